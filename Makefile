@@ -1,0 +1,99 @@
+# blitz — plain Makefile. `make`, `make check`, `make fuzz`, `make bench`.
+# SANITIZE=address,undefined builds an instrumented copy; DEVELOPER=1 adds -Werror.
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WARN     = -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+ifeq ($(DEVELOPER),1)
+WARN    += -Werror
+endif
+CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DBLITZ_VERSION=\"0.1.0\"
+LDLIBS  ?=
+PREFIX  ?= /usr/local
+
+ifneq ($(SANITIZE),)
+CFLAGS  += -O1 -fno-omit-frame-pointer -fsanitize=$(SANITIZE) -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+
+BUILD   ?= build
+SRCS_LIB = $(wildcard src/util/*.c src/config/*.c src/env/*.c src/cli/*.c)
+OBJS_LIB = $(SRCS_LIB:%.c=$(BUILD)/%.o)
+UNIT_SRCS = $(wildcard tests/unit/*.c)
+UNIT_OBJS = $(UNIT_SRCS:%.c=$(BUILD)/%.o)
+
+all: blitz
+
+blitz: $(BUILD)/blitz
+	cp $(BUILD)/blitz $@
+
+$(BUILD)/blitz: $(BUILD)/src/main.o $(BUILD)/libblitz.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/libblitz.a: $(OBJS_LIB)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/%.o: %.c $(wildcard src/*/*.h tests/unit/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
+
+$(BUILD)/unit-tests: $(UNIT_OBJS) $(BUILD)/libblitz.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# --- tests --------------------------------------------------------------
+unit: $(BUILD)/unit-tests
+	$(BUILD)/unit-tests
+
+e2e: blitz
+	tests/e2e/run.sh ./blitz
+
+compat: blitz
+	python3 tests/compat/compat.py --blitz ./blitz
+
+# The sanitizer build lives in its own folder so that it never mixes objects with the normal one.
+sanitize:
+	$(MAKE) --no-print-directory BUILD=build-san SANITIZE=address,undefined CC=clang build-san/unit-tests build-san/blitz
+	build-san/unit-tests
+	BLITZ_NO_BUILD=1 tests/e2e/run.sh build-san/blitz
+	$(MAKE) --no-print-directory BUILD=build-san SANITIZE=address,undefined CC=clang fuzz-replay
+
+check: blitz unit e2e sanitize compat
+	@echo "make check: all suites passed"
+
+# --- fuzzing --------------------------------------------------------------
+FUZZ_SRCS    = $(wildcard fuzz/fuzz_*.c)
+FUZZ_TARGETS = $(FUZZ_SRCS:fuzz/%.c=%)
+
+# Replays each target's committed seed corpus through a plain driver (no libFuzzer needed).
+fuzz-replay: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%-replay)
+	@for t in $(FUZZ_TARGETS); do \
+		$(BUILD)/fuzz/$$t-replay fuzz/corpus/$${t#fuzz_}/* || exit 1; \
+	done
+
+$(BUILD)/fuzz/%-replay: fuzz/%.c fuzz/replay.c $(BUILD)/libblitz.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ fuzz/$*.c fuzz/replay.c $(BUILD)/libblitz.a $(LDLIBS)
+
+# libFuzzer builds: `make fuzz` runs each for FUZZ_SECONDS (default 60).
+FUZZ_SECONDS ?= 60
+fuzz:
+	$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang SANITIZE=address,undefined \
+		CFLAGS="-O1 -g -fsanitize=fuzzer-no-link" build-fuzz/libblitz.a
+	@for t in $(FUZZ_TARGETS); do \
+		clang -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS) -o build-fuzz/$$t fuzz/$$t.c build-fuzz/libblitz.a || exit 1; \
+		mkdir -p build-fuzz/corpus-$$t; \
+		build-fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -dict=fuzz/tox.dict build-fuzz/corpus-$$t fuzz/corpus/$${t#fuzz_} || exit 1; \
+	done
+
+bench: blitz
+	bench/config.sh
+
+install: blitz
+	install -D -m 755 blitz $(DESTDIR)$(PREFIX)/bin/blitz
+	install -D -m 644 man/blitz.1 $(DESTDIR)$(PREFIX)/share/man/man1/blitz.1
+
+clean:
+	rm -rf build build-san build-fuzz blitz
+
+.PHONY: all unit e2e compat sanitize check fuzz fuzz-replay bench install clean

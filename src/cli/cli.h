@@ -1,0 +1,41 @@
+#ifndef BLITZ_CLI_H
+#define BLITZ_CLI_H
+
+#include "../util/strvec.h"
+
+/* Everything the command line said. */
+struct opts {
+	const char *command;		/* "list", "config", "run" */
+	const char *conf;		/* -c FILE */
+	int tox3;			/* --tox3 */
+	int all;			/* list --all / -a */
+	int json;			/* --json */
+	const char *hashseed;		/* --hashseed */
+	struct strvec envs;		/* -e */
+	struct strvec factors;		/* -f */
+	struct strvec labels;		/* -m */
+	struct strvec keys;		/* config -k */
+	struct strvec posargs;		/* after -- */
+	int has_posargs;
+};
+
+struct tox;
+
+/* Parse argv into o; on a usage error print it and exit 2. */
+void opts_parse(struct opts *o, int argc, char **argv);
+void opts_release(struct opts *o);
+
+/* Load the configuration o names (exit 2 with file:line:col on error); warns once about ignored plugins. */
+void cli_load(struct tox *t, const struct opts *o);
+
+/* Select the envs o asks for into out (exit 2 with a suggestion for an unknown name). */
+void cli_select(struct tox *t, const struct opts *o, struct strvec *out);
+
+int cmd_list(const struct opts *o);
+int cmd_config(const struct opts *o);
+
+/* Write s as a JSON string literal (quoted, escaped) to f. */
+#include <stdio.h>
+void json_string(FILE *f, const char *s);
+
+#endif

@@ -1,0 +1,183 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "../config/diag.h"
+#include "../config/select.h"
+#include "../config/tox.h"
+#include "../env/interp.h"
+#include "../util/util.h"
+
+static const char usage[] =
+	"usage: blitz [-c FILE] [--tox3] [COMMAND] [OPTIONS] [-- POSARGS]\n"
+	"\n"
+	"commands:\n"
+	"  list [--all]          the default envs (tox -l); --all adds every defined env (tox -a)\n"
+	"  config [-k KEY...]    the resolved settings of the selected envs (tox config); --json\n"
+	"\n"
+	"options:\n"
+	"  -c FILE               tox.ini, setup.cfg or pyproject.toml (default: found from here up)\n"
+	"  -e ENVS               envs to use, comma-separated or generative ('py3{11,12}-x'); ALL: every env\n"
+	"  -f FACTOR             only envs that have this factor (repeatable: all must match)\n"
+	"  -m LABEL              only envs that carry this label (repeatable: any may match)\n"
+	"  --tox3                read the file as tox 3 does (default: tox 4, or tox 3 when it requires tox<4)\n"
+	"  --hashseed N          PYTHONHASHSEED put in set_env (default 0)\n"
+	"  -l, -a                same as list, list --all\n"
+	"  -h, --help            this text; man blitz for more\n"
+	"  --version             print the version\n";
+
+static _Noreturn void bad_usage(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "blitz: error: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n(blitz --help lists the options)\n");
+	exit(2);
+}
+
+/* The value of the option at argv[*i]: "--opt=V", "-oV", or the next word. */
+static const char *value(int argc, char **argv, int *i)
+{
+	const char *a = argv[*i];
+
+	if (a[1] == '-' && strchr(a, '='))
+		return strchr(a, '=') + 1;
+	if (a[1] != '-' && a[2])
+		return a + 2;
+	if (*i + 1 >= argc)
+		bad_usage("option '%s' needs a value", a);
+	return argv[++*i];
+}
+
+static int is_opt(const char *a, const char *shrt, const char *lng)
+{
+	size_t n;
+
+	if (shrt && strncmp(a, shrt, 2) == 0 && (a[2] == '\0' || shrt[1] != '-'))
+		return 1;
+	if (!lng)
+		return 0;
+	n = strlen(lng);
+	return strncmp(a, lng, n) == 0 && (a[n] == '\0' || a[n] == '=');
+}
+
+void opts_parse(struct opts *o, int argc, char **argv)
+{
+	memset(o, 0, sizeof(*o));
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--") == 0) {
+			o->has_posargs = 1;
+			for (i++; i < argc; i++)
+				strvec_push(&o->posargs, argv[i]);
+			break;
+		}
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			fputs(usage, stdout);
+			exit(0);
+		} else if (strcmp(a, "--version") == 0) {
+			printf("blitz %s\n", BLITZ_VERSION);
+			exit(0);
+		} else if (strcmp(a, "--tox3") == 0) {
+			o->tox3 = 1;
+		} else if (strcmp(a, "--json") == 0) {
+			o->json = 1;
+		} else if (strcmp(a, "--all") == 0) {
+			o->all = 1;
+		} else if (strcmp(a, "-l") == 0) {
+			o->command = "list";
+		} else if (strcmp(a, "-a") == 0) {
+			o->command = "list";
+			o->all = 1;
+		} else if (is_opt(a, "-c", "--conf") || is_opt(a, NULL, "--configfile")) {
+			o->conf = value(argc, argv, &i);
+		} else if (is_opt(a, "-e", "--env")) {
+			strvec_push(&o->envs, value(argc, argv, &i));
+		} else if (is_opt(a, "-f", "--factor")) {
+			strvec_push(&o->factors, value(argc, argv, &i));
+		} else if (is_opt(a, "-m", "--label")) {
+			strvec_push(&o->labels, value(argc, argv, &i));
+		} else if (is_opt(a, NULL, "--hashseed")) {
+			o->hashseed = value(argc, argv, &i);
+		} else if (is_opt(a, "-k", "--keys")) {
+			if (a[1] != '-' && a[2]) {
+				strvec_push(&o->keys, a + 2);
+				continue;
+			}
+			if (strchr(a, '=')) {
+				strvec_push(&o->keys, strchr(a, '=') + 1);
+				continue;
+			}
+			/* -k takes every word up to the next option, as tox config -k does */
+			while (i + 1 < argc && argv[i + 1][0] != '-')
+				strvec_push(&o->keys, argv[++i]);
+		} else if (a[0] == '-' && a[1]) {
+			bad_usage("unknown option '%s'", a);
+		} else if (!o->command) {
+			if (strcmp(a, "list") && strcmp(a, "config") && strcmp(a, "run") && strcmp(a, "l") &&
+			    strcmp(a, "c"))
+				bad_usage("unknown command '%s': use list, config or run", a);
+			o->command = strcmp(a, "l") == 0 ? "list" : strcmp(a, "c") == 0 ? "config" : a;
+		} else {
+			bad_usage("unexpected argument '%s'", a);
+		}
+	}
+}
+
+void opts_release(struct opts *o)
+{
+	strvec_clear(&o->envs);
+	strvec_clear(&o->factors);
+	strvec_clear(&o->labels);
+	strvec_clear(&o->keys);
+	strvec_clear(&o->posargs);
+}
+
+static _Noreturn void die_diag(const struct diag *d)
+{
+	char *msg = diag_format(d);
+
+	fprintf(stderr, "blitz: error: %s\n", msg);
+	free(msg);
+	exit(2);
+}
+
+void cli_load(struct tox *t, const struct opts *o)
+{
+	struct tox_opts to;
+	struct diag d = { 0 };
+
+	memset(&to, 0, sizeof(to));
+	to.path = o->conf;
+	to.tox3 = o->tox3;
+	to.posargs = o->has_posargs ? &o->posargs : NULL;
+	to.hashseed = o->hashseed;
+	to.isatty = isatty(1);
+	if (tox_load(t, &to, &d) < 0)
+		die_diag(&d);
+	t->python_info = interp_info;
+	{
+		static struct interp py;
+		if (interp_find("python3", &py) == 0)
+			t->default_python = py.path;
+	}
+	for (size_t i = 0; i < t->ignored_requires.n; i++)
+		fprintf(stderr, "blitz: note: %s: [tox] requires '%s' is a tox plugin; blitz does not load tox plugins and reads on\n",
+			t->path, t->ignored_requires.v[i]);
+}
+
+void cli_select(struct tox *t, const struct opts *o, struct strvec *out)
+{
+	struct select_opts so;
+	struct diag d = { 0 };
+
+	so.envs = &o->envs;
+	so.factors = &o->factors;
+	so.labels = &o->labels;
+	so.toxenv = getenv("TOXENV");
+	so.skip_env = getenv("TOX_SKIP_ENV");
+	if (select_envs(t, &so, out, &d) < 0)
+		die_diag(&d);
+}

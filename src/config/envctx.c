@@ -1,0 +1,430 @@
+/*
+ * Resolving one env's keys: where a key is written (the env's section, its
+ * bases, [testenv]), how its raw text is prepared (comments, factor
+ * conditions), and the computed keys tox provides ({envdir}, {envpython},
+ * {envsitepackagesdir}, ...). set_env is kept apart because {env:KEY} reads it
+ * lazily, line by line, the way tox does.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "envctx.h"
+#include "factor.h"
+#include "ini.h"
+#include "keys.h"
+#include "pyspec.h"
+#include "tox.h"
+#include "../util/strbuf.h"
+#include "../util/strvec.h"
+#include "../util/util.h"
+
+static void add_section(struct envctx *c, const struct ini_section *sec)
+{
+	if (!sec || c->nsecs == sizeof(c->secs) / sizeof(c->secs[0]))
+		return;
+	for (size_t i = 0; i < c->nsecs; i++)
+		if (c->secs[i] == sec)
+			return;
+	c->secs[c->nsecs++] = sec;
+}
+
+/* tox 4's `base`: sections whose keys an env section inherits, before [testenv]. */
+static void add_bases(struct envctx *c, const struct ini_section *sec, int depth)
+{
+	const struct ini_entry *e = ini_get(sec, "base");
+	struct strvec names = STRVEC_INIT;
+
+	add_section(c, sec);
+	if (!e || depth > 8)
+		return;
+	char *v = envctx_process_raw(c, e->value);
+	for (char *tok = strtok(v, ",\n"); tok; tok = strtok(NULL, ",\n")) {
+		while (isspace((unsigned char)*tok))
+			tok++;
+		size_t n = strlen(tok);
+		while (n && isspace((unsigned char)tok[n - 1]))
+			tok[--n] = '\0';
+		if (n)
+			strvec_push(&names, tok);
+	}
+	free(v);
+	for (size_t i = 0; i < names.n; i++) {
+		const struct ini_section *b = ini_section(&c->t->ini, names.v[i]);
+		if (!b) {
+			char *full = xasprintf("%s:%s", c->t->env_prefix, names.v[i]);
+			b = ini_section(&c->t->ini, full);
+			free(full);
+		}
+		if (b)
+			add_bases(c, b, depth + 1);
+	}
+	strvec_clear(&names);
+}
+
+struct envctx *envctx_get(struct tox *t, const char *name)
+{
+	struct envctx *c;
+	char *secname;
+
+	for (c = (struct envctx *)t->cache; c; c = c->next)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	c = xcalloc(1, sizeof(*c));
+	c->t = t;
+	c->name = xstrdup(name);
+	env_factors(name, &c->factors);
+	long gen = strvec_find(&t->section_names, name);
+	secname = gen >= 0 ? xstrdup(t->section_of.v[gen]) : xasprintf("%s:%s", t->env_prefix, name);
+	if (t->tox3)
+		add_section(c, ini_section(&t->ini, secname));
+	else if (ini_section(&t->ini, secname))
+		add_bases(c, ini_section(&t->ini, secname), 0);
+	free(secname);
+	add_section(c, ini_section(&t->ini, t->env_prefix));
+	c->next = (struct envctx *)t->cache;
+	t->cache = (struct envcache *)c;
+	return c;
+}
+
+void envctx_free_all(struct tox *t)
+{
+	struct envctx *c = (struct envctx *)t->cache, *next;
+
+	for (; c; c = next) {
+		next = c->next;
+		free(c->name);
+		strvec_clear(&c->factors);
+		strvec_clear(&c->chain);
+		for (size_t i = 0; i < c->nse; i++) {
+			free(c->se[i].key);
+			free(c->se[i].raw);
+			free(c->se[i].value);
+		}
+		free(c->se);
+		strvec_clear(&c->se_lines);
+		strvec_clear(&c->se_lines_pos);
+		strvec_clear(&c->cache_keys);
+		strvec_clear(&c->cache_vals);
+		strvec_clear(&c->errors);
+		free(c);
+	}
+	t->cache = NULL;
+}
+
+/*
+ * tox 4 drops comment lines and cuts each line at the first '#' not escaped
+ * by a backslash, with the whitespace before it; tox 3 only drops comment
+ * lines here (it cuts inline comments from deps later).
+ */
+static char *strip_comments(const char *value, int tox3)
+{
+	struct strbuf out = STRBUF_INIT;
+	const char *p = value;
+	int first = 1;
+
+	for (;;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+
+		if (!(n && *p == '#')) {
+			size_t cut = n;
+			if (!tox3)
+				for (size_t i = 0; i < n; i++)
+					if (p[i] == '#' && (i == 0 || p[i - 1] != '\\')) {
+						cut = i;
+						while (cut && isspace((unsigned char)p[cut - 1]))
+							cut--;
+						break;
+					}
+			if (!first)
+				strbuf_addch(&out, '\n');
+			strbuf_add(&out, p, cut);
+			first = 0;
+		}
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	return strbuf_detach(&out);
+}
+
+char *envctx_process_raw(struct envctx *c, const char *value)
+{
+	char *stripped = strip_comments(value, c->t->tox3);
+	char *filtered = factor_filter(stripped, &c->factors, c->t->tox3);
+
+	free(stripped);
+	return filtered;
+}
+
+char *envctx_raw(struct envctx *c, const char *key, const struct ini_entry **where)
+{
+	const struct keydef *k = key_lookup(key);
+	const char *names[4];
+	size_t nn = key_names(k, key, c->t->tox3, names);
+
+	for (size_t i = 0; i < nn; i++)
+		for (size_t s = 0; s < c->nsecs; s++) {
+			const struct ini_entry *e = ini_get(c->secs[s], names[i]);
+			if (!e)
+				continue;
+			char *v = envctx_process_raw(c, e->value);
+			if (where)
+				*where = e;
+			return v;
+		}
+	return NULL;
+}
+
+static const char *cache_get(struct envctx *c, const char *key)
+{
+	long i = strvec_find(&c->cache_keys, key);
+
+	return i < 0 ? NULL : c->cache_vals.v[i];
+}
+
+/* Remember a copy of value; returns value, still the caller's. */
+static char *cache_put(struct envctx *c, const char *key, char *value)
+{
+	strvec_push(&c->cache_keys, key);
+	strvec_push(&c->cache_vals, value);
+	return value;
+}
+
+/* Substitute the raw text of key; NULL when the key is not set anywhere. */
+static char *substituted(struct envctx *c, const char *key)
+{
+	const struct ini_entry *e = NULL;
+	char *raw = envctx_raw(c, key, &e);
+	char *v;
+	int line = c->cur_line, col = c->cur_col;
+
+	if (!raw)
+		return NULL;
+	c->cur_line = e->line;
+	c->cur_col = e->col;
+	v = subst(c, raw, 0);
+	c->cur_line = line;
+	c->cur_col = col;
+	free(raw);
+	return v;
+}
+
+static char *path_join(const char *dir, const char *rel)
+{
+	if (*rel == '/')
+		return xstrdup(rel);
+	return xasprintf("%s/%s", dir, rel);
+}
+
+/* Resolve a path key: its value made absolute against {toxinidir}, or dflt. */
+static char *path_value(struct envctx *c, const char *key, const char *dflt)
+{
+	char *v = substituted(c, key);
+	char *r;
+
+	if (!v || !*v) {
+		free(v);
+		return xstrdup(dflt);
+	}
+	r = path_join(c->t->toxinidir, v);
+	free(v);
+	return r;
+}
+
+/*
+ * The interpreter's "lib/pythonX.Y" folder, from the first base_python: the
+ * version is read off the spec ("py311", "python3.11") or asked of the
+ * interpreter when the spec names none ("python3").
+ */
+static char *site_packages(struct envctx *c, const char *envdir)
+{
+	char *bp = envctx_value(c, "base_python");
+	struct pyspec sp;
+	char *res;
+	int major = -1, minor = -1;
+	int pypy = 0;
+
+	if (!bp)
+		return xasprintf("%s/lib/python3/site-packages", envdir);
+	char *nl = strchr(bp, '\n');
+	if (nl)
+		*nl = '\0';
+	pyspec_parse(bp, &sp);
+	pypy = strcmp(sp.impl, "pypy") == 0;
+	if (!sp.is_path && sp.major >= 0 && sp.minor >= 0) {
+		major = sp.major;
+		minor = sp.minor;
+	} else if (c->t->python_info) {
+		char impl[32] = "";
+		c->t->python_info(bp, &major, &minor, impl, sizeof(impl));
+		if (*impl)
+			pypy = strcmp(impl, "pypy") == 0;
+	}
+	if (major < 0)
+		res = xasprintf("%s/lib/%s/site-packages", envdir, pypy ? "pypy3" : "python3");
+	else
+		res = xasprintf("%s/lib/%s%d.%d/site-packages", envdir, pypy ? "pypy" : "python", major, minor);
+	free(bp);
+	return res;
+}
+
+/* base_python as tox resolves it (one spec per line). */
+static char *base_python(struct envctx *c)
+{
+	char *v = substituted(c, "base_python");
+	struct strbuf out = STRBUF_INIT;
+
+	if (c->t->tox3) {
+		char *implied = pyspec_from_env_tox3(c->name);
+		if (v && *v) {
+			strbuf_adds(&out, v);
+			strbuf_rtrim(&out);
+		} else if (implied) {
+			strbuf_adds(&out, implied);
+		} else {
+			strbuf_adds(&out, c->t->default_python);
+		}
+		if (implied && tox_core_flag(c->t, "ignore_base_python_conflict")) {
+			strbuf_reset(&out);
+			strbuf_adds(&out, implied);
+		}
+		free(implied);
+		free(v);
+		return strbuf_detach(&out);
+	}
+	char *conflict = NULL;
+	char *implied = pyspec_from_env_tox4(c->name, &conflict);
+	if (conflict) {
+		strvec_pushf(&c->errors, "base_python\tconflicting factors %s in %s", conflict, c->name);
+		free(conflict);
+	}
+	if (v) {
+		/* a list: one per line, or comma-separated on one line */
+		int by_line = strchr(v, '\n') != NULL;
+		char *save, *tok;
+		for (tok = strtok_r(v, by_line ? "\n" : ",", &save); tok; tok = strtok_r(NULL, by_line ? "\n" : ",", &save)) {
+			while (isspace((unsigned char)*tok))
+				tok++;
+			size_t n = strlen(tok);
+			while (n && isspace((unsigned char)tok[n - 1]))
+				n--;
+			if (!n)
+				continue;
+			if (out.len)
+				strbuf_addch(&out, '\n');
+			strbuf_add(&out, tok, n);
+		}
+		free(v);
+	}
+	if (!out.len) {
+		strbuf_adds(&out, implied ? implied : c->t->default_python);
+	} else if (implied) {
+		struct pyspec want, have;
+		pyspec_parse(implied, &want);
+		char *lines = xstrdup(out.buf), *save, *tok;
+		for (tok = strtok_r(lines, "\n", &save); tok; tok = strtok_r(NULL, "\n", &save)) {
+			pyspec_parse(tok, &have);
+			if (pyspec_conflict(&want, &have)) {
+				if (tox_core_flag(c->t, "ignore_base_python_conflict")) {
+					strbuf_reset(&out);
+					strbuf_adds(&out, implied);
+				} else {
+					strvec_pushf(&c->errors, "base_python\tenv name %s conflicting with base python %s",
+						     c->name, tok);
+				}
+				break;
+			}
+		}
+		free(lines);
+	}
+	free(implied);
+	return strbuf_detach(&out);
+}
+
+static char *compute(struct envctx *c, const char *key)
+{
+	struct tox *t = c->t;
+
+	if (strcmp(key, "env_name") == 0)
+		return xstrdup(c->name);
+	if (strcmp(key, "env_dir") == 0) {
+		char *dflt = xasprintf("%s/%s", t->workdir, c->name);
+		char *v = path_value(c, key, dflt);
+		free(dflt);
+		return v;
+	}
+	if (strcmp(key, "env_bin_dir") == 0 || strcmp(key, "env_python") == 0 ||
+	    strcmp(key, "env_tmp_dir") == 0 || strcmp(key, "env_log_dir") == 0 ||
+	    strcmp(key, "env_site_packages_dir") == 0) {
+		char *dir = envctx_value(c, "env_dir");
+		char *v;
+		if (!dir)
+			return NULL;
+		if (strcmp(key, "env_bin_dir") == 0)
+			v = xasprintf("%s/bin", dir);
+		else if (strcmp(key, "env_python") == 0)
+			v = xasprintf("%s/bin/python", dir);
+		else if (strcmp(key, "env_tmp_dir") == 0 || strcmp(key, "env_log_dir") == 0) {
+			char *dflt = xasprintf("%s/%s", dir, key[4] == 't' ? "tmp" : "log");
+			v = path_value(c, key, dflt);
+			free(dflt);
+		}
+		else
+			v = site_packages(c, dir);
+		free(dir);
+		return v;
+	}
+	if (strcmp(key, "base_python") == 0)
+		return base_python(c);
+	if (strcmp(key, "change_dir") == 0)
+		return path_value(c, key, t->toxinidir);
+	if (strcmp(key, "set_env") == 0) {
+		struct strbuf out = STRBUF_INIT;
+		envctx_setenv_all(c);
+		for (size_t i = 0; i < c->nse; i++)
+			strbuf_addf(&out, "%s%s=%s", i ? "\n" : "", c->se[i].key, c->se[i].value ? c->se[i].value : "");
+		return strbuf_detach(&out);
+	}
+	{
+		char *v = substituted(c, key);
+		if (v)
+			return v;
+	}
+	return key_default(key_lookup(key), t->tox3);
+}
+
+char *envctx_value(struct envctx *c, const char *key)
+{
+	const struct keydef *k = key_lookup(key);
+	const char *canon = k ? k->name : key;
+	const char *hit = cache_get(c, canon);
+	char *v;
+
+	if (hit)
+		return xstrdup(hit);
+	if (!k)
+		return NULL;
+	if (strvec_find(&c->chain, canon) >= 0) {
+		struct strbuf cycle = STRBUF_INIT;
+		for (size_t i = (size_t)strvec_find(&c->chain, canon); i < c->chain.n; i++)
+			strbuf_addf(&cycle, "%s -> ", c->chain.v[i]);
+		strbuf_adds(&cycle, canon);
+		if (!c->failed)
+			diag_set(c->d, c->t->path, c->cur_line, c->cur_col,
+				 "circular reference while resolving env '%s': %s; break the cycle",
+				 c->name, strbuf_str(&cycle));
+		c->failed = 1;
+		strbuf_release(&cycle);
+		return NULL;
+	}
+	strvec_push(&c->chain, canon);
+	v = compute(c, canon);
+	free(c->chain.v[--c->chain.n]);
+	c->chain.v[c->chain.n] = NULL;
+	if (!v || c->failed)
+		return v;
+	return cache_put(c, canon, v);
+}

@@ -1,0 +1,89 @@
+#ifndef BLITZ_ENVCTX_H
+#define BLITZ_ENVCTX_H
+
+/*
+ * Private to src/config: the state of resolving one env. Values are computed
+ * lazily, on first use, because tox's keys refer to each other ({envdir} in
+ * commands, {env:X} reading set_env, {[testenv:y]deps} reading another env),
+ * and a key under evaluation is kept on a chain so a circular reference is an
+ * error instead of an endless loop.
+ */
+
+#include <stddef.h>
+
+#include "../util/strvec.h"
+
+struct tox;
+struct diag;
+struct ini_entry;
+
+struct envctx_setenv {
+	char *key;
+	char *raw;		/* before substitution; NULL once materialised */
+	char *value;		/* after substitution */
+	int line;
+};
+
+struct envctx {
+	struct tox *t;
+	char *name;
+	struct strvec factors;
+	const struct ini_section *secs[16];	/* where keys are looked up, in order */
+	size_t nsecs;
+	struct strvec chain;			/* "key" or "env:KEY" under evaluation */
+	int setenv_parsed;
+	struct envctx_setenv *se;
+	size_t nse, se_alloc;
+	struct strvec se_lines;			/* set_env lines that only hold a substitution */
+	struct strvec se_lines_pos;		/* "line" of each of them */
+	struct strvec cache_keys, cache_vals;	/* resolved string values */
+	struct strvec errors;			/* "key\tmessage": values tox would show as an exception */
+	struct diag *d;
+	int failed;				/* a fatal error is in d */
+	int cur_line, cur_col;			/* where the value being substituted was written */
+	struct envctx *next;			/* the tox's list of contexts */
+};
+
+/* Return the context for env name, creating it on first use (owned by t). */
+struct envctx *envctx_get(struct tox *t, const char *name);
+
+/* Free every context of t. */
+void envctx_free_all(struct tox *t);
+
+/*
+ * Look key up in the env's sections (all its aliases), strip comments and
+ * apply factor conditions. Returns a new string, or NULL when no section sets
+ * the key. *where (may be NULL) gets the entry it came from.
+ */
+char *envctx_raw(struct envctx *c, const char *key, const struct ini_entry **where);
+
+/*
+ * Resolve key to its string form as tox would substitute it ({envdir},
+ * {basepython}, any setting). Returns a new string, or NULL when the key is
+ * unknown; on a fatal error sets c->failed.
+ */
+char *envctx_value(struct envctx *c, const char *key);
+
+/* Return the set_env value of key (substituted), or NULL when set_env does not set it. */
+const char *envctx_setenv(struct envctx *c, const char *key);
+
+/* Make sure every set_env line is parsed and every value substituted. */
+void envctx_setenv_all(struct envctx *c);
+
+/*
+ * Substitute every {...} in value for this env (tox's replace()). Returns a new
+ * string; on a fatal error (circular reference) sets c->failed and fills c->d.
+ * in_commands: posargs are inserted shell-quoted.
+ */
+char *subst(struct envctx *c, const char *value, int depth);
+
+/* Drop the backslash of escaped braces ("\\{" -> "{"), once substitution is over. Returns a new string. */
+char *unescape_braces(const char *s);
+
+/* Resolve a key of the core section ({toxinidir}, {toxworkdir}, ...); NULL when not a core key. */
+char *tox_core_value(struct tox *t, const char *key);
+
+/* Process a raw value as tox does for a section other than an env's: strip comments, apply the env's factors. */
+char *envctx_process_raw(struct envctx *c, const char *value);
+
+#endif

@@ -1,0 +1,398 @@
+#include "factor.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/strbuf.h"
+#include "../util/strvec.h"
+#include "../util/util.h"
+
+/* More names than this from one expression is a mistake, not a matrix (and keeps fuzzing bounded). */
+#define EXPAND_LIMIT 100000
+
+/*
+ * tox recognises a brace group with the pattern {[^}]+}: from '{' to the next
+ * '}', at least one character between. Returns the index of that '}' or -1.
+ */
+static long brace_end(const char *s, size_t len, size_t i)
+{
+	const char *p;
+
+	if (i + 1 >= len || s[i + 1] == '}')
+		return -1;
+	p = memchr(s + i + 1, '}', len - i - 1);
+	return p ? p - s : -1;
+}
+
+static void add_nows(struct strbuf *sb, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!isspace((unsigned char)s[i]))
+			strbuf_addch(sb, s[i]);
+}
+
+/* An alternative "8-12" (digits, dash, digits) is a range: return 1 and the bounds. */
+static int parse_range(const char *s, long *lo, long *hi)
+{
+	char *end;
+
+	if (!isdigit((unsigned char)*s))
+		return 0;
+	*lo = strtol(s, &end, 10);
+	if (*end != '-' || !isdigit((unsigned char)end[1]))
+		return 0;
+	*hi = strtol(end + 1, &end, 10);
+	return *end == '\0';
+}
+
+/* Split the inside of a brace group into alternatives (whitespace removed, ranges expanded). */
+static int brace_alternatives(const char *s, size_t n, struct strvec *alts)
+{
+	struct strbuf all = STRBUF_INIT;
+	const char *p, *q;
+	int rc = 0;
+
+	add_nows(&all, s, n);
+	p = strbuf_str(&all);
+	for (;;) {
+		long lo, hi;
+		char *item;
+
+		q = strchr(p, ',');
+		item = xstrndup(p, q ? (size_t)(q - p) : strlen(p));
+		if (parse_range(item, &lo, &hi)) {
+			long step = lo <= hi ? 1 : -1;
+			if ((hi - lo) * step >= EXPAND_LIMIT) {
+				rc = -1;
+				free(item);
+				break;
+			}
+			for (long v = lo;; v += step) {
+				strvec_pushf(alts, "%ld", v);
+				if (v == hi)
+					break;
+			}
+			free(item);
+		} else {
+			strvec_push_owned(alts, item);
+		}
+		if (!q)
+			break;
+		p = q + 1;
+	}
+	strbuf_release(&all);
+	return rc;
+}
+
+/* Expand one comma-free group ("py{38,39}-x") into variants appended to out; -1 past the limit. */
+static int expand_group(const char *g, size_t len, struct strvec *out)
+{
+	struct strvec cur = STRVEC_INIT, alts = STRVEC_INIT, next = STRVEC_INIT;
+	struct strbuf lit = STRBUF_INIT;
+	size_t i = 0;
+	int rc = 0;
+
+	strvec_push(&cur, "");
+	while (i <= len && rc == 0) {
+		long end = i < len && g[i] == '{' ? brace_end(g, len, i) : -1;
+		if (i < len && end < 0) {
+			add_nows(&lit, g + i, 1);
+			i++;
+			continue;
+		}
+		/* flush the literal text gathered so far onto every variant */
+		if (lit.len) {
+			for (size_t k = 0; k < cur.n; k++) {
+				char *v = xasprintf("%s%s", cur.v[k], lit.buf);
+				free(cur.v[k]);
+				cur.v[k] = v;
+			}
+			strbuf_reset(&lit);
+		}
+		if (i == len)
+			break;
+		strvec_clear(&alts);
+		if (brace_alternatives(g + i + 1, (size_t)end - i - 1, &alts) < 0 ||
+		    cur.n * alts.n > EXPAND_LIMIT) {
+			rc = -1;
+			break;
+		}
+		for (size_t k = 0; k < cur.n; k++)
+			for (size_t a = 0; a < alts.n; a++)
+				strvec_push_owned(&next, xasprintf("%s%s", cur.v[k], alts.v[a]));
+		strvec_clear(&cur);
+		cur = next;
+		memset(&next, 0, sizeof(next));
+		i = (size_t)end + 1;
+	}
+	if (rc == 0)
+		for (size_t k = 0; k < cur.n; k++)
+			strvec_push(out, cur.v[k]);
+	strvec_clear(&cur);
+	strvec_clear(&alts);
+	strbuf_release(&lit);
+	return rc;
+}
+
+/*
+ * Split on commas outside brace groups and expand each non-blank group, as
+ * tox's re.split(r"((?:{[^}]+})+)|,") followed by itertools.product does.
+ */
+static long expand_line(const char *s, size_t len, struct strvec *out)
+{
+	size_t start = 0, i = 0, before = out->n;
+
+	while (i <= len) {
+		if (i < len && s[i] == '{') {
+			long end = brace_end(s, len, i);
+			if (end >= 0) {
+				i = (size_t)end + 1;
+				continue;
+			}
+		}
+		if (i == len || s[i] == ',') {
+			const char *a = s + start, *b = s + i;
+			while (a < b && isspace((unsigned char)*a))
+				a++;
+			while (b > a && isspace((unsigned char)b[-1]))
+				b--;
+			if (a < b && expand_group(a, (size_t)(b - a), out) < 0)
+				return -1;
+			if (out->n - before > EXPAND_LIMIT)
+				return -1;
+			start = i + 1;
+		}
+		i++;
+	}
+	return (long)(out->n - before);
+}
+
+size_t envlist_expand(const char *line, struct strvec *out)
+{
+	long n = expand_line(line, strlen(line), out);
+
+	return n < 0 ? 0 : (size_t)n;
+}
+
+void envlist_expand_value(const char *value, struct strvec *out, int dedup)
+{
+	struct strvec tmp = STRVEC_INIT;
+	const char *p = value;
+
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+
+		expand_line(p, n, &tmp);
+		p += n + (nl ? 1 : 0);
+	}
+	for (size_t i = 0; i < tmp.n; i++)
+		if (!dedup || strvec_find(out, tmp.v[i]) < 0)
+			strvec_push(out, tmp.v[i]);
+	strvec_clear(&tmp);
+}
+
+void env_factors(const char *name, struct strvec *out)
+{
+	const char *p = name;
+
+	for (;;) {
+		const char *d = strchr(p, '-');
+		size_t n = d ? (size_t)(d - p) : strlen(p);
+		char *f = xstrndup(p, n);
+
+		if (strvec_find(out, f) < 0)
+			strvec_push_owned(out, f);
+		else
+			free(f);
+		if (!d)
+			break;
+		p = d + 1;
+	}
+}
+
+static int is_word(unsigned char c)
+{
+	return isalnum(c) || c == '_' || c >= 0x80;
+}
+
+/* tox 4's validity test for one expanded condition: !?[\w._][\w._-]* */
+static int valid_condition(const char *v)
+{
+	if (*v == '!')
+		v++;
+	if (!(is_word((unsigned char)*v) || *v == '.'))
+		return 0;
+	for (v++; *v; v++)
+		if (!(is_word((unsigned char)*v) || *v == '.' || *v == '-'))
+			return 0;
+	return 1;
+}
+
+long factor_condition(const char *cond, size_t len, struct strvec **alts)
+{
+	struct strvec vars = STRVEC_INIT;
+	struct strvec *res;
+
+	*alts = NULL;
+	while (len && isspace((unsigned char)*cond))
+		cond++, len--;
+	while (len && isspace((unsigned char)cond[len - 1]))
+		len--;
+	if (expand_line(cond, len, &vars) < 0) {
+		strvec_clear(&vars);
+		return -1;
+	}
+	for (size_t i = 0; i < vars.n; i++)
+		if (!valid_condition(vars.v[i])) {
+			strvec_clear(&vars);
+			return -1;
+		}
+	res = xcalloc(vars.n ? vars.n : 1, sizeof(*res));
+	for (size_t i = 0; i < vars.n; i++) {
+		const char *p = vars.v[i];
+		for (;;) {
+			const char *d = strchr(p, '-');
+			size_t n = d ? (size_t)(d - p) : strlen(p);
+			strvec_push_owned(&res[i], xstrndup(p, n));
+			if (!d)
+				break;
+			p = d + 1;
+		}
+	}
+	*alts = res;
+	len = vars.n;
+	strvec_clear(&vars);
+	return (long)len;
+}
+
+void factor_alts_free(struct strvec *alts, size_t n)
+{
+	if (!alts)
+		return;
+	for (size_t i = 0; i < n; i++)
+		strvec_clear(&alts[i]);
+	free(alts);
+}
+
+int factor_match(const struct strvec *alts, size_t n, const struct strvec *factors)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t k;
+		for (k = 0; k < alts[i].n; k++) {
+			const char *f = alts[i].v[k];
+			int neg = *f == '!';
+			int has = strvec_find(factors, f + neg) >= 0;
+			if (has == neg)
+				break;
+		}
+		if (k == alts[i].n)
+			return 1;
+	}
+	return 0;
+}
+
+/* tox 3's pattern ^([\w{}\.!,-]+)\:\s+(.+): the length of the condition, or 0 when the line has none. */
+static size_t tox3_condition_len(const char *line, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && (is_word((unsigned char)line[i]) || strchr("{}.!,-", line[i])))
+		i++;
+	if (i == 0 || i + 2 > n || line[i] != ':' || !isspace((unsigned char)line[i + 1]))
+		return 0;
+	for (size_t k = i + 1; k < n; k++)
+		if (!isspace((unsigned char)line[k]))
+			return i;
+	return 0;
+}
+
+/*
+ * tox 4 reads "cond: text" only when the first ':' is followed by whitespace
+ * or ends the line; "https://x", "error::Warning" or "5672:5672/tcp" are text.
+ * (Seen in what tox 4 lists with -a and keeps in commands.)
+ */
+static int tox4_marker(const char *line, size_t n, const char *colon)
+{
+	size_t at = (size_t)(colon - line);
+
+	return at + 1 == n || isspace((unsigned char)line[at + 1]);
+}
+
+char *factor_filter(const char *value, const struct strvec *factors, int tox3)
+{
+	struct strbuf out = STRBUF_INIT;
+	const char *p = value;
+
+	for (;;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		const char *colon = memchr(p, ':', n);
+		const char *content = p;
+		size_t clen = n, condlen = 0;
+		int keep = 1;
+
+		if (tox3)
+			condlen = tox3_condition_len(p, n);
+		else if (colon && tox4_marker(p, n, colon))
+			condlen = (size_t)(colon - p);
+		else
+			colon = NULL;
+		if (condlen || (!tox3 && colon)) {
+			struct strvec *alts;
+			long na = factor_condition(p, condlen, &alts);
+			if (na >= 0) {
+				keep = factor_match(alts, (size_t)na, factors);
+				content = p + condlen + 1;
+				clen = n - condlen - 1;
+				while (clen && isspace((unsigned char)*content))
+					content++, clen--;
+				while (clen && isspace((unsigned char)content[clen - 1]))
+					clen--;
+			}
+			factor_alts_free(alts, na > 0 ? (size_t)na : 0);
+		}
+		if (keep && clen) {
+			if (out.len)
+				strbuf_addch(&out, '\n');
+			strbuf_add(&out, content, clen);
+		}
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	return strbuf_detach(&out);
+}
+
+void factor_condition_envs(const char *value, struct strvec *out)
+{
+	const char *p = value;
+
+	for (;;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		const char *colon = memchr(p, ':', n);
+
+		if (colon && tox4_marker(p, n, colon)) {
+			struct strvec *alts;
+			long na = factor_condition(p, (size_t)(colon - p), &alts);
+			for (long i = 0; i < na; i++) {
+				struct strbuf name = STRBUF_INIT;
+				for (size_t k = 0; k < alts[i].n; k++) {
+					const char *f = alts[i].v[k];
+					if (k)
+						strbuf_addch(&name, '-');
+					strbuf_adds(&name, f + (*f == '!'));
+				}
+				if (strvec_find(out, strbuf_str(&name)) < 0)
+					strvec_push(out, strbuf_str(&name));
+				strbuf_release(&name);
+			}
+			factor_alts_free(alts, na > 0 ? (size_t)na : 0);
+		}
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+}

@@ -1,0 +1,56 @@
+#ifndef BLITZ_FACTOR_H
+#define BLITZ_FACTOR_H
+
+#include <stddef.h>
+
+struct strvec;
+
+/*
+ * Generative names and factor conditions, as tox writes them:
+ * "py{38,39}-django{32,42}" expands to four names; a line "py38-!lint: x"
+ * applies only to envs whose name has the factor py38 and not lint.
+ */
+
+/*
+ * Expand one line of a generative expression into names appended to out:
+ * commas outside braces separate names, each {a,b} multiplies, {8-12} is a
+ * range, whitespace is ignored and empty alternatives are kept ("py{,-cov}").
+ * Returns the number of names added.
+ */
+size_t envlist_expand(const char *line, struct strvec *out);
+
+/* Expand a multi-line envlist value (one expression per line) into out; dedup drops repeats as tox 4 does, tox 3 keeps them. */
+void envlist_expand_value(const char *value, struct strvec *out, int dedup);
+
+/* Split an env name into its factors ("py38-django32" -> py38, django32), appended to out. */
+void env_factors(const char *name, struct strvec *out);
+
+/*
+ * Parse a factor condition (the text before ':'), such as "py38-!lint" or
+ * "{py38,py39}-django". Returns the number of alternatives (OR), each an
+ * AND-list; -1 when the text is not a condition (the line is then kept whole).
+ * *alts is an allocated array of strvecs whose items start with '!' when
+ * negated; free it with factor_alts_free().
+ */
+long factor_condition(const char *cond, size_t len, struct strvec **alts);
+void factor_alts_free(struct strvec *alts, size_t n);
+
+/* Return 1 when env factors (from env_factors) satisfy one of the alternatives. */
+int factor_match(const struct strvec *alts, size_t n, const struct strvec *factors);
+
+/*
+ * Keep the lines of value that apply to an env with the given factors, as tox
+ * 4 does: a line "cond: text" becomes "text" when cond matches and is dropped
+ * otherwise; a line whose prefix is not a valid condition is kept whole; empty
+ * lines are dropped. tox3 selects tox 3's rule (the condition must be followed
+ * by whitespace). Returns a newly allocated string.
+ */
+char *factor_filter(const char *value, const struct strvec *factors, int tox3);
+
+/*
+ * Append to out (without duplicates) the env names that the conditions in
+ * value spell out ("a-b: x" gives a-b), as tox 4's `-a` lists them.
+ */
+void factor_condition_envs(const char *value, struct strvec *out);
+
+#endif

@@ -1,0 +1,189 @@
+#include "select.h"
+
+#include <regex.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "factor.h"
+#include "tox.h"
+#include "../util/strbuf.h"
+#include "../util/strvec.h"
+#include "../util/util.h"
+
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	size_t *row = xcalloc(lb + 1, sizeof(*row));
+
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j];
+			size_t best = diag + (a[i - 1] != b[j - 1]);
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	size_t d = row[lb];
+	free(row);
+	return d;
+}
+
+const char *select_closest(const struct strvec *known, const char *name)
+{
+	const char *best = NULL;
+	size_t bestd = (size_t)-1;
+
+	for (size_t i = 0; i < known->n; i++) {
+		size_t d = edit_distance(known->v[i], name);
+		if (d < bestd) {
+			bestd = d;
+			best = known->v[i];
+		}
+	}
+	/* close means: at most a third of the longer name differs */
+	if (best) {
+		size_t len = strlen(name) > strlen(best) ? strlen(name) : strlen(best);
+		if (bestd * 3 > len)
+			return NULL;
+	}
+	return best;
+}
+
+/* A factor tox accepts without any env defining it: a Python version ("py312", "3.11", "pypy3"). */
+static int dynamic_factor(const char *f)
+{
+	if (strncmp(f, "pypy", 4) == 0)
+		f += 4;
+	else if (strncmp(f, "py", 2) == 0)
+		f += 2;
+	else if (strncmp(f, "cython", 6) == 0)
+		f += 6;
+	if (!*f)
+		return 1;
+	for (; *f; f++)
+		if (!((*f >= '0' && *f <= '9') || *f == '.'))
+			return 0;
+	return 1;
+}
+
+/* tox 4 accepts an -e name when each of its factors is a known factor or a Python version. */
+static int check_known(struct tox *t, const struct strvec *all, const char *env, struct diag *d)
+{
+	struct strvec known = STRVEC_INIT, f = STRVEC_INIT;
+	struct strbuf guess = STRBUF_INIT;
+	int ok = 1, guessable = 1;
+
+	if (strvec_find(all, env) >= 0)
+		return 0;
+	for (size_t i = 0; i < all->n; i++)
+		env_factors(all->v[i], &known);
+	env_factors(env, &f);
+	for (size_t i = 0; i < f.n; i++) {
+		const char *use = f.v[i];
+		if (strvec_find(&known, f.v[i]) < 0 && !dynamic_factor(f.v[i])) {
+			ok = 0;
+			use = select_closest(&known, f.v[i]);
+			if (!use)
+				guessable = 0;
+		}
+		strbuf_addf(&guess, "%s%s", i ? "-" : "", use ? use : "");
+	}
+	if (!ok) {
+		const char *whole = select_closest(all, env);
+		if (whole)
+			diag_set(d, t->path, 0, 0, "env '%s' is not in this configuration: did you mean '%s'? (blitz list --all shows every env)", env, whole);
+		else if (guessable)
+			diag_set(d, t->path, 0, 0, "env '%s' is not in this configuration: did you mean '%s'? (blitz list --all shows every env)", env, strbuf_str(&guess));
+		else
+			diag_set(d, t->path, 0, 0, "env '%s' is not in this configuration: blitz list --all shows every env", env);
+	}
+	strvec_clear(&known);
+	strvec_clear(&f);
+	strbuf_release(&guess);
+	return ok ? 0 : -1;
+}
+
+static int has_all_factors(const char *env, const struct strvec *want)
+{
+	struct strvec f = STRVEC_INIT;
+	int ok = 1;
+
+	env_factors(env, &f);
+	for (size_t i = 0; i < want->n && ok; i++)
+		ok = strvec_find(&f, want->v[i]) >= 0;
+	strvec_clear(&f);
+	return ok;
+}
+
+int select_envs(struct tox *t, const struct select_opts *so, struct strvec *out, struct diag *d)
+{
+	struct strvec all = STRVEC_INIT, cand = STRVEC_INIT, chosen = STRVEC_INIT;
+	int rc = 0, explicit = 0;
+	regex_t skip;
+	int have_skip = 0;
+
+	tox_all_envs(t, &all);
+	if (so->envs && so->envs->n) {
+		for (size_t i = 0; i < so->envs->n; i++)
+			envlist_expand(so->envs->v[i], &cand);
+		explicit = 1;
+	} else if (so->toxenv && *so->toxenv) {
+		envlist_expand(so->toxenv, &cand);
+		explicit = 1;
+	}
+	if (explicit && strvec_find(&cand, "ALL") >= 0) {
+		strvec_clear(&cand);
+		strvec_extend(&cand, &all);
+		explicit = 0;
+	} else if (!explicit && (so->factors && so->factors->n)) {
+		strvec_extend(&cand, &all);
+	} else if (!explicit && (so->labels && so->labels->n)) {
+		strvec_extend(&cand, &all);
+	} else if (!explicit) {
+		strvec_extend(&cand, &t->envlist);
+	}
+	if (explicit)
+		for (size_t i = 0; i < cand.n && rc == 0; i++)
+			rc = check_known(t, &all, cand.v[i], d);
+	if (rc == 0 && so->skip_env && *so->skip_env) {
+		char *anchored = xasprintf("^(%s)", so->skip_env);
+		if (regcomp(&skip, anchored, REG_EXTENDED | REG_NOSUB) != 0)
+			rc = diag_set(d, "TOX_SKIP_ENV", 0, 0, "'%s' is not a valid regular expression: fix or unset TOX_SKIP_ENV", so->skip_env);
+		else
+			have_skip = 1;
+		free(anchored);
+	}
+	for (size_t i = 0; i < cand.n && rc == 0; i++) {
+		const char *env = cand.v[i];
+		if (so->factors && so->factors->n && !has_all_factors(env, so->factors))
+			continue;
+		if (so->labels && so->labels->n) {
+			int any = 0;
+			for (size_t k = 0; k < so->labels->n && !any; k++)
+				any = tox_env_has_label(t, env, so->labels->v[k]);
+			if (!any)
+				continue;
+		}
+		if (have_skip && regexec(&skip, env, 0, NULL, 0) == 0)
+			continue;
+		if (strvec_find(&chosen, env) < 0)
+			strvec_push(&chosen, env);
+	}
+	if (have_skip)
+		regfree(&skip);
+	if (rc == 0)
+		strvec_extend(out, &chosen);
+	strvec_clear(&all);
+	strvec_clear(&cand);
+	strvec_clear(&chosen);
+	return rc;
+}

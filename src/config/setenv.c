@@ -1,0 +1,254 @@
+/*
+ * set_env, read the way tox reads it: KEY=VALUE lines kept raw and substituted
+ * only when a value is asked for (so {env:K} can see other set_env entries and
+ * a self-reference like PATH={env:PATH}:x reads the outer environment), lines
+ * that hold only a substitution ({[testenv]set_env}) expanded into more lines
+ * on demand, and the entries tox adds itself.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "envctx.h"
+#include "ini.h"
+#include "tox.h"
+#include "../util/strbuf.h"
+#include "../util/strvec.h"
+#include "../util/util.h"
+
+static struct envctx_setenv *find(struct envctx *c, const char *key)
+{
+	for (size_t i = 0; i < c->nse; i++)
+		if (strcmp(c->se[i].key, key) == 0)
+			return &c->se[i];
+	return NULL;
+}
+
+/* Add or replace key; a later line wins, the key keeps its first place (a Python dict). */
+static void put(struct envctx *c, const char *key, size_t klen, const char *raw, size_t rlen, int line)
+{
+	char *k = xstrndup(key, klen);
+	struct envctx_setenv *s = find(c, k);
+
+	if (s) {
+		free(k);
+		free(s->raw);
+		free(s->value);
+		s->value = NULL;
+	} else {
+		c->se = xgrow(c->se, &c->se_alloc, c->nse + 1, sizeof(*c->se));
+		s = &c->se[c->nse++];
+		s->key = k;
+		s->value = NULL;
+	}
+	s->raw = xstrndup(raw, rlen);
+	s->line = line;
+}
+
+static void trim(const char **s, const char **e)
+{
+	while (*s < *e && isspace((unsigned char)**s))
+		(*s)++;
+	while (*e > *s && isspace((unsigned char)(*e)[-1]))
+		(*e)--;
+}
+
+/* Parse "KEY=VALUE" into put(); returns -1 when the line has no '='. */
+static int parse_line(struct envctx *c, const char *p, size_t n, int line)
+{
+	const char *eq = memchr(p, '=', n);
+	const char *ks = p, *ke = eq, *vs, *ve = p + n;
+
+	if (!eq)
+		return -1;
+	vs = eq + 1;
+	trim(&ks, &ke);
+	trim(&vs, &ve);
+	put(c, ks, (size_t)(ke - ks), vs, (size_t)(ve - vs), line);
+	return 0;
+}
+
+/* Read KEY=VALUE lines of an env file (set_env's "file|path"). */
+static void load_env_file(struct envctx *c, const char *spec, int line)
+{
+	char *path = subst(c, spec, 0);
+	char *full = *path == '/' ? xstrdup(path) : xasprintf("%s/%s", c->t->toxinidir, path);
+	char *text = read_file(full, NULL);
+
+	if (!text) {
+		strvec_pushf(&c->errors, "set_env\tenv file '%s' (%s:%d) cannot be read", full, c->t->path, line);
+	} else {
+		for (char *p = text; *p;) {
+			char *nl = strchr(p, '\n');
+			size_t n = nl ? (size_t)(nl - p) : strlen(p);
+			const char *s = p, *e = p + n;
+			trim(&s, &e);
+			if (s < e && *s != '#')
+				parse_line(c, s, (size_t)(e - s), line);
+			p += n + (nl ? 1 : 0);
+		}
+	}
+	free(text);
+	free(full);
+	free(path);
+}
+
+static int has_brace_expr(const char *s, size_t n)
+{
+	const char *o = memchr(s, '{', n);
+
+	return o && memchr(o, '}', n - (size_t)(o - s));
+}
+
+static void add_defaults(struct envctx *c)
+{
+	struct tox *t = c->t;
+
+	if (t->tox3) {
+		if (!find(c, "PYTHONHASHSEED"))
+			put(c, "PYTHONHASHSEED", 14, t->hashseed, strlen(t->hashseed), 0);
+		char *dir = envctx_value(c, "env_dir");
+		put(c, "TOX_ENV_NAME", 12, c->name, strlen(c->name), 0);
+		put(c, "TOX_ENV_DIR", 11, dir ? dir : "", dir ? strlen(dir) : 0, 0);
+		free(dir);
+		return;
+	}
+	if (!find(c, "PYTHONHASHSEED"))
+		put(c, "PYTHONHASHSEED", 14, t->hashseed, strlen(t->hashseed), 0);
+	if (!find(c, "PIP_DISABLE_PIP_VERSION_CHECK"))
+		put(c, "PIP_DISABLE_PIP_VERSION_CHECK", 29, "1", 1, 0);
+	/* tox 4 forces this one, whatever set_env says */
+	put(c, "PYTHONIOENCODING", 16, "utf-8", 5, 0);
+}
+
+static void parse(struct envctx *c)
+{
+	const struct ini_entry *e = NULL;
+	char *raw;
+	size_t idx = 0;
+
+	if (c->setenv_parsed)
+		return;
+	c->setenv_parsed = 1;
+	raw = envctx_raw(c, "set_env", &e);
+	if (!raw) {
+		add_defaults(c);
+		return;
+	}
+	for (char *p = raw; *p; idx++) {
+		char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		const char *s = p, *end = p + n;
+		int line = e->line + (int)idx;
+
+		trim(&s, &end);
+		if (s < end) {
+			if ((size_t)(end - s) > 5 && strncmp(s, "file|", 5) == 0) {
+				char *spec = xstrndup(s + 5, (size_t)(end - s) - 5);
+				load_env_file(c, spec, line);
+				free(spec);
+			} else if (parse_line(c, p, n, line) < 0) {
+				if (has_brace_expr(s, (size_t)(end - s))) {
+					strvec_push_owned(&c->se_lines, xstrndup(s, (size_t)(end - s)));
+					strvec_pushf(&c->se_lines_pos, "%d", line);
+				} else {
+					strvec_pushf(&c->errors, "set_env\tinvalid line '%.*s' in set_env (%s:%d): write KEY=VALUE",
+						     (int)(end - s), s, c->t->path, line);
+				}
+			}
+		}
+		p += n + (nl ? 1 : 0);
+	}
+	free(raw);
+	add_defaults(c);
+}
+
+/* Expand the next line that only held a substitution into entries; returns 0 when none was left. */
+static int expand_pending(struct envctx *c)
+{
+	char *line, *v;
+	int lineno;
+
+	if (!c->se_lines.n)
+		return 0;
+	line = c->se_lines.v[0];
+	lineno = atoi(c->se_lines_pos.v[0]);
+	memmove(c->se_lines.v, c->se_lines.v + 1, c->se_lines.n * sizeof(char *));
+	c->se_lines.n--;
+	free(c->se_lines_pos.v[0]);
+	memmove(c->se_lines_pos.v, c->se_lines_pos.v + 1, c->se_lines_pos.n * sizeof(char *));
+	c->se_lines_pos.n--;
+	v = subst(c, line, 0);
+	for (char *p = v; *p && !c->failed;) {
+		char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		if (n && parse_line(c, p, n, lineno) < 0)
+			strvec_pushf(&c->errors, "set_env\tinvalid line '%.*s' in set_env (%s:%d): write KEY=VALUE",
+				     (int)n, p, c->t->path, lineno);
+		p += n + (nl ? 1 : 0);
+	}
+	free(v);
+	free(line);
+	return 1;
+}
+
+/* Substitute entry idx (by index: substitution may add entries and move the array). */
+static void materialize(struct envctx *c, size_t idx)
+{
+	char *chainkey, *v, *out, *raw;
+	struct strbuf sb = STRBUF_INIT;
+	int line = c->cur_line, col = c->cur_col;
+
+	if (c->se[idx].value || !c->se[idx].raw)
+		return;
+	chainkey = xasprintf("env:%s", c->se[idx].key);
+	strvec_push_owned(&c->chain, chainkey);
+	c->cur_line = c->se[idx].line;
+	c->cur_col = 1;
+	raw = xstrdup(c->se[idx].raw);
+	v = subst(c, raw, 0);
+	free(raw);
+	c->cur_line = line;
+	c->cur_col = col;
+	free(c->chain.v[--c->chain.n]);
+	c->chain.v[c->chain.n] = NULL;
+	out = unescape_braces(v);
+	/* "\#" written to keep a '#' from being read as a comment */
+	for (const char *p = out; *p; p++) {
+		if (p[0] == '\\' && p[1] == '#')
+			p++;
+		strbuf_addch(&sb, *p);
+	}
+	free(out);
+	free(v);
+	free(c->se[idx].value);
+	c->se[idx].value = strbuf_detach(&sb);
+}
+
+const char *envctx_setenv(struct envctx *c, const char *key)
+{
+	struct envctx_setenv *s;
+
+	parse(c);
+	while (!(s = find(c, key)) && expand_pending(c))
+		;
+	if (!s || c->failed)
+		return NULL;
+	if (!s->value) {
+		size_t idx = (size_t)(s - c->se);
+		materialize(c, idx);
+		s = &c->se[idx];
+	}
+	return s->value;
+}
+
+void envctx_setenv_all(struct envctx *c)
+{
+	parse(c);
+	while (expand_pending(c))
+		;
+	for (size_t i = 0; i < c->nse && !c->failed; i++)
+		if (!c->se[i].value)
+			materialize(c, i);
+}

@@ -1,0 +1,363 @@
+/*
+ * Loading a tox configuration: the file, the core section, the envlist, the
+ * envs each [testenv:...] header defines, and what `tox -a` lists.
+ */
+#include "tox.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "diag.h"
+#include "envctx.h"
+#include "factor.h"
+#include "keys.h"
+#include "source.h"
+#include "../util/strbuf.h"
+#include "../util/util.h"
+
+/* A core key's raw text, comments stripped (tox applies no factors or substitutions there). */
+static char *core_raw(struct tox *t, const char *key)
+{
+	const struct keydef *k = key_lookup(key);
+	const char *names[4];
+	size_t nn = key_names(k, key, t->tox3, names);
+
+	for (size_t i = 0; i < nn; i++) {
+		const struct ini_entry *e = ini_get(t->core, names[i]);
+		if (!e)
+			continue;
+		struct strbuf out = STRBUF_INIT;
+		const char *p = e->value;
+		for (;;) {
+			const char *nl = strchr(p, '\n');
+			size_t n = nl ? (size_t)(nl - p) : strlen(p), cut = n;
+			for (size_t j = 0; j < n; j++)
+				if (p[j] == '#' && (t->tox3 || j == 0 || p[j - 1] != '\\')) {
+					cut = j;
+					break;
+				}
+			while (cut && isspace((unsigned char)p[cut - 1]))
+				cut--;
+			if (out.len || cut)
+				strbuf_addf(&out, "%s%.*s", out.len ? "\n" : "", (int)cut, p);
+			if (!nl)
+				break;
+			p = nl + 1;
+		}
+		return strbuf_detach(&out);
+	}
+	return NULL;
+}
+
+int tox_core_flag(struct tox *t, const char *key)
+{
+	char *v = core_raw(t, key);
+	int on = v && (strcasecmp(v, "true") == 0 || strcmp(v, "1") == 0 || strcasecmp(v, "yes") == 0 ||
+		       strcasecmp(v, "on") == 0);
+
+	free(v);
+	return on;
+}
+
+char *tox_core_value(struct tox *t, const char *key)
+{
+	const struct keydef *k = key_lookup(key);
+	const char *home = getenv("HOME");
+
+	if (!k || !k->core)
+		return NULL;
+	if (strcmp(k->name, "tox_root") == 0)
+		return xstrdup(t->toxinidir);
+	if (strcmp(k->name, "work_dir") == 0)
+		return xstrdup(t->workdir);
+	if (strcmp(k->name, "temp_dir") == 0)
+		return xasprintf("%s/.tmp", t->workdir);
+	if (strcmp(k->name, "homedir") == 0)
+		return xstrdup(home ? home : "");
+	if (strcmp(k->name, "distshare") == 0)
+		return xasprintf("%s/.tox/distshare", home ? home : "");
+	return core_raw(t, key);
+}
+
+/*
+ * tox 3 semantics are chosen when the file asks for tox < 4 in requires
+ * (tox would provision tox 3 for it). Plugins named in requires are noted: blitz
+ * does not load tox plugins.
+ */
+static void read_requires(struct tox *t)
+{
+	char *v = core_raw(t, "requires");
+
+	if (!v)
+		return;
+	for (char *line = strtok(v, "\n"); line; line = strtok(NULL, "\n")) {
+		char name[128];
+		size_t n = 0;
+		while (isspace((unsigned char)*line))
+			line++;
+		while ((isalnum((unsigned char)line[n]) || strchr("-_.", line[n])) && n + 1 < sizeof(name))
+			n++;
+		if (!n)
+			continue;
+		memcpy(name, line, n);
+		name[n] = '\0';
+		const char *spec = line + n;
+		if (strcasecmp(name, "tox") == 0) {
+			/* "tox<4", "tox < 4.0", "tox<=3.28": an upper bound below 4 */
+			const char *lt = strchr(spec, '<');
+			if (lt) {
+				const char *num = lt + 1 + (lt[1] == '=');
+				while (isspace((unsigned char)*num))
+					num++;
+				double ver = atof(num);
+				if ((lt[1] == '=' && ver < 4) || (lt[1] != '=' && ver <= 4))
+					t->tox3 = 1;
+			}
+		} else if (strvec_find(&t->ignored_requires, line) < 0) {
+			char *req = xstrdup(line);
+			size_t len = strlen(req);
+			while (len && isspace((unsigned char)req[len - 1]))
+				req[--len] = '\0';
+			strvec_push_owned(&t->ignored_requires, req);
+		}
+	}
+	free(v);
+}
+
+/* Compare dotted versions numerically: <0, 0, >0. */
+static int version_cmp(const char *a, const char *b)
+{
+	while (*a || *b) {
+		long x = strtol(a, (char **)&a, 10), y = strtol(b, (char **)&b, 10);
+		if (x != y)
+			return x < y ? -1 : 1;
+		while (*a && !isdigit((unsigned char)*a))
+			a++;
+		while (*b && !isdigit((unsigned char)*b))
+			b++;
+	}
+	return 0;
+}
+
+static void read_envlist(struct tox *t)
+{
+	char *v = core_raw(t, "env_list");
+
+	if (!v)
+		return;
+	if (t->tox3) {
+		/* tox 3 joins the lines with commas, keeping duplicates */
+		for (char *p = v; *p; p++)
+			if (*p == '\n')
+				*p = ',';
+		envlist_expand_value(v, &t->envlist, 0);
+	} else {
+		envlist_expand_value(v, &t->envlist, 1);
+	}
+	free(v);
+}
+
+/* The env names each [testenv:...] header defines ([testenv:py{38,39}] defines two). */
+static void read_sections(struct tox *t)
+{
+	size_t plen = strlen(t->env_prefix);
+
+	for (size_t i = 0; i < t->ini.n; i++) {
+		const char *name = t->ini.sections[i].name;
+		struct strvec names = STRVEC_INIT;
+		if (strncmp(name, t->env_prefix, plen) != 0 || name[plen] != ':')
+			continue;
+		/* tox 4 expands commas and braces in a header; tox 3 only braces */
+		if (!t->tox3 || strchr(name + plen + 1, '{'))
+			envlist_expand(name + plen + 1, &names);
+		else
+			strvec_push(&names, name + plen + 1);
+		for (size_t k = 0; k < names.n; k++) {
+			if (strvec_find(&t->section_names, names.v[k]) >= 0)
+				continue;
+			strvec_push(&t->section_names, names.v[k]);
+			strvec_push(&t->section_of, name);
+		}
+		strvec_clear(&names);
+	}
+}
+
+int tox_load(struct tox *t, const struct tox_opts *o, struct diag *d)
+{
+	struct source src;
+	char *slash, *wd;
+
+	memset(t, 0, sizeof(*t));
+	t->opts = *o;
+	t->default_python = "python3";
+	if (source_find(o->path, &src, d) < 0)
+		return -1;
+	t->path = xstrdup(src.path);
+	t->toxinidir = xstrdup(src.path);
+	slash = strrchr(t->toxinidir, '/');
+	if (slash)
+		*(slash == t->toxinidir ? slash + 1 : slash) = '\0';
+	if (ini_parse(&t->ini, t->path, src.text, src.len, d) < 0) {
+		source_release(&src);
+		return -1;
+	}
+	t->core = ini_section(&t->ini, (src.kind == SOURCE_SETUP_CFG) ? "tox:tox" : "tox");
+	source_release(&src);
+	t->env_prefix = "testenv";
+	t->tox3 = o->tox3;
+	read_requires(t);
+	t->hashseed = xstrdup(o->hashseed ? o->hashseed : "0");
+	if (t->tox3) {
+		char *minv = core_raw(t, "min_version");
+		if (minv && *minv && version_cmp(minv, "3.28.0") > 0) {
+			const struct ini_entry *e = ini_get(t->core, "minversion");
+			if (!e)
+				e = ini_get(t->core, "min_version");
+			diag_set(d, t->path, e ? e->line : 0, e ? e->col : 0,
+				 "the file requires tox >= %s, which tox 3 semantics cannot honour: drop --tox3", minv);
+			free(minv);
+			return -1;
+		}
+		free(minv);
+	}
+	wd = core_raw(t, "work_dir");
+	if (wd && *wd) {
+		/* toxworkdir may use {toxinidir} and {homedir}; resolved against the file's folder */
+		struct envctx *c = envctx_get(t, "");
+		char *v = subst(c, wd, 0);
+		t->workdir = *v == '/' ? xstrdup(v) : xasprintf("%s/%s", t->toxinidir, v);
+		free(v);
+		envctx_free_all(t);
+	} else {
+		t->workdir = xasprintf("%s/.tox", t->toxinidir);
+	}
+	free(wd);
+	read_envlist(t);
+	read_sections(t);
+	return 0;
+}
+
+static void register_factors(struct strvec *known, const char *env)
+{
+	env_factors(env, known);
+}
+
+void tox_all_envs(struct tox *t, struct strvec *out)
+{
+	if (!t->all.n) {
+		struct strvec known = STRVEC_INIT;
+		for (size_t i = 0; i < t->envlist.n; i++)
+			if (strvec_find(&t->all, t->envlist.v[i]) < 0)
+				strvec_push(&t->all, t->envlist.v[i]);
+		for (size_t i = 0; i < t->all.n; i++)
+			register_factors(&known, t->all.v[i]);
+		for (size_t i = 0; i < t->section_names.n; i++) {
+			const char *n = t->section_names.v[i];
+			register_factors(&known, n);
+			if (t->tox3 && tox_core_flag(t, "isolated_build") && strcmp(n, ".package") == 0)
+				continue;
+			if (strvec_find(&t->all, n) < 0)
+				strvec_push(&t->all, n);
+		}
+		if (!t->tox3) {
+			/* tox 4 also lists condition markers naming factors no env has, from any section */
+			struct strvec markers = STRVEC_INIT;
+			for (size_t s = 0; s < t->ini.n; s++)
+				for (size_t k = 0; k < t->ini.sections[s].n; k++)
+					factor_condition_envs(t->ini.sections[s].entries[k].value, &markers);
+			for (size_t i = 0; i < markers.n; i++) {
+				struct strvec f = STRVEC_INIT;
+				int unknown = 0;
+				env_factors(markers.v[i], &f);
+				for (size_t j = 0; j < f.n; j++)
+					unknown |= strvec_find(&known, f.v[j]) < 0;
+				if (unknown && strvec_find(&t->all, markers.v[i]) < 0)
+					strvec_push(&t->all, markers.v[i]);
+				strvec_clear(&f);
+			}
+			strvec_clear(&markers);
+		}
+		if (t->tox3 && !t->all.n)
+			strvec_push(&t->all, "python");
+		strvec_clear(&known);
+	}
+	strvec_extend(out, &t->all);
+}
+
+int tox_env_known(struct tox *t, const char *name)
+{
+	struct strvec tmp = STRVEC_INIT;
+
+	if (!t->all.n)
+		tox_all_envs(t, &tmp);
+	strvec_clear(&tmp);
+	return strvec_find(&t->all, name) >= 0;
+}
+
+int tox_env_has_label(struct tox *t, const char *env, const char *label)
+{
+	char *core = core_raw(t, "labels");
+	int found = 0;
+
+	/* [tox] labels = name = env, env  (one label per line) */
+	if (core) {
+		for (char *line = core; line && *line && !found;) {
+			char *nl = strchr(line, '\n');
+			if (nl)
+				*nl = '\0';
+			char *eq = strchr(line, '=');
+			if (eq) {
+				char *k = line, *ke = eq;
+				while (isspace((unsigned char)*k))
+					k++;
+				while (ke > k && isspace((unsigned char)ke[-1]))
+					ke--;
+				if ((size_t)(ke - k) == strlen(label) && strncmp(k, label, (size_t)(ke - k)) == 0) {
+					struct strvec envs = STRVEC_INIT;
+					for (char *p = eq + 1; *p; p++)
+						if (*p == ' ')
+							*p = ',';
+					envlist_expand_value(eq + 1, &envs, 1);
+					found = strvec_find(&envs, env) >= 0;
+					strvec_clear(&envs);
+				}
+			}
+			line = nl ? nl + 1 : NULL;
+		}
+		free(core);
+	}
+	if (!found && !t->tox3) {
+		struct envctx *c = envctx_get(t, env);
+		char *v = envctx_value(c, "labels");
+		if (v) {
+			for (char *tok = strtok(v, ",\n"); tok && !found; tok = strtok(NULL, ",\n")) {
+				while (isspace((unsigned char)*tok))
+					tok++;
+				size_t n = strlen(tok);
+				while (n && isspace((unsigned char)tok[n - 1]))
+					tok[--n] = '\0';
+				found = strcmp(tok, label) == 0;
+			}
+			free(v);
+		}
+	}
+	return found;
+}
+
+void tox_release(struct tox *t)
+{
+	envctx_free_all(t);
+	ini_release(&t->ini);
+	free(t->path);
+	free(t->toxinidir);
+	free(t->workdir);
+	free(t->hashseed);
+	strvec_clear(&t->envlist);
+	strvec_clear(&t->ignored_requires);
+	strvec_clear(&t->all);
+	strvec_clear(&t->section_names);
+	strvec_clear(&t->section_of);
+	memset(t, 0, sizeof(*t));
+}

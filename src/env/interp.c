@@ -1,0 +1,173 @@
+#include "interp.h"
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <dirent.h>
+
+#include "../config/pyspec.h"
+#include "../util/util.h"
+
+extern char **environ;
+
+#define PROBE "import sys, platform; sys.stdout.write('%d %d %s' % (sys.version_info[0], sys.version_info[1], platform.python_implementation().lower()))"
+
+/* Run exe with the probe script; fill out from what it prints. Returns 0 when it answered. */
+static int probe(const char *exe, struct interp *out)
+{
+	int fds[2], status;
+	pid_t pid;
+	char buf[128];
+	ssize_t n, total = 0;
+	posix_spawn_file_actions_t fa;
+	char *argv[] = { (char *)exe, "-c", PROBE, NULL };
+
+	if (access(exe, X_OK) != 0 || pipe(fds) < 0)
+		return -1;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addclose(&fa, fds[0]);
+	posix_spawn_file_actions_addclose(&fa, fds[1]);
+	if (posix_spawn(&pid, exe, &fa, NULL, argv, environ) != 0) {
+		posix_spawn_file_actions_destroy(&fa);
+		close(fds[0]);
+		close(fds[1]);
+		return -1;
+	}
+	posix_spawn_file_actions_destroy(&fa);
+	close(fds[1]);
+	while (total < (ssize_t)sizeof(buf) - 1 && (n = read(fds[0], buf + total, sizeof(buf) - 1 - (size_t)total)) > 0)
+		total += n;
+	close(fds[0]);
+	while (waitpid(pid, &status, 0) < 0)
+		;
+	buf[total < 0 ? 0 : total] = '\0';
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return -1;
+	if (sscanf(buf, "%d %d %31s", &out->major, &out->minor, out->impl) != 3)
+		return -1;
+	snprintf(out->path, sizeof(out->path), "%s", exe);
+	return 0;
+}
+
+static int matches(const struct pyspec *want, const struct interp *got)
+{
+	if (*want->impl && strcmp(want->impl, got->impl) != 0)
+		return 0;
+	if (want->major >= 0 && want->major != got->major)
+		return 0;
+	if (want->minor >= 0 && want->minor != got->minor)
+		return 0;
+	return 1;
+}
+
+static int try_path(const char *name, const struct pyspec *sp, struct interp *out)
+{
+	const char *path = getenv("PATH");
+	char *copy, *save = NULL;
+	int rc = -1;
+
+	if (!path)
+		path = "/usr/bin:/bin";
+	copy = xstrdup(path);
+	for (char *dir = strtok_r(copy, ":", &save); dir && rc < 0; dir = strtok_r(NULL, ":", &save)) {
+		char *exe = xasprintf("%s/%s", *dir ? dir : ".", name);
+		if (probe(exe, out) == 0 && matches(sp, out))
+			rc = 0;
+		free(exe);
+	}
+	free(copy);
+	return rc;
+}
+
+/* pyenv keeps interpreters in $PYENV_ROOT/versions/X.Y.Z/bin; its shims are on PATH but need PYENV_VERSION. */
+static int try_pyenv(const char *name, const struct pyspec *sp, struct interp *out)
+{
+	const char *root = getenv("PYENV_ROOT");
+	const char *home = getenv("HOME");
+	char *dir = root ? xasprintf("%s/versions", root) : xasprintf("%s/.pyenv/versions", home ? home : "");
+	DIR *dp = opendir(dir);
+	struct dirent *de;
+	int rc = -1;
+
+	if (!dp) {
+		free(dir);
+		return -1;
+	}
+	while (rc < 0 && (de = readdir(dp))) {
+		if (de->d_name[0] == '.')
+			continue;
+		char *exe = xasprintf("%s/%s/bin/%s", dir, de->d_name, name);
+		if (probe(exe, out) == 0 && matches(sp, out))
+			rc = 0;
+		free(exe);
+	}
+	closedir(dp);
+	free(dir);
+	return rc;
+}
+
+int interp_find(const char *spec, struct interp *out)
+{
+	struct pyspec sp;
+	char name[64];
+
+	memset(out, 0, sizeof(*out));
+	pyspec_parse(spec, &sp);
+	if (sp.is_path) {
+		struct pyspec any;
+		pyspec_parse("", &any);
+		if (strchr(spec, '/'))
+			return probe(spec, out);
+		return try_path(spec, &any, out);
+	}
+	const char *base = strcmp(sp.impl, "pypy") == 0 ? "pypy" : "python";
+	if (sp.major >= 0 && sp.minor >= 0)
+		snprintf(name, sizeof(name), "%s%d.%d", base, sp.major, sp.minor);
+	else if (sp.major >= 0)
+		snprintf(name, sizeof(name), "%s%d", base, sp.major);
+	else
+		snprintf(name, sizeof(name), "%s", base);
+	if (try_path(name, &sp, out) == 0 || try_pyenv(name, &sp, out) == 0)
+		return 0;
+	return -1;
+}
+
+int interp_info(const char *spec, int *major, int *minor, char *impl, size_t implsz)
+{
+	static struct {
+		char spec[64];
+		struct interp in;
+		int rc;
+	} cache[16];
+	static int ncache;
+	struct interp in;
+	int rc;
+
+	for (int i = 0; i < ncache; i++)
+		if (strcmp(cache[i].spec, spec) == 0) {
+			in = cache[i].in;
+			rc = cache[i].rc;
+			goto found;
+		}
+	rc = interp_find(spec, &in);
+	if (ncache < 16 && strlen(spec) < sizeof(cache[0].spec)) {
+		snprintf(cache[ncache].spec, sizeof(cache[0].spec), "%s", spec);
+		cache[ncache].in = in;
+		cache[ncache].rc = rc;
+		ncache++;
+	}
+found:
+	if (rc < 0)
+		return -1;
+	*major = in.major;
+	*minor = in.minor;
+	snprintf(impl, implsz, "%s", in.impl);
+	return 0;
+}

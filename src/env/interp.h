@@ -1,0 +1,24 @@
+#ifndef BLITZ_INTERP_H
+#define BLITZ_INTERP_H
+
+#include <stddef.h>
+
+/* A Python interpreter found on this machine. */
+struct interp {
+	char path[4096];
+	int major, minor;
+	char impl[32];		/* "cpython", "pypy" */
+};
+
+/*
+ * Find the interpreter a tox spec names ("py311", "python3.11", "pypy3",
+ * "python3", an absolute path): on PATH first, then in pyenv's versions
+ * folder. Each candidate is run once to ask its version, so a pyenv shim
+ * that exists but fails is skipped. Returns 0, or -1 when none works.
+ */
+int interp_find(const char *spec, struct interp *out);
+
+/* Callback for struct tox: version and implementation of the interpreter spec names. */
+int interp_info(const char *spec, int *major, int *minor, char *impl, size_t implsz);
+
+#endif

@@ -1,0 +1,24 @@
+/* blitz: run a Python project's tox environments, all at once. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "util/util.h"
+
+int main(int argc, char **argv)
+{
+	struct opts o;
+	int rc;
+
+	opts_parse(&o, argc, argv);
+	if (!o.command || strcmp(o.command, "run") == 0) {
+		fprintf(stderr, "blitz: error: running envs is not built yet: use 'blitz list' or 'blitz config'\n");
+		rc = 2;
+	} else if (strcmp(o.command, "list") == 0) {
+		rc = cmd_list(&o);
+	} else {
+		rc = cmd_config(&o);
+	}
+	opts_release(&o);
+	return rc;
+}

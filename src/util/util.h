@@ -1,0 +1,40 @@
+#ifndef BLITZ_UTIL_H
+#define BLITZ_UTIL_H
+
+#include <stddef.h>
+#include <stdarg.h>
+
+/* Program name used as the prefix of every message ("blitz"). */
+extern const char *progname;
+
+/* Print "blitz: error: MSG" and exit with status. A trailing ':' in fmt appends strerror(errno). */
+_Noreturn void die(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Print "blitz: error: MSG" (strerror appended as in die()) and return -1 for the caller to pass up. */
+int error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Print "blitz: warning: MSG". */
+void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Allocation wrappers: never return NULL, die with exit 1 when memory is exhausted. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+/* Return a newly allocated printf-formatted string; the caller frees it. */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Grow *p (of element size sz) so it holds at least n elements; *cap tracks the capacity. */
+void *xgrow(void *p, size_t *cap, size_t n, size_t sz);
+
+/* Return 1 when s starts with prefix. */
+int starts_with(const char *s, const char *prefix);
+
+/* Return monotonic time in nanoseconds (for durations, never wall-clock). */
+long long now_ns(void);
+
+/* Read a whole file into a NUL-terminated buffer; *len gets its size. Returns NULL and sets errno on failure. */
+char *read_file(const char *path, size_t *len);
+
+#endif

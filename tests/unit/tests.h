@@ -1,0 +1,15 @@
+#ifndef BLITZ_TESTS_H
+#define BLITZ_TESTS_H
+
+#include "harness.h"
+
+/* One table per module's test file, each ending with { NULL, NULL }. */
+extern const struct test ini_tests[];
+extern const struct test envlist_tests[];
+extern const struct test factor_tests[];
+extern const struct test shlex_tests[];
+extern const struct test subst_tests[];
+extern const struct test tox_tests[];
+extern const struct test select_tests[];
+
+#endif
