@@ -68,7 +68,7 @@ static int key_lines(const struct toxenv *e, const char *key, struct strvec *out
 	else if (strcmp(name, "extras") == 0)
 		strvec_extend(out, &e->extras);
 	else if (strcmp(name, "install_command") == 0) {
-		struct tox_command c = { e->install_command };
+		struct tox_command c = { e->install_command, 0 };
 		strvec_push_owned(out, command_line(&c));
 	} else if (strcmp(name, "change_dir") == 0)
 		strvec_push(out, e->change_dir);
@@ -92,9 +92,9 @@ static int key_lines(const struct toxenv *e, const char *key, struct strvec *out
 	return 1;
 }
 
-static void print_text(const struct toxenv *e, const struct strvec *keys)
+static void print_text(const struct toxenv *e, const struct strvec *keys, int first)
 {
-	printf("[testenv:%s]\n", e->name);
+	printf("%s[testenv:%s]\n", first ? "" : "\n", e->name);
 	for (size_t i = 0; i < keys->n; i++) {
 		struct strvec lines = STRVEC_INIT;
 		const char *key = keys->v[i];
@@ -242,7 +242,7 @@ int cmd_config(const struct opts *o)
 		if (o->json)
 			print_json(&e, i == 0);
 		else
-			print_text(&e, &keys);
+			print_text(&e, &keys, i == 0);
 		toxenv_release(&e);
 	}
 	if (o->json && rc == 0)

@@ -163,6 +163,9 @@ void cli_load(struct tox *t, const struct opts *o)
 		if (interp_find("python3", &py) == 0)
 			t->default_python = py.path;
 	}
+	/* tox 3 reads every env when it loads a file, so one broken env rejects the file */
+	if (t->tox3 && tox_check_all(t, &d) < 0)
+		die_diag(&d);
 	for (size_t i = 0; i < t->ignored_requires.n; i++)
 		fprintf(stderr, "blitz: note: %s: [tox] requires '%s' is a tox plugin; blitz does not load tox plugins and reads on\n",
 			t->path, t->ignored_requires.v[i]);

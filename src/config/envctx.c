@@ -30,15 +30,19 @@ static void add_section(struct envctx *c, const struct ini_section *sec)
 	c->secs[c->nsecs++] = sec;
 }
 
-/* tox 4's `base`: sections whose keys an env section inherits, before [testenv]. */
-static void add_bases(struct envctx *c, const struct ini_section *sec, int depth)
+/*
+ * tox 4's `base`: the sections an env section inherits missing keys from,
+ * [testenv] unless `base` names others; each name is tried as [name], then
+ * as [testenv:name]. Returns 1 when sec had a `base` (so [testenv] is not implied).
+ */
+static int add_bases(struct envctx *c, const struct ini_section *sec, int depth)
 {
 	const struct ini_entry *e = ini_get(sec, "base");
 	struct strvec names = STRVEC_INIT;
 
 	add_section(c, sec);
 	if (!e || depth > 8)
-		return;
+		return 0;
 	char *v = envctx_process_raw(c, e->value);
 	for (char *tok = strtok(v, ",\n"); tok; tok = strtok(NULL, ",\n")) {
 		while (isspace((unsigned char)*tok))
@@ -61,6 +65,7 @@ static void add_bases(struct envctx *c, const struct ini_section *sec, int depth
 			add_bases(c, b, depth + 1);
 	}
 	strvec_clear(&names);
+	return 1;
 }
 
 struct envctx *envctx_get(struct tox *t, const char *name)
@@ -77,12 +82,11 @@ struct envctx *envctx_get(struct tox *t, const char *name)
 	env_factors(name, &c->factors);
 	long gen = strvec_find(&t->section_names, name);
 	secname = gen >= 0 ? xstrdup(t->section_of.v[gen]) : xasprintf("%s:%s", t->env_prefix, name);
-	if (t->tox3)
+	if (t->tox3 || !ini_section(&t->ini, secname) || !add_bases(c, ini_section(&t->ini, secname), 0)) {
 		add_section(c, ini_section(&t->ini, secname));
-	else if (ini_section(&t->ini, secname))
-		add_bases(c, ini_section(&t->ini, secname), 0);
+		add_section(c, ini_section(&t->ini, t->env_prefix));
+	}
 	free(secname);
-	add_section(c, ini_section(&t->ini, t->env_prefix));
 	c->next = (struct envctx *)t->cache;
 	t->cache = (struct envcache *)c;
 	return c;
@@ -140,7 +144,11 @@ static char *strip_comments(const char *value, int tox3)
 					}
 			if (!first)
 				strbuf_addch(&out, '\n');
-			strbuf_add(&out, p, cut);
+			for (size_t i = 0; i < cut; i++) {
+				if (!tox3 && p[i] == '\\' && i + 1 < cut && p[i + 1] == '#')
+					continue;
+				strbuf_addch(&out, p[i]);
+			}
 			first = 0;
 		}
 		if (!nl)
@@ -150,13 +158,30 @@ static char *strip_comments(const char *value, int tox3)
 	return strbuf_detach(&out);
 }
 
+/*
+ * tox 4's process_raw: comments cut, "\#" made "#", factor conditions applied,
+ * then "\r" dropped and backslash-newline continuations joined (without a
+ * space: the space before the backslash separates the words). tox 3 only
+ * applies the factor conditions here.
+ */
 char *envctx_process_raw(struct envctx *c, const char *value)
 {
 	char *stripped = strip_comments(value, c->t->tox3);
 	char *filtered = factor_filter(stripped, &c->factors, c->t->tox3);
+	struct strbuf out = STRBUF_INIT;
 
 	free(stripped);
-	return filtered;
+	if (c->t->tox3)
+		return filtered;
+	for (const char *p = filtered; *p; p++) {
+		if (*p == '\r' || (p[0] == '\\' && p[1] == '\n')) {
+			p += *p == '\\';
+			continue;
+		}
+		strbuf_addch(&out, *p);
+	}
+	free(filtered);
+	return strbuf_detach(&out);
 }
 
 char *envctx_raw(struct envctx *c, const char *key, const struct ini_entry **where)

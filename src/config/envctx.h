@@ -77,9 +77,6 @@ void envctx_setenv_all(struct envctx *c);
  */
 char *subst(struct envctx *c, const char *value, int depth);
 
-/* Drop the backslash of escaped braces ("\\{" -> "{"), once substitution is over. Returns a new string. */
-char *unescape_braces(const char *s);
-
 /* Resolve a key of the core section ({toxinidir}, {toxworkdir}, ...); NULL when not a core key. */
 char *tox_core_value(struct tox *t, const char *key);
 

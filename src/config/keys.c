@@ -57,6 +57,7 @@ static const struct keydef keys[] = {
 	{ "isolated_build", NULL, "isolated_build", NULL, "False", 1 },
 	{ "homedir", NULL, "homedir", NULL, NULL, 1 },
 	{ "distshare", NULL, "distshare", NULL, NULL, 1 },
+	{ "distdir", NULL, "distdir", NULL, NULL, 1 },
 	{ NULL, NULL, NULL, NULL, NULL, 0 },
 };
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/strbuf.h"
 #include "../util/strvec.h"
 #include "../util/util.h"
 #include "factor.h"
@@ -73,58 +74,64 @@ void pyspec_parse(const char *s, struct pyspec *sp)
 		sp->minor = nums[1];
 		sp->micro = nums[2];
 	}
+	/* virtualenv reads py/python as "any implementation" */
 	if (strcmp(sp->impl, "py") == 0 || strcmp(sp->impl, "python") == 0)
-		strcpy(sp->impl, "cpython");
+		sp->impl[0] = '\0';
 }
 
-static int known_impl(const char *impl)
+/* tox 4's ^(?!py$)(py|pypy|cpython|jython|rustpython|ironpython)([2-9]\.?[0-9]?[0-9]?)?$ */
+static int tox4_python_factor(const char *f)
 {
-	static const char *const names[] = { "cpython", "pypy", "jython", "ironpython", "graalpy", "rustpython", NULL };
+	static const char *const impls[] = { "pypy", "py", "cpython", "jython", "rustpython", "ironpython", NULL };
 
-	if (!*impl)
-		return 1;	/* no implementation named: "python" */
-	for (int i = 0; names[i]; i++)
-		if (strcmp(impl, names[i]) == 0)
+	if (strcmp(f, "py") == 0)
+		return 0;
+	for (int i = 0; impls[i]; i++) {
+		size_t n = strlen(impls[i]);
+		const char *v = f + n;
+		if (strncmp(f, impls[i], n) != 0)
+			continue;
+		if (!*v)
 			return 1;
+		if (*v < '2' || *v > '9')
+			continue;
+		v++;
+		if (*v == '.')
+			v++;
+		for (int k = 0; k < 2 && isdigit((unsigned char)*v); k++)
+			v++;
+		if (!*v)
+			return 1;
+	}
 	return 0;
 }
 
 char *pyspec_from_env_tox4(const char *env, char **conflict)
 {
-	struct strvec factors = STRVEC_INIT, cand = STRVEC_INIT;
+	struct strvec cand = STRVEC_INIT;
 	const char *p = env;
 	char *res = NULL;
 
 	*conflict = NULL;
 	for (;;) {
 		const char *d = strchr(p, '-');
-		strvec_push_owned(&factors, xstrndup(p, d ? (size_t)(d - p) : strlen(p)));
+		char *f = xstrndup(p, d ? (size_t)(d - p) : strlen(p));
+		if (tox4_python_factor(f))
+			strvec_push_owned(&cand, f);
+		else
+			free(f);
 		if (!d)
 			break;
 		p = d + 1;
 	}
-	for (size_t i = 0; i < factors.n; i++) {
-		struct pyspec sp;
-		pyspec_parse(factors.v[i], &sp);
-		/* "py" alone names no version: tox does not read it as an interpreter */
-		if (!sp.is_path && known_impl(sp.impl) && *factors.v[i] && strcmp(factors.v[i], "py") != 0)
-			strvec_push(&cand, factors.v[i]);
-	}
 	if (cand.n > 1) {
-		struct strvec *c = &cand;
-		size_t len = 0;
-		for (size_t i = 0; i < c->n; i++)
-			len += strlen(c->v[i]) + 2;
-		*conflict = xcalloc(len + 1, 1);
-		for (size_t i = 0; i < c->n; i++) {
-			if (i)
-				strcat(*conflict, ", ");
-			strcat(*conflict, c->v[i]);
-		}
+		struct strbuf sb = STRBUF_INIT;
+		for (size_t i = 0; i < cand.n; i++)
+			strbuf_addf(&sb, "%s%s", i ? ", " : "", cand.v[i]);
+		*conflict = strbuf_detach(&sb);
 	} else if (cand.n == 1) {
 		res = xstrdup(cand.v[0]);
 	}
-	strvec_clear(&factors);
 	strvec_clear(&cand);
 	return res;
 }

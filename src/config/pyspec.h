@@ -6,7 +6,7 @@
  * "pypy310", "cpython3.11-64", or a path.
  */
 struct pyspec {
-	char impl[32];		/* lower-cased; "cpython" for py/python; "" when absent */
+	char impl[32];		/* lower-cased; "" when absent or py/python (any implementation) */
 	int major, minor, micro;	/* -1 when absent */
 	int arch;		/* 32, 64, or 0 */
 	int is_path;		/* not a spec: taken as a path or command name */

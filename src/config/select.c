@@ -86,6 +86,15 @@ static int check_known(struct tox *t, const struct strvec *all, const char *env,
 		return 0;
 	for (size_t i = 0; i < all->n; i++)
 		env_factors(all->v[i], &known);
+	/* factors that only conditions name ("cov: pytest-cov") make envs too */
+	for (size_t s = 0; s < t->ini.n; s++)
+		for (size_t k = 0; k < t->ini.sections[s].n; k++) {
+			struct strvec markers = STRVEC_INIT;
+			factor_condition_envs(t->ini.sections[s].entries[k].value, &markers);
+			for (size_t m = 0; m < markers.n; m++)
+				env_factors(markers.v[m], &known);
+			strvec_clear(&markers);
+		}
 	env_factors(env, &f);
 	for (size_t i = 0; i < f.n; i++) {
 		const char *use = f.v[i];

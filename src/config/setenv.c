@@ -196,7 +196,7 @@ static int expand_pending(struct envctx *c)
 /* Substitute entry idx (by index: substitution may add entries and move the array). */
 static void materialize(struct envctx *c, size_t idx)
 {
-	char *chainkey, *v, *out, *raw;
+	char *chainkey, *v, *raw;
 	struct strbuf sb = STRBUF_INIT;
 	int line = c->cur_line, col = c->cur_col;
 
@@ -213,14 +213,12 @@ static void materialize(struct envctx *c, size_t idx)
 	c->cur_col = col;
 	free(c->chain.v[--c->chain.n]);
 	c->chain.v[c->chain.n] = NULL;
-	out = unescape_braces(v);
 	/* "\#" written to keep a '#' from being read as a comment */
-	for (const char *p = out; *p; p++) {
-		if (p[0] == '\\' && p[1] == '#')
+	for (const char *p = v; *p; p++) {
+		if (p[0] == '\\' && p[1] == '#' && !c->t->tox3)
 			p++;
 		strbuf_addch(&sb, *p);
 	}
-	free(out);
 	free(v);
 	free(c->se[idx].value);
 	c->se[idx].value = strbuf_detach(&sb);

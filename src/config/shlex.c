@@ -12,8 +12,9 @@ static int is_space(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-int shlex_split(const char *s, struct strvec *out, int no_escape, size_t *rest_at)
+int shlex_split(const char *s, struct strvec *out, int flags, size_t *rest_at)
 {
+	int no_escape = flags & SHLEX_NO_ESCAPE;
 	struct strbuf tok = STRBUF_INIT;
 	size_t i = 0, n = strlen(s), after_last = 0;
 
@@ -22,6 +23,11 @@ int shlex_split(const char *s, struct strvec *out, int no_escape, size_t *rest_a
 			i++;
 		if (i >= n)
 			break;
+		if ((flags & SHLEX_COMMENTS) && s[i] == '#') {
+			while (i < n && s[i] != '\n')
+				i++;
+			continue;
+		}
 		strbuf_reset(&tok);
 		while (i < n && !is_space(s[i])) {
 			char c = s[i];
@@ -50,6 +56,10 @@ int shlex_split(const char *s, struct strvec *out, int no_escape, size_t *rest_a
 					}
 					strbuf_addch(&tok, s[i++]);
 				}
+			} else if ((flags & SHLEX_COMMENTS) && c == '#') {
+				while (i < n && s[i] != '\n')
+					i++;
+				break;
 			} else {
 				strbuf_addch(&tok, c);
 				i++;

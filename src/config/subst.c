@@ -1,10 +1,12 @@
 /*
  * tox's substitution language: {posargs}, {env:K:default}, {tty:on:off},
- * {[section]key}, {key}, {/}, {:}, nested freely, backslash escapes. This
- * follows tox 4's parser: an expression's arguments are split at ':' and
- * substituted first (so defaults may hold expressions), a '{' with no
- * matching '}' is an ordinary character, and a replacement that itself holds
- * expressions is substituted again, up to a fixed depth.
+ * {[section]key}, {key}, {/}, {:}, [] (posargs), nested freely. This follows
+ * tox 4's parser: a backslash before one of : { } [ ] makes that character
+ * literal (the backslash goes), "\\" stays as two characters; an expression's
+ * arguments are split at ':' and substituted first (so a default may hold
+ * expressions); a '{' with no matching '}' is an ordinary character; a
+ * replacement that itself holds expressions is substituted again, up to a
+ * fixed depth; an expression nothing answers is written back as it was.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -14,6 +16,7 @@
 #include "diag.h"
 #include "envctx.h"
 #include "ini.h"
+#include "keys.h"
 #include "shlex.h"
 #include "tox.h"
 #include "../util/strbuf.h"
@@ -23,9 +26,20 @@
 #define MAX_DEPTH 100
 #define MAX_NESTING 200
 
-static int escapable(char c)
+/* tox 4 escapes : { } [ ] and keeps "\\\\" whole; tox 3 escapes only braces. */
+static int escapable(char c, int tox3)
 {
-	return c == '{' || c == '}';
+	if (tox3)
+		return c == '{' || c == '}';
+	return c == ':' || c == '{' || c == '}' || c == '[' || c == ']' || c == '\\';
+}
+
+/* Length of the escape at s[i] ("\\{", or "\\\\" which tox 4 keeps as it is), or 0. */
+static size_t escape_len(const char *s, size_t len, size_t i, int tox3)
+{
+	if (s[i] != '\\' || i + 1 >= len)
+		return 0;
+	return escapable(s[i + 1], tox3) ? 2 : 0;
 }
 
 /*
@@ -34,21 +48,22 @@ static int escapable(char c)
  * its own '}' can have none for the outer one either, so failure propagates
  * at once: that keeps pathological input linear instead of exponential.
  */
-static long expr_end(const char *s, size_t len, size_t i, int nesting)
+static long expr_end(const char *s, size_t len, size_t i, int nesting, int tox3)
 {
 	size_t p = i + 1;
 
 	if (nesting > MAX_NESTING)
 		return -1;
 	while (p < len) {
-		if (s[p] == '\\' && p + 1 < len && escapable(s[p + 1])) {
-			p += 2;
+		size_t esc = escape_len(s, len, p, tox3);
+		if (esc) {
+			p += esc;
 			continue;
 		}
 		if (s[p] == '}')
 			return (long)p;
 		if (s[p] == '{') {
-			long e = expr_end(s, len, p, nesting + 1);
+			long e = expr_end(s, len, p, nesting + 1, tox3);
 			if (e < 0)
 				return -1;
 			p = (size_t)e + 1;
@@ -61,15 +76,18 @@ static long expr_end(const char *s, size_t len, size_t i, int nesting)
 
 static void expand_into(struct envctx *c, const char *s, size_t len, struct strbuf *out, int depth);
 
-/* Return 1 when s holds at least one substitution expression. */
-static int has_expr(const char *s)
+/* Return 1 when s holds at least one substitution expression ({...} or []). */
+static int has_expr(const char *s, int tox3)
 {
 	size_t len = strlen(s);
 
 	for (size_t i = 0; i < len; i++) {
-		if (s[i] == '\\' && i + 1 < len && escapable(s[i + 1]))
-			i++;
-		else if (s[i] == '{' && expr_end(s, len, i, 0) >= 0)
+		size_t esc = escape_len(s, len, i, tox3);
+		if (esc)
+			i += esc - 1;
+		else if (!tox3 && s[i] == '[' && i + 1 < len && s[i + 1] == ']')
+			return 1;
+		else if (s[i] == '{' && expr_end(s, len, i, 0, tox3) >= 0)
 			return 1;
 	}
 	return 0;
@@ -78,14 +96,15 @@ static int has_expr(const char *s)
 /* A replacement is substituted again when it holds expressions (tox's needs_expansion). */
 static void add_replacement(struct envctx *c, char *value, struct strbuf *out, int depth)
 {
-	if (has_expr(value)) {
+	if (has_expr(value, c->t->tox3)) {
 		if (depth + 1 > MAX_DEPTH) {
 			warn("could not expand '%s' after %d levels of substitution", value, MAX_DEPTH);
 			strbuf_adds(out, value);
 		} else {
-			char *again = subst(c, value, depth + 1);
-			strbuf_adds(out, again);
-			free(again);
+			struct strbuf again = STRBUF_INIT;
+			expand_into(c, value, strlen(value), &again, depth + 1);
+			strbuf_add(out, again.buf ? again.buf : "", again.len);
+			strbuf_release(&again);
 		}
 	} else {
 		strbuf_adds(out, value);
@@ -93,73 +112,71 @@ static void add_replacement(struct envctx *c, char *value, struct strbuf *out, i
 	free(value);
 }
 
-static void replace_env(struct envctx *c, struct strvec *args, struct strbuf *out, int depth)
+static void fail(struct envctx *c, const char *fmt, const char *a, const char *b)
 {
-	const char *key = args->n > 1 ? args->v[1] : "";
-	char *chainkey = xasprintf("env:%s", key);
-	long at = strvec_find(&c->chain, chainkey);
-	const char *v;
-
-	if (!*key) {
-		free(chainkey);
-		c->failed = 1;
-		diag_set(c->d, c->t->path, c->cur_line, c->cur_col,
-			 "{env} needs a variable name, as in {env:NAME} or {env:NAME:default}");
-		return;
-	}
-	if (at < 0) {
-		v = envctx_setenv(c, key);
-		if (v) {
-			strbuf_adds(out, v);
-			free(chainkey);
-			return;
-		}
-	} else if ((size_t)at != c->chain.n - 1) {
-		struct strbuf cycle = STRBUF_INIT;
-		for (size_t i = (size_t)at; i < c->chain.n; i++)
-			strbuf_addf(&cycle, "%s%s", i > (size_t)at ? " -> " : "", c->chain.v[i]);
-		strbuf_addf(&cycle, " -> %s", chainkey);
-		c->failed = 1;
-		diag_set(c->d, c->t->path, c->cur_line, c->cur_col,
-			 "circular reference in set_env of env '%s': %s; break the cycle",
-			 c->name, strbuf_str(&cycle));
-		strbuf_release(&cycle);
-		free(chainkey);
-		return;
-	}
-	free(chainkey);
-	v = getenv(key);
-	if (v) {
-		strbuf_adds(out, v);
-		return;
-	}
-	for (size_t i = 2; i < args->n; i++) {
-		if (i > 2)
-			strbuf_addch(out, ':');
-		strbuf_adds(out, args->v[i]);
-	}
-	(void)depth;
+	if (!c->failed)
+		diag_set(c->d, c->t->path, c->cur_line, c->cur_col, fmt, a, b);
+	c->failed = 1;
 }
 
-static void replace_posargs(struct envctx *c, struct strvec *args, struct strbuf *out)
+/* {env:KEY:default}: the env's set_env first, then blitz's environment, then the default. */
+static char *replace_env(struct envctx *c, struct strvec *args)
+{
+	const char *key = args->n > 1 ? args->v[1] : "";
+	char *chainkey;
+	long at;
+	const char *v;
+	struct strbuf dflt = STRBUF_INIT;
+
+	if (!*key) {
+		fail(c, "{env} needs a variable name, as in {env:NAME} or {env:NAME:default}%s%s", "", "");
+		return xstrdup("");
+	}
+	chainkey = xasprintf("env:%s", key);
+	at = strvec_find(&c->chain, chainkey);
+	if (at < 0 && c->name) {
+		v = envctx_setenv(c, key);
+		free(chainkey);
+		if (v)
+			return xstrdup(v);
+	} else if (at >= 0 && (size_t)at != c->chain.n - 1) {
+		struct strbuf cycle = STRBUF_INIT;
+		for (size_t i = (size_t)at; i < c->chain.n; i++)
+			strbuf_addf(&cycle, "%s -> ", c->chain.v[i] + (starts_with(c->chain.v[i], "env:") ? 4 : 0));
+		strbuf_adds(&cycle, key);
+		fail(c, "circular reference between set_env entries %s of env '%s': break the cycle", strbuf_str(&cycle), c->name);
+		strbuf_release(&cycle);
+		free(chainkey);
+		return xstrdup("");
+	} else {
+		/* a self-reference (PATH={env:PATH}:x) reads the outer environment */
+		free(chainkey);
+	}
+	v = getenv(key);
+	if (v)
+		return xstrdup(v);
+	for (size_t i = 2; i < args->n; i++)
+		strbuf_addf(&dflt, "%s%s", i > 2 ? ":" : "", args->v[i]);
+	return strbuf_detach(&dflt);
+}
+
+/* {posargs:default}: the arguments after --, shell-quoted, or the default when none were given. */
+static char *replace_posargs(struct envctx *c, struct strvec *args)
 {
 	const struct strvec *pa = c->t->opts.posargs;
+	struct strbuf out = STRBUF_INIT;
 
 	if (pa) {
 		for (size_t i = 0; i < pa->n; i++) {
 			char *q = shlex_quote(pa->v[i]);
-			if (i)
-				strbuf_addch(out, ' ');
-			strbuf_adds(out, q);
+			strbuf_addf(&out, "%s%s", i ? " " : "", q);
 			free(q);
 		}
-		return;
+	} else {
+		for (size_t i = 1; i < args->n; i++)
+			strbuf_addf(&out, "%s%s", i > 1 ? ":" : "", args->v[i]);
 	}
-	for (size_t i = 1; i < args->n; i++) {
-		if (i > 1)
-			strbuf_addch(out, ':');
-		strbuf_adds(out, args->v[i]);
-	}
+	return strbuf_detach(&out);
 }
 
 static int is_key_char(char ch)
@@ -167,94 +184,125 @@ static int is_key_char(char ch)
 	return isalnum((unsigned char)ch) || ch == '-' || ch == '_';
 }
 
-/*
- * {[section]key:default}, {[testenv:name]key}, {key}: tox's _REPLACE_REF.
- * Returns 1 when replaced, 0 when the expression is to be left as written.
- */
-static int replace_reference(struct envctx *c, const char *ref, struct strbuf *out, int depth)
+/* A value read from another env is a stringified setting: tox escapes its '#' so no comment cut applies. */
+static char *escape_hashes(char *v)
 {
-	const char *p = ref, *sec = NULL, *env = NULL, *key, *def = NULL;
-	size_t seclen = 0, envlen = 0, keylen;
-	char *value = NULL;
+	struct strbuf sb = STRBUF_INIT;
+
+	if (!v || !strchr(v, '#'))
+		return v;
+	for (const char *p = v; *p; p++) {
+		if (*p == '#')
+			strbuf_addch(&sb, '\\');
+		strbuf_addch(&sb, *p);
+	}
+	free(v);
+	return strbuf_detach(&sb);
+}
+
+/* The raw value of [section] key, comments stripped and filtered for the calling env; NULL when absent. */
+static char *section_raw(struct envctx *c, const char *section, const char *key, int *section_found)
+{
+	const struct ini_section *sec = ini_section(&c->t->ini, section);
+	const struct ini_entry *e = ini_get(sec, key);
+
+	*section_found = sec != NULL;
+	return e ? envctx_process_raw(c, e->value) : NULL;
+}
+
+/*
+ * {[section]key:default}, {[testenv:name]key}, {key}: tox 4's replace_reference.
+ * Returns the replacement, or NULL when the expression is to be left as written.
+ */
+static char *replace_reference(struct envctx *c, const char *ref)
+{
+	const char *p = ref, *sec = NULL, *key, *def = NULL;
+	size_t seclen = 0, keylen;
+	char *value = NULL, *k, *sname = NULL;
+	int found_section = 0;
 
 	if (*p == '[') {
 		const char *close = strchr(p, ']');
-		if (!close)
-			return 0;
+		if (!close || close == p + 1)
+			return NULL;
 		sec = p + 1;
 		seclen = (size_t)(close - sec);
-		if (seclen >= 8 && strncmp(sec, "testenv:", 8) == 0) {
-			env = sec + 8;
-			envlen = seclen - 8;
-			if (!envlen)
-				return 0;
-		} else {
-			if (!seclen)
-				return 0;
+		if (!(seclen > 8 && strncmp(sec, "testenv:", 8) == 0))
 			for (size_t i = 0; i < seclen; i++)
 				if (!(isalnum((unsigned char)sec[i]) || sec[i] == '_' || sec[i] == '-' ||
 				      (unsigned char)sec[i] >= 0x80))
-					return 0;
-		}
+					return NULL;
 		p = close + 1;
 	}
 	key = p;
 	while (is_key_char(*p))
 		p++;
 	keylen = (size_t)(p - key);
-	if (!keylen)
-		return 0;
+	if (!keylen || (*p && *p != ':'))
+		return NULL;
 	if (*p == ':')
 		def = p + 1;
-	else if (*p)
-		return 0;
+	k = xstrndup(key, keylen);
+	if (sec)
+		sname = xstrndup(sec, seclen);
 
-	char *k = xstrndup(key, keylen);
-	if (env) {
-		char *name = xstrndup(env, envlen);
-		if (tox_env_known(c->t, name)) {
+	if (c->t->tox3) {
+		/* tox 3: {name} is one of its substitutions or an error; {[sec]key} reads that section only */
+		if (!sname && (strcmp(k, "opts") == 0 || strcmp(k, "packages") == 0) && !def) {
+			/* filled in by the installer, not by the config */
+			value = xasprintf("{%s}", k);
+		} else if (!sname) {
+			value = tox_core_value(c->t, k);
+			if (!value && key_lookup(k) && !key_lookup(k)->core)
+				value = envctx_value(c, k);
+			if (!value && !c->failed)
+				fail(c, "substitution key '%s' not found%s: use one tox knows, such as {toxinidir} or {envname}", k, "");
+		} else {
+			value = section_raw(c, sname, k, &found_section);
+			if (!value && !def && !c->failed) {
+				char *full = xasprintf("[%s]%s", sname, k);
+				fail(c, "substitution key '%s' not found%s: that section does not set the key (tox 3 does not look in [testenv])", full, "");
+				free(full);
+			}
+		}
+	} else if (sname && starts_with(sname, "testenv:")) {
+		const char *name = sname + 8;
+		if (tox_env_known(c->t, name) && key_lookup(k)) {
 			struct envctx *other = envctx_get(c->t, name);
+			struct diag *saved = other->d;
 			other->d = c->d;
-			value = envctx_value(other, k);
+			value = escape_hashes(envctx_value(other, k));
+			other->d = saved;
 			if (other->failed)
 				c->failed = 1;
 		}
-		free(name);
+		if (!value && !c->failed)
+			value = section_raw(c, sname, k, &found_section);
+		if (!found_section && !tox_env_known(c->t, name))
+			def = NULL;
+	} else if (sname) {
+		if (c->t->core && (strcmp(sname, "tox") == 0 || strcmp(sname, c->t->core->name) == 0) &&
+		    key_lookup(k) && key_lookup(k)->core)
+			value = tox_core_value(c->t, k);
 		if (!value)
-			value = envctx_value(c, k);
-	} else if (sec && !(seclen == 7 && strncmp(sec, "testenv", 7) == 0) &&
-		   c->t->core && strlen(c->t->core->name) == seclen &&
-		   strncmp(c->t->core->name, sec, seclen) == 0) {
-		value = tox_core_value(c->t, k);
-		if (!value) {
-			const struct ini_entry *e = ini_get(c->t->core, k);
-			if (e)
-				value = envctx_process_raw(c, e->value);
-		}
-	} else if (sec) {
-		char *sname = xstrndup(sec, seclen);
-		const struct ini_entry *e = ini_get(ini_section(&c->t->ini, sname), k);
-		if (e)
-			value = envctx_process_raw(c, e->value);
-		free(sname);
+			value = section_raw(c, strcmp(sname, "tox") == 0 && c->t->core ? c->t->core->name : sname, k,
+					    &found_section);
+		if (!found_section)
+			def = NULL;	/* a missing section leaves the expression as written */
 	} else {
 		value = tox_core_value(c->t, k);
-		if (!value)
-			value = envctx_value(c, k);
+		if (!value && c->name)
+			value = escape_hashes(envctx_value(c, k));
 	}
 	free(k);
+	free(sname);
 	if (c->failed) {
 		free(value);
-		return 1;
+		return xstrdup("");
 	}
-	if (!value) {
-		if (!def)
-			return 0;
-		strbuf_adds(out, def);
-		return 1;
-	}
-	add_replacement(c, value, out, depth);
-	return 1;
+	if (!value && def)
+		return xstrdup(def);
+	return value;
 }
 
 /* Substitute the expression whose inside is s[0..len) (without braces). */
@@ -262,15 +310,17 @@ static void eval_expr(struct envctx *c, const char *s, size_t len, struct strbuf
 {
 	struct strvec args = STRVEC_INIT;
 	size_t start = 0, i = 0;
+	char *value = NULL;
 
 	/* split at ':' outside nested expressions, substituting each argument */
 	while (i <= len) {
-		if (i < len && s[i] == '\\' && i + 1 < len && escapable(s[i + 1])) {
-			i += 2;
+		size_t esc = i < len ? escape_len(s, len, i, c->t->tox3) : 0;
+		if (esc) {
+			i += esc;
 			continue;
 		}
 		if (i < len && s[i] == '{') {
-			long e = expr_end(s, len, i, 0);
+			long e = expr_end(s, len, i, 0, c->t->tox3);
 			if (e >= 0) {
 				i = (size_t)e + 1;
 				continue;
@@ -288,28 +338,30 @@ static void eval_expr(struct envctx *c, const char *s, size_t len, struct strbuf
 	}
 
 	const char *kind = args.v[0];
-	if (strcmp(kind, "/") == 0 && args.n == 1) {
-		strbuf_addch(out, '/');
-	} else if (!*kind && args.n == 2 && !*args.v[1]) {
-		strbuf_addch(out, ':');
-	} else if (strcmp(kind, "env") == 0) {
-		replace_env(c, &args, out, depth);
-	} else if (strcmp(kind, "tty") == 0) {
-		const char *v = c->t->opts.isatty ? (args.n > 1 ? args.v[1] : "") : (args.n > 2 ? args.v[2] : "");
-		strbuf_adds(out, v);
-	} else if (strcmp(kind, "posargs") == 0) {
-		replace_posargs(c, &args, out);
+	if (strcmp(kind, "/") == 0 && args.n == 1)
+		value = xstrdup("/");
+	else if (!*kind && args.n == 2 && !*args.v[1])
+		value = xstrdup(":");
+	else if (strcmp(kind, "env") == 0)
+		value = replace_env(c, &args);
+	else if (strcmp(kind, "tty") == 0)
+		value = xstrdup(c->t->opts.isatty ? (args.n > 1 ? args.v[1] : "") : (args.n > 2 ? args.v[2] : ""));
+	else if (strcmp(kind, "posargs") == 0)
+		value = replace_posargs(c, &args);
+	struct strbuf joined = STRBUF_INIT;
+	for (size_t k = 0; k < args.n; k++)
+		strbuf_addf(&joined, "%s%s", k ? ":" : "", args.v[k]);
+	if (!value)
+		value = replace_reference(c, strbuf_str(&joined));
+	if (value && !(value[0] == '{' && strncmp(value + 1, joined.buf ? joined.buf : "", joined.len) == 0 &&
+		       value[joined.len + 1] == '}' && !value[joined.len + 2])) {
+		add_replacement(c, value, out, depth);
 	} else {
-		struct strbuf joined = STRBUF_INIT;
-		for (size_t k = 0; k < args.n; k++)
-			strbuf_addf(&joined, "%s%s", k ? ":" : "", args.v[k]);
-		if (!replace_reference(c, strbuf_str(&joined), out, depth)) {
-			strbuf_addch(out, '{');
-			strbuf_add(out, s, len);
-			strbuf_addch(out, '}');
-		}
-		strbuf_release(&joined);
+		/* nothing answers it (or it answers with itself): leave it as written */
+		free(value);
+		strbuf_addf(out, "{%s}", strbuf_str(&joined));
 	}
+	strbuf_release(&joined);
 done:
 	strvec_clear(&args);
 }
@@ -319,13 +371,27 @@ static void expand_into(struct envctx *c, const char *s, size_t len, struct strb
 	size_t i = 0;
 
 	while (i < len && !c->failed) {
-		if (s[i] == '\\' && i + 1 < len && escapable(s[i + 1])) {
+		size_t esc = escape_len(s, len, i, c->t->tox3);
+		if (esc == 2 && s[i + 1] != '\\') {
+			strbuf_addch(out, s[i + 1]);
+			i += 2;
+			continue;
+		}
+		if (esc) {
 			strbuf_add(out, s + i, 2);
 			i += 2;
 			continue;
 		}
+		if (!c->t->tox3 && s[i] == '[' && i + 1 < len && s[i + 1] == ']') {
+			struct strvec none = STRVEC_INIT;
+			strvec_push(&none, "posargs");
+			add_replacement(c, replace_posargs(c, &none), out, depth);
+			strvec_clear(&none);
+			i += 2;
+			continue;
+		}
 		if (s[i] == '{') {
-			long e = expr_end(s, len, i, 0);
+			long e = expr_end(s, len, i, 0, c->t->tox3);
 			if (e >= 0) {
 				eval_expr(c, s + i + 1, (size_t)e - i - 1, out, depth);
 				i = (size_t)e + 1;
@@ -341,17 +407,5 @@ char *subst(struct envctx *c, const char *value, int depth)
 	struct strbuf out = STRBUF_INIT;
 
 	expand_into(c, value, strlen(value), &out, depth);
-	return strbuf_detach(&out);
-}
-
-char *unescape_braces(const char *s)
-{
-	struct strbuf out = STRBUF_INIT;
-
-	for (; *s; s++) {
-		if (*s == '\\' && escapable(s[1]))
-			s++;
-		strbuf_addch(&out, *s);
-	}
 	return strbuf_detach(&out);
 }

@@ -74,10 +74,13 @@ char *tox_core_value(struct tox *t, const char *key)
 		return xstrdup(t->workdir);
 	if (strcmp(k->name, "temp_dir") == 0)
 		return xasprintf("%s/.tmp", t->workdir);
+	/* tox 3 only: tox 4 leaves {homedir}, {distdir} and {distshare} as written */
 	if (strcmp(k->name, "homedir") == 0)
-		return xstrdup(home ? home : "");
+		return t->tox3 ? xstrdup(home ? home : "") : NULL;
 	if (strcmp(k->name, "distshare") == 0)
-		return xasprintf("%s/.tox/distshare", home ? home : "");
+		return t->tox3 ? xasprintf("%s/.tox/distshare", home ? home : "") : NULL;
+	if (strcmp(k->name, "distdir") == 0)
+		return t->tox3 ? xasprintf("%s/dist", t->workdir) : NULL;
 	return core_raw(t, key);
 }
 
@@ -159,29 +162,107 @@ static void read_envlist(struct tox *t)
 	free(v);
 }
 
-/* The env names each [testenv:...] header defines ([testenv:py{38,39}] defines two). */
+/*
+ * tox 3's generative section names: the whole header is split at brace groups
+ * ({\s*[\w\s,-]+\s*}) and every part, literal parts too, at commas; the
+ * product gives the section names. Only names that are env sections count.
+ */
+static void tox3_section_names(const char *header, struct strvec *out)
+{
+	struct strvec cur = STRVEC_INIT;
+	const char *p = header;
+
+	strvec_push(&cur, "");
+	while (*p) {
+		const char *open = strchr(p, '{'), *close = NULL;
+		const char *end;
+		int brace = 0;
+		if (open) {
+			close = strchr(open, '}');
+			for (const char *q = open + 1; close && q < close; q++)
+				if (!(isalnum((unsigned char)*q) || *q == '_' || *q == ',' || *q == '-' || isspace((unsigned char)*q)))
+					close = NULL;
+			if (close && close == open + 1)
+				close = NULL;
+		}
+		if (open == p && close) {
+			brace = 1;
+			end = close;
+		} else {
+			end = (open && close) ? open : p + strlen(p);
+		}
+		const char *s = p + brace, *e = end;
+		struct strvec alts = STRVEC_INIT, next = STRVEC_INIT;
+		for (;;) {
+			const char *comma = memchr(s, ',', (size_t)(e - s));
+			const char *ae = comma ? comma : e, *as = s;
+			while (as < ae && isspace((unsigned char)*as) && (brace || as > s || comma || s != p))
+				as++;
+			while (ae > as && isspace((unsigned char)ae[-1]))
+				ae--;
+			strvec_push_owned(&alts, xstrndup(as, (size_t)(ae - as)));
+			if (!comma)
+				break;
+			s = comma + 1;
+		}
+		for (size_t i = 0; i < cur.n; i++)
+			for (size_t k = 0; k < alts.n; k++)
+				strvec_push_owned(&next, xasprintf("%s%s", cur.v[i], alts.v[k]));
+		strvec_clear(&cur);
+		strvec_clear(&alts);
+		cur = next;
+		p = brace ? end + 1 : end;
+	}
+	strvec_extend(out, &cur);
+	strvec_clear(&cur);
+}
+
+static void add_section_env(struct tox *t, const char *env, const char *header)
+{
+	if (strvec_find(&t->section_names, env) >= 0)
+		return;
+	strvec_push(&t->section_names, env);
+	strvec_push(&t->section_of, header);
+}
+
+/*
+ * The env names each [testenv:...] header defines ([testenv:py{38,39}] defines
+ * two). tox 3 lists the sections a header expands into before all the others
+ * (its INI reader sorts sections by line, and the expanded ones have none).
+ */
 static void read_sections(struct tox *t)
 {
 	size_t plen = strlen(t->env_prefix);
+	struct strvec later = STRVEC_INIT, later_of = STRVEC_INIT;
 
 	for (size_t i = 0; i < t->ini.n; i++) {
 		const char *name = t->ini.sections[i].name;
 		struct strvec names = STRVEC_INIT;
-		if (strncmp(name, t->env_prefix, plen) != 0 || name[plen] != ':')
-			continue;
-		/* tox 4 expands commas and braces in a header; tox 3 only braces */
-		if (!t->tox3 || strchr(name + plen + 1, '{'))
+		if (t->tox3) {
+			tox3_section_names(name, &names);
+			int generative = names.n != 1 || strcmp(names.v[0], name) != 0;
+			for (size_t k = 0; k < names.n; k++) {
+				if (strncmp(names.v[k], t->env_prefix, plen) != 0 || names.v[k][plen] != ':')
+					continue;
+				if (generative) {
+					add_section_env(t, names.v[k] + plen + 1, name);
+				} else {
+					strvec_push(&later, names.v[k] + plen + 1);
+					strvec_push(&later_of, name);
+				}
+			}
+		} else if (strncmp(name, t->env_prefix, plen) == 0 && name[plen] == ':') {
+			/* tox 4 expands commas and braces in a header */
 			envlist_expand(name + plen + 1, &names);
-		else
-			strvec_push(&names, name + plen + 1);
-		for (size_t k = 0; k < names.n; k++) {
-			if (strvec_find(&t->section_names, names.v[k]) >= 0)
-				continue;
-			strvec_push(&t->section_names, names.v[k]);
-			strvec_push(&t->section_of, name);
+			for (size_t k = 0; k < names.n; k++)
+				add_section_env(t, names.v[k], name);
 		}
 		strvec_clear(&names);
 	}
+	for (size_t i = 0; i < later.n; i++)
+		add_section_env(t, later.v[i], later_of.v[i]);
+	strvec_clear(&later);
+	strvec_clear(&later_of);
 }
 
 int tox_load(struct tox *t, const struct tox_opts *o, struct diag *d)
@@ -248,8 +329,9 @@ void tox_all_envs(struct tox *t, struct strvec *out)
 {
 	if (!t->all.n) {
 		struct strvec known = STRVEC_INIT;
+		/* tox 3 -a prints the envlist as -l does, duplicates and all */
 		for (size_t i = 0; i < t->envlist.n; i++)
-			if (strvec_find(&t->all, t->envlist.v[i]) < 0)
+			if (t->tox3 || strvec_find(&t->all, t->envlist.v[i]) < 0)
 				strvec_push(&t->all, t->envlist.v[i]);
 		for (size_t i = 0; i < t->all.n; i++)
 			register_factors(&known, t->all.v[i]);

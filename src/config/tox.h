@@ -48,7 +48,13 @@ struct tox_setenv {
 };
 
 struct tox_command {
-	struct strvec argv;		/* a leading "-" element means: ignore the exit code */
+	/*
+	 * The words to run. tox 4 takes the ignore-exit dash off ("- cmd" or
+	 * "-cmd" run cmd); tox 3 keeps it as written, so with tox3 the runner
+	 * strips argv[0]'s leading '-' (or drops a lone "-") itself.
+	 */
+	struct strvec argv;
+	int ignore_exit;		/* a failing exit code does not fail the env */
 };
 
 struct tox_commands {
@@ -104,6 +110,12 @@ int tox_env_resolve(struct tox *t, const char *name, struct toxenv *e, struct di
 
 /* fnmatch-style match of s against pat (* and ?), case-insensitive with nocase. */
 int tox_glob_match(const char *pat, const char *s, int nocase);
+
+/*
+ * Resolve every env, as tox 3 does when it reads a file: returns 0, or -1 with
+ * d filled for the first env that cannot be resolved.
+ */
+int tox_check_all(struct tox *t, struct diag *d);
 
 /* Free what e owns. */
 void toxenv_release(struct toxenv *e);

@@ -22,22 +22,6 @@ static int parse_bool(const char *v)
 		     strcasecmp(v, "on") == 0);
 }
 
-/* Drop "\\\n" continuations, joining the lines as tox does for commands. */
-static char *join_continuations(const char *v)
-{
-	struct strbuf out = STRBUF_INIT;
-
-	for (const char *p = v; *p; p++) {
-		if (p[0] == '\\' && p[1] == '\n') {
-			strbuf_addch(&out, ' ');
-			p++;
-			continue;
-		}
-		strbuf_addch(&out, *p);
-	}
-	return strbuf_detach(&out);
-}
-
 /* Replace every "\#" by "#": tox's escape for a '#' that is not a comment. */
 static char *unescape_hash(const char *v)
 {
@@ -51,26 +35,7 @@ static char *unescape_hash(const char *v)
 	return strbuf_detach(&out);
 }
 
-/* Split one command line into argv as tox does (a leading '-' becomes its own "-" element). */
-static void split_command(const char *line, int tox3, struct strvec *argv)
-{
-	size_t rest;
-	char *clean = unescape_hash(line);
-
-	if (shlex_split(clean, argv, tox3, &rest) < 0 && clean[rest])
-		strvec_push(argv, clean + rest);
-	free(clean);
-	if (argv->n && argv->v[0][0] == '-' && strcmp(argv->v[0], "-") != 0) {
-		char *rest0 = xstrdup(argv->v[0] + 1);
-		free(argv->v[0]);
-		argv->v[0] = rest0;
-		strvec_push(argv, "");
-		memmove(argv->v + 1, argv->v, (argv->n - 1) * sizeof(char *));
-		argv->v[0] = xstrdup("-");
-	}
-}
-
-/* "[]" standing alone in a command is the old spelling of {posargs}. */
+/* "[]" standing alone in a tox 3 command is the old spelling of {posargs}. */
 static void legacy_posargs(struct tox *t, struct strvec *argv)
 {
 	struct strvec out = STRVEC_INIT;
@@ -87,69 +52,181 @@ static void legacy_posargs(struct tox *t, struct strvec *argv)
 	*argv = out;
 }
 
+/*
+ * Split one command line into argv as tox does: tox 4 uses POSIX shlex and
+ * keeps an unterminated rest as one last word; tox 3 treats backslashes as
+ * ordinary characters and '#' as a comment.
+ */
+static void split_command(struct tox *t, const char *line, struct tox_command *cmd)
+{
+	size_t rest;
+	char *clean = t->tox3 ? xstrdup(line) : unescape_hash(line);
+	struct strvec *argv = &cmd->argv;
+
+	if (shlex_split(clean, argv, t->tox3 ? SHLEX_NO_ESCAPE | SHLEX_COMMENTS : 0, &rest) < 0 && clean[rest])
+		strvec_push(argv, clean + rest);
+	free(clean);
+	if (t->tox3) {
+		legacy_posargs(t, argv);
+		cmd->ignore_exit = argv->n && argv->v[0][0] == '-';
+		return;
+	}
+	if (argv->n && argv->v[0][0] == '-') {
+		cmd->ignore_exit = 1;
+		if (strcmp(argv->v[0], "-") == 0) {
+			free(argv->v[0]);
+			memmove(argv->v, argv->v + 1, argv->n * sizeof(char *));
+			argv->n--;
+		} else {
+			memmove(argv->v[0], argv->v[0] + 1, strlen(argv->v[0]));
+		}
+	}
+}
+
+static void add_command(struct tox *t, struct tox_commands *out, const char *line)
+{
+	struct tox_command cmd = { STRVEC_INIT, 0 };
+
+	split_command(t, line, &cmd);
+	if (!cmd.argv.n) {
+		strvec_clear(&cmd.argv);
+		return;
+	}
+	out->v = xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
+	out->v[out->n++] = cmd;
+}
+
+/* One command per non-blank line; tox 3 first joins lines ending in a backslash (with a space). */
 static void parse_commands(struct envctx *c, const char *key, struct tox_commands *out)
 {
-	char *v = envctx_value(c, key), *joined, *un;
+	char *v = envctx_value(c, key);
+	struct strbuf cur = STRBUF_INIT;
 
 	if (!v)
 		return;
-	joined = join_continuations(v);
-	un = unescape_braces(joined);
-	for (char *p = un; *p;) {
+	for (char *p = v; *p;) {
 		char *nl = strchr(p, '\n');
 		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-		char *line = xstrndup(p, n);
-		char *s = line;
-		while (isspace((unsigned char)*s))
-			s++;
-		if (*s) {
-			out->v = xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
-			memset(&out->v[out->n], 0, sizeof(out->v[0]));
-			split_command(s, c->t->tox3, &out->v[out->n].argv);
-			legacy_posargs(c->t, &out->v[out->n].argv);
-			if (out->v[out->n].argv.n)
-				out->n++;
-			else
-				strvec_clear(&out->v[out->n].argv);
+		while (n && isspace((unsigned char)p[n - 1]))
+			n--;
+		if (c->t->tox3 && n && p[n - 1] == '\\') {
+			strbuf_addch(&cur, ' ');
+			strbuf_add(&cur, p, n - 1);
+		} else if (n || cur.len) {
+			strbuf_add(&cur, p, n);
+			const char *s = strbuf_str(&cur);
+			while (isspace((unsigned char)*s))
+				s++;
+			if (*s)
+				add_command(c->t, out, s);
+			strbuf_reset(&cur);
 		}
-		free(line);
-		p += n + (nl ? 1 : 0);
+		if (!nl)
+			break;
+		p = nl + 1;
 	}
-	free(un);
-	free(joined);
+	if (cur.len)
+		add_command(c->t, out, strbuf_str(&cur));
+	strbuf_release(&cur);
 	free(v);
 }
 
-/*
- * tox 4 writes requirement-file options with one space ("-r file"); tox 3
- * keeps "-rfile" as written but joins "-r file" the same way ("-rfile").
- */
-static char *normalize_dep(const char *d, int tox3)
-{
-	static const char *const opts[] = { "-r", "-c", "-e", NULL };
+/* pip options that take one argument, as requirement files write them. */
+static const char *const one_arg[] = {
+	"--index-url", "--extra-index-url", "--editable", "--constraint", "--requirement", "--find-links",
+	"--trusted-host", "--use-feature", "--no-binary", "--only-binary", "-i", "-e", "-c", "-r", "-f", NULL,
+};
 
-	for (int i = 0; opts[i]; i++) {
-		if (strncmp(d, opts[i], 2) != 0 || (d[2] && !isspace((unsigned char)d[2]) && tox3))
-			continue;
-		const char *arg = d + 2;
-		while (isspace((unsigned char)*arg))
-			arg++;
-		if (!*arg)
+static int escapes_spaces(const char *opt)
+{
+	return strcmp(opt, "-c") == 0 || strcmp(opt, "--constraint") == 0 || strcmp(opt, "-r") == 0 ||
+	       strcmp(opt, "--requirement") == 0 || strcmp(opt, "-f") == 0 || strcmp(opt, "--find-links") == 0 ||
+	       strcmp(opt, "-e") == 0 || strcmp(opt, "--editable") == 0;
+}
+
+/*
+ * tox 4 writes a requirement-file option and its argument apart ("-rfile" ->
+ * "-r file") and escapes whitespace inside a path argument ("-r a b" -> "-r a\ b").
+ */
+static char *normalize_dep_tox4(const char *d)
+{
+	const char *opt = NULL;
+	struct strbuf sb = STRBUF_INIT;
+
+	for (int i = 0; one_arg[i]; i++) {
+		size_t n = strlen(one_arg[i]);
+		if (strncmp(d, one_arg[i], n) == 0 && d[n] && !isspace((unsigned char)d[n]) && d[n] != '=') {
+			strbuf_addf(&sb, "%s %s", one_arg[i], d + n);
 			break;
-		return tox3 ? xasprintf("%s%s", opts[i], arg) : xasprintf("%s %s", opts[i], arg);
+		}
 	}
-	return xstrdup(d);
+	if (!sb.len)
+		strbuf_adds(&sb, d);
+	for (int i = 0; one_arg[i]; i++) {
+		size_t n = strlen(one_arg[i]);
+		if (escapes_spaces(one_arg[i]) && strncmp(sb.buf, one_arg[i], n) == 0 && isspace((unsigned char)sb.buf[n])) {
+			opt = one_arg[i];
+			break;
+		}
+	}
+	if (!opt)
+		return strbuf_detach(&sb);
+	struct strbuf out = STRBUF_INIT;
+	size_t n = strlen(opt);
+	strbuf_addf(&out, "%s ", opt);
+	for (size_t i = n + 1; i < sb.len; i++) {
+		if (isspace((unsigned char)sb.buf[i]) && sb.buf[i - 1] != '\\')
+			strbuf_addch(&out, '\\');
+		strbuf_addch(&out, sb.buf[i]);
+	}
+	strbuf_release(&sb);
+	return strbuf_detach(&out);
+}
+
+/* tox 3: short options lose the space ("-r file" -> "-rfile"), long ones gain '=', " #..." is cut. */
+static char *normalize_dep_tox3(const char *d)
+{
+	static const char *const shorts[] = { "-c", "-e", "-r", "-b", "-t", "-d", NULL };
+	struct strbuf sb = STRBUF_INIT;
+
+	for (int i = 0; shorts[i]; i++)
+		if (strncmp(d, shorts[i], 2) == 0 && isspace((unsigned char)d[2])) {
+			const char *a = d + 2;
+			while (isspace((unsigned char)*a))
+				a++;
+			strbuf_addf(&sb, "%s%s", shorts[i], a);
+			break;
+		}
+	if (!sb.len && d[0] == '-' && d[1] == '-') {
+		const char *sp = d;
+		while (*sp && !isspace((unsigned char)*sp) && *sp != '=')
+			sp++;
+		if (isspace((unsigned char)*sp)) {
+			const char *a = sp;
+			while (isspace((unsigned char)*a))
+				a++;
+			strbuf_addf(&sb, "%.*s=%s", (int)(sp - d), d, a);
+		}
+	}
+	if (!sb.len)
+		strbuf_adds(&sb, d);
+	for (size_t i = 1; i < sb.len; i++)
+		if (sb.buf[i] == '#' && isspace((unsigned char)sb.buf[i - 1])) {
+			sb.len = i;
+			sb.buf[i] = '\0';
+			strbuf_rtrim(&sb);
+			break;
+		}
+	return strbuf_detach(&sb);
 }
 
 static void parse_deps(struct envctx *c, struct strvec *out)
 {
-	char *v = envctx_value(c, "deps"), *un, *hash;
+	char *v = envctx_value(c, "deps");
 
 	if (!v)
 		return;
-	un = unescape_braces(v);
-	hash = c->t->tox3 ? xstrdup(un) : unescape_hash(un);
-	for (char *p = hash; *p;) {
+	for (char *p = v; *p;) {
 		char *nl = strchr(p, '\n');
 		size_t n = nl ? (size_t)(nl - p) : strlen(p);
 		char *line = xstrndup(p, n), *s = line;
@@ -158,40 +235,29 @@ static void parse_deps(struct envctx *c, struct strvec *out)
 		size_t len = strlen(s);
 		while (len && isspace((unsigned char)s[len - 1]))
 			s[--len] = '\0';
-		if (c->t->tox3) {
-			/* tox 3 cuts " #comment" off each dep */
-			for (char *h = s; *h; h++)
-				if (*h == '#' && h > s && isspace((unsigned char)h[-1])) {
-					char *e = h;
-					while (e > s && isspace((unsigned char)e[-1]))
-						e--;
-					*e = '\0';
-					break;
-				}
-		}
-		if (*s && *s != '#')
-			strvec_push_owned(out, normalize_dep(s, c->t->tox3));
+		if (*s)
+			strvec_push_owned(out, c->t->tox3 ? normalize_dep_tox3(s) : normalize_dep_tox4(s));
 		free(line);
 		p += n + (nl ? 1 : 0);
 	}
-	free(hash);
-	free(un);
 	free(v);
 }
 
-/* tox's list: one item per line, or comma-separated when written on one line. */
+/*
+ * tox 4's list: one item per line when the value has several lines, else
+ * comma-separated. tox 3 (split_spaces) also splits each item at spaces.
+ */
 static void parse_list(struct envctx *c, const char *key, int split_spaces, struct strvec *out)
 {
 	char *v = envctx_value(c, key);
 
 	if (!v)
 		return;
-	char *un = unescape_braces(v);
-	const char *seps = strchr(un, '\n') ? "\n" : ",";
+	const char *seps = strchr(v, '\n') ? "\n" : ",";
 	if (split_spaces)
-		seps = strchr(un, '\n') ? "\n \t," : ", \t";
+		seps = "\n \t";
 	char *save = NULL;
-	for (char *tok = strtok_r(un, seps, &save); tok; tok = strtok_r(NULL, seps, &save)) {
+	for (char *tok = strtok_r(v, seps, &save); tok; tok = strtok_r(NULL, seps, &save)) {
 		while (isspace((unsigned char)*tok))
 			tok++;
 		size_t n = strlen(tok);
@@ -200,13 +266,17 @@ static void parse_list(struct envctx *c, const char *key, int split_spaces, stru
 		if (n && strvec_find(out, tok) < 0)
 			strvec_push(out, tok);
 	}
-	free(un);
 	free(v);
 }
 
 static int cmp_setenv(const void *a, const void *b)
 {
 	return strcmp(((const struct tox_setenv *)a)->key, ((const struct tox_setenv *)b)->key);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 static int flag(struct envctx *c, const char *key)
@@ -221,14 +291,37 @@ static int flag(struct envctx *c, const char *key)
 static char *str(struct envctx *c, const char *key)
 {
 	char *v = envctx_value(c, key);
-	char *u;
 
-	if (!v)
-		return xstrdup("");
-	u = unescape_braces(v);
-	free(v);
-	return u;
+	return v ? v : xstrdup("");
 }
+
+/* tox 4 turns every run of whitespace in a description, newlines included, into one space. */
+static char *one_line(char *v)
+{
+	char *w = v;
+	int space = 0;
+
+	for (char *r = v; *r; r++) {
+		if (isspace((unsigned char)*r)) {
+			space = 1;
+			continue;
+		}
+		if (space && w != v)
+			*w++ = ' ';
+		space = 0;
+		*w++ = *r;
+	}
+	*w = '\0';
+	return v;
+}
+
+/* tox 4 passes these on besides what pass_env names (Linux). */
+static const char *const tox4_passenv[] = {
+	"CC", "CCSHARED", "CFLAGS", "CPPFLAGS", "CURL_CA_BUNDLE", "CXX", "HOME", "LANG", "LANGUAGE",
+	"LDFLAGS", "LD_LIBRARY_PATH", "PIP_*", "PKG_CONFIG", "PKG_CONFIG_PATH", "PKG_CONFIG_SYSROOT_DIR",
+	"REQUESTS_CA_BUNDLE", "SSL_CERT_FILE", "TMPDIR", "VIRTUALENV_*", "http_proxy", "https_proxy",
+	"no_proxy", NULL,
+};
 
 /* tox 3 passes on the variables of blitz's environment that match a pass_env pattern. */
 static void tox3_passenv(struct envctx *c, struct strvec *out)
@@ -252,6 +345,21 @@ static void tox3_passenv(struct envctx *c, struct strvec *out)
 			free(name);
 		}
 	strvec_clear(&pats);
+}
+
+static void tox4_passenv_list(struct envctx *c, struct strvec *out)
+{
+	parse_list(c, "pass_env", 0, out);
+	for (size_t i = 0; i < out->n; i++)
+		for (const char *p = out->v[i]; *p; p++)
+			if (isspace((unsigned char)*p)) {
+				strvec_pushf(&c->errors, "pass_env\tpass_env values cannot contain whitespace, use comma to have multiple values in a single line, invalid values found '%s'", out->v[i]);
+				break;
+			}
+	for (int i = 0; tox4_passenv[i]; i++)
+		if (strvec_find(out, tox4_passenv[i]) < 0)
+			strvec_push(out, tox4_passenv[i]);
+	qsort(out->v, out->n, sizeof(char *), cmp_str);
 }
 
 int tox_glob_match(const char *pat, const char *s, int nocase)
@@ -304,7 +412,7 @@ int tox_env_resolve(struct tox *t, const char *name, struct toxenv *e, struct di
 	if (t->tox3)
 		tox3_passenv(c, &e->pass_env);
 	else
-		parse_list(c, "pass_env", 0, &e->pass_env);
+		tox4_passenv_list(c, &e->pass_env);
 	parse_list(c, "allowlist_externals", t->tox3, &e->allowlist_externals);
 	parse_list(c, "extras", 0, &e->extras);
 	parse_list(c, "labels", 0, &e->labels);
@@ -315,10 +423,12 @@ int tox_env_resolve(struct tox *t, const char *name, struct toxenv *e, struct di
 	}
 	v = envctx_value(c, "install_command");
 	if (v) {
-		split_command(v, t->tox3, &e->install_command);
+		struct tox_command ic = { STRVEC_INIT, 0 };
+		split_command(t, v, &ic);
+		e->install_command = ic.argv;
 		free(v);
 	}
-	e->description = str(c, "description");
+	e->description = one_line(str(c, "description"));
 	e->env_dir = str(c, "env_dir");
 	e->change_dir = str(c, "change_dir");
 	e->platform = str(c, "platform");
@@ -329,8 +439,9 @@ int tox_env_resolve(struct tox *t, const char *name, struct toxenv *e, struct di
 	e->ignore_errors = flag(c, "ignore_errors");
 	e->recreate = flag(c, "recreate");
 	e->system_site_packages = flag(c, "system_site_packages");
+	/* tox 4 skips envs whose interpreter is missing unless told otherwise; tox 3 fails them */
 	v = tox_core_value(t, "skip_missing_interpreters");
-	e->skip_missing_interpreters = parse_bool(v);
+	e->skip_missing_interpreters = v && strcasecmp(v, "config") != 0 && *v ? parse_bool(v) : !t->tox3;
 	free(v);
 	strvec_extend(&e->errors, &c->errors);
 	return c->failed ? -1 : 0;
@@ -371,4 +482,19 @@ void toxenv_release(struct toxenv *e)
 	free(e->package);
 	strvec_clear(&e->errors);
 	memset(e, 0, sizeof(*e));
+}
+
+int tox_check_all(struct tox *t, struct diag *d)
+{
+	struct strvec all = STRVEC_INIT;
+	int rc = 0;
+
+	tox_all_envs(t, &all);
+	for (size_t i = 0; i < all.n && rc == 0; i++) {
+		struct toxenv e;
+		rc = tox_env_resolve(t, all.v[i], &e, d);
+		toxenv_release(&e);
+	}
+	strvec_clear(&all);
+	return rc;
 }
