@@ -24,8 +24,9 @@ UNIT_OBJS = $(UNIT_SRCS:%.c=$(BUILD)/%.o)
 
 all: blitz
 
+# Copy then rename, so a blitz that is running (a test, a benchmark) is never overwritten in place.
 blitz: $(BUILD)/blitz
-	cp $(BUILD)/blitz $@
+	cp $(BUILD)/blitz $@.tmp && mv -f $@.tmp $@
 
 $(BUILD)/blitz: $(BUILD)/src/main.o $(BUILD)/libblitz.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -68,22 +69,29 @@ FUZZ_TARGETS = $(FUZZ_SRCS:fuzz/%.c=%)
 # Replays each target's committed seed corpus through a plain driver (no libFuzzer needed).
 fuzz-replay: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%-replay)
 	@for t in $(FUZZ_TARGETS); do \
-		$(BUILD)/fuzz/$$t-replay fuzz/corpus/$${t#fuzz_}/* || exit 1; \
+		$(BUILD)/fuzz/$$t-replay fuzz/corpus/$${t#fuzz_} || exit 1; \
 	done
 
 $(BUILD)/fuzz/%-replay: fuzz/%.c fuzz/replay.c $(BUILD)/libblitz.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ fuzz/$*.c fuzz/replay.c $(BUILD)/libblitz.a $(LDLIBS)
 
-# libFuzzer builds: `make fuzz` runs each for FUZZ_SECONDS (default 60).
+# libFuzzer builds: `make fuzz` runs each for FUZZ_SECONDS (default 60), one after the other.
+# CFLAGS given on a make command line replaces the SANITIZE additions, so the sanitizers
+# are spelled out here. New inputs go to build-fuzz/corpus-<target>, crashes to fuzz/crashes/
+# (not committed); stdin is /dev/null because a file may say set_env = file|/dev/stdin.
 FUZZ_SECONDS ?= 60
+FUZZ_SAN      = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_OPTS    ?= -timeout=10 -rss_limit_mb=2048
 fuzz:
-	$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang SANITIZE=address,undefined \
-		CFLAGS="-O1 -g -fsanitize=fuzzer-no-link" build-fuzz/libblitz.a
+	$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang \
+		CFLAGS="-O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link" build-fuzz/libblitz.a
+	@mkdir -p fuzz/crashes
 	@for t in $(FUZZ_TARGETS); do \
-		clang -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS) -o build-fuzz/$$t fuzz/$$t.c build-fuzz/libblitz.a || exit 1; \
+		clang -g -O1 $(FUZZ_SAN) -fsanitize=fuzzer $(CPPFLAGS) $(WARN) -o build-fuzz/$$t fuzz/$$t.c build-fuzz/libblitz.a || exit 1; \
 		mkdir -p build-fuzz/corpus-$$t; \
-		build-fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -dict=fuzz/tox.dict build-fuzz/corpus-$$t fuzz/corpus/$${t#fuzz_} || exit 1; \
+		build-fuzz/$$t -max_total_time=$(FUZZ_SECONDS) $(FUZZ_OPTS) -dict=fuzz/tox.dict \
+			-artifact_prefix=fuzz/crashes/$$t- build-fuzz/corpus-$$t fuzz/corpus/$${t#fuzz_} </dev/null || exit 1; \
 	done
 
 bench: blitz

@@ -39,16 +39,18 @@ static struct ini_section *add_section(struct ini *ini, const char *name, size_t
 struct pending {
 	struct ini_entry *e;
 	struct strbuf text;
-	int *lines;
-	size_t n, alloc;
+	int *lines, *cols;
+	size_t n, alloc, calloc;
 };
 
-static void pending_add(struct pending *p, const char *s, size_t n, int line)
+static void pending_add(struct pending *p, const char *s, size_t n, int line, int col)
 {
 	if (p->n)
 		strbuf_addch(&p->text, '\n');
 	strbuf_add(&p->text, s, n);
 	p->lines = xgrow(p->lines, &p->alloc, p->n + 1, sizeof(*p->lines));
+	p->cols = xgrow(p->cols, &p->calloc, p->n + 1, sizeof(*p->cols));
+	p->cols[p->n] = col;
 	p->lines[p->n++] = line;
 }
 
@@ -65,8 +67,9 @@ static void pending_finish(struct pending *p)
 	p->e->value = strbuf_detach(&p->text);
 	p->e->nvlines = nl < p->n ? nl : p->n;
 	p->e->vlines = p->lines;
-	p->lines = NULL;
-	p->n = p->alloc = 0;
+	p->e->vcols = p->cols;
+	p->lines = p->cols = NULL;
+	p->n = p->alloc = p->calloc = 0;
 	p->e = NULL;
 }
 
@@ -86,7 +89,7 @@ static int find_line_end(const char *text, size_t len, size_t pos, size_t *next)
 int ini_parse(struct ini *ini, const char *path, const char *text, size_t len, struct diag *d)
 {
 	struct ini_section *cur = NULL;
-	struct pending p = { NULL, STRBUF_INIT, NULL, 0, 0 };
+	struct pending p = { NULL, STRBUF_INIT, NULL, NULL, 0, 0, 0 };
 	size_t pos = 0, next;
 	int lineno = 0, indent_level = 0, rc = 0;
 
@@ -108,14 +111,14 @@ int ini_parse(struct ini *ini, const char *path, const char *text, size_t len, s
 		strip(&s, &e);
 		if (s == e) {
 			if (cur && p.e)
-				pending_add(&p, "", 0, lineno);
+				pending_add(&p, "", 0, lineno, 1);
 			continue;
 		}
 		if (*s == '#' || *s == ';')
 			continue;
 		indent = (int)(s - line);
 		if (cur && p.e && indent > indent_level) {
-			pending_add(&p, s, (size_t)(e - s), lineno);
+			pending_add(&p, s, (size_t)(e - s), lineno, indent + 1);
 			continue;
 		}
 		indent_level = indent;
@@ -174,12 +177,13 @@ int ini_parse(struct ini *ini, const char *path, const char *text, size_t len, s
 		ent->line = lineno;
 		ent->col = (int)(vs - line) + 1;
 		p.e = ent;
-		pending_add(&p, vs, (size_t)(ve - vs), lineno);
+		pending_add(&p, vs, (size_t)(ve - vs), lineno, ent->col);
 	}
 out:
 	pending_finish(&p);
 	strbuf_release(&p.text);
 	free(p.lines);
+	free(p.cols);
 	/* An entry whose parse stopped early still needs a value for release and lookups. */
 	for (size_t i = 0; i < ini->n; i++)
 		for (size_t j = 0; j < ini->sections[i].n; j++)
@@ -211,6 +215,11 @@ int ini_value_line(const struct ini_entry *e, size_t idx)
 	return idx < e->nvlines ? e->vlines[idx] : e->line;
 }
 
+int ini_value_col(const struct ini_entry *e, size_t idx)
+{
+	return idx < e->nvlines ? e->vcols[idx] : e->col;
+}
+
 void ini_release(struct ini *ini)
 {
 	for (size_t i = 0; i < ini->n; i++) {
@@ -219,6 +228,7 @@ void ini_release(struct ini *ini)
 			free(sec->entries[j].key);
 			free(sec->entries[j].value);
 			free(sec->entries[j].vlines);
+			free(sec->entries[j].vcols);
 		}
 		free(sec->entries);
 		free(sec->name);

@@ -15,6 +15,7 @@ struct ini_entry {
 	char *value;		/* lines joined by '\n', trailing whitespace removed */
 	int line, col;		/* where the value starts (1-based) */
 	int *vlines;		/* source line of each '\n'-separated line of value */
+	int *vcols;		/* and the column where its text starts */
 	size_t nvlines;
 };
 
@@ -47,6 +48,9 @@ const struct ini_entry *ini_get(const struct ini_section *sec, const char *key);
 
 /* Source line of the idx-th line of e's value (e->line when out of range). */
 int ini_value_line(const struct ini_entry *e, size_t idx);
+
+/* Source column where the idx-th line of e's value starts (e->col when out of range). */
+int ini_value_col(const struct ini_entry *e, size_t idx);
 
 /* Free everything ini owns. */
 void ini_release(struct ini *ini);

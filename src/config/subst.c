@@ -76,6 +76,11 @@ static long expr_end(const char *s, size_t len, size_t i, int nesting, int tox3)
 
 static void expand_into(struct envctx *c, const char *s, size_t len, struct strbuf *out, int depth);
 
+static int is_key_char(char ch)
+{
+	return isalnum((unsigned char)ch) || ch == '-' || ch == '_';
+}
+
 /* Return 1 when s holds at least one substitution expression ({...} or []). */
 static int has_expr(const char *s, int tox3)
 {
@@ -179,10 +184,6 @@ static char *replace_posargs(struct envctx *c, struct strvec *args)
 	return strbuf_detach(&out);
 }
 
-static int is_key_char(char ch)
-{
-	return isalnum((unsigned char)ch) || ch == '-' || ch == '_';
-}
 
 /* A value read from another env is a stringified setting: tox escapes its '#' so no comment cut applies. */
 static char *escape_hashes(char *v)
@@ -366,6 +367,29 @@ done:
 	strvec_clear(&args);
 }
 
+/*
+ * tox reads a '{' it cannot close as a plain character; that is right for
+ * python -c "print('{')", but "{env:HOME" or "{posargs" is a typo whose
+ * silent result would be a wrong command, so blitz stops there.
+ */
+static int looks_like_substitution(const char *s, size_t len)
+{
+	static const char *const starts[] = { "env:", "posargs", "tty:", "[testenv", "[tox]", NULL };
+	static const char *const keys[] = { "toxinidir", "toxworkdir", "envdir", "envname", "envpython",
+					    "envbindir", "envsitepackagesdir", "envtmpdir", "envlogdir",
+					    "basepython", "tox_root", "work_dir", "env_name", "env_dir", NULL };
+
+	for (int i = 0; starts[i]; i++)
+		if (len >= strlen(starts[i]) && strncmp(s, starts[i], strlen(starts[i])) == 0)
+			return 1;
+	for (int i = 0; keys[i]; i++) {
+		size_t n = strlen(keys[i]);
+		if (len >= n && strncmp(s, keys[i], n) == 0 && (len == n || !is_key_char(s[n])))
+			return 1;
+	}
+	return 0;
+}
+
 static void expand_into(struct envctx *c, const char *s, size_t len, struct strbuf *out, int depth)
 {
 	size_t i = 0;
@@ -396,6 +420,12 @@ static void expand_into(struct envctx *c, const char *s, size_t len, struct strb
 				eval_expr(c, s + i + 1, (size_t)e - i - 1, out, depth);
 				i = (size_t)e + 1;
 				continue;
+			}
+			if (looks_like_substitution(s + i + 1, len - i - 1)) {
+				char *what = xstrndup(s + i, strcspn(s + i, " \n") < 40 ? strcspn(s + i, " \n") : 40);
+				fail(c, "unterminated '%s' (no closing '}'): close the substitution with '}'%s", what, "");
+				free(what);
+				return;
 			}
 		}
 		strbuf_addch(out, s[i++]);

@@ -144,12 +144,50 @@ static int version_cmp(const char *a, const char *b)
 	return 0;
 }
 
-static void read_envlist(struct tox *t)
+/*
+ * A '{' in the envlist without its '}' on the same line would make names
+ * like "py{38": tox 4 crashes on them, tox 3 runs envs nobody meant. Say where.
+ */
+static int check_envlist_braces(struct tox *t, struct diag *d)
 {
-	char *v = core_raw(t, "env_list");
+	const struct ini_entry *e = ini_get(t->core, t->tox3 ? "envlist" : "env_list");
+	size_t idx = 0;
 
+	if (!e && !t->tox3)
+		e = ini_get(t->core, "envlist");
+	if (!e)
+		return 0;
+	for (const char *p = e->value; *p; idx++) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		int depth = 0;
+		size_t open = 0;
+		for (size_t i = 0; i < n && p[i] != '#'; i++) {
+			if (p[i] == '{' && depth++ == 0)
+				open = i;
+			else if (p[i] == '}' && depth > 0)
+				depth--;
+			else if (p[i] == '}')
+				return diag_set(d, t->path, ini_value_line(e, idx), ini_value_col(e, idx) + (int)i,
+						"'}' without '{' in the envlist: remove it or add the '{' it closes");
+		}
+		if (depth)
+			return diag_set(d, t->path, ini_value_line(e, idx), ini_value_col(e, idx) + (int)open,
+					"unterminated '{' in the envlist: close it with '}' on the same line");
+		p += n + (nl ? 1 : 0);
+	}
+	return 0;
+}
+
+static int read_envlist(struct tox *t, struct diag *d)
+{
+	char *v;
+
+	if (check_envlist_braces(t, d) < 0)
+		return -1;
+	v = core_raw(t, "env_list");
 	if (!v)
-		return;
+		return 0;
 	if (t->tox3) {
 		/* tox 3 joins the lines with commas, keeping duplicates */
 		for (char *p = v; *p; p++)
@@ -160,6 +198,7 @@ static void read_envlist(struct tox *t)
 		envlist_expand_value(v, &t->envlist, 1);
 	}
 	free(v);
+	return 0;
 }
 
 /*
@@ -315,7 +354,8 @@ int tox_load(struct tox *t, const struct tox_opts *o, struct diag *d)
 		t->workdir = xasprintf("%s/.tox", t->toxinidir);
 	}
 	free(wd);
-	read_envlist(t);
+	if (read_envlist(t, d) < 0)
+		return -1;
 	read_sections(t);
 	return 0;
 }
