@@ -26,7 +26,8 @@ static char *command_line(const struct tox_command *c)
 
 	for (size_t i = 0; i < c->argv.n; i++) {
 		char *q = shlex_quote(c->argv.v[i]);
-		strbuf_addf(&sb, "%s%s", i ? " " : "", q);
+		strbuf_adds(&sb, i ? " " : "");
+		strbuf_adds(&sb, q);
 		free(q);
 	}
 	return strbuf_detach(&sb);
@@ -56,7 +57,7 @@ static int key_lines(const struct toxenv *e, const char *key, struct strvec *out
 		commands_lines(&e->commands_post, out);
 	else if (strcmp(name, "set_env") == 0)
 		for (size_t i = 0; i < e->n_set_env; i++)
-			strvec_pushf(out, "%s=%s", e->set_env[i].key, e->set_env[i].value);
+			strvec_push_owned(out, xconcat(e->set_env[i].key, "=", e->set_env[i].value, NULL));
 	else if (strcmp(name, "pass_env") == 0)
 		strvec_extend(out, &e->pass_env);
 	else if (strcmp(name, "allowlist_externals") == 0)
@@ -107,18 +108,24 @@ static void print_text(const struct toxenv *e, const struct strvec *keys, int fi
 			    strncmp(e->errors.v[j], k->name, strlen(k->name)) == 0)
 				err = tab + 1;
 		}
+		fputs(key, stdout);
 		if (err) {
-			printf("%s = # Exception: %s\n", key, err);
+			printf(" = # Exception: %s\n", err);
 		} else if (!key_lines(e, key, &lines)) {
-			printf("%s = # Exception: blitz does not know the key '%s'\n", key, key);
+			printf(" = # Exception: blitz does not know the key '%s'\n", key);
 		} else if (lines.n == 0) {
-			printf("%s = \n", key);
+			fputs(" = \n", stdout);
 		} else if (lines.n == 1 && !strchr(lines.v[0], '\n')) {
-			printf("%s = %s\n", key, lines.v[0]);
+			fputs(" = ", stdout);
+			fputs(lines.v[0], stdout);
+			putchar('\n');
 		} else {
-			printf("%s =\n", key);
-			for (size_t j = 0; j < lines.n; j++)
-				printf("  %s\n", lines.v[j]);
+			fputs(" =\n", stdout);
+			for (size_t j = 0; j < lines.n; j++) {
+				fputs("  ", stdout);
+				fputs(lines.v[j], stdout);
+				putchar('\n');
+			}
 		}
 		strvec_clear(&lines);
 	}

@@ -158,11 +158,7 @@ void cli_load(struct tox *t, const struct opts *o)
 	if (tox_load(t, &to, &d) < 0)
 		die_diag(&d);
 	t->python_info = interp_info;
-	{
-		static struct interp py;
-		if (interp_find("python3", &py) == 0)
-			t->default_python = py.path;
-	}
+	t->find_default_python = interp_path;
 	/* tox 3 reads every env when it loads a file, so one broken env rejects the file */
 	if (t->tox3 && tox_check_all(t, &d) < 0)
 		die_diag(&d);

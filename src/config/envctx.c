@@ -12,11 +12,13 @@
 #include "diag.h"
 #include "envctx.h"
 #include "factor.h"
+#include "filter.h"
 #include "ini.h"
 #include "keys.h"
 #include "pyspec.h"
 #include "tox.h"
 #include "../util/strbuf.h"
+#include "../util/strmap.h"
 #include "../util/strvec.h"
 #include "../util/util.h"
 
@@ -43,7 +45,7 @@ static int add_bases(struct envctx *c, const struct ini_section *sec, int depth)
 	add_section(c, sec);
 	if (!e || depth > 8)
 		return 0;
-	char *v = envctx_process_raw(c, e->value);
+	char *v = envctx_process_entry(c, e);
 	for (char *tok = strtok(v, ",\n"); tok; tok = strtok(NULL, ",\n")) {
 		while (isspace((unsigned char)*tok))
 			tok++;
@@ -68,94 +70,71 @@ static int add_bases(struct envctx *c, const struct ini_section *sec, int depth)
 	return 1;
 }
 
+/* The contexts of a tox, by env name. */
+struct envcache {
+	struct envctx **v;
+	size_t n, alloc;
+	struct strmap index;	/* name -> position in v */
+};
+
 struct envctx *envctx_get(struct tox *t, const char *name)
 {
+	struct envcache *ec = t->cache;
 	struct envctx *c;
 	char *secname;
+	int at;
 
-	for (c = (struct envctx *)t->cache; c; c = c->next)
-		if (strcmp(c->name, name) == 0)
-			return c;
+	if (!ec)
+		ec = t->cache = xcalloc(1, sizeof(*ec));
+	at = strmap_get(&ec->index, name, strlen(name));
+	if (at >= 0)
+		return ec->v[at];
 	c = xcalloc(1, sizeof(*c));
 	c->t = t;
 	c->name = xstrdup(name);
 	env_factors(name, &c->factors);
 	long gen = strvec_find(&t->section_names, name);
-	secname = gen >= 0 ? xstrdup(t->section_of.v[gen]) : xasprintf("%s:%s", t->env_prefix, name);
+	secname = gen >= 0 ? xstrdup(t->section_of.v[gen]) : xconcat(t->env_prefix, ":", name, NULL);
 	if (t->tox3 || !ini_section(&t->ini, secname) || !add_bases(c, ini_section(&t->ini, secname), 0)) {
 		add_section(c, ini_section(&t->ini, secname));
 		add_section(c, ini_section(&t->ini, t->env_prefix));
 	}
 	free(secname);
-	c->next = (struct envctx *)t->cache;
-	t->cache = (struct envcache *)c;
+	ec->v = xgrow(ec->v, &ec->alloc, ec->n + 1, sizeof(*ec->v));
+	ec->v[ec->n] = c;
+	strmap_intern(&ec->index, name, strlen(name));
+	ec->n++;
 	return c;
 }
 
 void envctx_free_all(struct tox *t)
 {
-	struct envctx *c = (struct envctx *)t->cache, *next;
+	struct envcache *ec = t->cache;
 
-	for (; c; c = next) {
-		next = c->next;
+	if (!ec)
+		return;
+	for (size_t i = 0; i < ec->n; i++) {
+		struct envctx *c = ec->v[i];
 		free(c->name);
 		strvec_clear(&c->factors);
 		strvec_clear(&c->chain);
-		for (size_t i = 0; i < c->nse; i++) {
-			free(c->se[i].key);
-			free(c->se[i].raw);
-			free(c->se[i].value);
+		for (size_t k = 0; k < c->nse; k++) {
+			free(c->se[k].key);
+			free(c->se[k].raw);
+			free(c->se[k].value);
 		}
 		free(c->se);
 		strvec_clear(&c->se_lines);
 		strvec_clear(&c->se_lines_pos);
-		strvec_clear(&c->cache_keys);
+		strmap_clear(&c->cache_keys);
 		strvec_clear(&c->cache_vals);
 		strvec_clear(&c->errors);
 		free(c);
 	}
+	free(ec->v);
+	strmap_clear(&ec->index);
+	free(ec);
 	t->cache = NULL;
-}
-
-/*
- * tox 4 drops comment lines and cuts each line at the first '#' not escaped
- * by a backslash, with the whitespace before it; tox 3 only drops comment
- * lines here (it cuts inline comments from deps later).
- */
-static char *strip_comments(const char *value, int tox3)
-{
-	struct strbuf out = STRBUF_INIT;
-	const char *p = value;
-	int first = 1;
-
-	for (;;) {
-		const char *nl = strchr(p, '\n');
-		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-
-		if (!(n && *p == '#')) {
-			size_t cut = n;
-			if (!tox3)
-				for (size_t i = 0; i < n; i++)
-					if (p[i] == '#' && (i == 0 || p[i - 1] != '\\')) {
-						cut = i;
-						while (cut && isspace((unsigned char)p[cut - 1]))
-							cut--;
-						break;
-					}
-			if (!first)
-				strbuf_addch(&out, '\n');
-			for (size_t i = 0; i < cut; i++) {
-				if (!tox3 && p[i] == '\\' && i + 1 < cut && p[i + 1] == '#')
-					continue;
-				strbuf_addch(&out, p[i]);
-			}
-			first = 0;
-		}
-		if (!nl)
-			break;
-		p = nl + 1;
-	}
-	return strbuf_detach(&out);
 }
 
 /*
@@ -164,14 +143,12 @@ static char *strip_comments(const char *value, int tox3)
  * space: the space before the backslash separates the words). tox 3 only
  * applies the factor conditions here.
  */
-char *envctx_process_raw(struct envctx *c, const char *value)
+char *envctx_process_entry(struct envctx *c, const struct ini_entry *e)
 {
-	char *stripped = strip_comments(value, c->t->tox3);
-	char *filtered = factor_filter(stripped, &c->factors, c->t->tox3);
+	char *filtered = filter_entry(c->t, e, &c->factors);
 	struct strbuf out = STRBUF_INIT;
 
-	free(stripped);
-	if (c->t->tox3)
+	if (c->t->tox3 || (!strchr(filtered, '\r') && !strstr(filtered, "\\\n")))
 		return filtered;
 	for (const char *p = filtered; *p; p++) {
 		if (*p == '\r' || (p[0] == '\\' && p[1] == '\n')) {
@@ -195,7 +172,7 @@ char *envctx_raw(struct envctx *c, const char *key, const struct ini_entry **whe
 			const struct ini_entry *e = ini_get(c->secs[s], names[i]);
 			if (!e)
 				continue;
-			char *v = envctx_process_raw(c, e->value);
+			char *v = envctx_process_entry(c, e);
 			if (where)
 				*where = e;
 			return v;
@@ -205,7 +182,7 @@ char *envctx_raw(struct envctx *c, const char *key, const struct ini_entry **whe
 
 static const char *cache_get(struct envctx *c, const char *key)
 {
-	long i = strvec_find(&c->cache_keys, key);
+	int i = strmap_get(&c->cache_keys, key, strlen(key));
 
 	return i < 0 ? NULL : c->cache_vals.v[i];
 }
@@ -213,7 +190,7 @@ static const char *cache_get(struct envctx *c, const char *key)
 /* Remember a copy of value; returns value, still the caller's. */
 static char *cache_put(struct envctx *c, const char *key, char *value)
 {
-	strvec_push(&c->cache_keys, key);
+	strmap_intern(&c->cache_keys, key, strlen(key));	/* ids follow cache_vals' order */
 	strvec_push(&c->cache_vals, value);
 	return value;
 }
@@ -241,7 +218,7 @@ static char *path_join(const char *dir, const char *rel)
 {
 	if (*rel == '/')
 		return xstrdup(rel);
-	return xasprintf("%s/%s", dir, rel);
+	return xconcat(dir, "/", rel, NULL);
 }
 
 /* Resolve a path key: its value made absolute against {toxinidir}, or dflt. */
@@ -310,7 +287,7 @@ static char *base_python(struct envctx *c)
 		} else if (implied) {
 			strbuf_adds(&out, implied);
 		} else {
-			strbuf_adds(&out, c->t->default_python);
+			strbuf_adds(&out, tox_default_python(c->t));
 		}
 		if (implied && tox_core_flag(c->t, "ignore_base_python_conflict")) {
 			strbuf_reset(&out);
@@ -345,7 +322,7 @@ static char *base_python(struct envctx *c)
 		free(v);
 	}
 	if (!out.len) {
-		strbuf_adds(&out, implied ? implied : c->t->default_python);
+		strbuf_adds(&out, implied ? implied : tox_default_python(c->t));
 	} else if (implied) {
 		struct pyspec want, have;
 		pyspec_parse(implied, &want);
@@ -376,7 +353,7 @@ static char *compute(struct envctx *c, const char *key)
 	if (strcmp(key, "env_name") == 0)
 		return xstrdup(c->name);
 	if (strcmp(key, "env_dir") == 0) {
-		char *dflt = xasprintf("%s/%s", t->workdir, c->name);
+		char *dflt = xconcat(t->workdir, "/", c->name, NULL);
 		char *v = path_value(c, key, dflt);
 		free(dflt);
 		return v;
@@ -389,11 +366,11 @@ static char *compute(struct envctx *c, const char *key)
 		if (!dir)
 			return NULL;
 		if (strcmp(key, "env_bin_dir") == 0)
-			v = xasprintf("%s/bin", dir);
+			v = xconcat(dir, "/bin", NULL);
 		else if (strcmp(key, "env_python") == 0)
-			v = xasprintf("%s/bin/python", dir);
+			v = xconcat(dir, "/bin/python", NULL);
 		else if (strcmp(key, "env_tmp_dir") == 0 || strcmp(key, "env_log_dir") == 0) {
-			char *dflt = xasprintf("%s/%s", dir, key[4] == 't' ? "tmp" : "log");
+			char *dflt = xconcat(dir, key[4] == 't' ? "/tmp" : "/log", NULL);
 			v = path_value(c, key, dflt);
 			free(dflt);
 		}
@@ -409,8 +386,12 @@ static char *compute(struct envctx *c, const char *key)
 	if (strcmp(key, "set_env") == 0) {
 		struct strbuf out = STRBUF_INIT;
 		envctx_setenv_all(c);
-		for (size_t i = 0; i < c->nse; i++)
-			strbuf_addf(&out, "%s%s=%s", i ? "\n" : "", c->se[i].key, c->se[i].value ? c->se[i].value : "");
+		for (size_t i = 0; i < c->nse; i++) {
+			strbuf_adds(&out, i ? "\n" : "");
+			strbuf_adds(&out, c->se[i].key);
+			strbuf_addch(&out, '=');
+			strbuf_adds(&out, c->se[i].value ? c->se[i].value : "");
+		}
 		return strbuf_detach(&out);
 	}
 	{

@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 
+#include "../util/strmap.h"
 #include "../util/strvec.h"
 
 struct tox;
@@ -36,12 +37,12 @@ struct envctx {
 	size_t nse, se_alloc;
 	struct strvec se_lines;			/* set_env lines that only hold a substitution */
 	struct strvec se_lines_pos;		/* "line" of each of them */
-	struct strvec cache_keys, cache_vals;	/* resolved string values */
+	struct strmap cache_keys;		/* key -> index in cache_vals */
+	struct strvec cache_vals;		/* resolved string values */
 	struct strvec errors;			/* "key\tmessage": values tox would show as an exception */
 	struct diag *d;
 	int failed;				/* a fatal error is in d */
 	int cur_line, cur_col;			/* where the value being substituted was written */
-	struct envctx *next;			/* the tox's list of contexts */
 };
 
 /* Return the context for env name, creating it on first use (owned by t). */
@@ -80,7 +81,10 @@ char *subst(struct envctx *c, const char *value, int depth);
 /* Resolve a key of the core section ({toxinidir}, {toxworkdir}, ...); NULL when not a core key. */
 char *tox_core_value(struct tox *t, const char *key);
 
-/* Process a raw value as tox does for a section other than an env's: strip comments, apply the env's factors. */
-char *envctx_process_raw(struct envctx *c, const char *value);
+/*
+ * The value of entry e as tox's process_raw gives it for this env: comments
+ * cut, factor conditions applied, continuations joined. Returns a new string.
+ */
+char *envctx_process_entry(struct envctx *c, const struct ini_entry *e);
 
 #endif

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../util/strbuf.h"
+#include "../util/strmap.h"
 #include "../util/strvec.h"
 #include "../util/util.h"
 
@@ -25,6 +26,15 @@ static long brace_end(const char *s, size_t len, size_t i)
 	return p ? p - s : -1;
 }
 
+static void trim(const char **s, size_t *len)
+{
+	while (*len && isspace((unsigned char)**s))
+		(*s)++, (*len)--;
+	while (*len && isspace((unsigned char)(*s)[*len - 1]))
+		(*len)--;
+}
+
+/* Append s without whitespace (tox 3 and env lists drop all of it). */
 static void add_nows(struct strbuf *sb, const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -47,20 +57,28 @@ static int parse_range(const char *s, long *lo, long *hi)
 }
 
 /* Split the inside of a brace group into alternatives (whitespace removed, ranges expanded). */
-static int brace_alternatives(const char *s, size_t n, struct strvec *alts)
+static int brace_alternatives(const char *s, size_t n, struct strvec *alts, int strip_only)
 {
 	struct strbuf all = STRBUF_INIT;
 	const char *p, *q;
 	int rc = 0;
 
-	add_nows(&all, s, n);
+	if (strip_only)
+		strbuf_add(&all, s, n);
+	else
+		add_nows(&all, s, n);
 	p = strbuf_str(&all);
 	for (;;) {
 		long lo, hi;
 		char *item;
+		const char *a;
+		size_t alen;
 
 		q = strchr(p, ',');
-		item = xstrndup(p, q ? (size_t)(q - p) : strlen(p));
+		a = p;
+		alen = q ? (size_t)(q - p) : strlen(p);
+		trim(&a, &alen);
+		item = xstrndup(a, alen);
 		if (parse_range(item, &lo, &hi)) {
 			long step = lo <= hi ? 1 : -1;
 			if ((hi - lo) * step >= EXPAND_LIMIT) {
@@ -86,7 +104,7 @@ static int brace_alternatives(const char *s, size_t n, struct strvec *alts)
 }
 
 /* Expand one comma-free group ("py{38,39}-x") into variants appended to out; -1 past the limit. */
-static int expand_group(const char *g, size_t len, struct strvec *out)
+static int expand_group(const char *g, size_t len, struct strvec *out, int strip_only)
 {
 	struct strvec cur = STRVEC_INIT, alts = STRVEC_INIT, next = STRVEC_INIT;
 	struct strbuf lit = STRBUF_INIT;
@@ -97,14 +115,26 @@ static int expand_group(const char *g, size_t len, struct strvec *out)
 	while (i <= len && rc == 0) {
 		long end = i < len && g[i] == '{' ? brace_end(g, len, i) : -1;
 		if (i < len && end < 0) {
-			add_nows(&lit, g + i, 1);
+			if (strip_only)
+				strbuf_addch(&lit, g[i]);
+			else
+				add_nows(&lit, g + i, 1);
 			i++;
 			continue;
 		}
 		/* flush the literal text gathered so far onto every variant */
 		if (lit.len) {
+			if (strip_only) {
+				/* tox 4 strips each literal piece: "py {38,39}" is "py" then the group */
+				const char *a = lit.buf;
+				size_t alen = lit.len;
+				trim(&a, &alen);
+				memmove(lit.buf, a, alen);
+				lit.len = alen;
+				lit.buf[alen] = '\0';
+			}
 			for (size_t k = 0; k < cur.n; k++) {
-				char *v = xasprintf("%s%s", cur.v[k], lit.buf);
+				char *v = xconcat(cur.v[k], lit.buf, NULL);
 				free(cur.v[k]);
 				cur.v[k] = v;
 			}
@@ -113,14 +143,14 @@ static int expand_group(const char *g, size_t len, struct strvec *out)
 		if (i == len)
 			break;
 		strvec_clear(&alts);
-		if (brace_alternatives(g + i + 1, (size_t)end - i - 1, &alts) < 0 ||
+		if (brace_alternatives(g + i + 1, (size_t)end - i - 1, &alts, strip_only) < 0 ||
 		    cur.n * alts.n > EXPAND_LIMIT) {
 			rc = -1;
 			break;
 		}
 		for (size_t k = 0; k < cur.n; k++)
 			for (size_t a = 0; a < alts.n; a++)
-				strvec_push_owned(&next, xasprintf("%s%s", cur.v[k], alts.v[a]));
+				strvec_push_owned(&next, xconcat(cur.v[k], alts.v[a], NULL));
 		strvec_clear(&cur);
 		cur = next;
 		memset(&next, 0, sizeof(next));
@@ -139,7 +169,7 @@ static int expand_group(const char *g, size_t len, struct strvec *out)
  * Split on commas outside brace groups and expand each non-blank group, as
  * tox's re.split(r"((?:{[^}]+})+)|,") followed by itertools.product does.
  */
-static long expand_line(const char *s, size_t len, struct strvec *out)
+static long expand_line(const char *s, size_t len, struct strvec *out, int strip_only)
 {
 	size_t start = 0, i = 0, before = out->n;
 
@@ -157,7 +187,7 @@ static long expand_line(const char *s, size_t len, struct strvec *out)
 				a++;
 			while (b > a && isspace((unsigned char)b[-1]))
 				b--;
-			if (a < b && expand_group(a, (size_t)(b - a), out) < 0)
+			if (a < b && expand_group(a, (size_t)(b - a), out, strip_only) < 0)
 				return -1;
 			if (out->n - before > EXPAND_LIMIT)
 				return -1;
@@ -170,7 +200,7 @@ static long expand_line(const char *s, size_t len, struct strvec *out)
 
 size_t envlist_expand(const char *line, struct strvec *out)
 {
-	long n = expand_line(line, strlen(line), out);
+	long n = expand_line(line, strlen(line), out, 0);
 
 	return n < 0 ? 0 : (size_t)n;
 }
@@ -184,12 +214,16 @@ void envlist_expand_value(const char *value, struct strvec *out, int dedup)
 		const char *nl = strchr(p, '\n');
 		size_t n = nl ? (size_t)(nl - p) : strlen(p);
 
-		expand_line(p, n, &tmp);
+		expand_line(p, n, &tmp, 0);
 		p += n + (nl ? 1 : 0);
 	}
+	struct strmap seen = STRMAP_INIT;
+	for (size_t i = 0; dedup && i < out->n; i++)
+		strmap_add(&seen, out->v[i]);
 	for (size_t i = 0; i < tmp.n; i++)
-		if (!dedup || strvec_find(out, tmp.v[i]) < 0)
+		if (!dedup || strmap_add(&seen, tmp.v[i]))
 			strvec_push(out, tmp.v[i]);
+	strmap_clear(&seen);
 	strvec_clear(&tmp);
 }
 
@@ -217,54 +251,93 @@ static int is_word(unsigned char c)
 	return isalnum(c) || c == '_' || c >= 0x80;
 }
 
-/* tox 4's validity test for one expanded condition: !?[\w._][\w._-]* */
-static int valid_condition(const char *v)
+/* tox 4's test for each '-'-separated part of a condition: !?[\w._][\w._-]* (a part has no '-'). */
+static int valid_part(const char *p, size_t n)
 {
-	if (*v == '!')
-		v++;
-	if (!(is_word((unsigned char)*v) || *v == '.'))
+	if (n && *p == '!')
+		p++, n--;
+	if (!n)
 		return 0;
-	for (v++; *v; v++)
-		if (!(is_word((unsigned char)*v) || *v == '.' || *v == '-'))
+	for (size_t i = 0; i < n; i++)
+		if (!(is_word((unsigned char)p[i]) || p[i] == '.'))
 			return 0;
 	return 1;
 }
 
-long factor_condition(const char *cond, size_t len, struct strvec **alts)
+/*
+ * Split one alternative ("py38-!lint") into alt; returns -1 when a part is not
+ * a factor. tox 3 (lenient) takes any part, even an empty one: its pattern
+ * already vetted the characters, and a part no env has simply never matches.
+ */
+static int split_alternative(const char *v, size_t n, struct strvec *alt, int lenient)
+{
+	const char *p = v, *end = v + n;
+
+	for (;;) {
+		const char *d = memchr(p, '-', (size_t)(end - p));
+		size_t len = d ? (size_t)(d - p) : (size_t)(end - p);
+		if (!lenient && !valid_part(p, len))
+			return -1;
+		strvec_push_owned(alt, xstrndup(p, len));
+		if (!d)
+			return 0;
+		p = d + 1;
+	}
+}
+
+static long condition(const char *cond, size_t len, struct strvec **alts, int lenient)
 {
 	struct strvec vars = STRVEC_INIT;
 	struct strvec *res;
+	size_t n = 0, cap = 0;
 
 	*alts = NULL;
-	while (len && isspace((unsigned char)*cond))
-		cond++, len--;
-	while (len && isspace((unsigned char)cond[len - 1]))
-		len--;
-	if (expand_line(cond, len, &vars) < 0) {
+	trim(&cond, &len);
+	res = NULL;
+	if (!memchr(cond, '{', len)) {
+		/* the common case, "py38-django,docs": commas separate alternatives */
+		const char *p = cond, *end = cond + len;
+		if (!len)
+			return 0;
+		for (;;) {
+			const char *c = memchr(p, ',', (size_t)(end - p));
+			const char *a = p;
+			size_t alen = c ? (size_t)(c - p) : (size_t)(end - p);
+			trim(&a, &alen);
+			res = xgrow(res, &cap, n + 1, sizeof(*res));
+			memset(&res[n], 0, sizeof(res[n]));
+			n++;
+			if (split_alternative(a, alen, &res[n - 1], lenient) < 0) {
+				factor_alts_free(res, n);
+				return -1;
+			}
+			if (!c)
+				break;
+			p = c + 1;
+		}
+		*alts = res;
+		return (long)n;
+	}
+	if (expand_line(cond, len, &vars, 1) < 0) {
 		strvec_clear(&vars);
 		return -1;
 	}
+	res = xcalloc(vars.n ? vars.n : 1, sizeof(*res));
 	for (size_t i = 0; i < vars.n; i++)
-		if (!valid_condition(vars.v[i])) {
+		if (split_alternative(vars.v[i], strlen(vars.v[i]), &res[i], lenient) < 0) {
+			factor_alts_free(res, vars.n);
 			strvec_clear(&vars);
 			return -1;
 		}
-	res = xcalloc(vars.n ? vars.n : 1, sizeof(*res));
-	for (size_t i = 0; i < vars.n; i++) {
-		const char *p = vars.v[i];
-		for (;;) {
-			const char *d = strchr(p, '-');
-			size_t n = d ? (size_t)(d - p) : strlen(p);
-			strvec_push_owned(&res[i], xstrndup(p, n));
-			if (!d)
-				break;
-			p = d + 1;
-		}
-	}
 	*alts = res;
 	len = vars.n;
 	strvec_clear(&vars);
 	return (long)len;
+}
+
+long factor_condition(const char *cond, size_t len, struct strvec **alts)
+{
+	return condition(cond, len, alts, 0);
 }
 
 void factor_alts_free(struct strvec *alts, size_t n)
@@ -309,54 +382,66 @@ static size_t tox3_condition_len(const char *line, size_t n)
 }
 
 /*
- * tox 4 reads "cond: text" only when the first ':' is followed by whitespace
- * or ends the line; "https://x", "error::Warning" or "5672:5672/tcp" are text.
- * (Seen in what tox 4 lists with -a and keeps in commands.)
+ * tox 4 reads "cond: text" at the first ':' that is followed by whitespace or
+ * ends the line; "https://x", "error::Warning" or "5672:5672/tcp" hold none.
  */
-static int tox4_marker(const char *line, size_t n, const char *colon)
+static const char *tox4_marker(const char *line, size_t n)
 {
-	size_t at = (size_t)(colon - line);
+	for (size_t i = 0; i < n; i++)
+		if (line[i] == ':' && (i + 1 == n || isspace((unsigned char)line[i + 1])))
+			return line + i;
+	return NULL;
+}
 
-	return at + 1 == n || isspace((unsigned char)line[at + 1]);
+long factor_line(const char *line, size_t n, int tox3, struct strvec **alts, size_t *coff, size_t *clen)
+{
+	size_t condlen;
+	long na;
+
+	*alts = NULL;
+	if (tox3) {
+		condlen = tox3_condition_len(line, n);
+		if (!condlen)
+			return -1;
+	} else {
+		const char *colon = tox4_marker(line, n);
+		if (!colon)
+			return -1;
+		condlen = (size_t)(colon - line);
+	}
+	na = condition(line, condlen, alts, tox3);
+	if (na < 0)
+		return -1;
+	*coff = condlen + 1;
+	*clen = n - condlen - 1;
+	while (*clen && isspace((unsigned char)line[*coff]))
+		(*coff)++, (*clen)--;
+	while (*clen && isspace((unsigned char)line[*coff + *clen - 1]))
+		(*clen)--;
+	return na;
 }
 
 char *factor_filter(const char *value, const struct strvec *factors, int tox3)
 {
 	struct strbuf out = STRBUF_INIT;
 	const char *p = value;
+	int first = 1;
 
 	for (;;) {
 		const char *nl = strchr(p, '\n');
 		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-		const char *colon = memchr(p, ':', n);
-		const char *content = p;
-		size_t clen = n, condlen = 0;
-		int keep = 1;
+		size_t coff = 0, clen = n;
+		struct strvec *alts;
+		long na = factor_line(p, n, tox3, &alts, &coff, &clen);
+		/* an unconditional line is kept when not empty; a matching condition even when its text is */
+		int keep = na < 0 ? n > 0 : factor_match(alts, (size_t)na, factors);
 
-		if (tox3)
-			condlen = tox3_condition_len(p, n);
-		else if (colon && tox4_marker(p, n, colon))
-			condlen = (size_t)(colon - p);
-		else
-			colon = NULL;
-		if (condlen || (!tox3 && colon)) {
-			struct strvec *alts;
-			long na = factor_condition(p, condlen, &alts);
-			if (na >= 0) {
-				keep = factor_match(alts, (size_t)na, factors);
-				content = p + condlen + 1;
-				clen = n - condlen - 1;
-				while (clen && isspace((unsigned char)*content))
-					content++, clen--;
-				while (clen && isspace((unsigned char)content[clen - 1]))
-					clen--;
-			}
-			factor_alts_free(alts, na > 0 ? (size_t)na : 0);
-		}
-		if (keep && clen) {
-			if (out.len)
+		factor_alts_free(alts, na > 0 ? (size_t)na : 0);
+		if (keep) {
+			if (!first)
 				strbuf_addch(&out, '\n');
-			strbuf_add(&out, content, clen);
+			strbuf_add(&out, p + coff, clen);
+			first = 0;
 		}
 		if (!nl)
 			break;
@@ -368,13 +453,17 @@ char *factor_filter(const char *value, const struct strvec *factors, int tox3)
 void factor_condition_envs(const char *value, struct strvec *out)
 {
 	const char *p = value;
+	struct strmap seen = STRMAP_INIT;
+
+	for (size_t i = 0; i < out->n; i++)
+		strmap_add(&seen, out->v[i]);
 
 	for (;;) {
 		const char *nl = strchr(p, '\n');
 		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-		const char *colon = memchr(p, ':', n);
+		const char *colon = tox4_marker(p, n);
 
-		if (colon && tox4_marker(p, n, colon)) {
+		if (colon) {
 			struct strvec *alts;
 			long na = factor_condition(p, (size_t)(colon - p), &alts);
 			for (long i = 0; i < na; i++) {
@@ -385,7 +474,7 @@ void factor_condition_envs(const char *value, struct strvec *out)
 						strbuf_addch(&name, '-');
 					strbuf_adds(&name, f + (*f == '!'));
 				}
-				if (strvec_find(out, strbuf_str(&name)) < 0)
+				if (strmap_add(&seen, strbuf_str(&name)))
 					strvec_push(out, strbuf_str(&name));
 				strbuf_release(&name);
 			}
@@ -395,4 +484,5 @@ void factor_condition_envs(const char *value, struct strvec *out)
 			break;
 		p = nl + 1;
 	}
+	strmap_clear(&seen);
 }

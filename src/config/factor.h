@@ -39,6 +39,14 @@ void factor_alts_free(struct strvec *alts, size_t n);
 int factor_match(const struct strvec *alts, size_t n, const struct strvec *factors);
 
 /*
+ * Read the factor condition of one line (n bytes) by tox 4's rule (or tox 3's
+ * with tox3). Returns the number of alternatives, with *alts as for
+ * factor_condition() and the text after the condition at line + *coff
+ * (*clen bytes, trimmed); -1 when the line is unconditional.
+ */
+long factor_line(const char *line, size_t n, int tox3, struct strvec **alts, size_t *coff, size_t *clen);
+
+/*
  * Keep the lines of value that apply to an env with the given factors, as tox
  * 4 does: a line "cond: text" becomes "text" when cond matches and is dropped
  * otherwise; a line whose prefix is not a valid condition is kept whole; empty

@@ -172,6 +172,7 @@ int ini_parse(struct ini *ini, const char *path, const char *text, size_t len, s
 		struct ini_entry *ent = &cur->entries[cur->n++];
 		memset(ent, 0, sizeof(*ent));
 		ent->key = key;
+		ent->id = ini->nentries++;
 		const char *vs = delim + 1, *ve = e;
 		strip(&vs, &ve);
 		ent->line = lineno;

@@ -14,6 +14,7 @@ struct ini_entry {
 	char *key;		/* lower-cased */
 	char *value;		/* lines joined by '\n', trailing whitespace removed */
 	int line, col;		/* where the value starts (1-based) */
+	size_t id;		/* 0, 1, 2... in file order: an index for callers' per-entry caches */
 	int *vlines;		/* source line of each '\n'-separated line of value */
 	int *vcols;		/* and the column where its text starts */
 	size_t nvlines;
@@ -30,6 +31,7 @@ struct ini {
 	char *path;		/* as given, used in diagnostics */
 	struct ini_section *sections;
 	size_t n, alloc;
+	size_t nentries;	/* entries in all sections */
 };
 
 /*

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "../util/strmap.h"
 #include "../util/util.h"
 
 static const struct keydef keys[] = {
@@ -61,13 +62,23 @@ static const struct keydef keys[] = {
 	{ NULL, NULL, NULL, NULL, NULL, 0 },
 };
 
+/* Every spelling of every key, interned; spelling_key maps a spelling's id to its key. */
+static struct strmap spellings;
+static int spelling_key[4 * sizeof(keys) / sizeof(keys[0])];
+
 const struct keydef *key_lookup(const char *key)
 {
-	for (const struct keydef *k = keys; k->name; k++)
-		if (strcmp(key, k->name) == 0 || (k->alias && strcmp(key, k->alias) == 0) ||
-		    (k->tox3 && strcmp(key, k->tox3) == 0) || (k->tox3_alias && strcmp(key, k->tox3_alias) == 0))
-			return k;
-	return NULL;
+	int i;
+
+	if (!spellings.n)
+		for (int k = 0; keys[k].name; k++) {
+			const char *names[] = { keys[k].name, keys[k].alias, keys[k].tox3, keys[k].tox3_alias };
+			for (int j = 0; j < 4; j++)
+				if (names[j] && strmap_get(&spellings, names[j], strlen(names[j])) < 0)
+					spelling_key[strmap_intern(&spellings, names[j], strlen(names[j]))] = k;
+		}
+	i = strmap_get(&spellings, key, strlen(key));
+	return i < 0 ? NULL : &keys[spelling_key[i]];
 }
 
 size_t key_names(const struct keydef *k, const char *key, int tox3, const char **names)

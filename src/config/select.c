@@ -82,7 +82,7 @@ static int check_known(struct tox *t, const struct strvec *all, const char *env,
 	struct strbuf guess = STRBUF_INIT;
 	int ok = 1, guessable = 1;
 
-	if (strvec_find(all, env) >= 0)
+	if (tox_env_known(t, env))
 		return 0;
 	for (size_t i = 0; i < all->n; i++)
 		env_factors(all->v[i], &known);
@@ -140,7 +140,6 @@ int select_envs(struct tox *t, const struct select_opts *so, struct strvec *out,
 	regex_t skip;
 	int have_skip = 0;
 
-	tox_all_envs(t, &all);
 	if (so->envs && so->envs->n) {
 		for (size_t i = 0; i < so->envs->n; i++)
 			envlist_expand(so->envs->v[i], &cand);
@@ -149,6 +148,9 @@ int select_envs(struct tox *t, const struct select_opts *so, struct strvec *out,
 		envlist_expand(so->toxenv, &cand);
 		explicit = 1;
 	}
+	/* the full list (with tox 4's condition markers) costs a pass over every value: only when needed */
+	if (explicit || (so->factors && so->factors->n) || (so->labels && so->labels->n))
+		tox_all_envs(t, &all);
 	if (explicit && strvec_find(&cand, "ALL") >= 0) {
 		strvec_clear(&cand);
 		strvec_extend(&cand, &all);

@@ -202,7 +202,7 @@ static void materialize(struct envctx *c, size_t idx)
 
 	if (c->se[idx].value || !c->se[idx].raw)
 		return;
-	chainkey = xasprintf("env:%s", c->se[idx].key);
+	chainkey = xconcat("env:", c->se[idx].key, NULL);
 	strvec_push_owned(&c->chain, chainkey);
 	c->cur_line = c->se[idx].line;
 	c->cur_col = 1;

@@ -137,7 +137,7 @@ static char *replace_env(struct envctx *c, struct strvec *args)
 		fail(c, "{env} needs a variable name, as in {env:NAME} or {env:NAME:default}%s%s", "", "");
 		return xstrdup("");
 	}
-	chainkey = xasprintf("env:%s", key);
+	chainkey = xconcat("env:", key, NULL);
 	at = strvec_find(&c->chain, chainkey);
 	if (at < 0 && c->name) {
 		v = envctx_setenv(c, key);
@@ -160,8 +160,10 @@ static char *replace_env(struct envctx *c, struct strvec *args)
 	v = getenv(key);
 	if (v)
 		return xstrdup(v);
-	for (size_t i = 2; i < args->n; i++)
-		strbuf_addf(&dflt, "%s%s", i > 2 ? ":" : "", args->v[i]);
+	for (size_t i = 2; i < args->n; i++) {
+		strbuf_adds(&dflt, i > 2 ? ":" : "");
+		strbuf_adds(&dflt, args->v[i]);
+	}
 	return strbuf_detach(&dflt);
 }
 
@@ -174,12 +176,15 @@ static char *replace_posargs(struct envctx *c, struct strvec *args)
 	if (pa) {
 		for (size_t i = 0; i < pa->n; i++) {
 			char *q = shlex_quote(pa->v[i]);
-			strbuf_addf(&out, "%s%s", i ? " " : "", q);
+			strbuf_adds(&out, i ? " " : "");
+			strbuf_adds(&out, q);
 			free(q);
 		}
 	} else {
-		for (size_t i = 1; i < args->n; i++)
-			strbuf_addf(&out, "%s%s", i > 1 ? ":" : "", args->v[i]);
+		for (size_t i = 1; i < args->n; i++) {
+			strbuf_adds(&out, i > 1 ? ":" : "");
+			strbuf_adds(&out, args->v[i]);
+		}
 	}
 	return strbuf_detach(&out);
 }
@@ -208,7 +213,7 @@ static char *section_raw(struct envctx *c, const char *section, const char *key,
 	const struct ini_entry *e = ini_get(sec, key);
 
 	*section_found = sec != NULL;
-	return e ? envctx_process_raw(c, e->value) : NULL;
+	return e ? envctx_process_entry(c, e) : NULL;
 }
 
 /*
@@ -251,7 +256,7 @@ static char *replace_reference(struct envctx *c, const char *ref)
 		/* tox 3: {name} is one of its substitutions or an error; {[sec]key} reads that section only */
 		if (!sname && (strcmp(k, "opts") == 0 || strcmp(k, "packages") == 0) && !def) {
 			/* filled in by the installer, not by the config */
-			value = xasprintf("{%s}", k);
+			value = xconcat("{", k, "}", NULL);
 		} else if (!sname) {
 			value = tox_core_value(c->t, k);
 			if (!value && key_lookup(k) && !key_lookup(k)->core)
@@ -350,8 +355,10 @@ static void eval_expr(struct envctx *c, const char *s, size_t len, struct strbuf
 	else if (strcmp(kind, "posargs") == 0)
 		value = replace_posargs(c, &args);
 	struct strbuf joined = STRBUF_INIT;
-	for (size_t k = 0; k < args.n; k++)
-		strbuf_addf(&joined, "%s%s", k ? ":" : "", args.v[k]);
+	for (size_t k = 0; k < args.n; k++) {
+		strbuf_adds(&joined, k ? ":" : "");
+		strbuf_adds(&joined, args.v[k]);
+	}
 	if (!value)
 		value = replace_reference(c, strbuf_str(&joined));
 	if (value && !(value[0] == '{' && strncmp(value + 1, joined.buf ? joined.buf : "", joined.len) == 0 &&
@@ -360,7 +367,9 @@ static void eval_expr(struct envctx *c, const char *s, size_t len, struct strbuf
 	} else {
 		/* nothing answers it (or it answers with itself): leave it as written */
 		free(value);
-		strbuf_addf(out, "{%s}", strbuf_str(&joined));
+		strbuf_addch(out, '{');
+		strbuf_adds(out, strbuf_str(&joined));
+		strbuf_addch(out, '}');
 	}
 	strbuf_release(&joined);
 done:
@@ -428,7 +437,12 @@ static void expand_into(struct envctx *c, const char *s, size_t len, struct strb
 				return;
 			}
 		}
-		strbuf_addch(out, s[i++]);
+		/* copy the run of ordinary characters up to the next one that may start something */
+		size_t run = 1;
+		while (i + run < len && s[i + run] != '\\' && s[i + run] != '{' && s[i + run] != '[')
+			run++;
+		strbuf_add(out, s + i, run);
+		i += run;
 	}
 }
 

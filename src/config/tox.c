@@ -12,9 +12,11 @@
 #include "diag.h"
 #include "envctx.h"
 #include "factor.h"
+#include "filter.h"
 #include "keys.h"
 #include "source.h"
 #include "../util/strbuf.h"
+#include "../util/strmap.h"
 #include "../util/util.h"
 
 /* A core key's raw text, comments stripped (tox applies no factors or substitutions there). */
@@ -49,6 +51,17 @@ static char *core_raw(struct tox *t, const char *key)
 		return strbuf_detach(&out);
 	}
 	return NULL;
+}
+
+const char *tox_default_python(struct tox *t)
+{
+	if (t->find_default_python) {
+		const char *path = t->find_default_python(t->default_python);
+		if (path)
+			t->default_python = path;
+		t->find_default_python = NULL;
+	}
+	return t->default_python;
 }
 
 int tox_core_flag(struct tox *t, const char *key)
@@ -360,62 +373,84 @@ int tox_load(struct tox *t, const struct tox_opts *o, struct diag *d)
 	return 0;
 }
 
-static void register_factors(struct strvec *known, const char *env)
+/* Add each factor of env to the set known. */
+static void register_factors(struct strmap *known, const char *env)
 {
-	env_factors(env, known);
+	for (const char *p = env;;) {
+		const char *d = strchr(p, '-');
+		strmap_intern(known, p, d ? (size_t)(d - p) : strlen(p));
+		if (!d)
+			break;
+		p = d + 1;
+	}
+}
+
+/* Add name to t->all unless it is there (tox 3's -a keeps the envlist's repeats: force). */
+static void add_env(struct tox *t, const char *name, int force)
+{
+	if (strmap_add(&t->all_set, name) || force)
+		strvec_push(&t->all, name);
+}
+
+/* Return 1 when some factor of env is not in known. */
+static int has_unknown_factor(const struct strmap *known, const char *env)
+{
+	for (const char *p = env;;) {
+		const char *d = strchr(p, '-');
+		if (strmap_get(known, p, d ? (size_t)(d - p) : strlen(p)) < 0)
+			return 1;
+		if (!d)
+			return 0;
+		p = d + 1;
+	}
+}
+
+static void compute_all(struct tox *t)
+{
+	struct strmap known = STRMAP_INIT;
+
+	for (size_t i = 0; i < t->envlist.n; i++) {
+		add_env(t, t->envlist.v[i], t->tox3);
+		register_factors(&known, t->envlist.v[i]);
+	}
+	for (size_t i = 0; i < t->section_names.n; i++) {
+		const char *n = t->section_names.v[i];
+		register_factors(&known, n);
+		if (t->tox3 && tox_core_flag(t, "isolated_build") && strcmp(n, ".package") == 0)
+			continue;
+		add_env(t, n, 0);
+	}
+	if (!t->tox3) {
+		/* tox 4 also lists condition markers naming factors no env has, from any section */
+		struct strvec markers = STRVEC_INIT;
+		struct strmap seen = STRMAP_INIT;
+		for (size_t s = 0; s < t->ini.n; s++)
+			for (size_t k = 0; k < t->ini.sections[s].n; k++)
+				filter_entry_markers(t, &t->ini.sections[s].entries[k], &seen, &markers);
+		strmap_clear(&seen);
+		for (size_t i = 0; i < markers.n; i++)
+			if (has_unknown_factor(&known, markers.v[i]))
+				add_env(t, markers.v[i], 0);
+		strvec_clear(&markers);
+	}
+	if (t->tox3 && !t->all.n)
+		add_env(t, "python", 0);
+	strmap_clear(&known);
+	t->all_done = 1;
 }
 
 void tox_all_envs(struct tox *t, struct strvec *out)
 {
-	if (!t->all.n) {
-		struct strvec known = STRVEC_INIT;
-		/* tox 3 -a prints the envlist as -l does, duplicates and all */
-		for (size_t i = 0; i < t->envlist.n; i++)
-			if (t->tox3 || strvec_find(&t->all, t->envlist.v[i]) < 0)
-				strvec_push(&t->all, t->envlist.v[i]);
-		for (size_t i = 0; i < t->all.n; i++)
-			register_factors(&known, t->all.v[i]);
-		for (size_t i = 0; i < t->section_names.n; i++) {
-			const char *n = t->section_names.v[i];
-			register_factors(&known, n);
-			if (t->tox3 && tox_core_flag(t, "isolated_build") && strcmp(n, ".package") == 0)
-				continue;
-			if (strvec_find(&t->all, n) < 0)
-				strvec_push(&t->all, n);
-		}
-		if (!t->tox3) {
-			/* tox 4 also lists condition markers naming factors no env has, from any section */
-			struct strvec markers = STRVEC_INIT;
-			for (size_t s = 0; s < t->ini.n; s++)
-				for (size_t k = 0; k < t->ini.sections[s].n; k++)
-					factor_condition_envs(t->ini.sections[s].entries[k].value, &markers);
-			for (size_t i = 0; i < markers.n; i++) {
-				struct strvec f = STRVEC_INIT;
-				int unknown = 0;
-				env_factors(markers.v[i], &f);
-				for (size_t j = 0; j < f.n; j++)
-					unknown |= strvec_find(&known, f.v[j]) < 0;
-				if (unknown && strvec_find(&t->all, markers.v[i]) < 0)
-					strvec_push(&t->all, markers.v[i]);
-				strvec_clear(&f);
-			}
-			strvec_clear(&markers);
-		}
-		if (t->tox3 && !t->all.n)
-			strvec_push(&t->all, "python");
-		strvec_clear(&known);
-	}
+	if (!t->all_done)
+		compute_all(t);
 	strvec_extend(out, &t->all);
 }
 
 int tox_env_known(struct tox *t, const char *name)
 {
-	struct strvec tmp = STRVEC_INIT;
-
-	if (!t->all.n)
-		tox_all_envs(t, &tmp);
-	strvec_clear(&tmp);
-	return strvec_find(&t->all, name) >= 0;
+	if (!t->all_done)
+		compute_all(t);
+	return strmap_get(&t->all_set, name, strlen(name)) >= 0;
 }
 
 int tox_env_has_label(struct tox *t, const char *env, const char *label)
@@ -471,6 +506,7 @@ int tox_env_has_label(struct tox *t, const char *env, const char *label)
 void tox_release(struct tox *t)
 {
 	envctx_free_all(t);
+	filter_release(t);
 	ini_release(&t->ini);
 	free(t->path);
 	free(t->toxinidir);
@@ -479,6 +515,7 @@ void tox_release(struct tox *t)
 	strvec_clear(&t->envlist);
 	strvec_clear(&t->ignored_requires);
 	strvec_clear(&t->all);
+	strmap_clear(&t->all_set);
 	strvec_clear(&t->section_names);
 	strvec_clear(&t->section_of);
 	memset(t, 0, sizeof(*t));

@@ -4,6 +4,7 @@
 #include <stddef.h>
 
 #include "ini.h"
+#include "../util/strmap.h"
 #include "../util/strvec.h"
 
 struct diag;
@@ -30,8 +31,11 @@ struct tox {
 	struct strvec ignored_requires;	/* tox plugins named in requires that blitz does not load */
 	struct tox_opts opts;
 	char *hashseed;
-	struct envcache *cache;		/* resolution contexts of envs already asked for */
+	struct envcache *cache;		/* resolution contexts of envs already asked for (envctx.c) */
+	struct filter_state *filter;	/* values prepared for factor filtering (filter.c) */
 	struct strvec all;		/* every env tox -a lists; filled on first use */
+	struct strmap all_set;		/* the same, for lookups */
+	int all_done;
 	struct strvec section_names;	/* env names defined by [testenv:...] headers (expanded) */
 	struct strvec section_of;	/* the header each of those names comes from */
 	/*
@@ -41,6 +45,8 @@ struct tox {
 	 */
 	int (*python_info)(const char *spec, int *major, int *minor, char *impl, size_t implsz);
 	const char *default_python;	/* base_python of an env that names none (tox: the running python) */
+	/* Set by the caller: the path of default_python, looked up on first use; NULL keeps the name. */
+	const char *(*find_default_python)(const char *name);
 };
 
 struct tox_setenv {
@@ -122,6 +128,9 @@ void toxenv_release(struct toxenv *e);
 
 /* Free what t owns. */
 void tox_release(struct tox *t);
+
+/* The interpreter of envs that name none: find_default_python's answer, asked once. */
+const char *tox_default_python(struct tox *t);
 
 /* Return the value of a core setting ([tox] section) as a boolean, tox-style ("true", "1", "yes"). */
 int tox_core_flag(struct tox *t, const char *key);

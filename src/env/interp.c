@@ -171,3 +171,36 @@ found:
 	snprintf(impl, implsz, "%s", in.impl);
 	return 0;
 }
+
+/*
+ * The first name on PATH that is an executable file and not a pyenv shim
+ * (shims exist on PATH but fail unless PYENV_VERSION names a version). No
+ * process is started: this answers "which python3" for config output; running
+ * an env verifies its interpreter with interp_find().
+ */
+const char *interp_path(const char *spec)
+{
+	static char found[4096];
+	const char *path = getenv("PATH");
+	char *copy, *save = NULL;
+	const char *res = NULL;
+	struct interp in;
+
+	if (strchr(spec, '/'))
+		return access(spec, X_OK) == 0 ? spec : NULL;
+	copy = xstrdup(path ? path : "/usr/bin:/bin");
+	for (char *dir = strtok_r(copy, ":", &save); dir && !res; dir = strtok_r(NULL, ":", &save)) {
+		size_t n = strlen(dir);
+		if (n >= 6 && strcmp(dir + n - 6, "/shims") == 0)
+			continue;
+		snprintf(found, sizeof(found), "%s/%s", *dir ? dir : ".", spec);
+		if (access(found, X_OK) == 0)
+			res = found;
+	}
+	free(copy);
+	if (!res && interp_find(spec, &in) == 0) {
+		snprintf(found, sizeof(found), "%s", in.path);
+		res = found;
+	}
+	return res;
+}

@@ -18,6 +18,9 @@ struct interp {
  */
 int interp_find(const char *spec, struct interp *out);
 
+/* Callback for struct tox: the path of the interpreter spec names (static storage), or NULL. */
+const char *interp_path(const char *spec);
+
 /* Callback for struct tox: version and implementation of the interpreter spec names. */
 int interp_info(const char *spec, int *major, int *minor, char *impl, size_t implsz);
 

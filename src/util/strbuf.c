@@ -64,6 +64,11 @@ void strbuf_adds(struct strbuf *sb, const char *s)
 
 void strbuf_addch(struct strbuf *sb, char c)
 {
+	if (sb->len + 1 < sb->alloc && (!sb->cap || sb->len < sb->cap)) {
+		sb->buf[sb->len++] = c;
+		sb->buf[sb->len] = '\0';
+		return;
+	}
 	strbuf_add(sb, &c, 1);
 }
 

@@ -109,6 +109,28 @@ char *xasprintf(const char *fmt, ...)
 	return p;
 }
 
+char *xconcat(const char *first, ...)
+{
+	va_list ap;
+	size_t n = 0;
+	char *res, *w;
+
+	va_start(ap, first);
+	for (const char *s = first; s; s = va_arg(ap, const char *))
+		n += strlen(s);
+	va_end(ap);
+	res = w = xmalloc(n + 1);
+	va_start(ap, first);
+	for (const char *s = first; s; s = va_arg(ap, const char *)) {
+		size_t len = strlen(s);
+		memcpy(w, s, len);
+		w += len;
+	}
+	va_end(ap);
+	*w = '\0';
+	return res;
+}
+
 void *xgrow(void *p, size_t *cap, size_t n, size_t sz)
 {
 	size_t c = *cap;

@@ -25,6 +25,9 @@ char *xstrndup(const char *s, size_t n);
 /* Return a newly allocated printf-formatted string; the caller frees it. */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Return the concatenation of the strings given, up to a NULL (newly allocated; no printf, for hot paths). */
+char *xconcat(const char *first, ...);
+
 /* Grow *p (of element size sz) so it holds at least n elements; *cap tracks the capacity. */
 void *xgrow(void *p, size_t *cap, size_t n, size_t sz);
 
