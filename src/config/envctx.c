@@ -208,6 +208,17 @@ static char *substituted(struct envctx *c, const char *key)
 	c->cur_line = e->line;
 	c->cur_col = e->col;
 	v = subst(c, raw, 0);
+	/*
+	 * tox 3 filters and substitutes twice, so conditions in lines that a
+	 * {[section]key} brought in apply too, and "a: b: c" loses both
+	 * conditions (not in commands, which it reads its own way).
+	 */
+	if (c->t->tox3 && !c->failed && !starts_with(key, "commands")) {
+		char *again = factor_filter(v, &c->factors, 1);
+		free(v);
+		v = subst(c, again, 0);
+		free(again);
+	}
 	c->cur_line = line;
 	c->cur_col = col;
 	free(raw);

@@ -23,6 +23,7 @@ struct envctx_setenv {
 	char *raw;		/* before substitution; NULL once materialised */
 	char *value;		/* after substitution */
 	int line;
+	int is_default;		/* added by tox itself, not written in the file */
 };
 
 struct envctx {

@@ -50,7 +50,7 @@ static const struct keydef keys[] = {
 	{ "work_dir", "toxworkdir", "toxworkdir", NULL, NULL, 1 },
 	{ "temp_dir", NULL, "temp_dir", NULL, NULL, 1 },
 	{ "env_list", "envlist", "envlist", NULL, "", 1 },
-	{ "min_version", "minversion", "minversion", NULL, "", 1 },
+	{ "min_version", "minversion", "minversion", "min_version", "", 1 },
 	{ "requires", NULL, "requires", NULL, "", 1 },
 	{ "skip_missing_interpreters", NULL, "skip_missing_interpreters", NULL, "config", 1 },
 	{ "ignore_base_python_conflict", "ignore_basepython_conflict", "ignore_basepython_conflict", NULL, "False", 1 },

@@ -144,15 +144,15 @@ char *pyspec_from_env_tox3(const char *env)
 	env_factors(env, &factors);
 	for (size_t i = 0; i < factors.n && !res; i++) {
 		const char *f = factors.v[i], *base, *ver;
-		/* ^(?!py$)(py|pypy|jy)([2-9][0-9]?[0-9]?)?$ */
-		if (strncmp(f, "pypy", 4) == 0) {
+		/* ^(?!py$)(py|pypy|jython)([2-9][0-9]?[0-9]?)?$ */
+		if (strncmp(f, "jython", 6) == 0) {
+			base = "jython";
+			ver = f + 6;
+		} else if (strncmp(f, "pypy", 4) == 0) {
 			base = "pypy";
 			ver = f + 4;
 		} else if (strncmp(f, "py", 2) == 0) {
 			base = "python";
-			ver = f + 2;
-		} else if (strncmp(f, "jy", 2) == 0) {
-			base = "jy";
 			ver = f + 2;
 		} else {
 			continue;
@@ -178,19 +178,19 @@ char *pyspec_from_env_tox3(const char *env)
 	return res;
 }
 
-int pyspec_conflict(const struct pyspec *a, const struct pyspec *b)
+int pyspec_conflict(const struct pyspec *name, const struct pyspec *base)
 {
-	if (a->is_path || b->is_path)
+	if (name->is_path || base->is_path)
 		return 0;
-	if (*a->impl && *b->impl && strcmp(a->impl, b->impl) != 0)
+	if (*name->impl && strcmp(name->impl, base->impl) != 0)
 		return 1;
-	if (a->major >= 0 && b->major >= 0 && a->major != b->major)
+	if (name->major >= 0 && name->major != base->major)
 		return 1;
-	if (a->minor >= 0 && b->minor >= 0 && a->minor != b->minor)
+	if (name->minor >= 0 && name->minor != base->minor)
 		return 1;
-	if (a->micro >= 0 && b->micro >= 0 && a->micro != b->micro)
+	if (name->micro >= 0 && name->micro != base->micro)
 		return 1;
-	if (a->arch && b->arch && a->arch != b->arch)
+	if (name->arch && name->arch != base->arch)
 		return 1;
 	return 0;
 }

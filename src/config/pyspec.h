@@ -25,7 +25,12 @@ char *pyspec_from_env_tox4(const char *env, char **conflict);
 /* tox 3's: "py311" -> "python3.11", "pypy3" -> "pypy3", never "py" alone. NULL when none. */
 char *pyspec_from_env_tox3(const char *env);
 
-/* Return 1 when a and b disagree on a field both set (implementation, major, minor, micro, arch). */
-int pyspec_conflict(const struct pyspec *a, const struct pyspec *b);
+/*
+ * Return 1 when base (a configured base_python) disagrees with name (the spec
+ * an env name implies) on a field the name sets: implementation, major,
+ * minor, micro, architecture. "python3" conflicts with py311: the name sets
+ * a minor version that base does not match.
+ */
+int pyspec_conflict(const struct pyspec *name, const struct pyspec *base);
 
 #endif

@@ -121,16 +121,77 @@ static int check_known(struct tox *t, const struct strvec *all, const char *env,
 	return ok ? 0 : -1;
 }
 
-static int has_all_factors(const char *env, const struct strvec *want)
+/* -f: each value ("py38-django" or "py38") is a group of factors the env must all have; any group will do. */
+static int factors_match(const char *env, const struct strvec *groups)
 {
 	struct strvec f = STRVEC_INIT;
-	int ok = 1;
+	int any = 0;
 
 	env_factors(env, &f);
-	for (size_t i = 0; i < want->n && ok; i++)
-		ok = strvec_find(&f, want->v[i]) >= 0;
+	for (size_t g = 0; g < groups->n && !any; g++) {
+		struct strvec want = STRVEC_INIT;
+		env_factors(groups->v[g], &want);
+		any = 1;
+		for (size_t i = 0; i < want.n && any; i++)
+			any = strvec_find(&f, want.v[i]) >= 0;
+		strvec_clear(&want);
+	}
 	strvec_clear(&f);
-	return ok;
+	return any;
+}
+
+/*
+ * TOX_SKIP_ENV is a Python regular expression: turn the escapes POSIX
+ * extended expressions lack (\d \w \s and their negations) into classes.
+ */
+static char *posix_regex(const char *py)
+{
+	struct strbuf out = STRBUF_INIT;
+	int in_class = 0;
+
+	strbuf_addch(&out, '^');
+	strbuf_addch(&out, '(');
+	for (const char *p = py; *p; p++) {
+		if (*p == '\\' && p[1]) {
+			const char *cls = NULL;
+			switch (p[1]) {
+			case 'd': cls = in_class ? "0-9" : "[0-9]"; break;
+			case 'D': cls = in_class ? NULL : "[^0-9]"; break;
+			case 'w': cls = in_class ? "[:alnum:]_" : "[[:alnum:]_]"; break;
+			case 'W': cls = in_class ? NULL : "[^[:alnum:]_]"; break;
+			case 's': cls = in_class ? "[:space:]" : "[[:space:]]"; break;
+			case 'S': cls = in_class ? NULL : "[^[:space:]]"; break;
+			}
+			if (cls) {
+				strbuf_adds(&out, cls);
+				p++;
+				continue;
+			}
+			if (in_class && (p[1] == ']' || p[1] == '\\' || p[1] == '-' || p[1] == '^')) {
+				/* POSIX classes have no escapes: place the character where it is literal */
+				strbuf_addch(&out, p[1]);
+				p++;
+				continue;
+			}
+			strbuf_add(&out, p, 2);
+			p++;
+			continue;
+		}
+		if (*p == '[' && !in_class) {
+			in_class = 1;
+			strbuf_addch(&out, '[');
+			if (p[1] == '^')
+				strbuf_addch(&out, *++p);
+			if (p[1] == ']')
+				strbuf_addch(&out, *++p);
+			continue;
+		}
+		if (*p == ']' && in_class)
+			in_class = 0;
+		strbuf_addch(&out, *p);
+	}
+	strbuf_addch(&out, ')');
+	return strbuf_detach(&out);
 }
 
 int select_envs(struct tox *t, const struct select_opts *so, struct strvec *out, struct diag *d)
@@ -159,14 +220,19 @@ int select_envs(struct tox *t, const struct select_opts *so, struct strvec *out,
 		strvec_extend(&cand, &all);
 	} else if (!explicit && (so->labels && so->labels->n)) {
 		strvec_extend(&cand, &all);
-	} else if (!explicit) {
+	} else if (!explicit && t->envlist.n) {
 		strvec_extend(&cand, &t->envlist);
+	} else if (!explicit && t->tox3) {
+		/* no envlist: tox 3 runs every env it knows (or "python"), tox 4 runs "py" */
+		tox_all_envs(t, &cand);
+	} else if (!explicit) {
+		strvec_push(&cand, "py");
 	}
 	if (explicit)
 		for (size_t i = 0; i < cand.n && rc == 0; i++)
 			rc = check_known(t, &all, cand.v[i], d);
 	if (rc == 0 && so->skip_env && *so->skip_env) {
-		char *anchored = xasprintf("^(%s)", so->skip_env);
+		char *anchored = posix_regex(so->skip_env);
 		if (regcomp(&skip, anchored, REG_EXTENDED | REG_NOSUB) != 0)
 			rc = diag_set(d, "TOX_SKIP_ENV", 0, 0, "'%s' is not a valid regular expression: fix or unset TOX_SKIP_ENV", so->skip_env);
 		else
@@ -175,7 +241,7 @@ int select_envs(struct tox *t, const struct select_opts *so, struct strvec *out,
 	}
 	for (size_t i = 0; i < cand.n && rc == 0; i++) {
 		const char *env = cand.v[i];
-		if (so->factors && so->factors->n && !has_all_factors(env, so->factors))
+		if (so->factors && so->factors->n && !factors_match(env, so->factors))
 			continue;
 		if (so->labels && so->labels->n) {
 			int any = 0;

@@ -44,6 +44,23 @@ static void put(struct envctx *c, const char *key, size_t klen, const char *raw,
 	}
 	s->raw = xstrndup(raw, rlen);
 	s->line = line;
+	s->is_default = 0;
+}
+
+/* The source line of the value line that holds text (for messages), or the key's line. */
+static int line_of(const struct ini_entry *e, const char *text, size_t n)
+{
+	size_t idx = 0;
+
+	for (const char *p = e->value; *p; idx++) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		for (size_t i = 0; n && i + n <= len; i++)
+			if (memcmp(p + i, text, n) == 0)
+				return ini_value_line(e, idx);
+		p += len + (nl ? 1 : 0);
+	}
+	return e->line;
 }
 
 static void trim(const char **s, const char **e)
@@ -101,30 +118,42 @@ static int has_brace_expr(const char *s, size_t n)
 	return o && memchr(o, '}', n - (size_t)(o - s));
 }
 
+static void put_default(struct envctx *c, const char *key, const char *value)
+{
+	put(c, key, strlen(key), value, strlen(value), 0);
+	find(c, key)->is_default = 1;
+}
+
+/*
+ * What tox adds itself. tox 4 adds PYTHONHASHSEED and
+ * PIP_DISABLE_PIP_VERSION_CHECK only where the file does not set them, and
+ * forces PYTHONIOENCODING; tox 3 adds PYTHONHASHSEED and always sets
+ * TOX_ENV_NAME and TOX_ENV_DIR.
+ */
 static void add_defaults(struct envctx *c)
 {
 	struct tox *t = c->t;
 
 	if (t->tox3) {
 		if (!find(c, "PYTHONHASHSEED"))
-			put(c, "PYTHONHASHSEED", 14, t->hashseed, strlen(t->hashseed), 0);
+			put_default(c, "PYTHONHASHSEED", t->hashseed);
 		char *dir = envctx_value(c, "env_dir");
-		put(c, "TOX_ENV_NAME", 12, c->name, strlen(c->name), 0);
-		put(c, "TOX_ENV_DIR", 11, dir ? dir : "", dir ? strlen(dir) : 0, 0);
+		put_default(c, "TOX_ENV_NAME", c->name);
+		put_default(c, "TOX_ENV_DIR", dir ? dir : "");
 		free(dir);
 		return;
 	}
 	if (!find(c, "PYTHONHASHSEED"))
-		put(c, "PYTHONHASHSEED", 14, t->hashseed, strlen(t->hashseed), 0);
+		put_default(c, "PYTHONHASHSEED", t->hashseed);
 	if (!find(c, "PIP_DISABLE_PIP_VERSION_CHECK"))
-		put(c, "PIP_DISABLE_PIP_VERSION_CHECK", 29, "1", 1, 0);
-	/* tox 4 forces this one, whatever set_env says */
-	put(c, "PYTHONIOENCODING", 16, "utf-8", 5, 0);
+		put_default(c, "PIP_DISABLE_PIP_VERSION_CHECK", "1");
+	put_default(c, "PYTHONIOENCODING", "utf-8");
 }
 
 static void parse(struct envctx *c)
 {
 	const struct ini_entry *e = NULL;
+	struct strvec files = STRVEC_INIT, files_line = STRVEC_INIT;
 	char *raw;
 	size_t idx = 0;
 
@@ -140,14 +169,15 @@ static void parse(struct envctx *c)
 		char *nl = strchr(p, '\n');
 		size_t n = nl ? (size_t)(nl - p) : strlen(p);
 		const char *s = p, *end = p + n;
-		int line = e->line + (int)idx;
+		int line;
 
 		trim(&s, &end);
+		line = line_of(e, s, (size_t)(end - s));
 		if (s < end) {
 			if ((size_t)(end - s) > 5 && strncmp(s, "file|", 5) == 0) {
-				char *spec = xstrndup(s + 5, (size_t)(end - s) - 5);
-				load_env_file(c, spec, line);
-				free(spec);
+				/* tox 4.11 reads env files after the inline lines: theirs win */
+				strvec_push_owned(&files, xstrndup(s + 5, (size_t)(end - s) - 5));
+				strvec_pushf(&files_line, "%d", line);
 			} else if (parse_line(c, p, n, line) < 0) {
 				if (has_brace_expr(s, (size_t)(end - s))) {
 					strvec_push_owned(&c->se_lines, xstrndup(s, (size_t)(end - s)));
@@ -161,7 +191,33 @@ static void parse(struct envctx *c)
 		p += n + (nl ? 1 : 0);
 	}
 	free(raw);
+	for (size_t i = 0; i < files.n; i++)
+		load_env_file(c, files.v[i], atoi(files_line.v[i]));
+	strvec_clear(&files);
+	strvec_clear(&files_line);
 	add_defaults(c);
+}
+
+/*
+ * An entry from a line that only held a substitution: it may replace what an
+ * earlier line set, but not what tox added itself (tox applies its defaults
+ * before such lines are expanded). Returns -1 when the line has no '='.
+ */
+static int deferred_line(struct envctx *c, const char *p, size_t n, int line)
+{
+	const char *eq = memchr(p, '=', n);
+	const char *ks = p, *ke = eq;
+	struct envctx_setenv *s;
+
+	if (!eq)
+		return -1;
+	trim(&ks, &ke);
+	char *key = xstrndup(ks, (size_t)(ke - ks));
+	s = find(c, key);
+	free(key);
+	if (s && s->is_default)
+		return 0;
+	return parse_line(c, p, n, line);
 }
 
 /* Expand the next line that only held a substitution into entries; returns 0 when none was left. */
@@ -183,7 +239,7 @@ static int expand_pending(struct envctx *c)
 	for (char *p = v; *p && !c->failed;) {
 		char *nl = strchr(p, '\n');
 		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-		if (n && parse_line(c, p, n, lineno) < 0)
+		if (n && deferred_line(c, p, n, lineno) < 0)
 			strvec_pushf(&c->errors, "set_env\tinvalid line '%.*s' in set_env (%s:%d): write KEY=VALUE",
 				     (int)n, p, c->t->path, lineno);
 		p += n + (nl ? 1 : 0);

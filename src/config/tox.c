@@ -297,7 +297,9 @@ static void read_sections(struct tox *t)
 				if (strncmp(names.v[k], t->env_prefix, plen) != 0 || names.v[k][plen] != ':')
 					continue;
 				if (generative) {
-					add_section_env(t, names.v[k] + plen + 1, name);
+					/* a section written out by name wins over one a header generates */
+					if (!ini_section(&t->ini, names.v[k]))
+						add_section_env(t, names.v[k] + plen + 1, name);
 				} else {
 					strvec_push(&later, names.v[k] + plen + 1);
 					strvec_push(&later_of, name);
@@ -433,6 +435,15 @@ static void compute_all(struct tox *t)
 				add_env(t, markers.v[i], 0);
 		strvec_clear(&markers);
 	}
+	if (!t->tox3) {
+		/* and the envs [tox] labels names */
+		struct strvec labels = STRVEC_INIT, envs = STRVEC_INIT;
+		tox_core_labels(t, &labels, &envs);
+		for (size_t i = 0; i < envs.n; i++)
+			add_env(t, envs.v[i], 0);
+		strvec_clear(&labels);
+		strvec_clear(&envs);
+	}
 	if (t->tox3 && !t->all.n)
 		add_env(t, "python", 0);
 	strmap_clear(&known);
@@ -453,43 +464,53 @@ int tox_env_known(struct tox *t, const char *name)
 	return strmap_get(&t->all_set, name, strlen(name)) >= 0;
 }
 
-int tox_env_has_label(struct tox *t, const char *env, const char *label)
+void tox_core_labels(struct tox *t, struct strvec *labels, struct strvec *envs)
 {
 	char *core = core_raw(t, "labels");
+
+	if (!core)
+		return;
+	/* one label per line: name = env, env (a generative list) */
+	for (char *line = core; line && *line;) {
+		char *nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		char *eq = strchr(line, '=');
+		if (eq) {
+			char *k = line, *ke = eq;
+			while (isspace((unsigned char)*k))
+				k++;
+			while (ke > k && isspace((unsigned char)ke[-1]))
+				ke--;
+			struct strvec these = STRVEC_INIT;
+			envlist_expand_value(eq + 1, &these, 1);
+			for (size_t i = 0; i < these.n; i++) {
+				strvec_push_owned(labels, xstrndup(k, (size_t)(ke - k)));
+				strvec_push(envs, these.v[i]);
+			}
+			strvec_clear(&these);
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	free(core);
+}
+
+int tox_env_has_label(struct tox *t, const char *env, const char *label)
+{
+	struct strvec labels = STRVEC_INIT, envs = STRVEC_INIT;
 	int found = 0;
 
-	/* [tox] labels = name = env, env  (one label per line) */
-	if (core) {
-		for (char *line = core; line && *line && !found;) {
-			char *nl = strchr(line, '\n');
-			if (nl)
-				*nl = '\0';
-			char *eq = strchr(line, '=');
-			if (eq) {
-				char *k = line, *ke = eq;
-				while (isspace((unsigned char)*k))
-					k++;
-				while (ke > k && isspace((unsigned char)ke[-1]))
-					ke--;
-				if ((size_t)(ke - k) == strlen(label) && strncmp(k, label, (size_t)(ke - k)) == 0) {
-					struct strvec envs = STRVEC_INIT;
-					for (char *p = eq + 1; *p; p++)
-						if (*p == ' ')
-							*p = ',';
-					envlist_expand_value(eq + 1, &envs, 1);
-					found = strvec_find(&envs, env) >= 0;
-					strvec_clear(&envs);
-				}
-			}
-			line = nl ? nl + 1 : NULL;
-		}
-		free(core);
-	}
+	tox_core_labels(t, &labels, &envs);
+	for (size_t i = 0; i < labels.n && !found; i++)
+		found = strcmp(labels.v[i], label) == 0 && strcmp(envs.v[i], env) == 0;
+	strvec_clear(&labels);
+	strvec_clear(&envs);
 	if (!found && !t->tox3) {
 		struct envctx *c = envctx_get(t, env);
 		char *v = envctx_value(c, "labels");
 		if (v) {
-			for (char *tok = strtok(v, ",\n"); tok && !found; tok = strtok(NULL, ",\n")) {
+			char *save = NULL;
+			for (char *tok = strtok_r(v, ",\n", &save); tok && !found; tok = strtok_r(NULL, ",\n", &save)) {
 				while (isspace((unsigned char)*tok))
 					tok++;
 				size_t n = strlen(tok);

@@ -100,6 +100,9 @@ int tox_load(struct tox *t, const struct tox_opts *o, struct diag *d);
 /* Append every env tox -a would list (envlist, [testenv:x] sections, and in tox 4 condition markers). */
 void tox_all_envs(struct tox *t, struct strvec *out);
 
+/* Append each ([tox] labels) label/env pair: labels->v[i] names envs->v[i]. */
+void tox_core_labels(struct tox *t, struct strvec *labels, struct strvec *envs);
+
 /* Return 1 when env carries label (from [tox] labels or the env's own labels), for -m. */
 int tox_env_has_label(struct tox *t, const char *env, const char *label);
 

@@ -284,11 +284,26 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* A boolean setting; a value that is no boolean is reported on the key, as tox does, and reads false. */
 static int flag(struct envctx *c, const char *key)
 {
+	static const char *const valid[] = { "", "0", "1", "false", "no", "off", "on", "true", "yes", NULL };
 	char *v = envctx_value(c, key);
-	int on = parse_bool(v);
+	int on = parse_bool(v), ok = 0;
 
+	if (v) {
+		char *s = v, *e = v + strlen(v);
+		while (isspace((unsigned char)*s))
+			s++;
+		while (e > s && isspace((unsigned char)e[-1]))
+			*--e = '\0';
+		on = parse_bool(s);
+		for (int i = 0; valid[i]; i++)
+			ok |= strcasecmp(s, valid[i]) == 0;
+		if (!ok)
+			strvec_pushf(&c->errors, "%s\tvalue '%s' cannot be transformed to bool, valid: , 0, 1, false, no, off, on, true, yes",
+				     key, s);
+	}
 	free(v);
 	return on;
 }
@@ -452,7 +467,10 @@ int tox_env_resolve(struct tox *t, const char *name, struct toxenv *e, struct di
 	v = tox_core_value(t, "skip_missing_interpreters");
 	e->skip_missing_interpreters = v && strcasecmp(v, "config") != 0 && *v ? parse_bool(v) : !t->tox3;
 	free(v);
-	strvec_extend(&e->errors, &c->errors);
+	/* a context resolved before (another env's reference, a tox 3 check) already holds its errors */
+	for (size_t i = 0; i < c->errors.n; i++)
+		if (strvec_find(&e->errors, c->errors.v[i]) < 0)
+			strvec_push(&e->errors, c->errors.v[i]);
 	return c->failed ? -1 : 0;
 }
 

@@ -99,7 +99,6 @@ static void test_factor_condition_negation(void)
 	CHECK_STR(cond("!{a,b}"), "!a|!b");
 }
 
-#if 0 /* BUG: factor_condition() checks !?[\w._][\w._-]* against the whole variant, not each '-' part, so a '!' after a '-' makes the condition invalid */
 /* Each '-' part may be negated on its own (tox-semantics.md §3.1). */
 static void test_factor_condition_negation_inside(void)
 {
@@ -112,7 +111,6 @@ static void test_factor_condition_negation_inside(void)
 	CHECK_STR(filter("py38-!lint: x", "py38", 0), "x");
 	CHECK_STR(filter("py38-!lint: x", "py38-lint", 0), "");
 }
-#endif
 
 /* Factors are [\w._][\w._-]* per '-' part: dots, digits and underscores are fine. */
 static void test_factor_condition_valid_chars(void)
@@ -135,7 +133,6 @@ static void test_factor_condition_invalid(void)
 	CHECK_STR(cond("pytest {posargs"), "INVALID");
 }
 
-#if 0 /* BUG: factor_condition() accepts an empty '-' part ("py38-") and drops whitespace inside a factor ("a b" -> "ab") */
 /* An empty part or whitespace inside a part makes the expression invalid, so the line is kept whole. */
 static void test_factor_condition_empty_or_spaced_part(void)
 {
@@ -145,7 +142,6 @@ static void test_factor_condition_empty_or_spaced_part(void)
 	CHECK_STR(filter("py38-: x", "py38", 0), "py38-: x");
 	CHECK_STR(filter("a b: x", "a", 0), "a b: x");
 }
-#endif
 
 static void test_factor_match(void)
 {
@@ -296,14 +292,10 @@ const struct test factor_tests[] = {
 	{ "factor_condition_or", test_factor_condition_or },
 	{ "factor_condition_braces", test_factor_condition_braces },
 	{ "factor_condition_negation", test_factor_condition_negation },
-#if 0 /* BUG: see test_factor_condition_negation_inside */
 	{ "factor_condition_negation_inside", test_factor_condition_negation_inside },
-#endif
 	{ "factor_condition_valid_chars", test_factor_condition_valid_chars },
 	{ "factor_condition_invalid", test_factor_condition_invalid },
-#if 0 /* BUG: see test_factor_condition_empty_or_spaced_part */
 	{ "factor_condition_empty_or_spaced_part", test_factor_condition_empty_or_spaced_part },
-#endif
 	{ "factor_match", test_factor_match },
 	{ "factor_filter_basic", test_factor_filter_basic },
 	{ "factor_filter_first_marker", test_factor_filter_first_marker },

