@@ -163,7 +163,7 @@ void cli_load(struct tox *t, const struct opts *o)
 	if (t->tox3 && tox_check_all(t, &d) < 0)
 		die_diag(&d);
 	for (size_t i = 0; i < t->ignored_requires.n; i++)
-		fprintf(stderr, "blitz: note: %s: [tox] requires '%s' is a tox plugin; blitz does not load tox plugins and reads on\n",
+		fprintf(stderr, "blitz: note: %s: ignoring [tox] requires '%s' (blitz loads no tox plugins and needs nothing of tox itself)\n",
 			t->path, t->ignored_requires.v[i]);
 }
 
