@@ -42,6 +42,29 @@ $(BUILD)/%.o: %.c $(wildcard src/*/*.h tests/unit/*.h)
 $(BUILD)/unit-tests: $(UNIT_OBJS) $(BUILD)/libblitz.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# Debian packages the targets below need (installed when missing; see scripts/install-deps).
+DEPS_BUILD = gcc make
+DEPS_CHECK = $(DEPS_BUILD) clang python3
+
+deps-build:
+	@scripts/install-deps $(DEPS_BUILD)
+
+deps-check:
+	@scripts/install-deps $(DEPS_CHECK)
+
+# The README's first command: build, then list and resolve the bundled example's matrix.
+EXAMPLE = examples/sdk/tox.ini
+demo: deps-build blitz
+	@echo "== blitz list: the default envs of $(EXAMPLE)"
+	./blitz -c $(EXAMPLE) list
+	@echo "== blitz list -m quick: the envs labelled quick"
+	./blitz -c $(EXAMPLE) list -m quick
+	@echo "== blitz config: two envs, resolved as tox would"
+	./blitz -c $(EXAMPLE) config -e py311-django42,py312-celery-v5 -k base_python deps set_env commands
+	@echo "== every env resolved:"
+	@n=$$(./blitz -c $(EXAMPLE) config --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))'); \
+		echo "$$n envs resolved"
+
 # --- tests --------------------------------------------------------------
 unit: $(BUILD)/unit-tests
 	$(BUILD)/unit-tests
@@ -59,7 +82,7 @@ sanitize:
 	BLITZ_NO_BUILD=1 tests/e2e/run.sh build-san/blitz
 	$(MAKE) --no-print-directory BUILD=build-san SANITIZE=address,undefined CC=clang fuzz-replay
 
-check: blitz unit e2e sanitize compat
+check: deps-check blitz unit e2e sanitize compat
 	@echo "make check: all suites passed"
 
 # --- fuzzing --------------------------------------------------------------
@@ -99,9 +122,9 @@ bench: blitz
 
 install: blitz
 	install -D -m 755 blitz $(DESTDIR)$(PREFIX)/bin/blitz
-	install -D -m 644 man/blitz.1 $(DESTDIR)$(PREFIX)/share/man/man1/blitz.1
+	install -D -m 644 blitz.1 $(DESTDIR)$(PREFIX)/share/man/man1/blitz.1
 
 clean:
 	rm -rf build build-san build-fuzz blitz
 
-.PHONY: all unit e2e compat sanitize check fuzz fuzz-replay bench install clean
+.PHONY: all deps-build deps-check demo unit e2e compat sanitize check fuzz fuzz-replay bench install clean
