@@ -89,7 +89,7 @@ static char *strip_comments(const char *value, int tox3)
 
 		if (!(n && *p == '#')) {
 			size_t cut = n;
-			if (!tox3)
+			if (!tox3 && memchr(p, '#', n))
 				for (size_t i = 0; i < n; i++)
 					if (p[i] == '#' && (i == 0 || p[i - 1] != '\\')) {
 						cut = i;
@@ -99,10 +99,14 @@ static char *strip_comments(const char *value, int tox3)
 					}
 			if (!first)
 				strbuf_addch(&out, '\n');
-			for (size_t i = 0; i < cut; i++) {
-				if (!tox3 && p[i] == '\\' && i + 1 < cut && p[i + 1] == '#')
-					continue;
-				strbuf_addch(&out, p[i]);
+			if (tox3 || !memchr(p, '\\', cut)) {
+				strbuf_add(&out, p, cut);
+			} else {
+				for (size_t i = 0; i < cut; i++) {
+					if (p[i] == '\\' && i + 1 < cut && p[i + 1] == '#')
+						continue;
+					strbuf_addch(&out, p[i]);
+				}
 			}
 			first = 0;
 		}
@@ -285,14 +289,16 @@ char *filter_entry(struct tox *t, const struct ini_entry *e, const struct strvec
 	pr = prepared(t, e);
 	fs = t->filter;
 	fs->gen++;
-	for (size_t i = 0; i < factors->n; i++) {
-		int id = strmap_get(&fs->ids, factors->v[i], strlen(factors->v[i]));
-		if (id >= 0)
-			fs->stamp[id] = fs->gen;
+	int small[32], *ids = factors->n <= 32 ? small : xmalloc(factors->n * sizeof(int));
+	size_t nids = factors->n;
+	for (size_t i = 0; i < nids; i++) {
+		ids[i] = strmap_get(&fs->ids, factors->v[i], strlen(factors->v[i]));
+		if (ids[i] >= 0)
+			fs->stamp[ids[i]] = fs->gen;
 	}
 	take(pr, &pr->always, fs->gen, &cand);
-	for (size_t i = 0; i < factors->n; i++) {
-		int id = strmap_get(&fs->ids, factors->v[i], strlen(factors->v[i]));
+	for (size_t i = 0; i < nids; i++) {
+		int id = ids[i];
 		if (id >= 0 && (size_t)id < pr->nbucket && pr->bucket[id].n) {
 			/* every list is in line order: merge, so the kept lines keep the file's order */
 			struct intvec more = { NULL, 0, 0 };
@@ -312,6 +318,8 @@ char *filter_entry(struct tox *t, const struct ini_entry *e, const struct strvec
 		}
 	}
 	free(cand.v);
+	if (ids != small)
+		free(ids);
 	return strbuf_detach(&out);
 }
 

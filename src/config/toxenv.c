@@ -154,7 +154,7 @@ static char *normalize_dep_tox4(const char *d)
 	const char *opt = NULL;
 	struct strbuf sb = STRBUF_INIT;
 
-	for (int i = 0; one_arg[i]; i++) {
+	for (int i = 0; d[0] == '-' && one_arg[i]; i++) {
 		size_t n = strlen(one_arg[i]);
 		if (strncmp(d, one_arg[i], n) == 0 && d[n] && !isspace((unsigned char)d[n]) && d[n] != '=') {
 			strbuf_addf(&sb, "%s %s", one_arg[i], d + n);
@@ -163,9 +163,9 @@ static char *normalize_dep_tox4(const char *d)
 	}
 	if (!sb.len)
 		strbuf_adds(&sb, d);
-	for (int i = 0; one_arg[i]; i++) {
+	for (int i = 0; sb.buf[0] == '-' && one_arg[i]; i++) {
 		size_t n = strlen(one_arg[i]);
-		if (escapes_spaces(one_arg[i]) && strncmp(sb.buf, one_arg[i], n) == 0 && isspace((unsigned char)sb.buf[n])) {
+		if (strncmp(sb.buf, one_arg[i], n) == 0 && isspace((unsigned char)sb.buf[n]) && escapes_spaces(one_arg[i])) {
 			opt = one_arg[i];
 			break;
 		}

@@ -138,7 +138,7 @@ void *xgrow(void *p, size_t *cap, size_t n, size_t sz)
 	if (n <= c)
 		return p;
 	if (c < 8)
-		c = 8;
+		c = sz == 1 ? 64 : 8;	/* strings grow from 64 bytes: most values fit */
 	while (c < n)
 		c *= 2;
 	if (c > ((size_t)-1) / sz)
