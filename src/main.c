@@ -16,6 +16,8 @@ int main(int argc, char **argv)
 		rc = 2;
 	} else if (strcmp(o.command, "list") == 0) {
 		rc = cmd_list(&o);
+	} else if (strcmp(o.command, "check") == 0) {
+		rc = cmd_check(&o);
 	} else {
 		rc = cmd_config(&o);
 	}

@@ -33,6 +33,7 @@ void cli_select(struct tox *t, const struct opts *o, struct strvec *out);
 
 int cmd_list(const struct opts *o);
 int cmd_config(const struct opts *o);
+int cmd_check(const struct opts *o);
 
 /* Write s as a JSON string literal (quoted, escaped) to f. */
 #include <stdio.h>

@@ -16,6 +16,7 @@ static const char usage[] =
 	"commands:\n"
 	"  list [--all]          the default envs (tox -l); --all adds every defined env (tox -a)\n"
 	"  config [-k KEY...]    the resolved settings of the selected envs (tox config); --json\n"
+	"  check                 what would fail the selected envs before a test runs (missing -r files, ...)\n"
 	"\n"
 	"options:\n"
 	"  -c FILE               tox.ini, setup.cfg or pyproject.toml (default: found from here up)\n"
@@ -116,9 +117,9 @@ void opts_parse(struct opts *o, int argc, char **argv)
 		} else if (a[0] == '-' && a[1]) {
 			bad_usage("unknown option '%s'", a);
 		} else if (!o->command) {
-			if (strcmp(a, "list") && strcmp(a, "config") && strcmp(a, "run") && strcmp(a, "l") &&
-			    strcmp(a, "c"))
-				bad_usage("unknown command '%s': use list, config or run", a);
+			if (strcmp(a, "list") && strcmp(a, "config") && strcmp(a, "check") && strcmp(a, "run") &&
+			    strcmp(a, "l") && strcmp(a, "c"))
+				bad_usage("unknown command '%s': use list, config or check", a);
 			o->command = strcmp(a, "l") == 0 ? "list" : strcmp(a, "c") == 0 ? "config" : a;
 		} else {
 			bad_usage("unexpected argument '%s'", a);

@@ -221,6 +221,26 @@ int ini_value_col(const struct ini_entry *e, size_t idx)
 	return idx < e->nvlines ? e->vcols[idx] : e->col;
 }
 
+int ini_find_text(const struct ini_entry *e, const char *text, size_t n, int *line, int *col)
+{
+	size_t idx = 0;
+
+	*line = e->line;
+	*col = e->col;
+	for (const char *p = e->value; *p; idx++) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		for (size_t i = 0; n && i + n <= len; i++)
+			if (memcmp(p + i, text, n) == 0) {
+				*line = ini_value_line(e, idx);
+				*col = ini_value_col(e, idx) + (int)i;
+				return 1;
+			}
+		p += len + (nl ? 1 : 0);
+	}
+	return 0;
+}
+
 void ini_release(struct ini *ini)
 {
 	for (size_t i = 0; i < ini->n; i++) {

@@ -54,6 +54,13 @@ int ini_value_line(const struct ini_entry *e, size_t idx);
 /* Source column where the idx-th line of e's value starts (e->col when out of range). */
 int ini_value_col(const struct ini_entry *e, size_t idx);
 
+/*
+ * Find the first line of e's value that contains text (n bytes): set *line
+ * and *col to where text starts in the file and return 1; return 0 (and the
+ * value's own position) when no line holds it.
+ */
+int ini_find_text(const struct ini_entry *e, const char *text, size_t n, int *line, int *col);
+
 /* Free everything ini owns. */
 void ini_release(struct ini *ini);
 

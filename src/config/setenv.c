@@ -50,17 +50,10 @@ static void put(struct envctx *c, const char *key, size_t klen, const char *raw,
 /* The source line of the value line that holds text (for messages), or the key's line. */
 static int line_of(const struct ini_entry *e, const char *text, size_t n)
 {
-	size_t idx = 0;
+	int line, col;
 
-	for (const char *p = e->value; *p; idx++) {
-		const char *nl = strchr(p, '\n');
-		size_t len = nl ? (size_t)(nl - p) : strlen(p);
-		for (size_t i = 0; n && i + n <= len; i++)
-			if (memcmp(p + i, text, n) == 0)
-				return ini_value_line(e, idx);
-		p += len + (nl ? 1 : 0);
-	}
-	return e->line;
+	ini_find_text(e, text, n, &line, &col);
+	return line;
 }
 
 static void trim(const char **s, const char **e)
