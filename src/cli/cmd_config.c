@@ -39,16 +39,19 @@ static void commands_lines(const struct tox_commands *cs, struct strvec *out)
 		strvec_push_owned(out, command_line(&cs->v[i]));
 }
 
-/* The printed lines of key for e; returns 0 when blitz does not know the key. */
-static int key_lines(const struct toxenv *e, const char *key, struct strvec *out)
+/*
+ * The printed lines of key for e: one of e's own lists, or tmp filled with
+ * lines made for printing. NULL when blitz does not know the key.
+ */
+static const struct strvec *key_lines(const struct toxenv *e, const char *key, struct strvec *out)
 {
 	const struct keydef *k = key_lookup(key);
 	const char *name = k ? k->name : key;
 
 	if (strcmp(name, "base_python") == 0)
-		strvec_extend(out, &e->base_python);
+		return &e->base_python;
 	else if (strcmp(name, "deps") == 0)
-		strvec_extend(out, &e->deps);
+		return &e->deps;
 	else if (strcmp(name, "commands") == 0)
 		commands_lines(&e->commands, out);
 	else if (strcmp(name, "commands_pre") == 0)
@@ -59,15 +62,15 @@ static int key_lines(const struct toxenv *e, const char *key, struct strvec *out
 		for (size_t i = 0; i < e->n_set_env; i++)
 			strvec_push_owned(out, xconcat(e->set_env[i].key, "=", e->set_env[i].value, NULL));
 	else if (strcmp(name, "pass_env") == 0)
-		strvec_extend(out, &e->pass_env);
+		return &e->pass_env;
 	else if (strcmp(name, "allowlist_externals") == 0)
-		strvec_extend(out, &e->allowlist_externals);
+		return &e->allowlist_externals;
 	else if (strcmp(name, "depends") == 0)
-		strvec_extend(out, &e->depends);
+		return &e->depends;
 	else if (strcmp(name, "labels") == 0)
-		strvec_extend(out, &e->labels);
+		return &e->labels;
 	else if (strcmp(name, "extras") == 0)
-		strvec_extend(out, &e->extras);
+		return &e->extras;
 	else if (strcmp(name, "install_command") == 0) {
 		struct tox_command c = { e->install_command, 0 };
 		strvec_push_owned(out, command_line(&c));
@@ -89,15 +92,16 @@ static int key_lines(const struct toxenv *e, const char *key, struct strvec *out
 	else if (strcmp(name, "ignore_errors") == 0)
 		strvec_push(out, e->ignore_errors ? "True" : "False");
 	else
-		return 0;
-	return 1;
+		return NULL;
+	return out;
 }
 
 static void print_text(const struct toxenv *e, const struct strvec *keys, int first)
 {
 	printf("%s[testenv:%s]\n", first ? "" : "\n", e->name);
 	for (size_t i = 0; i < keys->n; i++) {
-		struct strvec lines = STRVEC_INIT;
+		struct strvec tmp = STRVEC_INIT;
+		const struct strvec *lines;
 		const char *key = keys->v[i];
 		const struct keydef *k = key_lookup(key);
 		const char *err = NULL;
@@ -111,23 +115,23 @@ static void print_text(const struct toxenv *e, const struct strvec *keys, int fi
 		fputs(key, stdout);
 		if (err) {
 			printf(" = # Exception: %s\n", err);
-		} else if (!key_lines(e, key, &lines)) {
+		} else if (!(lines = key_lines(e, key, &tmp))) {
 			printf(" = # Exception: blitz does not know the key '%s'\n", key);
-		} else if (lines.n == 0) {
+		} else if (lines->n == 0) {
 			fputs(" = \n", stdout);
-		} else if (lines.n == 1 && !strchr(lines.v[0], '\n')) {
+		} else if (lines->n == 1 && !strchr(lines->v[0], '\n')) {
 			fputs(" = ", stdout);
-			fputs(lines.v[0], stdout);
+			fputs(lines->v[0], stdout);
 			putchar('\n');
 		} else {
 			fputs(" =\n", stdout);
-			for (size_t j = 0; j < lines.n; j++) {
+			for (size_t j = 0; j < lines->n; j++) {
 				fputs("  ", stdout);
-				fputs(lines.v[j], stdout);
+				fputs(lines->v[j], stdout);
 				putchar('\n');
 			}
 		}
-		strvec_clear(&lines);
+		strvec_clear(&tmp);
 	}
 }
 

@@ -421,6 +421,85 @@ long factor_line(const char *line, size_t n, int tox3, struct strvec **alts, siz
 	return na;
 }
 
+/* Report each part of the brace-free condition cond to visit; returns the number of alternatives, -1 when invalid. */
+static long visit_simple(const char *cond, size_t len, int lenient, factor_visit_fn visit, void *ctx)
+{
+	long nalts = 0;
+
+	for (int pass = 0; pass < 2; pass++) {
+		const char *p = cond, *end = cond + len;
+		nalts = 0;
+		for (;;) {
+			const char *c = memchr(p, ',', (size_t)(end - p));
+			const char *a = p;
+			size_t alen = c ? (size_t)(c - p) : (size_t)(end - p);
+			trim(&a, &alen);
+			for (const char *q = a, *aend = a + alen;;) {
+				const char *d = memchr(q, '-', (size_t)(aend - q));
+				size_t plen = d ? (size_t)(d - q) : (size_t)(aend - q);
+				if (pass == 0 && !lenient && !valid_part(q, plen))
+					return -1;
+				if (pass == 1) {
+					int neg = plen && *q == '!';
+					visit(ctx, (size_t)nalts, q + neg, plen - (size_t)neg, neg);
+				}
+				if (!d)
+					break;
+				q = d + 1;
+			}
+			nalts++;
+			if (!c)
+				break;
+			p = c + 1;
+		}
+	}
+	return nalts;
+}
+
+long factor_line_visit(const char *line, size_t n, int tox3, size_t *coff, size_t *clen,
+		       factor_visit_fn visit, void *ctx)
+{
+	size_t condlen;
+	const char *cond;
+
+	if (tox3) {
+		condlen = tox3_condition_len(line, n);
+		if (!condlen)
+			return -1;
+	} else {
+		const char *colon = tox4_marker(line, n);
+		if (!colon)
+			return -1;
+		condlen = (size_t)(colon - line);
+	}
+	cond = line;
+	size_t clen_ = condlen;
+	trim(&cond, &clen_);
+	if (clen_ && !memchr(cond, '{', clen_)) {
+		long na = visit_simple(cond, clen_, tox3, visit, ctx);
+		if (na < 0)
+			return -1;
+		*coff = condlen + 1;
+		*clen = n - condlen - 1;
+		while (*clen && isspace((unsigned char)line[*coff]))
+			(*coff)++, (*clen)--;
+		while (*clen && isspace((unsigned char)line[*coff + *clen - 1]))
+			(*clen)--;
+		return na;
+	}
+	/* braces (or an empty condition): expand, then report what factor_line found */
+	struct strvec *alts;
+	long na = factor_line(line, n, tox3, &alts, coff, clen);
+	for (long a = 0; a < na; a++)
+		for (size_t k = 0; k < alts[a].n; k++) {
+			const char *f = alts[a].v[k];
+			int neg = *f == '!';
+			visit(ctx, (size_t)a, f + neg, strlen(f + neg), neg);
+		}
+	factor_alts_free(alts, na > 0 ? (size_t)na : 0);
+	return na;
+}
+
 char *factor_filter(const char *value, const struct strvec *factors, int tox3)
 {
 	struct strbuf out = STRBUF_INIT;

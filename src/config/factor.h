@@ -46,6 +46,18 @@ int factor_match(const struct strvec *alts, size_t n, const struct strvec *facto
  */
 long factor_line(const char *line, size_t n, int tox3, struct strvec **alts, size_t *coff, size_t *clen);
 
+/* Called for each factor of each alternative of a condition, in order. */
+typedef void (*factor_visit_fn)(void *ctx, size_t alt, const char *name, size_t len, int negated);
+
+/*
+ * factor_line() without allocating, for reading thousands of lines: each
+ * factor is reported to visit (alternatives in order, alt counting from 0).
+ * Returns the number of alternatives, or -1 (nothing reported) when the line
+ * is unconditional.
+ */
+long factor_line_visit(const char *line, size_t n, int tox3, size_t *coff, size_t *clen,
+		       factor_visit_fn visit, void *ctx);
+
 /*
  * Keep the lines of value that apply to an env with the given factors, as tox
  * 4 does: a line "cond: text" becomes "text" when cond matches and is dropped

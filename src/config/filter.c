@@ -117,6 +117,39 @@ static char *strip_comments(const char *value, int tox3)
 	return strbuf_detach(&out);
 }
 
+/* Collects one line's condition as flattened ids: per alternative a count, then the ids. */
+struct collect {
+	struct filter_state *fs;
+	struct intvec flat, *freq;
+	long alt;		/* the alternative being filled */
+	size_t count_at;	/* where its count is */
+};
+
+static void collect_factor(void *ctx, size_t alt, const char *name, size_t len, int negated)
+{
+	struct collect *co = ctx;
+	char small[64], *key = len < sizeof(small) ? small : xmalloc(len + 1);
+	int id;
+
+	memcpy(key, name, len);
+	key[len] = '\0';
+	id = factor_id(co->fs, key);
+	if (key != small)
+		free(key);
+	if ((long)alt != co->alt) {
+		co->alt = (long)alt;
+		co->count_at = co->flat.n;
+		intvec_push(&co->flat, 0);
+	}
+	co->flat.v[co->count_at]++;
+	intvec_push(&co->flat, negated ? -id - 1 : id);
+	if (!negated) {
+		while (co->freq->n <= (size_t)id)
+			intvec_push(co->freq, 0);
+		co->freq->v[id]++;
+	}
+}
+
 static struct prep *prepare(struct tox *t, struct filter_state *fs, const char *value)
 {
 	struct prep *pr = xcalloc(1, sizeof(*pr));
@@ -127,8 +160,8 @@ static struct prep *prepare(struct tox *t, struct filter_state *fs, const char *
 	for (char *p = pr->buf;;) {
 		char *nl = strchr(p, '\n');
 		size_t n = nl ? (size_t)(nl - p) : strlen(p), coff = 0, clen = n;
-		struct strvec *alts;
-		long na = factor_line(p, n, t->tox3, &alts, &coff, &clen);
+		struct collect co = { fs, { NULL, 0, 0 }, &freq, -1, 0 };
+		long na = factor_line_visit(p, n, t->tox3, &coff, &clen, collect_factor, &co);
 		struct fline *l;
 
 		pr->lines = xgrow(pr->lines, &cap, pr->n + 1, sizeof(*pr->lines));
@@ -137,26 +170,10 @@ static struct prep *prepare(struct tox *t, struct filter_state *fs, const char *
 		l->text = p + coff;
 		l->len = clen;
 		if (na >= 0) {
-			struct intvec flat = { NULL, 0, 0 };
 			l->conditional = 1;
 			l->nalts = (size_t)na;
-			for (long a = 0; a < na; a++) {
-				intvec_push(&flat, (int)alts[a].n);
-				for (size_t k = 0; k < alts[a].n; k++) {
-					const char *f = alts[a].v[k];
-					int neg = *f == '!';
-					int id = factor_id(fs, f + neg);
-					intvec_push(&flat, neg ? -id - 1 : id);
-					if (!neg) {
-						while (freq.n <= (size_t)id)
-							intvec_push(&freq, 0);
-						freq.v[id]++;
-					}
-				}
-			}
-			l->alts = flat.v;
+			l->alts = co.flat.v;
 		}
-		factor_alts_free(alts, na > 0 ? (size_t)na : 0);
 		if (!nl)
 			break;
 		p = nl + 1;

@@ -258,19 +258,16 @@ static void parse_list(struct envctx *c, const char *key, int split_spaces, stru
 	if (split_spaces)
 		seps = "\n \t";
 	char *save = NULL;
-	struct strmap seen = STRMAP_INIT;
-	for (size_t i = 0; i < out->n; i++)
-		strmap_add(&seen, out->v[i]);
 	for (char *tok = strtok_r(v, seps, &save); tok; tok = strtok_r(NULL, seps, &save)) {
 		while (isspace((unsigned char)*tok))
 			tok++;
 		size_t n = strlen(tok);
 		while (n && isspace((unsigned char)tok[n - 1]))
 			tok[--n] = '\0';
-		if (n && strmap_add(&seen, tok))
+		/* lists are short: a linear search beats building a set */
+		if (n && strvec_find(out, tok) < 0)
 			strvec_push(out, tok);
 	}
-	strmap_clear(&seen);
 	free(v);
 }
 
@@ -376,13 +373,9 @@ static void tox4_passenv_list(struct envctx *c, struct strvec *out)
 				strvec_pushf(&c->errors, "pass_env\tpass_env values cannot contain whitespace, use comma to have multiple values in a single line, invalid values found '%s'", out->v[i]);
 				break;
 			}
-	struct strmap seen = STRMAP_INIT;
-	for (size_t i = 0; i < out->n; i++)
-		strmap_add(&seen, out->v[i]);
 	for (int i = 0; tox4_passenv[i]; i++)
-		if (strmap_add(&seen, tox4_passenv[i]))
+		if (strvec_find(out, tox4_passenv[i]) < 0)
 			strvec_push(out, tox4_passenv[i]);
-	strmap_clear(&seen);
 	qsort(out->v, out->n, sizeof(char *), cmp_str);
 }
 
