@@ -129,6 +129,8 @@ void envctx_free_all(struct tox *t)
 		strmap_clear(&c->cache_keys);
 		strvec_clear(&c->cache_vals);
 		strvec_clear(&c->errors);
+		strvec_clear(&c->refs);
+		free(c->pending_ref);
 		free(c);
 	}
 	free(ec->v);

@@ -41,6 +41,8 @@ struct envctx {
 	struct strmap cache_keys;		/* key -> index in cache_vals */
 	struct strvec cache_vals;		/* resolved string values */
 	struct strvec errors;			/* "key\tmessage": values tox would show as an exception */
+	struct strvec refs;			/* "[section]key" values being substituted, for cycles */
+	char *pending_ref;			/* the one just read, pushed while its text is substituted */
 	struct diag *d;
 	int failed;				/* a fatal error is in d */
 	int cur_line, cur_col;			/* where the value being substituted was written */

@@ -25,6 +25,8 @@
 
 #define MAX_DEPTH 100
 #define MAX_NESTING 200
+/* No real value is this large; an expansion that is has references multiplying. */
+#define MAX_VALUE (64u << 20)
 
 /* tox 4 escapes : { } [ ] and keeps "\\\\" whole; tox 3 escapes only braces. */
 static int escapable(char c, int tox3)
@@ -98,9 +100,22 @@ static int has_expr(const char *s, int tox3)
 	return 0;
 }
 
+static void fail(struct envctx *c, const char *fmt, const char *a, const char *b)
+{
+	if (!c->failed)
+		diag_set(c->d, c->t->path, c->cur_line, c->cur_col, fmt, a, b);
+	c->failed = 1;
+}
+
 /* A replacement is substituted again when it holds expressions (tox's needs_expansion). */
 static void add_replacement(struct envctx *c, char *value, struct strbuf *out, int depth)
 {
+	if (out->len + strlen(value) > MAX_VALUE) {
+		fail(c, "a substitution grows past %s bytes: look for references that multiply (a value naming another twice, nested)%s",
+		     "64 MiB", "");
+		free(value);
+		return;
+	}
 	if (has_expr(value, c->t->tox3)) {
 		if (depth + 1 > MAX_DEPTH) {
 			warn("could not expand '%s' after %d levels of substitution", value, MAX_DEPTH);
@@ -117,12 +132,6 @@ static void add_replacement(struct envctx *c, char *value, struct strbuf *out, i
 	free(value);
 }
 
-static void fail(struct envctx *c, const char *fmt, const char *a, const char *b)
-{
-	if (!c->failed)
-		diag_set(c->d, c->t->path, c->cur_line, c->cur_col, fmt, a, b);
-	c->failed = 1;
-}
 
 /* {env:KEY:default}: the env's set_env first, then blitz's environment, then the default. */
 static char *replace_env(struct envctx *c, struct strvec *args)
@@ -206,14 +215,31 @@ static char *escape_hashes(char *v)
 	return strbuf_detach(&sb);
 }
 
-/* The raw value of [section] key, comments stripped and filtered for the calling env; NULL when absent. */
+/*
+ * The raw value of [section] key, comments stripped and filtered for the
+ * calling env; NULL when absent. Its text is substituted next, so a value
+ * that reaches itself again ({[testenv]deps} inside [testenv] deps) is a
+ * cycle: tox 3 rejects it, tox 4 would paste it a hundred levels deep.
+ * blitz stops with an error.
+ */
 static char *section_raw(struct envctx *c, const char *section, const char *key, int *section_found)
 {
 	const struct ini_section *sec = ini_section(&c->t->ini, section);
 	const struct ini_entry *e = ini_get(sec, key);
+	char *ref;
 
 	*section_found = sec != NULL;
-	return e ? envctx_process_entry(c, e) : NULL;
+	if (!e)
+		return NULL;
+	ref = xconcat("[", section, "]", key, NULL);
+	if (strvec_find(&c->refs, ref) >= 0) {
+		fail(c, "circular reference: {%s} refers back to itself through substitutions%s; break the cycle", ref, "");
+		free(ref);
+		return NULL;
+	}
+	free(c->pending_ref);
+	c->pending_ref = ref;
+	return envctx_process_entry(c, e);
 }
 
 /*
@@ -363,7 +389,16 @@ static void eval_expr(struct envctx *c, const char *s, size_t len, struct strbuf
 		value = replace_reference(c, strbuf_str(&joined));
 	if (value && !(value[0] == '{' && strncmp(value + 1, joined.buf ? joined.buf : "", joined.len) == 0 &&
 		       value[joined.len + 1] == '}' && !value[joined.len + 2])) {
+		/* while a section's value is substituted, it is on the stack of references */
+		char *ref = c->pending_ref;
+		c->pending_ref = NULL;
+		if (ref)
+			strvec_push_owned(&c->refs, ref);
 		add_replacement(c, value, out, depth);
+		if (ref) {
+			free(c->refs.v[--c->refs.n]);
+			c->refs.v[c->refs.n] = NULL;
+		}
 	} else {
 		/* nothing answers it (or it answers with itself): leave it as written */
 		free(value);
