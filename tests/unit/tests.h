@@ -11,5 +11,7 @@ extern const struct test shlex_tests[];
 extern const struct test subst_tests[];
 extern const struct test tox_tests[];
 extern const struct test select_tests[];
+extern const struct test filter_tests[];
+extern const struct test check_tests[];
 
 #endif
