@@ -131,6 +131,7 @@ void envctx_free_all(struct tox *t)
 		strvec_clear(&c->errors);
 		strvec_clear(&c->refs);
 		free(c->pending_ref);
+		free(c->first_failure);
 		free(c);
 	}
 	free(ec->v);

@@ -45,6 +45,7 @@ struct envctx {
 	char *pending_ref;			/* the one just read, pushed while its text is substituted */
 	struct diag *d;
 	int failed;				/* a fatal error is in d */
+	struct diag *first_failure;		/* a copy of it, for the next caller who asks (owned) */
 	int cur_line, cur_col;			/* where the value being substituted was written */
 };
 

@@ -10,7 +10,7 @@
 #include "../util/util.h"
 
 /* More names than this from one expression is a mistake, not a matrix (and keeps fuzzing bounded). */
-#define EXPAND_LIMIT 100000
+#define EXPAND_LIMIT ENVLIST_MAX
 
 /*
  * tox recognises a brace group with the pattern {[^}]+}: from '{' to the next
@@ -205,26 +205,31 @@ size_t envlist_expand(const char *line, struct strvec *out)
 	return n < 0 ? 0 : (size_t)n;
 }
 
-void envlist_expand_value(const char *value, struct strvec *out, int dedup)
+int envlist_expand_value(const char *value, struct strvec *out, int dedup)
 {
 	struct strvec tmp = STRVEC_INIT;
 	const char *p = value;
+	int rc = 0;
 
 	while (*p) {
 		const char *nl = strchr(p, '\n');
 		size_t n = nl ? (size_t)(nl - p) : strlen(p);
 
-		expand_line(p, n, &tmp, 0);
+		if (expand_line(p, n, &tmp, 0) < 0 || tmp.n > ENVLIST_MAX) {
+			rc = -1;
+			break;
+		}
 		p += n + (nl ? 1 : 0);
 	}
 	struct strmap seen = STRMAP_INIT;
-	for (size_t i = 0; dedup && i < out->n; i++)
+	for (size_t i = 0; rc == 0 && dedup && i < out->n; i++)
 		strmap_add(&seen, out->v[i]);
-	for (size_t i = 0; i < tmp.n; i++)
+	for (size_t i = 0; rc == 0 && i < tmp.n; i++)
 		if (!dedup || strmap_add(&seen, tmp.v[i]))
 			strvec_push(out, tmp.v[i]);
 	strmap_clear(&seen);
 	strvec_clear(&tmp);
+	return rc;
 }
 
 void env_factors(const char *name, struct strvec *out)

@@ -19,8 +19,15 @@ struct strvec;
  */
 size_t envlist_expand(const char *line, struct strvec *out);
 
-/* Expand a multi-line envlist value (one expression per line) into out; dedup drops repeats as tox 4 does, tox 3 keeps them. */
-void envlist_expand_value(const char *value, struct strvec *out, int dedup);
+/* The most envs one envlist may make: ten times the largest real matrix seen. */
+#define ENVLIST_MAX 10000
+
+/*
+ * Expand a multi-line envlist value (one expression per line) into out;
+ * dedup drops repeats as tox 4 does, tox 3 keeps them. Returns 0, or -1 when
+ * the value would make more than ENVLIST_MAX names (out then holds none of them).
+ */
+int envlist_expand_value(const char *value, struct strvec *out, int dedup);
 
 /* Split an env name into its factors ("py38-django32" -> py38, django32), appended to out. */
 void env_factors(const char *name, struct strvec *out);

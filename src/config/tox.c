@@ -84,16 +84,16 @@ char *tox_core_value(struct tox *t, const char *key)
 	if (strcmp(k->name, "tox_root") == 0)
 		return xstrdup(t->toxinidir);
 	if (strcmp(k->name, "work_dir") == 0)
-		return xstrdup(t->workdir);
+		return t->workdir ? xstrdup(t->workdir) : NULL;	/* NULL while toxworkdir itself is read */
 	if (strcmp(k->name, "temp_dir") == 0)
-		return xasprintf("%s/.tmp", t->workdir);
+		return t->workdir ? xasprintf("%s/.tmp", t->workdir) : NULL;
 	/* tox 3 only: tox 4 leaves {homedir}, {distdir} and {distshare} as written */
 	if (strcmp(k->name, "homedir") == 0)
 		return t->tox3 ? xstrdup(home ? home : "") : NULL;
 	if (strcmp(k->name, "distshare") == 0)
 		return t->tox3 ? xasprintf("%s/.tox/distshare", home ? home : "") : NULL;
 	if (strcmp(k->name, "distdir") == 0)
-		return t->tox3 ? xasprintf("%s/dist", t->workdir) : NULL;
+		return t->tox3 && t->workdir ? xasprintf("%s/dist", t->workdir) : NULL;
 	return core_raw(t, key);
 }
 
@@ -113,7 +113,7 @@ static void read_requires(struct tox *t)
 		size_t n = 0;
 		while (isspace((unsigned char)*line))
 			line++;
-		while ((isalnum((unsigned char)line[n]) || strchr("-_.", line[n])) && n + 1 < sizeof(name))
+		while (line[n] && (isalnum((unsigned char)line[n]) || strchr("-_.", line[n])) && n + 1 < sizeof(name))
 			n++;
 		if (!n)
 			continue;
@@ -206,11 +206,16 @@ static int read_envlist(struct tox *t, struct diag *d)
 		for (char *p = v; *p; p++)
 			if (*p == '\n')
 				*p = ',';
-		envlist_expand_value(v, &t->envlist, 0);
-	} else {
-		envlist_expand_value(v, &t->envlist, 1);
 	}
+	int rc = envlist_expand_value(v, &t->envlist, !t->tox3);
 	free(v);
+	if (rc < 0) {
+		const struct ini_entry *e = ini_get(t->core, "env_list");
+		if (!e)
+			e = ini_get(t->core, "envlist");
+		return diag_set(d, t->path, e ? e->line : 0, e ? e->col : 0,
+				"the envlist expands to more than %d envs: check its ranges and braces", ENVLIST_MAX);
+	}
 	return 0;
 }
 
@@ -362,6 +367,17 @@ int tox_load(struct tox *t, const struct tox_opts *o, struct diag *d)
 		/* toxworkdir may use {toxinidir} and {homedir}; resolved against the file's folder */
 		struct envctx *c = envctx_get(t, "");
 		char *v = subst(c, wd, 0);
+		if (strstr(v, "{toxworkdir}") || strstr(v, "{work_dir}")) {
+			const struct ini_entry *e = ini_get(t->core, t->tox3 ? "toxworkdir" : "work_dir");
+			if (!e)
+				e = ini_get(t->core, "toxworkdir");
+			diag_set(d, t->path, e ? e->line : 0, e ? e->col : 0,
+				 "toxworkdir refers to itself: write the folder, e.g. {toxinidir}/.tox");
+			free(v);
+			free(wd);
+			envctx_free_all(t);
+			return -1;
+		}
 		t->workdir = *v == '/' ? xstrdup(v) : xasprintf("%s/%s", t->toxinidir, v);
 		free(v);
 		envctx_free_all(t);

@@ -464,7 +464,17 @@ int tox_env_resolve(struct tox *t, const char *name, struct toxenv *e, struct di
 	for (size_t i = 0; i < c->errors.n; i++)
 		if (strvec_find(&e->errors, c->errors.v[i]) < 0)
 			strvec_push(&e->errors, c->errors.v[i]);
-	return c->failed ? -1 : 0;
+	if (c->failed) {
+		/* an env that failed once fails again: give every caller the same diagnostic */
+		if (!c->first_failure) {
+			c->first_failure = xmalloc(sizeof(*c->first_failure));
+			*c->first_failure = *d;
+		} else if (!d->msg[0]) {
+			*d = *c->first_failure;
+		}
+		return -1;
+	}
+	return 0;
 }
 
 static void commands_release(struct tox_commands *cs)
