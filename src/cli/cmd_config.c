@@ -255,6 +255,7 @@ int cmd_config(const struct opts *o)
 		else
 			print_text(&e, &keys, i == 0);
 		toxenv_release(&e);
+		tox_env_forget(&t, envs.v[i]);
 	}
 	if (o->json && rc == 0)
 		printf("\n}\n");

@@ -87,7 +87,7 @@ struct envctx *envctx_get(struct tox *t, const char *name)
 	if (!ec)
 		ec = t->cache = xcalloc(1, sizeof(*ec));
 	at = strmap_get(&ec->index, name, strlen(name));
-	if (at >= 0)
+	if (at >= 0 && ec->v[at])
 		return ec->v[at];
 	c = xcalloc(1, sizeof(*c));
 	c->t = t;
@@ -100,11 +100,48 @@ struct envctx *envctx_get(struct tox *t, const char *name)
 		add_section(c, ini_section(&t->ini, t->env_prefix));
 	}
 	free(secname);
+	if (at >= 0) {
+		ec->v[at] = c;	/* forgotten before, made again */
+		return c;
+	}
 	ec->v = xgrow(ec->v, &ec->alloc, ec->n + 1, sizeof(*ec->v));
 	ec->v[ec->n] = c;
 	strmap_intern(&ec->index, name, strlen(name));
 	ec->n++;
 	return c;
+}
+
+static void envctx_free(struct envctx *c)
+{
+	free(c->name);
+	strvec_clear(&c->factors);
+	strvec_clear(&c->chain);
+	for (size_t k = 0; k < c->nse; k++) {
+		free(c->se[k].key);
+		free(c->se[k].raw);
+		free(c->se[k].value);
+	}
+	free(c->se);
+	strvec_clear(&c->se_lines);
+	strvec_clear(&c->se_lines_pos);
+	strmap_clear(&c->cache_keys);
+	strvec_clear(&c->cache_vals);
+	strvec_clear(&c->errors);
+	strvec_clear(&c->refs);
+	free(c->pending_ref);
+	free(c->first_failure);
+	free(c);
+}
+
+void envctx_forget(struct tox *t, const char *name)
+{
+	struct envcache *ec = t->cache;
+	int at = ec ? strmap_get(&ec->index, name, strlen(name)) : -1;
+
+	if (at >= 0 && ec->v[at]) {
+		envctx_free(ec->v[at]);
+		ec->v[at] = NULL;
+	}
 }
 
 void envctx_free_all(struct tox *t)
@@ -113,27 +150,9 @@ void envctx_free_all(struct tox *t)
 
 	if (!ec)
 		return;
-	for (size_t i = 0; i < ec->n; i++) {
-		struct envctx *c = ec->v[i];
-		free(c->name);
-		strvec_clear(&c->factors);
-		strvec_clear(&c->chain);
-		for (size_t k = 0; k < c->nse; k++) {
-			free(c->se[k].key);
-			free(c->se[k].raw);
-			free(c->se[k].value);
-		}
-		free(c->se);
-		strvec_clear(&c->se_lines);
-		strvec_clear(&c->se_lines_pos);
-		strmap_clear(&c->cache_keys);
-		strvec_clear(&c->cache_vals);
-		strvec_clear(&c->errors);
-		strvec_clear(&c->refs);
-		free(c->pending_ref);
-		free(c->first_failure);
-		free(c);
-	}
+	for (size_t i = 0; i < ec->n; i++)
+		if (ec->v[i])
+			envctx_free(ec->v[i]);
 	free(ec->v);
 	strmap_clear(&ec->index);
 	free(ec);

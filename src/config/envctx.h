@@ -52,6 +52,9 @@ struct envctx {
 /* Return the context for env name, creating it on first use (owned by t). */
 struct envctx *envctx_get(struct tox *t, const char *name);
 
+/* Free env name's context (made again if asked for later): what is resolved and used need not stay. */
+void envctx_forget(struct tox *t, const char *name);
+
 /* Free every context of t. */
 void envctx_free_all(struct tox *t);
 

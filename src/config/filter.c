@@ -179,8 +179,9 @@ static struct prep *prepare(struct tox *t, struct filter_state *fs, const char *
 		p = nl + 1;
 	}
 	pr->seen = xcalloc(pr->n, sizeof(*pr->seen));
-	pr->nbucket = fs->ids.n;
-	pr->bucket = xcalloc(pr->nbucket ? pr->nbucket : 1, sizeof(*pr->bucket));
+	/* buckets only for values large enough to be indexed (the rest is looked at whole) */
+	pr->nbucket = pr->n < INDEX_MIN_LINES ? 0 : fs->ids.n;
+	pr->bucket = pr->nbucket ? xcalloc(pr->nbucket, sizeof(*pr->bucket)) : NULL;
 	for (size_t i = 0; i < pr->n; i++) {
 		struct fline *l = &pr->lines[i];
 		const int *a = l->alts;

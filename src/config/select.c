@@ -8,6 +8,7 @@
 #include "factor.h"
 #include "tox.h"
 #include "../util/strbuf.h"
+#include "../util/strmap.h"
 #include "../util/strvec.h"
 #include "../util/util.h"
 
@@ -197,6 +198,7 @@ static char *posix_regex(const char *py)
 int select_envs(struct tox *t, const struct select_opts *so, struct strvec *out, struct diag *d)
 {
 	struct strvec all = STRVEC_INIT, cand = STRVEC_INIT, chosen = STRVEC_INIT;
+	struct strmap seen = STRMAP_INIT;
 	int rc = 0, explicit = 0;
 	regex_t skip;
 	int have_skip = 0;
@@ -252,7 +254,7 @@ int select_envs(struct tox *t, const struct select_opts *so, struct strvec *out,
 		}
 		if (have_skip && regexec(&skip, env, 0, NULL, 0) == 0)
 			continue;
-		if (strvec_find(&chosen, env) < 0)
+		if (strmap_add(&seen, env))
 			strvec_push(&chosen, env);
 	}
 	if (have_skip)
@@ -262,5 +264,6 @@ int select_envs(struct tox *t, const struct select_opts *so, struct strvec *out,
 	strvec_clear(&all);
 	strvec_clear(&cand);
 	strvec_clear(&chosen);
+	strmap_clear(&seen);
 	return rc;
 }

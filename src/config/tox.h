@@ -129,6 +129,9 @@ int tox_check_all(struct tox *t, struct diag *d);
 /* Free what e owns. */
 void toxenv_release(struct toxenv *e);
 
+/* Drop what resolving env name kept (it is resolved again if asked for): keeps memory flat over a large matrix. */
+void tox_env_forget(struct tox *t, const char *name);
+
 /* Free what t owns. */
 void tox_release(struct tox *t);
 

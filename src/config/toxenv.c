@@ -374,9 +374,19 @@ static void tox4_passenv_list(struct envctx *c, struct strvec *out)
 				break;
 			}
 	for (int i = 0; tox4_passenv[i]; i++)
-		if (strvec_find(out, tox4_passenv[i]) < 0)
-			strvec_push(out, tox4_passenv[i]);
+		strvec_push(out, tox4_passenv[i]);
+	/* sorted, as tox prints it; then the defaults the file repeats go */
 	qsort(out->v, out->n, sizeof(char *), cmp_str);
+	size_t w = 0;
+	for (size_t i = 0; i < out->n; i++) {
+		if (w && strcmp(out->v[w - 1], out->v[i]) == 0) {
+			free(out->v[i]);
+			continue;
+		}
+		out->v[w++] = out->v[i];
+	}
+	out->n = w;
+	out->v[w] = NULL;
 }
 
 int tox_glob_match(const char *pat, const char *s, int nocase)
@@ -514,6 +524,11 @@ void toxenv_release(struct toxenv *e)
 	memset(e, 0, sizeof(*e));
 }
 
+void tox_env_forget(struct tox *t, const char *name)
+{
+	envctx_forget(t, name);
+}
+
 int tox_check_all(struct tox *t, struct diag *d)
 {
 	struct strvec all = STRVEC_INIT;
@@ -524,6 +539,7 @@ int tox_check_all(struct tox *t, struct diag *d)
 		struct toxenv e;
 		rc = tox_env_resolve(t, all.v[i], &e, d);
 		toxenv_release(&e);
+		tox_env_forget(t, all.v[i]);
 	}
 	strvec_clear(&all);
 	return rc;

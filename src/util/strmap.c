@@ -21,7 +21,7 @@ static size_t slot(const struct strmap *m, const char *key, size_t len)
 {
 	size_t i = (size_t)hash(key, len) & (m->cap - 1);
 
-	while (m->keys[i] && !(strlen(m->keys[i]) == len && memcmp(m->keys[i], key, len) == 0))
+	while (m->keys[i] && !(m->lens[i] == len && memcmp(m->keys[i], key, len) == 0))
 		i = (i + 1) & (m->cap - 1);
 	return i;
 }
@@ -38,18 +38,21 @@ int strmap_get(const struct strmap *m, const char *key, size_t len)
 
 static void grow(struct strmap *m)
 {
-	struct strmap bigger = { NULL, NULL, 0, m->cap ? m->cap * 2 : 64 };
+	struct strmap bigger = { NULL, NULL, NULL, 0, m->cap ? m->cap * 2 : 64 };
 
 	bigger.keys = xcalloc(bigger.cap, sizeof(char *));
+	bigger.lens = xcalloc(bigger.cap, sizeof(size_t));
 	bigger.vals = xcalloc(bigger.cap, sizeof(int));
 	for (size_t i = 0; i < m->cap; i++)
 		if (m->keys[i]) {
-			size_t j = slot(&bigger, m->keys[i], strlen(m->keys[i]));
+			size_t j = slot(&bigger, m->keys[i], m->lens[i]);
 			bigger.keys[j] = m->keys[i];
+			bigger.lens[j] = m->lens[i];
 			bigger.vals[j] = m->vals[i];
 			bigger.n++;
 		}
 	free(m->keys);
+	free(m->lens);
 	free(m->vals);
 	*m = bigger;
 }
@@ -63,6 +66,7 @@ int strmap_intern(struct strmap *m, const char *key, size_t len)
 	i = slot(m, key, len);
 	if (!m->keys[i]) {
 		m->keys[i] = xstrndup(key, len);
+		m->lens[i] = len;
 		m->vals[i] = (int)m->n++;
 	}
 	return m->vals[i];
@@ -81,6 +85,7 @@ void strmap_clear(struct strmap *m)
 	for (size_t i = 0; i < m->cap; i++)
 		free(m->keys[i]);
 	free(m->keys);
+	free(m->lens);
 	free(m->vals);
 	memset(m, 0, sizeof(*m));
 }

@@ -6,11 +6,12 @@
 /* A hash map from strings (copied in) to ints, for interning names as small ids. */
 struct strmap {
 	char **keys;
+	size_t *lens;		/* strlen of each key, so probes compare lengths first */
 	int *vals;
 	size_t n, cap;		/* cap is a power of two, or 0 */
 };
 
-#define STRMAP_INIT { NULL, NULL, 0, 0 }
+#define STRMAP_INIT { NULL, NULL, NULL, 0, 0 }
 
 /* Return the value of key (of length len), or -1 when absent. */
 int strmap_get(const struct strmap *m, const char *key, size_t len);
