@@ -1,6 +1,7 @@
 /* blitz: run a Python project's tox environments, all at once. */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "util/util.h"
@@ -10,6 +11,9 @@ int main(int argc, char **argv)
 	struct opts o;
 	int rc;
 
+	/* output that goes to a file or a pipe is written in large blocks */
+	if (!isatty(1))
+		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	opts_parse(&o, argc, argv);
 	if (!o.command || strcmp(o.command, "run") == 0) {
 		fprintf(stderr, "blitz: error: running envs is not built yet: use 'blitz list' or 'blitz config'\n");

@@ -124,8 +124,8 @@ static void envctx_free(struct envctx *c)
 	free(c->se);
 	strvec_clear(&c->se_lines);
 	strvec_clear(&c->se_lines_pos);
-	strmap_clear(&c->cache_keys);
-	strvec_clear(&c->cache_vals);
+	for (int k = 0; k < KEY_COUNT; k++)
+		free(c->cache[k]);
 	strvec_clear(&c->errors);
 	strvec_clear(&c->refs);
 	free(c->pending_ref);
@@ -202,22 +202,6 @@ char *envctx_raw(struct envctx *c, const char *key, const struct ini_entry **whe
 	return NULL;
 }
 
-static const char *cache_get(struct envctx *c, const char *key)
-{
-	int i = strmap_get(&c->cache_keys, key, strlen(key));
-
-	return i < 0 ? NULL : c->cache_vals.v[i];
-}
-
-/* Remember a copy of value; returns value, still the caller's. */
-static char *cache_put(struct envctx *c, const char *key, char *value)
-{
-	strmap_intern(&c->cache_keys, key, strlen(key));	/* ids follow cache_vals' order */
-	strvec_push(&c->cache_vals, value);
-	return value;
-}
-
-/* Substitute the raw text of key; NULL when the key is not set anywhere. */
 static char *substituted(struct envctx *c, const char *key)
 {
 	const struct ini_entry *e = NULL;
@@ -439,7 +423,7 @@ char *envctx_value(struct envctx *c, const char *key)
 {
 	const struct keydef *k = key_lookup(key);
 	const char *canon = k ? k->name : key;
-	const char *hit = cache_get(c, canon);
+	const char *hit = k ? c->cache[key_index(k)] : NULL;
 	char *v;
 
 	if (hit)
@@ -465,5 +449,6 @@ char *envctx_value(struct envctx *c, const char *key)
 	c->chain.v[c->chain.n] = NULL;
 	if (!v || c->failed)
 		return v;
-	return cache_put(c, canon, v);
+	c->cache[key_index(k)] = xstrdup(v);
+	return v;
 }

@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 
+#include "keys.h"
 #include "../util/strmap.h"
 #include "../util/strvec.h"
 
@@ -38,8 +39,7 @@ struct envctx {
 	size_t nse, se_alloc;
 	struct strvec se_lines;			/* set_env lines that only hold a substitution */
 	struct strvec se_lines_pos;		/* "line" of each of them */
-	struct strmap cache_keys;		/* key -> index in cache_vals */
-	struct strvec cache_vals;		/* resolved string values */
+	char *cache[KEY_COUNT];			/* resolved values, by key_index() */
 	struct strvec errors;			/* "key\tmessage": values tox would show as an exception */
 	struct strvec refs;			/* "[section]key" values being substituted, for cycles */
 	char *pending_ref;			/* the one just read, pushed while its text is substituted */

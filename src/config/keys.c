@@ -62,6 +62,13 @@ static const struct keydef keys[] = {
 	{ NULL, NULL, NULL, NULL, NULL, 0 },
 };
 
+_Static_assert(sizeof(keys) / sizeof(keys[0]) <= KEY_COUNT, "raise KEY_COUNT");
+
+int key_index(const struct keydef *k)
+{
+	return (int)(k - keys);
+}
+
 /* Every spelling of every key, interned; spelling_key maps a spelling's id to its key. */
 static struct strmap spellings;
 static int spelling_key[4 * sizeof(keys) / sizeof(keys[0])];

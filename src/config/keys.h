@@ -16,6 +16,12 @@ struct keydef {
 	int core;		/* a [tox] setting rather than an env's */
 };
 
+/* Keys blitz knows; key_index() is below this. */
+#define KEY_COUNT 64
+
+/* The position of k in the table, 0 <= index < KEY_COUNT: for per-key arrays. */
+int key_index(const struct keydef *k);
+
 /* Return the definition of key, found by any of its spellings, or NULL. */
 const struct keydef *key_lookup(const char *key);
 
