@@ -180,4 +180,6 @@ void cli_select(struct tox *t, const struct opts *o, struct strvec *out)
 	so.skip_env = getenv("TOX_SKIP_ENV");
 	if (select_envs(t, &so, out, &d) < 0)
 		die_diag(&d);
+	if (t->note[0])
+		fprintf(stderr, "blitz: note: %s\n", t->note);
 }

@@ -1,10 +1,12 @@
 #include "select.h"
 
 #include <regex.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "diag.h"
+#include "ini.h"
 #include "factor.h"
 #include "tox.h"
 #include "../util/strbuf.h"
@@ -195,6 +197,67 @@ static char *posix_regex(const char *py)
 	return strbuf_detach(&out);
 }
 
+/*
+ * tox-gh-actions' job: in GitHub Actions, with no envs named, run the envs
+ * whose factors [gh-actions] python maps the job's Python to ("3.11: py311,
+ * lint"). blitz does not load the plugin; it reads the same table. Fills
+ * out and returns 1 when the table applied.
+ */
+static int gh_actions_envs(struct tox *t, struct strvec *out, char *note, size_t notesz)
+{
+	const struct ini_entry *map = ini_get(ini_section(&t->ini, "gh-actions"), "python");
+	const char *gha = getenv("GITHUB_ACTIONS");
+	int major, minor;
+	char impl[32] = "", key[64], major_key[64];
+	struct strvec factors = STRVEC_INIT;
+
+	if (!map || !gha || strcmp(gha, "true") != 0 || !t->python_info ||
+	    t->python_info("python", &major, &minor, impl, sizeof(impl)) < 0)
+		return 0;
+	const char *pfx = strcmp(impl, "pypy") == 0 ? "pypy-" : "";
+	snprintf(key, sizeof(key), "%s%d.%d", pfx, major, minor);
+	snprintf(major_key, sizeof(major_key), "%s%d", pfx, major);
+	for (int pass = 0; pass < 2 && !factors.n; pass++)
+		for (const char *p = map->value; *p;) {
+			const char *nl = strchr(p, '\n'), *colon;
+			size_t n = nl ? (size_t)(nl - p) : strlen(p);
+			colon = memchr(p, ':', n);
+			if (colon) {
+				const char *k = pass ? major_key : key;
+				const char *ks = p, *ke = colon;
+				while (ks < ke && (*ks == ' ' || *ks == '\t'))
+					ks++;
+				while (ke > ks && (ke[-1] == ' ' || ke[-1] == '\t'))
+					ke--;
+				if ((size_t)(ke - ks) == strlen(k) && strncmp(ks, k, (size_t)(ke - ks)) == 0) {
+					char *list = xstrndup(colon + 1, n - (size_t)(colon + 1 - p));
+					for (char *tok = strtok(list, ", \t"); tok; tok = strtok(NULL, ", \t"))
+						strvec_push(&factors, tok);
+					free(list);
+				}
+			}
+			p += n + (nl ? 1 : 0);
+		}
+	if (!factors.n) {
+		strvec_clear(&factors);
+		return 0;
+	}
+	for (size_t i = 0; i < t->envlist.n; i++) {
+		struct strvec f = STRVEC_INIT;
+		int any = 0;
+		env_factors(t->envlist.v[i], &f);
+		for (size_t k = 0; k < factors.n && !any; k++)
+			any = strvec_find(&f, factors.v[k]) >= 0;
+		if (any)
+			strvec_push(out, t->envlist.v[i]);
+		strvec_clear(&f);
+	}
+	snprintf(note, notesz, "GitHub Actions with Python %s: [gh-actions] selects the envs with factor %s%s",
+		 key, factors.v[0], factors.n > 1 ? " (or another it lists)" : "");
+	strvec_clear(&factors);
+	return 1;
+}
+
 int select_envs(struct tox *t, const struct select_opts *so, struct strvec *out, struct diag *d)
 {
 	struct strvec all = STRVEC_INIT, cand = STRVEC_INIT, chosen = STRVEC_INIT;
@@ -222,6 +285,8 @@ int select_envs(struct tox *t, const struct select_opts *so, struct strvec *out,
 		strvec_extend(&cand, &all);
 	} else if (!explicit && (so->labels && so->labels->n)) {
 		strvec_extend(&cand, &all);
+	} else if (!explicit && t->envlist.n && gh_actions_envs(t, &cand, t->note, sizeof(t->note))) {
+		/* chosen by the job's Python, as tox-gh-actions does */
 	} else if (!explicit && t->envlist.n) {
 		strvec_extend(&cand, &t->envlist);
 	} else if (!explicit && t->tox3) {

@@ -45,6 +45,7 @@ struct tox {
 	 */
 	int (*python_info)(const char *spec, int *major, int *minor, char *impl, size_t implsz);
 	const char *default_python;	/* base_python of an env that names none (tox: the running python) */
+	char note[256];			/* what the front end should tell the user about a choice made, or "" */
 	/* Set by the caller: the path of default_python, looked up on first use; NULL keeps the name. */
 	const char *(*find_default_python)(const char *name);
 };

@@ -2,6 +2,8 @@
  * Choosing envs: -e (with generative names and ALL), TOXENV, -f, -m and
  * TOX_SKIP_ENV, and the "did you mean" error (tox-semantics.md §13).
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fixture.h"
@@ -297,7 +299,40 @@ static void test_select_known_factors(void)
 	fx_release(&f);
 }
 
+/*
+ * The interpreter GitHub Actions puts on PATH, as blitz's interpreter probe
+ * would report it (a stand-in: the test cannot be a GitHub runner).
+ */
+static int job_python(const char *spec, int *major, int *minor, char *impl, size_t implsz)
+{
+	(void)spec;
+	*major = 3;
+	*minor = 11;
+	snprintf(impl, implsz, "cpython");
+	return 0;
+}
+
+/* tox-gh-actions' table: in GitHub Actions the job's Python picks the envs; elsewhere the envlist stands. */
+static void test_select_gh_actions(void)
+{
+	struct fx f;
+	struct select_opts so = { 0 };
+
+	CHECK_INT(fx_ini(&f, "[tox]\nenvlist = py{310,311}-{a,b}, lint, docs\n[gh-actions]\npython =\n    3.10: py310\n    3.11: py311, lint\n", 0), 0);
+	f.tox.python_info = job_python;
+	unsetenv("GITHUB_ACTIONS");
+	CHECK_STR(choose(&f, &so), "py310-a|py310-b|py311-a|py311-b|lint|docs");
+	setenv("GITHUB_ACTIONS", "true", 1);
+	CHECK_STR(choose(&f, &so), "py311-a|py311-b|lint");
+	CHECK(strstr(f.tox.note, "Python 3.11") != NULL);
+	/* naming envs still wins */
+	so.toxenv = "docs";
+	CHECK_STR(choose(&f, &so), "docs");
+	fx_release(&f);
+}
+
 const struct test select_tests[] = {
+	{ "select_gh_actions", test_select_gh_actions },
 	{ "select_default_envlist", test_select_default_envlist },
 	{ "select_empty_envlist_fallback", test_select_empty_envlist_fallback },
 	{ "select_e_generative", test_select_e_generative },
