@@ -54,16 +54,20 @@ static char *dir_of(const char *path)
 	return slash ? xstrndup(path, (size_t)(slash - path)) : xstrdup(".");
 }
 
-/* Check the requirement files file includes, reporting against file's own lines. */
-static int check_included(const char *file, int depth, const char *env, struct strvec *out)
+/* Check the requirement files file includes (each once: includes may form cycles), reporting against file's lines. */
+static int check_included(const char *file, int depth, const char *env, struct strvec *out, struct strvec *seen)
 {
-	char *text = read_file(file, NULL), *dir;
+	char *text, *dir, *real = realpath(file, NULL);
 	int problems = 0, lineno = 0;
 
-	if (!text || depth > MAX_INCLUDE) {
-		free(text);
+	if (!real || strvec_find(seen, real) >= 0 || depth > MAX_INCLUDE) {
+		free(real);
 		return 0;
 	}
+	strvec_push_owned(seen, real);
+	text = read_file(file, NULL);
+	if (!text)
+		return 0;
 	dir = dir_of(file);
 	for (char *p = text; *p;) {
 		char *nl = strchr(p, '\n');
@@ -80,7 +84,7 @@ static int check_included(const char *file, int depth, const char *env, struct s
 				problems++;
 			} else {
 				free(sub);
-				problems += check_included(full, depth + 1, env, out);
+				problems += check_included(full, depth + 1, env, out, seen);
 			}
 			free(full);
 			free(req);
@@ -106,6 +110,7 @@ static const struct ini_entry *written(struct tox *t, const char *env, const cha
 int tox_env_check(struct tox *t, const struct toxenv *e, struct strvec *out)
 {
 	const struct ini_entry *deps = written(t, e->name, "deps");
+	struct strvec seen = STRVEC_INIT;
 	int problems = 0;
 
 	for (size_t i = 0; i < e->deps.n; i++) {
@@ -126,7 +131,7 @@ int tox_env_check(struct tox *t, const struct toxenv *e, struct strvec *out)
 			problems++;
 		} else {
 			free(text);
-			problems += check_included(full, 1, e->name, out);
+			problems += check_included(full, 1, e->name, out, &seen);
 		}
 		free(full);
 		free(req);
@@ -143,5 +148,6 @@ int tox_env_check(struct tox *t, const struct toxenv *e, struct strvec *out)
 		free(key);
 		problems++;
 	}
+	strvec_clear(&seen);
 	return problems;
 }

@@ -133,6 +133,15 @@ static void envctx_free(struct envctx *c)
 	free(c);
 }
 
+void envctx_fail(struct envctx *c)
+{
+	c->failed = 1;
+	if (!c->first_failure && c->d && c->d->msg[0]) {
+		c->first_failure = xmalloc(sizeof(*c->first_failure));
+		*c->first_failure = *c->d;
+	}
+}
+
 void envctx_forget(struct tox *t, const char *name)
 {
 	struct envcache *ec = t->cache;
@@ -439,7 +448,7 @@ char *envctx_value(struct envctx *c, const char *key)
 			diag_set(c->d, c->t->path, c->cur_line, c->cur_col,
 				 "circular reference while resolving env '%s': %s; break the cycle",
 				 c->name, strbuf_str(&cycle));
-		c->failed = 1;
+		envctx_fail(c);
 		strbuf_release(&cycle);
 		return NULL;
 	}

@@ -52,6 +52,9 @@ struct envctx {
 /* Return the context for env name, creating it on first use (owned by t). */
 struct envctx *envctx_get(struct tox *t, const char *name);
 
+/* Mark c failed, keeping a copy of the diagnostic in c->d for later callers. */
+void envctx_fail(struct envctx *c);
+
 /* Free env name's context (made again if asked for later): what is resolved and used need not stay. */
 void envctx_forget(struct tox *t, const char *name);
 

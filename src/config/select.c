@@ -14,49 +14,44 @@
 #include "../util/strvec.h"
 #include "../util/util.h"
 
-static size_t edit_distance(const char *a, const char *b)
+/*
+ * How alike two names are, 0..1: twice the longest common subsequence over
+ * the total length, close to difflib's ratio, which tox uses for its "did
+ * you mean" (a transposition, "litn" for "lint", still scores 0.75).
+ */
+static double similarity(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b);
 	size_t *row = xcalloc(lb + 1, sizeof(*row));
 
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
+	if (!la && !lb) {
+		free(row);
+		return 1;
+	}
 	for (size_t i = 1; i <= la; i++) {
-		size_t diag = row[0];
-		row[0] = i;
+		size_t diag = 0;
 		for (size_t j = 1; j <= lb; j++) {
 			size_t up = row[j];
-			size_t best = diag + (a[i - 1] != b[j - 1]);
-			if (row[j] + 1 < best)
-				best = row[j] + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
+			row[j] = a[i - 1] == b[j - 1] ? diag + 1 : (row[j] > row[j - 1] ? row[j] : row[j - 1]);
 			diag = up;
 		}
 	}
-	size_t d = row[lb];
+	double r = 2.0 * (double)row[lb] / (double)(la + lb);
 	free(row);
-	return d;
+	return r;
 }
 
 const char *select_closest(const struct strvec *known, const char *name)
 {
 	const char *best = NULL;
-	size_t bestd = (size_t)-1;
+	double bestr = 0.6;	/* difflib.get_close_matches' cutoff */
 
 	for (size_t i = 0; i < known->n; i++) {
-		size_t d = edit_distance(known->v[i], name);
-		if (d < bestd) {
-			bestd = d;
+		double r = similarity(known->v[i], name);
+		if (r >= bestr && (!best || r > bestr)) {
+			bestr = r;
 			best = known->v[i];
 		}
-	}
-	/* close means: at most a third of the longer name differs */
-	if (best) {
-		size_t len = strlen(name) > strlen(best) ? strlen(name) : strlen(best);
-		if (bestd * 3 > len)
-			return NULL;
 	}
 	return best;
 }
@@ -308,13 +303,13 @@ int select_envs(struct tox *t, const struct select_opts *so, struct strvec *out,
 	}
 	for (size_t i = 0; i < cand.n && rc == 0; i++) {
 		const char *env = cand.v[i];
-		if (so->factors && so->factors->n && !factors_match(env, so->factors))
-			continue;
-		if (so->labels && so->labels->n) {
-			int any = 0;
-			for (size_t k = 0; k < so->labels->n && !any; k++)
-				any = tox_env_has_label(t, env, so->labels->v[k]);
-			if (!any)
+		/* -f and -m each select envs; given both, an env either selects is in (tox 4) */
+		int by_factor = so->factors && so->factors->n, by_label = so->labels && so->labels->n;
+		if (by_factor || by_label) {
+			int in = by_factor && factors_match(env, so->factors);
+			for (size_t k = 0; by_label && !in && k < so->labels->n; k++)
+				in = tox_env_has_label(t, env, so->labels->v[k]);
+			if (!in)
 				continue;
 		}
 		if (have_skip && regexec(&skip, env, 0, NULL, 0) == 0)

@@ -22,7 +22,7 @@ struct select_opts {
  */
 int select_envs(struct tox *t, const struct select_opts *so, struct strvec *out, struct diag *d);
 
-/* Return the known name closest to name (edit distance), or NULL when none is close. */
+/* Return the known name most like name (as difflib would rank it), or NULL when none is close. */
 const char *select_closest(const struct strvec *known, const char *name);
 
 #endif

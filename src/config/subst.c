@@ -104,7 +104,7 @@ static void fail(struct envctx *c, const char *fmt, const char *a, const char *b
 {
 	if (!c->failed)
 		diag_set(c->d, c->t->path, c->cur_line, c->cur_col, fmt, a, b);
-	c->failed = 1;
+	envctx_fail(c);
 }
 
 /* A replacement is substituted again when it holds expressions (tox's needs_expansion). */
@@ -306,7 +306,7 @@ static char *replace_reference(struct envctx *c, const char *ref)
 			value = escape_hashes(envctx_value(other, k));
 			other->d = saved;
 			if (other->failed)
-				c->failed = 1;
+				envctx_fail(c);
 		}
 		if (!value && !c->failed)
 			value = section_raw(c, sname, k, &found_section);

@@ -418,6 +418,12 @@ int tox_env_resolve(struct tox *t, const char *name, struct toxenv *e, struct di
 	c->d = d;
 	memset(e, 0, sizeof(*e));
 	e->name = xstrdup(name);
+	if (c->failed) {
+		/* it failed before, perhaps inside another env's resolve: the same diagnostic */
+		if (c->first_failure)
+			*d = *c->first_failure;
+		return -1;
+	}
 	v = envctx_value(c, "base_python");
 	if (v) {
 		for (char *tok = strtok(v, "\n"); tok; tok = strtok(NULL, "\n"))
@@ -475,13 +481,9 @@ int tox_env_resolve(struct tox *t, const char *name, struct toxenv *e, struct di
 		if (strvec_find(&e->errors, c->errors.v[i]) < 0)
 			strvec_push(&e->errors, c->errors.v[i]);
 	if (c->failed) {
-		/* an env that failed once fails again: give every caller the same diagnostic */
-		if (!c->first_failure) {
-			c->first_failure = xmalloc(sizeof(*c->first_failure));
-			*c->first_failure = *d;
-		} else if (!d->msg[0]) {
+		envctx_fail(c);
+		if (!d->msg[0] && c->first_failure)
 			*d = *c->first_failure;
-		}
 		return -1;
 	}
 	return 0;
