@@ -398,31 +398,43 @@ static const char *tox4_marker(const char *line, size_t n)
 	return NULL;
 }
 
-long factor_line(const char *line, size_t n, int tox3, struct strvec **alts, size_t *coff, size_t *clen)
+/* Find a line's condition by tox 3's or tox 4's rule: 1 with its length in *condlen, 0 when it has none. */
+static int find_condition(const char *line, size_t n, int tox3, size_t *condlen)
 {
-	size_t condlen;
-	long na;
+	const char *colon;
 
-	*alts = NULL;
 	if (tox3) {
-		condlen = tox3_condition_len(line, n);
-		if (!condlen)
-			return -1;
-	} else {
-		const char *colon = tox4_marker(line, n);
-		if (!colon)
-			return -1;
-		condlen = (size_t)(colon - line);
+		*condlen = tox3_condition_len(line, n);
+		return *condlen > 0;
 	}
-	na = condition(line, condlen, alts, tox3);
-	if (na < 0)
-		return -1;
+	colon = tox4_marker(line, n);
+	*condlen = colon ? (size_t)(colon - line) : 0;
+	return colon != NULL;
+}
+
+/* The text after a condition of condlen bytes, trimmed. */
+static void content_after(const char *line, size_t n, size_t condlen, size_t *coff, size_t *clen)
+{
 	*coff = condlen + 1;
 	*clen = n - condlen - 1;
 	while (*clen && isspace((unsigned char)line[*coff]))
 		(*coff)++, (*clen)--;
 	while (*clen && isspace((unsigned char)line[*coff + *clen - 1]))
 		(*clen)--;
+}
+
+long factor_line(const char *line, size_t n, int tox3, struct strvec **alts, size_t *coff, size_t *clen)
+{
+	size_t condlen;
+	long na;
+
+	*alts = NULL;
+	if (!find_condition(line, n, tox3, &condlen))
+		return -1;
+	na = condition(line, condlen, alts, tox3);
+	if (na < 0)
+		return -1;
+	content_after(line, n, condlen, coff, clen);
 	return na;
 }
 
@@ -464,32 +476,18 @@ static long visit_simple(const char *cond, size_t len, int lenient, factor_visit
 long factor_line_visit(const char *line, size_t n, int tox3, size_t *coff, size_t *clen,
 		       factor_visit_fn visit, void *ctx)
 {
-	size_t condlen;
-	const char *cond;
+	size_t condlen, len;
+	const char *cond = line;
 
-	if (tox3) {
-		condlen = tox3_condition_len(line, n);
-		if (!condlen)
-			return -1;
-	} else {
-		const char *colon = tox4_marker(line, n);
-		if (!colon)
-			return -1;
-		condlen = (size_t)(colon - line);
-	}
-	cond = line;
-	size_t clen_ = condlen;
-	trim(&cond, &clen_);
-	if (clen_ && !memchr(cond, '{', clen_)) {
-		long na = visit_simple(cond, clen_, tox3, visit, ctx);
+	if (!find_condition(line, n, tox3, &condlen))
+		return -1;
+	len = condlen;
+	trim(&cond, &len);
+	if (len && !memchr(cond, '{', len)) {
+		long na = visit_simple(cond, len, tox3, visit, ctx);
 		if (na < 0)
 			return -1;
-		*coff = condlen + 1;
-		*clen = n - condlen - 1;
-		while (*clen && isspace((unsigned char)line[*coff]))
-			(*coff)++, (*clen)--;
-		while (*clen && isspace((unsigned char)line[*coff + *clen - 1]))
-			(*clen)--;
+		content_after(line, n, condlen, coff, clen);
 		return na;
 	}
 	/* braces (or an empty condition): expand, then report what factor_line found */
