@@ -305,8 +305,12 @@ static char *replace_reference(struct envctx *c, const char *ref)
 			other->d = c->d;
 			value = escape_hashes(envctx_value(other, k));
 			other->d = saved;
-			if (other->failed)
+			if (other->failed) {
+				/* failed before, in another env's resolve: pass its diagnostic on */
+				if (c->d && !c->d->msg[0] && other->first_failure)
+					*c->d = *other->first_failure;
 				envctx_fail(c);
+			}
 		}
 		if (!value && !c->failed)
 			value = section_raw(c, sname, k, &found_section);
