@@ -61,7 +61,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(text, data, size);
 	text[size] = '\0';
 
-	if (envlist_expand_value(text, &names, 1) < 0 && names.n)
+	if (envlist_expand_value(text, &names, ENVLIST_DEDUP | ENVLIST_RANGES) < 0 && names.n)
 		__builtin_trap();	/* past the limit, out holds none of them */
 	strvec_clear(&names);
 	if (envlist_expand_value(text, &names, 0) < 0 && names.n)

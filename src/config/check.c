@@ -13,6 +13,16 @@
 #include "../util/strvec.h"
 #include "../util/util.h"
 
+/* Why read_file() failed, in words. */
+static const char *why(int e)
+{
+	if (e == EINVAL)
+		return "not a regular file";
+	if (e == EFBIG)
+		return "larger than any requirements file should be";
+	return strerror(e);
+}
+
 /* Nested requirement files deeper than this are a loop, not a project. */
 #define MAX_INCLUDE 10
 
@@ -80,7 +90,7 @@ static int check_included(const char *file, int depth, const char *env, struct s
 			if (!sub) {
 				strvec_push_owned(out, xasprintf("%s:%d:%d: requirement file '%s' (needed by env '%s') cannot be read: %s; create it or fix the path",
 								 file, lineno, (int)(strstr(line, req) ? strstr(line, req) - line : 0) + 1,
-								 full, env, strerror(errno)));
+								 full, env, why(errno)));
 				problems++;
 			} else {
 				free(sub);
@@ -127,7 +137,7 @@ int tox_env_check(struct tox *t, const struct toxenv *e, struct strvec *out)
 				ini_find_text(deps, base, strlen(base), &line, &col);
 			}
 			strvec_push_owned(out, xasprintf("%s:%d:%d: requirement file '%s' of env '%s' cannot be read: %s; create it or fix the path in deps",
-							 t->path, line, col, full, e->name, strerror(errno)));
+							 t->path, line, col, full, e->name, why(errno)));
 			problems++;
 		} else {
 			free(text);

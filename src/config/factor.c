@@ -57,7 +57,7 @@ static int parse_range(const char *s, long *lo, long *hi)
 }
 
 /* Split the inside of a brace group into alternatives (whitespace removed, ranges expanded). */
-static int brace_alternatives(const char *s, size_t n, struct strvec *alts, int strip_only)
+static int brace_alternatives(const char *s, size_t n, struct strvec *alts, int strip_only, int ranges)
 {
 	struct strbuf all = STRBUF_INIT;
 	const char *p, *q;
@@ -79,7 +79,7 @@ static int brace_alternatives(const char *s, size_t n, struct strvec *alts, int 
 		alen = q ? (size_t)(q - p) : strlen(p);
 		trim(&a, &alen);
 		item = xstrndup(a, alen);
-		if (parse_range(item, &lo, &hi)) {
+		if (ranges && parse_range(item, &lo, &hi)) {
 			long step = lo <= hi ? 1 : -1;
 			if ((hi - lo) * step >= EXPAND_LIMIT) {
 				rc = -1;
@@ -104,7 +104,7 @@ static int brace_alternatives(const char *s, size_t n, struct strvec *alts, int 
 }
 
 /* Expand one comma-free group ("py{38,39}-x") into variants appended to out; -1 past the limit. */
-static int expand_group(const char *g, size_t len, struct strvec *out, int strip_only)
+static int expand_group(const char *g, size_t len, struct strvec *out, int strip_only, int ranges)
 {
 	struct strvec cur = STRVEC_INIT, alts = STRVEC_INIT, next = STRVEC_INIT;
 	struct strbuf lit = STRBUF_INIT;
@@ -143,7 +143,7 @@ static int expand_group(const char *g, size_t len, struct strvec *out, int strip
 		if (i == len)
 			break;
 		strvec_clear(&alts);
-		if (brace_alternatives(g + i + 1, (size_t)end - i - 1, &alts, strip_only) < 0 ||
+		if (brace_alternatives(g + i + 1, (size_t)end - i - 1, &alts, strip_only, ranges) < 0 ||
 		    cur.n * alts.n > EXPAND_LIMIT) {
 			rc = -1;
 			break;
@@ -169,7 +169,7 @@ static int expand_group(const char *g, size_t len, struct strvec *out, int strip
  * Split on commas outside brace groups and expand each non-blank group, as
  * tox's re.split(r"((?:{[^}]+})+)|,") followed by itertools.product does.
  */
-static long expand_line(const char *s, size_t len, struct strvec *out, int strip_only)
+static long expand_line(const char *s, size_t len, struct strvec *out, int strip_only, int ranges)
 {
 	size_t start = 0, i = 0, before = out->n;
 
@@ -187,7 +187,7 @@ static long expand_line(const char *s, size_t len, struct strvec *out, int strip
 				a++;
 			while (b > a && isspace((unsigned char)b[-1]))
 				b--;
-			if (a < b && expand_group(a, (size_t)(b - a), out, strip_only) < 0)
+			if (a < b && expand_group(a, (size_t)(b - a), out, strip_only, ranges) < 0)
 				return -1;
 			if (out->n - before > EXPAND_LIMIT)
 				return -1;
@@ -200,13 +200,14 @@ static long expand_line(const char *s, size_t len, struct strvec *out, int strip
 
 size_t envlist_expand(const char *line, struct strvec *out)
 {
-	long n = expand_line(line, strlen(line), out, 0);
+	long n = expand_line(line, strlen(line), out, 0, 1);
 
 	return n < 0 ? 0 : (size_t)n;
 }
 
-int envlist_expand_value(const char *value, struct strvec *out, int dedup)
+int envlist_expand_value(const char *value, struct strvec *out, int flags)
 {
+	int dedup = flags & ENVLIST_DEDUP;
 	struct strvec tmp = STRVEC_INIT;
 	const char *p = value;
 	int rc = 0;
@@ -215,7 +216,7 @@ int envlist_expand_value(const char *value, struct strvec *out, int dedup)
 		const char *nl = strchr(p, '\n');
 		size_t n = nl ? (size_t)(nl - p) : strlen(p);
 
-		if (expand_line(p, n, &tmp, 0) < 0 || tmp.n > ENVLIST_MAX) {
+		if (expand_line(p, n, &tmp, 0, flags & ENVLIST_RANGES) < 0 || tmp.n > ENVLIST_MAX) {
 			rc = -1;
 			break;
 		}
@@ -323,7 +324,7 @@ static long condition(const char *cond, size_t len, struct strvec **alts, int le
 		*alts = res;
 		return (long)n;
 	}
-	if (expand_line(cond, len, &vars, 1) < 0) {
+	if (expand_line(cond, len, &vars, 1, 0) < 0) {
 		strvec_clear(&vars);
 		return -1;
 	}

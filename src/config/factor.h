@@ -24,10 +24,14 @@ size_t envlist_expand(const char *line, struct strvec *out);
 
 /*
  * Expand a multi-line envlist value (one expression per line) into out;
- * dedup drops repeats as tox 4 does, tox 3 keeps them. Returns 0, or -1 when
+ * flags as below. Returns 0, or -1 when
  * the value would make more than ENVLIST_MAX names (out then holds none of them).
  */
-int envlist_expand_value(const char *value, struct strvec *out, int dedup);
+enum {
+	ENVLIST_DEDUP = 1,	/* drop repeated names (tox 4); tox 3 keeps them */
+	ENVLIST_RANGES = 2,	/* expand {8-12} (tox 4.25); tox 3 leaves "8-12" as text */
+};
+int envlist_expand_value(const char *value, struct strvec *out, int flags);
 
 /* Split an env name into its factors ("py38-django32" -> py38, django32), appended to out. */
 void env_factors(const char *name, struct strvec *out);

@@ -1,6 +1,7 @@
 #include "source.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -232,7 +233,9 @@ int source_find(const char *path, struct source *src, struct diag *d)
 		}
 		*slash = '\0';
 	}
-	return diag_set(d, path ? path : ".", 0, 0,
+	if (!realpath(path ? path : ".", dir))
+		snprintf(dir, sizeof(dir), "%s", path ? path : ".");
+	return diag_set(d, dir, 0, 0,
 			"no tox.ini, setup.cfg with [tox:tox] or pyproject.toml with legacy_tox_ini here or in any parent folder: run blitz inside your project or pass -c FILE");
 }
 

@@ -118,8 +118,8 @@ static void add_replacement(struct envctx *c, char *value, struct strbuf *out, i
 	}
 	if (has_expr(value, c->t->tox3)) {
 		if (depth + 1 > MAX_DEPTH) {
-			warn("could not expand '%s' after %d levels of substitution", value, MAX_DEPTH);
-			strbuf_adds(out, value);
+			/* tox 4 warns and pastes the text in as it is; a value that nests this deep refers to itself */
+			fail(c, "substitutions nest more than 100 levels deep (%.60s...): a value refers to itself%s; break the cycle", value, "");
 		} else {
 			struct strbuf again = STRBUF_INIT;
 			expand_into(c, value, strlen(value), &again, depth + 1);

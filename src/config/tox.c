@@ -207,7 +207,7 @@ static int read_envlist(struct tox *t, struct diag *d)
 			if (*p == '\n')
 				*p = ',';
 	}
-	int rc = envlist_expand_value(v, &t->envlist, !t->tox3);
+	int rc = envlist_expand_value(v, &t->envlist, t->tox3 ? 0 : ENVLIST_DEDUP | ENVLIST_RANGES);
 	free(v);
 	if (rc < 0) {
 		const struct ini_entry *e = ini_get(t->core, "env_list");
@@ -367,7 +367,7 @@ int tox_load(struct tox *t, const struct tox_opts *o, struct diag *d)
 		/* toxworkdir may use {toxinidir} and {homedir}; resolved against the file's folder */
 		struct envctx *c = envctx_get(t, "");
 		char *v = subst(c, wd, 0);
-		if (strstr(v, "{toxworkdir}") || strstr(v, "{work_dir}")) {
+		if (strstr(v, "{toxworkdir}") || strstr(v, "{work_dir}") || strstr(v, "{temp_dir}")) {
 			const struct ini_entry *e = ini_get(t->core, t->tox3 ? "toxworkdir" : "work_dir");
 			if (!e)
 				e = ini_get(t->core, "toxworkdir");
@@ -499,7 +499,7 @@ void tox_core_labels(struct tox *t, struct strvec *labels, struct strvec *envs)
 			while (ke > k && isspace((unsigned char)ke[-1]))
 				ke--;
 			struct strvec these = STRVEC_INIT;
-			envlist_expand_value(eq + 1, &these, 1);
+			envlist_expand_value(eq + 1, &these, ENVLIST_DEDUP | ENVLIST_RANGES);
 			for (size_t i = 0; i < these.n; i++) {
 				strvec_push_owned(labels, xstrndup(k, (size_t)(ke - k)));
 				strvec_push(envs, these.v[i]);

@@ -451,7 +451,7 @@ int tox_env_resolve(struct tox *t, const char *name, struct toxenv *e, struct di
 	parse_list(c, "labels", 0, &e->labels);
 	v = envctx_value(c, "depends");
 	if (v) {
-		envlist_expand_value(v, &e->depends, 1);
+		envlist_expand_value(v, &e->depends, ENVLIST_DEDUP | (t->tox3 ? 0 : ENVLIST_RANGES));
 		free(v);
 	}
 	v = envctx_value(c, "install_command");

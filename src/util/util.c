@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 
 const char *progname = "blitz";
 
@@ -165,9 +166,19 @@ char *read_file(const char *path, size_t *len)
 	FILE *f = fopen(path, "rb");
 	char *buf = NULL;
 	size_t n = 0, cap = 0, got;
+	struct stat st;
 
 	if (!f)
 		return NULL;
+	/* a device or a pipe (/dev/zero, /dev/stdin) would never end: files only, and not huge ones */
+	if (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > READ_FILE_MAX) {
+		int e = errno;
+		if (e == 0 || fstat(fileno(f), &st) == 0)
+			e = S_ISREG(st.st_mode) ? EFBIG : EINVAL;
+		fclose(f);
+		errno = e;
+		return NULL;
+	}
 	for (;;) {
 		buf = xgrow(buf, &cap, n + 65536, 1);
 		got = fread(buf + n, 1, cap - n - 1, f);

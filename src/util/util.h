@@ -37,7 +37,14 @@ int starts_with(const char *s, const char *prefix);
 /* Return monotonic time in nanoseconds (for durations, never wall-clock). */
 long long now_ns(void);
 
-/* Read a whole file into a NUL-terminated buffer; *len gets its size. Returns NULL and sets errno on failure. */
+/* The largest file read_file() reads: no tox.ini or requirements file comes near it. */
+#define READ_FILE_MAX (64L << 20)
+
+/*
+ * Read a whole regular file (at most READ_FILE_MAX bytes) into a
+ * NUL-terminated buffer; *len gets its size. Returns NULL and sets errno on
+ * failure (EINVAL: not a regular file; EFBIG: too large).
+ */
 char *read_file(const char *path, size_t *len);
 
 #endif

@@ -39,11 +39,12 @@ static const char *expand(const char *line, size_t *n)
 	return joined;
 }
 
-static const char *expand_value(const char *value, int dedup)
+/* tox4: dedup and ranges as tox 4 reads an envlist; 0: as tox 3 does */
+static const char *expand_value(const char *value, int tox4)
 {
 	struct strvec out = STRVEC_INIT;
 
-	envlist_expand_value(value, &out, dedup);
+	envlist_expand_value(value, &out, tox4 ? ENVLIST_DEDUP | ENVLIST_RANGES : 0);
 	join(&out);
 	strvec_clear(&out);
 	return joined;
@@ -133,9 +134,10 @@ static void test_envlist_empty_braces(void)
 	CHECK_STR(expand("py{}", NULL), "py{}");
 }
 
-/* tox 4 (EnvList) keeps the first of each name; tox 3 (_split_env) keeps duplicates. */
+/* tox 4 (EnvList) keeps the first of each name; tox 3 (_split_env) keeps duplicates and reads no ranges. */
 static void test_envlist_value_dedup(void)
 {
+	CHECK_STR(expand_value("py3{8-9}", 0), "py38-9");
 	CHECK_STR(expand_value("py38,py39\npy38\ndocs", 1), "py38 py39 docs");
 	CHECK_STR(expand_value("py38,py39\npy38\ndocs", 0), "py38 py39 py38 docs");
 	CHECK_STR(expand_value("b,a,b,c,a", 1), "b a c");
