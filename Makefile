@@ -121,6 +121,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_SAN      = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_OPTS    ?= -timeout=10 -rss_limit_mb=2048
 fuzz:
+	@scripts/install-deps clang libclang-rt-14-dev
 	$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang \
 		CFLAGS="-O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link" build-fuzz/libblitz.a
 	@mkdir -p fuzz/crashes
@@ -131,7 +132,7 @@ fuzz:
 			-artifact_prefix=fuzz/crashes/$$t- build-fuzz/corpus-$$t fuzz/corpus/$${t#fuzz_} </dev/null || exit 1; \
 	done
 
-bench: blitz
+bench: deps-check blitz
 	bench/config.sh
 
 install: blitz
