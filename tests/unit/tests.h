@@ -9,6 +9,7 @@ extern const struct test envlist_tests[];
 extern const struct test factor_tests[];
 extern const struct test shlex_tests[];
 extern const struct test subst_tests[];
+extern const struct test toxenv_tests[];
 extern const struct test tox_tests[];
 extern const struct test select_tests[];
 extern const struct test filter_tests[];

@@ -1,0 +1,715 @@
+/*
+ * The typed settings of an env (set_env, commands, deps, base_python, flags,
+ * lists), through the public API: small tox.ini files loaded with tox_load()
+ * and resolved with tox_env_resolve() (tox-semantics.md §7-§11).
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fixture.h"
+#include "harness.h"
+#include "tests.h"
+
+/* --- set_env ----------------------------------------------------------------- */
+
+/* A line holding only a substitution expands into entries, filtered for the calling env. */
+static void test_setenv_substitution_line(void)
+{
+	struct fx f;
+	struct toxenv e;
+
+	CHECK_INT(fx_ini(&f,
+			 "[testenv]\n"
+			 "set_env =\n"
+			 "  A = 1\n"
+			 "  py38: B = 2\n"
+			 "[testenv:py{38,39}-x]\n"
+			 "set_env =\n"
+			 "  {[testenv]set_env}\n"
+			 "  C = 3\n",
+			 0), 0);
+	CHECK_INT(fx_env(&f, "py38-x", &e), 0);
+	CHECK_STR(fx_setenv(&e, "A"), "1");
+	CHECK_STR(fx_setenv(&e, "B"), "2");
+	CHECK_STR(fx_setenv(&e, "C"), "3");
+	toxenv_release(&e);
+	CHECK_INT(fx_env(&f, "py39-x", &e), 0);
+	CHECK_STR(fx_setenv(&e, "A"), "1");
+	CHECK(fx_setenv(&e, "B") == NULL);
+	CHECK_STR(fx_setenv(&e, "C"), "3");
+	toxenv_release(&e);
+	fx_release(&f);
+}
+
+/* file|PATH reads KEY=VALUE lines (blank and '#' lines skipped), relative to {toxinidir}. */
+static void test_setenv_file_lines(void)
+{
+	struct fx f;
+	struct toxenv e;
+
+	fx_init(&f);
+	fx_write(&f, "a.env", "F=1\n# comment\n\n  G = 2  \nH=a=b\n");
+	fx_write(&f, "b.env", "J=from-b\n");
+	fx_write(&f, "tox.ini", "[testenv]\nset_env =\n  file|a.env\n  file|{toxinidir}/b.env\n  I = inline\n");
+	CHECK_INT(fx_load(&f), 0);
+	CHECK_INT(fx_env(&f, "py", &e), 0);
+	CHECK_STR(fx_setenv(&e, "F"), "1");
+	CHECK_STR(fx_setenv(&e, "G"), "2");
+	CHECK_STR(fx_setenv(&e, "H"), "a=b");
+	CHECK_STR(fx_setenv(&e, "J"), "from-b");
+	CHECK_STR(fx_setenv(&e, "I"), "inline");
+	CHECK(fx_setenv(&e, "# comment") == NULL);
+	toxenv_release(&e);
+	fx_release(&f);
+}
+
+/* tox 4.11 (SetEnv.use_replacer) reads env files after the inline lines: the file wins. */
+static void test_setenv_file_overrides_inline(void)
+{
+	struct fx f;
+	struct toxenv e;
+
+	fx_init(&f);
+	fx_write(&f, "a.env", "F=from-file\n");
+	fx_write(&f, "tox.ini", "[testenv]\nset_env =\n  file|a.env\n  F = inline\n");
+	CHECK_INT(fx_load(&f), 0);
+	CHECK_INT(fx_env(&f, "py", &e), 0);
+	CHECK_STR(fx_setenv(&e, "F"), "from-file");
+	toxenv_release(&e);
+	fx_release(&f);
+}
+
+/* tox 4 adds PIP_DISABLE_PIP_VERSION_CHECK and PYTHONHASHSEED unless set, and forces PYTHONIOENCODING. */
+static void test_setenv_defaults(void)
+{
+	struct fx f;
+	struct toxenv e;
+
+	CHECK_INT(fx_ini(&f,
+			 "[testenv]\n"
+			 "[testenv:own]\n"
+			 "set_env =\n"
+			 "  PYTHONHASHSEED = 0\n"
+			 "  PYTHONIOENCODING = latin-1\n"
+			 "  PIP_DISABLE_PIP_VERSION_CHECK = 0\n",
+			 0), 0);
+	CHECK_INT(fx_env(&f, "py", &e), 0);
+	CHECK_STR(fx_setenv_all(&f, &e), "PIP_DISABLE_PIP_VERSION_CHECK=1|PYTHONHASHSEED=1234|PYTHONIOENCODING=utf-8");
+	toxenv_release(&e);
+	CHECK_INT(fx_env(&f, "own", &e), 0);
+	CHECK_STR(fx_setenv_all(&f, &e), "PIP_DISABLE_PIP_VERSION_CHECK=0|PYTHONHASHSEED=0|PYTHONIOENCODING=utf-8");
+	toxenv_release(&e);
+	fx_release(&f);
+}
+
+/*
+ * tox 4.11 applies its defaults before lines like {[base]set_env} are expanded
+ * (SetEnv.update(override=False) only looks at known keys, and load() prefers
+ * the materialised default), so the defaults win over keys set that way.
+ */
+static void test_setenv_defaults_win_over_substitution_lines(void)
+{
+	struct fx f;
+	struct toxenv e;
+
+	CHECK_INT(fx_ini(&f,
+			 "[base]\n"
+			 "set_env =\n"
+			 "  PYTHONHASHSEED = 7\n"
+			 "  PYTHONIOENCODING = x\n"
+			 "  OTHER = o\n"
+			 "[testenv]\n"
+			 "set_env = {[base]set_env}\n",
+			 0), 0);
+	CHECK_INT(fx_env(&f, "py", &e), 0);
+	CHECK_STR(fx_setenv(&e, "PYTHONHASHSEED"), "1234");
+	CHECK_STR(fx_setenv(&e, "PYTHONIOENCODING"), "utf-8");
+	CHECK_STR(fx_setenv(&e, "OTHER"), "o");
+	toxenv_release(&e);
+	fx_release(&f);
+}
+
+/* Sorted by code point (upper case before '_' before lower case); the last of a repeated key wins. */
+static void test_setenv_sorted(void)
+{
+	struct fx f;
+	struct toxenv e;
+
+	CHECK_INT(fx_ini(&f, "[testenv]\nset_env =\n  b = 1\n  A = 2\n  Z = 3\n  _u = 4\n  A = 5\n", 0), 0);
+	CHECK_INT(fx_env(&f, "py", &e), 0);
+	CHECK_STR(fx_setenv_all(&f, &e),
+		  "A=5|PIP_DISABLE_PIP_VERSION_CHECK=1|PYTHONHASHSEED=1234|PYTHONIOENCODING=utf-8|Z=3|_u=4|b=1");
+	toxenv_release(&e);
+	fx_release(&f);
+}
+
+/* KEY=VALUE split at the first '='; tox 4 cuts " # comment" and unescapes "\#". */
+static void test_setenv_values(void)
+{
+	struct fx f;
+	struct toxenv e;
+	const char *ini = "[testenv]\n"
+			  "setenv =\n"
+			  "  A = 1 # c\n"
+			  "  B=x\\#y\n"
+			  "  U = a=b\n"
+			  "  E =\n";
+
+	CHECK_INT(fx_ini(&f, ini, 0), 0);
+	CHECK_INT(fx_env(&f, "py", &e), 0);
+	CHECK_STR(fx_setenv(&e, "A"), "1");
+	CHECK_STR(fx_setenv(&e, "B"), "x#y");
+	CHECK_STR(fx_setenv(&e, "U"), "a=b");
+	CHECK_STR(fx_setenv(&e, "E"), "");
+	toxenv_release(&e);
+	fx_release(&f);
+
+	/* tox 3 strips no inline comment and keeps the backslash */
+	CHECK_INT(fx_ini(&f, ini, 1), 0);
+	CHECK_INT(fx_env(&f, "py", &e), 0);
+	CHECK_STR(fx_setenv(&e, "A"), "1 # c");
+	CHECK_STR(fx_setenv(&e, "B"), "x\\#y");
+	CHECK_STR(fx_setenv(&e, "U"), "a=b");
+	toxenv_release(&e);
+	fx_release(&f);
+}
+
+/* A line without '=' that holds no substitution is an error tox shows for set_env. */
+static void test_setenv_invalid_line(void)
+{
+	struct fx f;
+	struct toxenv e;
+
+	CHECK_INT(fx_ini(&f, "[testenv]\nset_env =\n  A = 1\n  NOEQUALS\n", 0), 0);
+	CHECK_INT(fx_env(&f, "py", &e), 0);
+	CHECK(fx_has_error(&e, "invalid line 'NOEQUALS' in set_env"));
+	toxenv_release(&e);
+	fx_release(&f);
+}
+
+/* tox 3 knows only setenv, and sets PYTHONHASHSEED, TOX_ENV_NAME and TOX_ENV_DIR itself. */
+static void test_setenv_tox3(void)
+{
+	struct fx f;
+	struct toxenv e;
+
+	CHECK_INT(fx_ini(&f, "[testenv]\nset_env = A=1\nsetenv = B=2\n", 1), 0);
+	CHECK_INT(fx_env(&f, "py38", &e), 0);
+	CHECK(fx_setenv(&e, "A") == NULL);
+	CHECK_STR(fx_setenv(&e, "B"), "2");
+	CHECK_STR(fx_setenv(&e, "PYTHONHASHSEED"), "1234");
+	CHECK_STR(fx_setenv(&e, "TOX_ENV_NAME"), "py38");
+	CHECK_STR(fx_setenv(&e, "TOX_ENV_DIR"), fx_path(&f, ".tox/py38"));
+	CHECK(fx_setenv(&e, "PYTHONIOENCODING") == NULL);
+	CHECK(fx_setenv(&e, "PIP_DISABLE_PIP_VERSION_CHECK") == NULL);
+	toxenv_release(&e);
+	fx_release(&f);
+}
+
+/* --- commands ----------------------------------------------------------------- */
+
+static void test_commands_split(void)
+{
+	struct fx f;
+	struct toxenv e;
+
+	CHECK_INT(fx_ini(&f,
+			 "[testenv]\n"
+			 "commands_pre = echo pre\n"
+			 "commands =\n"
+			 "  pytest -k \"a b\" tests\n"
+			 "\n"
+			 "  python -c 'print(1)'\n"
+			 "commands_post = echo post\n",
+			 0), 0);
+	CHECK_INT(fx_env(&f, "py", &e), 0);
+	CHECK_INT(e.commands.n, 2);
+	CHECK_STR(fx_cmd(&f, &e.commands, 0), "pytest|-k|a b|tests");
+	CHECK_STR(fx_cmd(&f, &e.commands, 1), "python|-c|print(1)");
+	CHECK_INT(e.commands.n == 2 ? e.commands.v[0].ignore_exit : -1, 0);
+	CHECK_STR(fx_cmds(&f, &e.commands_pre), "echo pre");
+	CHECK_STR(fx_cmds(&f, &e.commands_post), "echo post");
+	toxenv_release(&e);
+	fx_release(&f);
+}
+
+/* tox 4 takes one '-' off the first word ("- cmd", "-cmd", even "--x") and ignores the exit code. */
+static void test_commands_ignore_exit(void)
+{
+	struct fx f;
+	struct toxenv e;
+
+	CHECK_INT(fx_ini(&f, "[testenv]\ncommands =\n  - pytest\n  -flake8 x\n  --weird\n  mypy -\n", 0), 0);
+	CHECK_INT(fx_env(&f, "py", &e), 0);
+	CHECK_INT(e.commands.n, 4);
+	if (e.commands.n == 4) {
+		CHECK_STR(fx_cmd(&f, &e.commands, 0), "pytest");
+		CHECK_INT(e.commands.v[0].ignore_exit, 1);
+		CHECK_STR(fx_cmd(&f, &e.commands, 1), "flake8|x");
+		CHECK_INT(e.commands.v[1].ignore_exit, 1);
+		CHECK_STR(fx_cmd(&f, &e.commands, 2), "-weird");
+		CHECK_INT(e.commands.v[2].ignore_exit, 1);
+		CHECK_STR(fx_cmd(&f, &e.commands, 3), "mypy|-");
+		CHECK_INT(e.commands.v[3].ignore_exit, 0);
+	}
+	toxenv_release(&e);
+	fx_release(&f);
+}
+
+/* A trailing backslash joins the next line, after the factor filter has looked at each line. */
+static void test_commands_backslash_continuation(void)
+{
+	struct fx f;
+	struct toxenv e;
+
+	CHECK_INT(fx_ini(&f,
+			 "[testenv]\n"
+			 "commands =\n"
+			 "  pytest \\\n"
+			 "    --cov \\\n"
+			 "    tests\n"
+			 "  py38: coverage \\\n"
+			 "    report\n",
+			 0), 0);
+	CHECK_INT(fx_env(&f, "py38", &e), 0);
+	CHECK_STR(fx_cmds(&f, &e.commands), "pytest --cov tests ; coverage report");
+	toxenv_release(&e);
+	/* without py38 the continuation line stands alone: "report" */
+	CHECK_INT(fx_env(&f, "py39", &e), 0);
+	CHECK_STR(fx_cmds(&f, &e.commands), "pytest --cov tests ; report");
+	toxenv_release(&e);
+	fx_release(&f);
+}
+
+/* The tox-semantics.md §2.1 example: an orphaned "--cov" becomes the ignore-exit command "-cov". */
+static void test_commands_orphaned_option(void)
+{
+	struct fx f;
+	struct toxenv e;
+
+	CHECK_INT(fx_ini(&f, "[testenv]\ncommands =\n  py38: pytest \\\n    --cov\n", 0), 0);
+	CHECK_INT(fx_env(&f, "py39", &e), 0);
+	CHECK_INT(e.commands.n, 1);
+	CHECK_STR(fx_cmd(&f, &e.commands, 0), "-cov");
+	CHECK_INT(e.commands.n ? e.commands.v[0].ignore_exit : -1, 1);
+	toxenv_release(&e);
+	fx_release(&f);
+}
+
+/* An unterminated quote: the words before it, then the rest of the line as one word. */
+static void test_commands_unterminated_quote(void)
+{
+	struct fx f;
+	struct toxenv e;
+
+	CHECK_INT(fx_ini(&f, "[testenv]\ncommands = python -c 'print(1) x\n", 0), 0);
+	CHECK_INT(fx_env(&f, "py", &e), 0);
+	CHECK_STR(fx_cmd(&f, &e.commands, 0), "python|-c|'print(1) x");
+	toxenv_release(&e);
+	fx_release(&f);
+}
+
+/* tox 4 cuts "#..." before splitting; "\#" is a literal '#'. */
+static void test_commands_comments(void)
+{
+	struct fx f;
+	struct toxenv e;
+
+	CHECK_INT(fx_ini(&f, "[testenv]\ncommands =\n  pytest a#b\n  echo a\\#b  # note\n", 0), 0);
+	CHECK_INT(fx_env(&f, "py", &e), 0);
+	CHECK_STR(fx_cmds(&f, &e.commands), "pytest a ; echo a#b");
+	toxenv_release(&e);
+	fx_release(&f);
+}
+
+/* tox 3: the dash stays in argv, backslashes are text, '#' starts a comment, '\' joins lines. */
+static void test_commands_tox3(void)
+{
+	struct fx f;
+	struct toxenv e;
+
+	CHECK_INT(fx_ini(&f,
+			 "[testenv]\n"
+			 "commands =\n"
+			 "  - pytest\n"
+			 "  -flake8\n"
+			 "  pytest a#b # c\n"
+			 "  echo a\\b\n"
+			 "  pytest \\\n"
+			 "    --cov\n",
+			 1), 0);
+	CHECK_INT(fx_env(&f, "py", &e), 0);
+	CHECK_INT(e.commands.n, 5);
+	if (e.commands.n == 5) {
+		CHECK_STR(fx_cmd(&f, &e.commands, 0), "-|pytest");
+		CHECK_INT(e.commands.v[0].ignore_exit, 1);
+		CHECK_STR(fx_cmd(&f, &e.commands, 1), "-flake8");
+		CHECK_INT(e.commands.v[1].ignore_exit, 1);
+		CHECK_STR(fx_cmd(&f, &e.commands, 2), "pytest|a");
+		CHECK_INT(e.commands.v[2].ignore_exit, 0);
+		CHECK_STR(fx_cmd(&f, &e.commands, 3), "echo|a\\b");
+		CHECK_STR(fx_cmd(&f, &e.commands, 4), "pytest|--cov");
+	}
+	toxenv_release(&e);
+	fx_release(&f);
+}
+
+/* --- deps ---------------------------------------------------------------------- */
+
+/* tox 4 writes pip's one-argument options apart and escapes spaces in their paths. */
+static void test_deps_tox4(void)
+{
+	struct fx f;
+	struct toxenv e;
+	char want[2048];
+
+	CHECK_INT(fx_ini(&f,
+			 "[testenv]\n"
+			 "deps =\n"
+			 "  # a comment line\n"
+			 "  -rreq.txt\n"
+			 "  -r other.txt\n"
+			 "  -cconstraints.txt\n"
+			 "  -e.\n"
+			 "  --index-url=http://x\n"
+			 "  -i http://y\n"
+			 "  foo # c\n"
+			 "  bar#baz\n"
+			 "  git+https://x/y.git\\#egg=z\n"
+			 "  -r a b.txt\n"
+			 "  -r{toxinidir}/r.txt\n",
+			 0), 0);
+	CHECK_INT(fx_env(&f, "py", &e), 0);
+	snprintf(want, sizeof(want),
+		 "-r req.txt|-r other.txt|-c constraints.txt|-e .|--index-url=http://x|-i http://y|foo|bar|"
+		 "git+https://x/y.git#egg=z|-r a\\ b.txt|-r %s/r.txt", f.dir);
+	CHECK_STR(fx_join(&f, &e.deps), want);
+	toxenv_release(&e);
+	fx_release(&f);
+}
+
+/* tox 3 joins short options to their argument, writes long ones with '=', cuts only " #...". */
+static void test_deps_tox3(void)
+{
+	struct fx f;
+	struct toxenv e;
+
+	CHECK_INT(fx_ini(&f,
+			 "[testenv]\n"
+			 "deps =\n"
+			 "  -r req.txt\n"
+			 "  -rreq2.txt\n"
+			 "  --index-url http://x\n"
+			 "  foo # c\n"
+			 "  bar#baz\n",
+			 1), 0);
+	CHECK_INT(fx_env(&f, "py", &e), 0);
+	CHECK_STR(fx_join(&f, &e.deps), "-rreq.txt|-rreq2.txt|--index-url=http://x|foo|bar#baz");
+	toxenv_release(&e);
+	fx_release(&f);
+}
+
+static void test_deps_factor_conditions(void)
+{
+	struct fx f;
+	struct toxenv e;
+
+	CHECK_INT(fx_ini(&f, "[testenv]\ndeps =\n  py38,py39: x\n  !py38: y\n  django{32,42}: django\n", 0), 0);
+	CHECK_INT(fx_env(&f, "py38", &e), 0);
+	CHECK_STR(fx_join(&f, &e.deps), "x");
+	toxenv_release(&e);
+	CHECK_INT(fx_env(&f, "py310-django42", &e), 0);
+	CHECK_STR(fx_join(&f, &e.deps), "y|django");
+	toxenv_release(&e);
+	fx_release(&f);
+}
+
+/* tox 3's getstring filters, substitutes and filters again: "a: b: c" leaves "b: c", which the second pass drops. */
+static void test_deps_tox3_filtered_twice(void)
+{
+	struct fx f;
+	struct toxenv e;
+
+	CHECK_INT(fx_ini(&f, "[testenv]\ndeps =\n  a: b: c\n  x\n", 1), 0);
+	CHECK_INT(fx_env(&f, "a", &e), 0);
+	CHECK_STR(fx_join(&f, &e.deps), "x");
+	toxenv_release(&e);
+	fx_release(&f);
+}
+
+/* --- base_python ----------------------------------------------------------------- */
+
+/* tox 4: the one interpreter factor as written; none: the running python. */
+static void test_base_python_from_factors(void)
+{
+	static const char *const cases[][2] = {
+		{ "py311", "py311" }, { "py3.11-lint", "py3.11" }, { "pypy3", "pypy3" }, { "lint-py312", "py312" },
+		{ "cpython3.11", "cpython3.11" }, { "py3", "py3" }, { "docs", FX_PYTHON }, { "py", FX_PYTHON },
+		{ "python3.12", FX_PYTHON }, { "py312t", FX_PYTHON },
+	};
+	struct fx f;
+	struct toxenv e;
+
+	CHECK_INT(fx_ini(&f, "[testenv]\n", 0), 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CHECK_INT(fx_env(&f, cases[i][0], &e), 0);
+		CHECK_STR(fx_join(&f, &e.base_python), cases[i][1]);
+		CHECK_INT(e.errors.n, 0);
+		toxenv_release(&e);
+	}
+	fx_release(&f);
+}
+
+static void test_base_python_conflicting_factors(void)
+{
+	struct fx f;
+	struct toxenv e;
+
+	CHECK_INT(fx_ini(&f, "[testenv]\n", 0), 0);
+	CHECK_INT(fx_env(&f, "py38-py39", &e), 0);
+	CHECK(fx_has_error(&e, "conflicting factors py38, py39 in py38-py39"));
+	toxenv_release(&e);
+	fx_release(&f);
+}
+
+/* A configured base_python wins; one that contradicts the env name is an error. */
+static void test_base_python_configured(void)
+{
+	struct fx f;
+	struct toxenv e;
+
+	CHECK_INT(fx_ini(&f,
+			 "[testenv:docs]\n"
+			 "basepython = python3.12\n"
+			 "[testenv:py311]\n"
+			 "basepython = python3.10\n"
+			 "[testenv:py311-ok]\n"
+			 "base_python = python3.11\n",
+			 0), 0);
+	CHECK_INT(fx_env(&f, "docs", &e), 0);
+	CHECK_STR(fx_join(&f, &e.base_python), "python3.12");
+	CHECK_INT(e.errors.n, 0);
+	toxenv_release(&e);
+	CHECK_INT(fx_env(&f, "py311", &e), 0);
+	CHECK(fx_has_error(&e, "env name py311 conflicting with base python python3.10"));
+	toxenv_release(&e);
+	CHECK_INT(fx_env(&f, "py311-ok", &e), 0);
+	CHECK_STR(fx_join(&f, &e.base_python), "python3.11");
+	CHECK_INT(e.errors.n, 0);
+	toxenv_release(&e);
+	fx_release(&f);
+}
+
+/*
+ * tox 4.11 _validate_base_python: every field the factor's spec sets must be
+ * equal in the configured one, so "python3" (no minor) conflicts with py311.
+ */
+static void test_base_python_conflict_unset_fields(void)
+{
+	struct fx f;
+	struct toxenv e;
+
+	CHECK_INT(fx_ini(&f, "[testenv]\nbasepython = python3\n", 0), 0);
+	CHECK_INT(fx_env(&f, "py311", &e), 0);
+	CHECK(fx_has_error(&e, "env name py311 conflicting with base python python3"));
+	toxenv_release(&e);
+	CHECK_INT(fx_env(&f, "docs", &e), 0);
+	CHECK_STR(fx_join(&f, &e.base_python), "python3");
+	CHECK_INT(e.errors.n, 0);
+	toxenv_release(&e);
+	fx_release(&f);
+}
+
+/* ignore_basepython_conflict: the env name's interpreter wins over a contradicting setting. */
+static void test_base_python_ignore_conflict(void)
+{
+	struct fx f;
+	struct toxenv e;
+
+	CHECK_INT(fx_ini(&f, "[tox]\nignore_basepython_conflict = true\n[testenv]\nbasepython = python3.10\n", 0), 0);
+	CHECK_INT(fx_env(&f, "py311", &e), 0);
+	CHECK_STR(fx_join(&f, &e.base_python), "py311");
+	CHECK_INT(e.errors.n, 0);
+	toxenv_release(&e);
+	CHECK_INT(fx_env(&f, "docs", &e), 0);
+	CHECK_STR(fx_join(&f, &e.base_python), "python3.10");
+	toxenv_release(&e);
+	fx_release(&f);
+}
+
+/* tox 3 maps the factor to a command name: py311 -> python3.11; a configured one wins. */
+static void test_base_python_tox3(void)
+{
+	static const char *const cases[][2] = {
+		{ "py311", "python3.11" }, { "py3", "python3" }, { "pypy310", "pypy3.10" }, { "pypy", "pypy" },
+		{ "lint-py27", "python2.7" }, { "docs", FX_PYTHON }, { "py3.11", FX_PYTHON },
+	};
+	struct fx f;
+	struct toxenv e;
+
+	CHECK_INT(fx_ini(&f, "[testenv]\n[testenv:py38-conf]\nbasepython = python3.10\n", 1), 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CHECK_INT(fx_env(&f, cases[i][0], &e), 0);
+		CHECK_STR(fx_join(&f, &e.base_python), cases[i][1]);
+		toxenv_release(&e);
+	}
+	CHECK_INT(fx_env(&f, "py38-conf", &e), 0);
+	CHECK_STR(fx_join(&f, &e.base_python), "python3.10");
+	toxenv_release(&e);
+	fx_release(&f);
+}
+
+static void test_base_python_tox3_jython(void)
+{
+	struct fx f;
+	struct toxenv e;
+
+	CHECK_INT(fx_ini(&f, "[testenv]\n", 1), 0);
+	CHECK_INT(fx_env(&f, "jython", &e), 0);
+	CHECK_STR(fx_join(&f, &e.base_python), "jython");
+	toxenv_release(&e);
+	fx_release(&f);
+}
+
+/* --- other keys ---------------------------------------------------------------------- */
+
+/* tox 4 booleans: true/1/yes/on and false/0/no/off, any case. */
+static void test_booleans(void)
+{
+	struct fx f;
+	struct toxenv e;
+
+	CHECK_INT(fx_ini(&f,
+			 "[testenv]\n"
+			 "skip_install = True\n"
+			 "usedevelop = yes\n"
+			 "ignore_outcome = ON\n"
+			 "ignore_errors = 1\n"
+			 "recreate = FALSE\n"
+			 "sitepackages = off\n"
+			 "[testenv:neg]\n"
+			 "skip_install = no\n"
+			 "use_develop = 0\n",
+			 0), 0);
+	CHECK_INT(fx_env(&f, "py", &e), 0);
+	CHECK_INT(e.skip_install, 1);
+	CHECK_INT(e.use_develop, 1);
+	CHECK_INT(e.ignore_outcome, 1);
+	CHECK_INT(e.ignore_errors, 1);
+	CHECK_INT(e.recreate, 0);
+	CHECK_INT(e.system_site_packages, 0);
+	toxenv_release(&e);
+	CHECK_INT(fx_env(&f, "neg", &e), 0);
+	CHECK_INT(e.skip_install, 0);
+	CHECK_INT(e.use_develop, 0);
+	CHECK_INT(e.ignore_outcome, 1);	/* inherited from [testenv] */
+	toxenv_release(&e);
+	fx_release(&f);
+}
+
+static void test_booleans_invalid(void)
+{
+	struct fx f;
+	struct toxenv e;
+
+	CHECK_INT(fx_ini(&f, "[testenv]\nskip_install = maybe\n", 0), 0);
+	CHECK_INT(fx_env(&f, "py", &e), 0);
+	CHECK(fx_has_error(&e, "value 'maybe' cannot be transformed to bool"));
+	toxenv_release(&e);
+	fx_release(&f);
+}
+
+/* depends is an env list: commas, braces, one expression per line. */
+static void test_depends_generative(void)
+{
+	struct fx f;
+	struct toxenv e;
+
+	CHECK_INT(fx_ini(&f, "[testenv:cov]\ndepends =\n  py{38,39}, docs\n  lint\n", 0), 0);
+	CHECK_INT(fx_env(&f, "cov", &e), 0);
+	CHECK_STR(fx_join(&f, &e.depends), "py38|py39|docs|lint");
+	toxenv_release(&e);
+	fx_release(&f);
+}
+
+/* Lists: comma-separated on one line, one item per line otherwise. */
+static void test_labels_and_lists(void)
+{
+	struct fx f;
+	struct toxenv e;
+
+	CHECK_INT(fx_ini(&f,
+			 "[testenv]\n"
+			 "labels = test, ci\n"
+			 "extras =\n"
+			 "  testing\n"
+			 "  docs\n"
+			 "allowlist_externals = make, bash\n"
+			 "description = run the\n"
+			 "  tests  for {envname}\n",
+			 0), 0);
+	CHECK_INT(fx_env(&f, "py", &e), 0);
+	CHECK_STR(fx_join(&f, &e.labels), "test|ci");
+	CHECK_STR(fx_join(&f, &e.extras), "testing|docs");
+	CHECK_STR(fx_join(&f, &e.allowlist_externals), "make|bash");
+	CHECK_STR(e.description, "run the tests for py");
+	toxenv_release(&e);
+	fx_release(&f);
+}
+
+/* pass_env items may not hold whitespace (a common mistake: "A B" on one line). */
+static void test_pass_env_whitespace_error(void)
+{
+	struct fx f;
+	struct toxenv e;
+
+	CHECK_INT(fx_ini(&f, "[testenv]\npassenv = A B\n[testenv:ok]\npassenv = A, B\n", 0), 0);
+	CHECK_INT(fx_env(&f, "py", &e), 0);
+	CHECK(fx_has_error(&e, "pass_env values cannot contain whitespace"));
+	toxenv_release(&e);
+	CHECK_INT(fx_env(&f, "ok", &e), 0);
+	CHECK_INT(e.errors.n, 0);
+	CHECK(strvec_find(&e.pass_env, "A") >= 0);
+	CHECK(strvec_find(&e.pass_env, "B") >= 0);
+	toxenv_release(&e);
+	fx_release(&f);
+}
+
+const struct test toxenv_tests[] = {
+	{ "setenv_substitution_line", test_setenv_substitution_line },
+	{ "setenv_file_lines", test_setenv_file_lines },
+	{ "setenv_file_overrides_inline", test_setenv_file_overrides_inline },
+	{ "setenv_defaults", test_setenv_defaults },
+	{ "setenv_defaults_win_over_substitution_lines", test_setenv_defaults_win_over_substitution_lines },
+	{ "setenv_sorted", test_setenv_sorted },
+	{ "setenv_values", test_setenv_values },
+	{ "setenv_invalid_line", test_setenv_invalid_line },
+	{ "setenv_tox3", test_setenv_tox3 },
+	{ "commands_split", test_commands_split },
+	{ "commands_ignore_exit", test_commands_ignore_exit },
+	{ "commands_backslash_continuation", test_commands_backslash_continuation },
+	{ "commands_orphaned_option", test_commands_orphaned_option },
+	{ "commands_unterminated_quote", test_commands_unterminated_quote },
+	{ "commands_comments", test_commands_comments },
+	{ "commands_tox3", test_commands_tox3 },
+	{ "deps_tox4", test_deps_tox4 },
+	{ "deps_tox3", test_deps_tox3 },
+	{ "deps_factor_conditions", test_deps_factor_conditions },
+	{ "deps_tox3_filtered_twice", test_deps_tox3_filtered_twice },
+	{ "base_python_from_factors", test_base_python_from_factors },
+	{ "base_python_conflicting_factors", test_base_python_conflicting_factors },
+	{ "base_python_configured", test_base_python_configured },
+	{ "base_python_conflict_unset_fields", test_base_python_conflict_unset_fields },
+	{ "base_python_ignore_conflict", test_base_python_ignore_conflict },
+	{ "base_python_tox3", test_base_python_tox3 },
+	{ "base_python_tox3_jython", test_base_python_tox3_jython },
+	{ "booleans", test_booleans },
+	{ "booleans_invalid", test_booleans_invalid },
+	{ "depends_generative", test_depends_generative },
+	{ "labels_and_lists", test_labels_and_lists },
+	{ "pass_env_whitespace_error", test_pass_env_whitespace_error },
+	{ NULL, NULL },
+};
