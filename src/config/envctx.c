@@ -46,15 +46,7 @@ static int add_bases(struct envctx *c, const struct ini_section *sec, int depth)
 	if (!e || depth > 8)
 		return 0;
 	char *v = envctx_process_entry(c, e);
-	for (char *tok = strtok(v, ",\n"); tok; tok = strtok(NULL, ",\n")) {
-		while (isspace((unsigned char)*tok))
-			tok++;
-		size_t n = strlen(tok);
-		while (n && isspace((unsigned char)tok[n - 1]))
-			tok[--n] = '\0';
-		if (n)
-			strvec_push(&names, tok);
-	}
+	strvec_split(&names, v, ",\n", 0);
 	free(v);
 	for (size_t i = 0; i < names.n; i++) {
 		const struct ini_section *b = ini_section(&c->t->ini, names.v[i]);

@@ -525,15 +525,10 @@ int tox_env_has_label(struct tox *t, const char *env, const char *label)
 		struct envctx *c = envctx_get(t, env);
 		char *v = envctx_value(c, "labels");
 		if (v) {
-			char *save = NULL;
-			for (char *tok = strtok_r(v, ",\n", &save); tok && !found; tok = strtok_r(NULL, ",\n", &save)) {
-				while (isspace((unsigned char)*tok))
-					tok++;
-				size_t n = strlen(tok);
-				while (n && isspace((unsigned char)tok[n - 1]))
-					tok[--n] = '\0';
-				found = strcmp(tok, label) == 0;
-			}
+			struct strvec own = STRVEC_INIT;
+			strvec_split(&own, v, ",\n", 0);
+			found = strvec_find(&own, label) >= 0;
+			strvec_clear(&own);
 			free(v);
 		}
 	}

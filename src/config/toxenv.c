@@ -254,20 +254,7 @@ static void parse_list(struct envctx *c, const char *key, int split_spaces, stru
 
 	if (!v)
 		return;
-	const char *seps = strchr(v, '\n') ? "\n" : ",";
-	if (split_spaces)
-		seps = "\n \t";
-	char *save = NULL;
-	for (char *tok = strtok_r(v, seps, &save); tok; tok = strtok_r(NULL, seps, &save)) {
-		while (isspace((unsigned char)*tok))
-			tok++;
-		size_t n = strlen(tok);
-		while (n && isspace((unsigned char)tok[n - 1]))
-			tok[--n] = '\0';
-		/* lists are short: a linear search beats building a set */
-		if (n && strvec_find(out, tok) < 0)
-			strvec_push(out, tok);
-	}
+	strvec_split(out, v, split_spaces ? "\n \t" : strchr(v, '\n') ? "\n" : ",", 1);
 	free(v);
 }
 

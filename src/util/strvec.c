@@ -1,5 +1,6 @@
 #include "strvec.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +48,26 @@ void strvec_extend(struct strvec *sv, const struct strvec *src)
 {
 	for (size_t i = 0; i < src->n; i++)
 		strvec_push(sv, src->v[i]);
+}
+
+void strvec_split(struct strvec *sv, const char *s, const char *seps, int unique)
+{
+	while (*s) {
+		size_t n = strcspn(s, seps);
+		const char *a = s, *b = s + n;
+		while (a < b && isspace((unsigned char)*a))
+			a++;
+		while (b > a && isspace((unsigned char)b[-1]))
+			b--;
+		if (a < b) {
+			char *piece = xstrndup(a, (size_t)(b - a));
+			if (unique && strvec_find(sv, piece) >= 0)
+				free(piece);
+			else
+				strvec_push_owned(sv, piece);
+		}
+		s += n + (s[n] != '\0');
+	}
 }
 
 void strvec_clear(struct strvec *sv)

@@ -21,6 +21,13 @@ void strvec_pushf(struct strvec *sv, const char *fmt, ...) __attribute__((format
 long strvec_find(const struct strvec *sv, const char *s);
 /* Append copies of every string of src. */
 void strvec_extend(struct strvec *sv, const struct strvec *src);
+/*
+ * Append the pieces of s between any of the characters in seps, each with
+ * its surrounding whitespace trimmed; empty pieces are skipped, and so are
+ * repeats when unique is set.
+ */
+void strvec_split(struct strvec *sv, const char *s, const char *seps, int unique);
+
 /* Free every string and the array. */
 void strvec_clear(struct strvec *sv);
 
