@@ -286,7 +286,9 @@ void filter_entry_markers(struct tox *t, const struct ini_entry *e, struct strma
 			strbuf_reset(&name);
 			for (int j = 0; j < cnt; j++) {
 				int id = a[j] >= 0 ? a[j] : -a[j] - 1;
-				strbuf_addf(&name, "%s%s", j ? "-" : "", fs->names.v[id]);
+				if (j)
+					strbuf_addch(&name, '-');
+				strbuf_adds(&name, fs->names.v[id]);
 			}
 			if (strmap_add(seen, strbuf_str(&name)))
 				strvec_push(out, strbuf_str(&name));

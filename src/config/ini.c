@@ -203,11 +203,25 @@ const struct ini_section *ini_section(const struct ini *ini, const char *name)
 
 const struct ini_entry *ini_get(const struct ini_section *sec, const char *key)
 {
+	char lower[64];
+	size_t n = strlen(key);
+
 	if (!sec)
 		return NULL;
-	for (size_t i = 0; i < sec->n; i++)
-		if (strcasecmp(sec->entries[i].key, key) == 0)
+	/* keys are stored lower-cased: lower-case the question once, then compare plainly */
+	if (n >= sizeof(lower)) {
+		for (size_t i = 0; i < sec->n; i++)
+			if (strcasecmp(sec->entries[i].key, key) == 0)
+				return &sec->entries[i];
+		return NULL;
+	}
+	for (size_t i = 0; i <= n; i++)
+		lower[i] = (char)((key[i] >= 'A' && key[i] <= 'Z') ? key[i] - 'A' + 'a' : key[i]);
+	for (size_t i = 0; i < sec->n; i++) {
+		const char *k = sec->entries[i].key;
+		if (k[0] == lower[0] && strcmp(k, lower) == 0)
 			return &sec->entries[i];
+	}
 	return NULL;
 }
 
