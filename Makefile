@@ -48,7 +48,7 @@ $(BUILD)/unit-tests: $(UNIT_OBJS) $(BUILD)/libblitz.a
 
 # Debian packages the targets below need (installed when missing; see scripts/install-deps).
 DEPS_BUILD = gcc make
-DEPS_CHECK = $(DEPS_BUILD) clang python3
+DEPS_CHECK = $(DEPS_BUILD) clang libclang-rt-14-dev python3
 
 deps-build:
 	@scripts/install-deps $(DEPS_BUILD)
