@@ -14,5 +14,6 @@ extern const struct test tox_tests[];
 extern const struct test select_tests[];
 extern const struct test filter_tests[];
 extern const struct test check_tests[];
+extern const struct test pool_tests[];
 
 #endif

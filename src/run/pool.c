@@ -1,0 +1,428 @@
+/* posix_spawn_file_actions_addchdir_np (glibc >= 2.29) */
+#define _GNU_SOURCE
+#include "pool.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../util/util.h"
+
+extern char **environ;
+
+/* A child that exits while a grandchild keeps its output open gets this long after TERM. */
+#define GRACE_NS (2LL * 1000000000LL)
+
+/* The write end of the self-pipe, for the signal handlers (one pool at a time). */
+static int signal_fd = -1;
+static struct sigaction old_chld, old_int, old_term;
+
+static void on_signal(int signo)
+{
+	int saved = errno;
+	char c = (char)signo;
+
+	if (signal_fd >= 0 && write(signal_fd, &c, 1) < 0) {
+		/* the pipe is full: the loop wakes up anyway */
+	}
+	errno = saved;
+}
+
+static int set_flags(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
+		return -1;
+	return fcntl(fd, F_SETFD, FD_CLOEXEC);
+}
+
+int pool_init(struct pool *p)
+{
+	struct sigaction sa;
+	struct rlimit rl;
+
+	memset(p, 0, sizeof(*p));
+	p->grace_ns = GRACE_NS;
+	if (pipe(p->sigfd) < 0 || set_flags(p->sigfd[0]) < 0 || set_flags(p->sigfd[1]) < 0)
+		return error("cannot create the signal pipe:");
+	/* a wide pool holds two descriptors per job: use all the process may have */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	signal_fd = p->sigfd[1];
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+	sigaction(SIGCHLD, &sa, &old_chld);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	return 0;
+}
+
+/* The PATH of envp (or of blitz's environment). */
+static const char *env_path(char *const *envp)
+{
+	if (!envp)
+		return getenv("PATH");
+	for (char *const *e = envp; *e; e++)
+		if (strncmp(*e, "PATH=", 5) == 0)
+			return *e + 5;
+	return NULL;
+}
+
+/* Find name on path as execvp would; returns a new string or NULL. */
+static char *find_program(const char *name, const char *path)
+{
+	char *copy, *save = NULL, *res = NULL;
+	struct stat st;
+
+	if (strchr(name, '/'))
+		return xstrdup(name);
+	copy = xstrdup(path ? path : "/usr/bin:/bin");
+	for (char *dir = strtok_r(copy, ":", &save); dir && !res; dir = strtok_r(NULL, ":", &save)) {
+		char *full = xconcat(*dir ? dir : ".", "/", name, NULL);
+		if (stat(full, &st) == 0 && S_ISREG(st.st_mode) && access(full, X_OK) == 0)
+			res = full;
+		else
+			free(full);
+	}
+	free(copy);
+	return res;
+}
+
+static struct job *failed(struct pool *p, struct job *j, const char *why)
+{
+	snprintf(j->error, sizeof(j->error), "%s", why);
+	j->end = JOB_SPAWN_FAILED;
+	j->reaped = 1;
+	j->end_ns = now_ns();
+	if (j->log_fd >= 0) {
+		/* the log says it too, so a person reading only the log learns why */
+		dprintf(j->log_fd, "blitz: %s\n", why);
+		close(j->log_fd);
+		j->log_fd = -1;
+	}
+	if (p->ready) {
+		/* one pending failure at a time: keep the older one running-list side */
+		p->jobs = xgrow(p->jobs, &p->alloc, p->n + 1, sizeof(*p->jobs));
+		p->jobs[p->n++] = p->ready;
+	}
+	p->ready = j;
+	return j;
+}
+
+struct job *pool_start(struct pool *p, const struct job_spec *spec)
+{
+	struct job *j = xcalloc(1, sizeof(*j));
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t none, dflt;
+	int fds[2], rc;
+	char *prog;
+
+	j->data = spec->data;
+	j->out_fd = j->log_fd = -1;
+	j->start_ns = now_ns();
+	j->log_fd = open(spec->log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (j->log_fd < 0) {
+		char why[256];
+		snprintf(why, sizeof(why), "cannot write the log '%s': %s", spec->log_path, strerror(errno));
+		return failed(p, j, why);
+	}
+	prog = find_program(spec->argv[0], env_path(spec->envp));
+	if (!prog) {
+		char why[256];
+		snprintf(why, sizeof(why), "command '%s' not found on the env's PATH", spec->argv[0]);
+		return failed(p, j, why);
+	}
+	if (pipe(fds) < 0) {
+		free(prog);
+		return failed(p, j, "cannot create a pipe: too many open files?");
+	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+	posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
+	posix_spawn_file_actions_addclose(&fa, fds[0]);
+	posix_spawn_file_actions_addclose(&fa, fds[1]);
+	if (spec->cwd)
+		posix_spawn_file_actions_addchdir_np(&fa, spec->cwd);
+	posix_spawnattr_init(&attr);
+	sigemptyset(&none);
+	sigemptyset(&dflt);
+	sigaddset(&dflt, SIGINT);
+	sigaddset(&dflt, SIGTERM);
+	sigaddset(&dflt, SIGCHLD);
+	sigaddset(&dflt, SIGPIPE);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setsigdefault(&attr, &dflt);
+	posix_spawnattr_setpgroup(&attr, 0);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	rc = posix_spawn(&j->pid, prog, &fa, &attr, spec->argv, spec->envp ? spec->envp : environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	close(fds[1]);
+	free(prog);
+	if (rc != 0) {
+		char why[300];
+		close(fds[0]);
+		snprintf(why, sizeof(why), "cannot start '%s': %s", spec->argv[0], strerror(rc));
+		j->pid = 0;
+		return failed(p, j, why);
+	}
+	set_flags(fds[0]);
+	j->out_fd = fds[0];
+	if (spec->timeout_ns > 0)
+		j->deadline_ns = j->start_ns + spec->timeout_ns;
+	p->jobs = xgrow(p->jobs, &p->alloc, p->n + 1, sizeof(*p->jobs));
+	p->jobs[p->n++] = j;
+	return j;
+}
+
+size_t pool_running(const struct pool *p)
+{
+	return p->n + (p->ready != NULL);
+}
+
+/* Move what the job wrote into its log; close the pipe at end of file. */
+static void drain(struct job *j)
+{
+	char buf[65536];
+
+	while (j->out_fd >= 0) {
+		ssize_t n = read(j->out_fd, buf, sizeof(buf));
+		if (n > 0) {
+			j->bytes += (size_t)n;
+			for (ssize_t off = 0; off < n;) {
+				ssize_t w = write(j->log_fd, buf + off, (size_t)(n - off));
+				if (w < 0 && errno == EINTR)
+					continue;
+				if (w < 0)
+					break;	/* a full disk: the job still runs, its log is cut short */
+				off += w;
+			}
+		} else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+			return;
+		} else {
+			close(j->out_fd);
+			j->out_fd = -1;
+		}
+	}
+}
+
+static void signal_group(struct job *j, int signo)
+{
+	if (j->pid > 0)
+		kill(-j->pid, signo);
+}
+
+/* Reap, time out and escalate what is due; returns the index of a finished job or -1. */
+static long step(struct pool *p)
+{
+	long long now = now_ns();
+
+	for (size_t i = 0; i < p->n; i++) {
+		struct job *j = p->jobs[i];
+		if (!j->reaped && j->pid > 0 && waitpid(j->pid, &j->status, WNOHANG) == j->pid) {
+			j->reaped = 1;
+			if (j->out_fd >= 0) {
+				/* the child is gone but something of its group still holds the output */
+				signal_group(j, SIGTERM);
+				j->term_sent = 1;
+				j->deadline_ns = now + p->grace_ns;
+			}
+		}
+		if (j->deadline_ns && now >= j->deadline_ns) {
+			if (!j->term_sent) {
+				if (!j->reaped)
+					j->end = JOB_TIMED_OUT;
+				signal_group(j, SIGTERM);
+				j->term_sent = 1;
+				j->deadline_ns = now + p->grace_ns;
+			} else {
+				signal_group(j, SIGKILL);
+				if (j->reaped && j->out_fd >= 0) {
+					/* a process outside the group holds the pipe: stop listening */
+					drain(j);
+					if (j->out_fd >= 0) {
+						close(j->out_fd);
+						j->out_fd = -1;
+					}
+				}
+				j->deadline_ns = j->reaped ? 0 : now + p->grace_ns;
+			}
+		}
+		if (j->reaped && j->out_fd < 0)
+			return (long)i;
+	}
+	return -1;
+}
+
+static struct job *hand_back(struct pool *p, size_t i)
+{
+	struct job *j = p->jobs[i];
+
+	p->jobs[i] = p->jobs[--p->n];
+	j->end_ns = now_ns();
+	if (j->end != JOB_TIMED_OUT && !j->stopping) {
+		if (WIFEXITED(j->status)) {
+			j->end = JOB_EXITED;
+			j->exit_code = WEXITSTATUS(j->status);
+		} else if (WIFSIGNALED(j->status)) {
+			j->end = JOB_SIGNALED;
+			j->signo = WTERMSIG(j->status);
+		}
+	} else if (j->stopping && j->end != JOB_TIMED_OUT) {
+		j->end = JOB_STOPPED;
+	}
+	if (j->log_fd >= 0) {
+		close(j->log_fd);
+		j->log_fd = -1;
+	}
+	j->pid = 0;
+	return j;
+}
+
+struct job *pool_wait(struct pool *p, int timeout_ms, int *interrupted)
+{
+	long long until = timeout_ms < 0 ? 0 : now_ns() + (long long)timeout_ms * 1000000LL;
+	struct pollfd *fds = NULL;
+	size_t cap = 0;
+
+	if (interrupted)
+		*interrupted = 0;
+	for (;;) {
+		if (p->ready) {
+			struct job *j = p->ready;
+			p->ready = NULL;
+			free(fds);
+			return j;
+		}
+		long done = step(p);
+		if (done >= 0) {
+			free(fds);
+			return hand_back(p, (size_t)done);
+		}
+		if (!p->n || (p->interrupted && interrupted)) {
+			if (interrupted)
+				*interrupted = p->interrupted;
+			free(fds);
+			return NULL;
+		}
+		/* sleep until output, a signal, the caller's limit or the nearest deadline */
+		long long now = now_ns(), wake = until;
+		for (size_t i = 0; i < p->n; i++)
+			if (p->jobs[i]->deadline_ns && (!wake || p->jobs[i]->deadline_ns < wake))
+				wake = p->jobs[i]->deadline_ns;
+		int ms = -1;
+		if (wake)
+			ms = wake <= now ? 0 : (int)((wake - now) / 1000000LL) + 1;
+		fds = xgrow(fds, &cap, p->n + 1, sizeof(*fds));
+		size_t nfds = 0;
+		fds[nfds++] = (struct pollfd){ p->sigfd[0], POLLIN, 0 };
+		for (size_t i = 0; i < p->n; i++)
+			if (p->jobs[i]->out_fd >= 0)
+				fds[nfds++] = (struct pollfd){ p->jobs[i]->out_fd, POLLIN, 0 };
+		int rc = poll(fds, (nfds_t)nfds, ms);
+		if (rc < 0 && errno != EINTR) {
+			free(fds);
+			error("poll:");
+			return NULL;
+		}
+		if (fds[0].revents) {
+			char sigs[64];
+			ssize_t n;
+			while ((n = read(p->sigfd[0], sigs, sizeof(sigs))) > 0)
+				for (ssize_t k = 0; k < n; k++)
+					if (sigs[k] == SIGINT || sigs[k] == SIGTERM)
+						p->interrupted = sigs[k];
+		}
+		for (size_t i = 0; i < p->n; i++)
+			drain(p->jobs[i]);
+		if (until && now_ns() >= until && step(p) < 0 && !p->ready) {
+			free(fds);
+			return NULL;
+		}
+	}
+}
+
+void pool_stop_all(struct pool *p)
+{
+	long long kill_at = now_ns() + p->grace_ns;
+	int killed = 0;
+
+	for (size_t i = 0; i < p->n; i++) {
+		struct job *j = p->jobs[i];
+		j->stopping = 1;
+		signal_group(j, SIGTERM);
+		j->term_sent = 1;
+		j->deadline_ns = kill_at;
+	}
+	/* wait for them to go, reading their last words; KILL what outlives the grace period */
+	for (;;) {
+		int all = 1;
+		for (size_t i = 0; i < p->n; i++) {
+			struct job *j = p->jobs[i];
+			drain(j);
+			if (!j->reaped && j->pid > 0 && waitpid(j->pid, &j->status, WNOHANG) == j->pid)
+				j->reaped = 1;
+			if (!j->reaped || j->out_fd >= 0)
+				all = 0;
+		}
+		if (all)
+			break;
+		if (!killed && now_ns() >= kill_at) {
+			for (size_t i = 0; i < p->n; i++) {
+				signal_group(p->jobs[i], SIGKILL);
+				if (p->jobs[i]->reaped && p->jobs[i]->out_fd >= 0) {
+					close(p->jobs[i]->out_fd);
+					p->jobs[i]->out_fd = -1;
+				}
+			}
+			killed = 1;
+		}
+		struct timespec ts = { 0, 10 * 1000000L };
+		nanosleep(&ts, NULL);
+	}
+}
+
+void job_free(struct job *j)
+{
+	if (!j)
+		return;
+	if (j->out_fd >= 0)
+		close(j->out_fd);
+	if (j->log_fd >= 0)
+		close(j->log_fd);
+	free(j);
+}
+
+void pool_release(struct pool *p)
+{
+	if (p->n)
+		pool_stop_all(p);
+	for (size_t i = 0; i < p->n; i++)
+		job_free(p->jobs[i]);
+	job_free(p->ready);
+	free(p->jobs);
+	sigaction(SIGCHLD, &old_chld, NULL);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	signal_fd = -1;
+	close(p->sigfd[0]);
+	close(p->sigfd[1]);
+	memset(p, 0, sizeof(*p));
+}

@@ -1,0 +1,94 @@
+#ifndef BLITZ_POOL_H
+#define BLITZ_POOL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/*
+ * The job pool: child processes supervised by one poll() loop. Each job runs
+ * in its own process group with stdin from /dev/null and stdout and stderr
+ * captured together into a log file. A job is finished only when its process
+ * has been reaped *and* its output has closed: a child can exit while a
+ * grandchild still writes, so after the child is reaped the rest of its
+ * process group is stopped (TERM, then KILL after a grace period) and the
+ * pool keeps reading until the pipe closes.
+ *
+ * Use:
+ *  1. pool_init() once; it installs the SIGCHLD/SIGINT/SIGTERM handlers.
+ *  2. pool_start() for each job, up to the slots the caller wants busy.
+ *  3. pool_wait() until it returns a finished job (free it with job_free())
+ *     or reports an interrupt (then pool_stop_all()).
+ *  4. pool_release() at the end.
+ */
+
+enum job_end {
+	JOB_EXITED,		/* exit_code is valid */
+	JOB_SIGNALED,		/* signo is valid: killed by a signal nobody in blitz sent */
+	JOB_TIMED_OUT,		/* ran past its timeout and was stopped */
+	JOB_STOPPED,		/* stopped by pool_stop_all() (Ctrl-C, --fail-fast) */
+	JOB_SPAWN_FAILED,	/* never started: error says why */
+};
+
+struct job_spec {
+	char *const *argv;		/* argv[0] is searched on the env's PATH unless it has a '/' */
+	char *const *envp;		/* NULL: blitz's own environment */
+	const char *cwd;		/* NULL: blitz's current folder */
+	const char *log_path;		/* created or truncated; stdout and stderr go there */
+	long long timeout_ns;		/* 0: no limit */
+	void *data;			/* the caller's, handed back in the job */
+};
+
+struct job {
+	pid_t pid;			/* also the process group id; 0 once reaped */
+	void *data;
+	enum job_end end;
+	int exit_code, signo;
+	char error[256];		/* for JOB_SPAWN_FAILED */
+	long long start_ns, end_ns;	/* CLOCK_MONOTONIC */
+	size_t bytes;			/* output written to the log */
+	/* private to the pool */
+	int out_fd, log_fd;
+	int reaped, status, stopping;
+	long long deadline_ns;		/* when to escalate: timeout, or the grace after TERM */
+	int term_sent;
+};
+
+struct pool {
+	struct job **jobs;		/* running (not yet handed back) */
+	size_t n, alloc;
+	struct job *ready;		/* a job that failed to spawn, handed back by the next pool_wait() */
+	int sigfd[2];			/* the self-pipe the signal handlers write to */
+	int interrupted;		/* SIGINT or SIGTERM received */
+	long long grace_ns;		/* between TERM and KILL */
+};
+
+/* Set p up: self-pipe, signal handlers, RLIMIT_NOFILE raised. Returns 0, or -1 (error printed). */
+int pool_init(struct pool *p);
+
+/*
+ * Start a job. Returns it (owned by the pool until pool_wait() hands it back);
+ * a job that cannot be spawned is still returned, with end JOB_SPAWN_FAILED,
+ * and comes back from the next pool_wait().
+ */
+struct job *pool_start(struct pool *p, const struct job_spec *spec);
+
+/* How many jobs are started and not yet handed back. */
+size_t pool_running(const struct pool *p);
+
+/*
+ * Wait for the next finished job, at most timeout_ms (-1: no limit). Returns
+ * it, now the caller's (job_free()); NULL when the time ran out, nothing is
+ * running, or an interrupt arrived (then *interrupted is the signal).
+ */
+struct job *pool_wait(struct pool *p, int timeout_ms, int *interrupted);
+
+/* Stop every running job's process group: TERM, KILL after the grace period; reap them all. */
+void pool_stop_all(struct pool *p);
+
+/* Free a job pool_wait() handed back. */
+void job_free(struct job *j);
+
+/* Stop what still runs and free everything; restores the signal handlers. */
+void pool_release(struct pool *p);
+
+#endif

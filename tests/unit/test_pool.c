@@ -1,0 +1,212 @@
+/*
+ * The job pool with real child processes (sh, sleep): exit codes, output
+ * captured, a death by signal, timeouts, a grandchild holding the output pipe,
+ * stopping everything, and jobs running side by side.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fixture.h"
+#include "harness.h"
+#include "tests.h"
+#include "../../src/run/pool.h"
+#include "../../src/util/util.h"
+
+/* Start `sh -c script` with its log in the fixture's folder. */
+static struct job *start_sh(struct pool *p, struct fx *f, const char *script, long long timeout_ms)
+{
+	static int n;
+	char name[32];
+	char *argv[] = { "sh", "-c", (char *)script, NULL };
+	struct job_spec spec = { argv, NULL, NULL, NULL, timeout_ms * 1000000LL, NULL };
+
+	snprintf(name, sizeof(name), "job%d.log", n++);
+	spec.log_path = fx_path(f, name);
+	spec.data = (void *)spec.log_path;
+	return pool_start(p, &spec);
+}
+
+/* Wait for the next job (test limit 10 s). */
+static struct job *next(struct pool *p)
+{
+	int intr;
+	struct job *j = pool_wait(p, 10000, &intr);
+
+	CHECK(j != NULL);
+	return j;
+}
+
+static const char *log_of(struct fx *f, struct job *j)
+{
+	char *text = read_file(j->data, NULL);
+	struct strvec keep = STRVEC_INIT;
+	const char *s;
+
+	strvec_push_owned(&keep, text ? text : xstrdup(""));
+	s = fx_join(f, &keep);
+	strvec_clear(&keep);
+	return s;
+}
+
+static void test_pool_exit_code_and_output(void)
+{
+	struct fx f;
+	struct pool p;
+	struct job *j;
+
+	fx_init(&f);
+	CHECK_INT(pool_init(&p), 0);
+	start_sh(&p, &f, "echo out; echo err >&2; exit 3", 0);
+	j = next(&p);
+	CHECK_INT(j->end, JOB_EXITED);
+	CHECK_INT(j->exit_code, 3);
+	CHECK_STR(log_of(&f, j), "out\nerr\n");
+	CHECK_INT(pool_running(&p), 0);
+	job_free(j);
+	pool_release(&p);
+	fx_release(&f);
+}
+
+static void test_pool_killed_by_signal(void)
+{
+	struct fx f;
+	struct pool p;
+	struct job *j;
+
+	fx_init(&f);
+	CHECK_INT(pool_init(&p), 0);
+	start_sh(&p, &f, "kill -SEGV $$", 0);
+	j = next(&p);
+	CHECK_INT(j->end, JOB_SIGNALED);
+	CHECK_INT(j->signo, SIGSEGV);
+	job_free(j);
+	pool_release(&p);
+	fx_release(&f);
+}
+
+static void test_pool_timeout(void)
+{
+	struct fx f;
+	struct pool p;
+	struct job *j;
+	long long t0 = now_ns();
+
+	fx_init(&f);
+	CHECK_INT(pool_init(&p), 0);
+	start_sh(&p, &f, "echo started; exec sleep 30", 200);
+	j = next(&p);
+	CHECK_INT(j->end, JOB_TIMED_OUT);
+	CHECK((now_ns() - t0) < 5000000000LL);
+	CHECK_STR(log_of(&f, j), "started\n");
+	job_free(j);
+	pool_release(&p);
+	fx_release(&f);
+}
+
+/* The child exits at once; a grandchild in its group keeps the pipe: the job still ends, and the grandchild goes. */
+static void test_pool_grandchild_holding_output(void)
+{
+	struct fx f;
+	struct pool p;
+	struct job *j;
+	long long t0 = now_ns();
+
+	fx_init(&f);
+	CHECK_INT(pool_init(&p), 0);
+	p.grace_ns = 300000000LL;
+	start_sh(&p, &f, "sleep 30 & echo $!", 0);
+	j = next(&p);
+	CHECK_INT(j->end, JOB_EXITED);
+	CHECK_INT(j->exit_code, 0);
+	CHECK((now_ns() - t0) < 5000000000LL);
+	long grandchild = atol(log_of(&f, j));
+	CHECK(grandchild > 0);
+	/* gone (or a zombie of init's): kill(0) fails, or /proc says it is a zombie */
+	usleep(100000);
+	char stat[64], *text;
+	snprintf(stat, sizeof(stat), "/proc/%ld/stat", grandchild);
+	text = read_file(stat, NULL);
+	CHECK(!text || strstr(text, ") Z ") != NULL);
+	free(text);
+	job_free(j);
+	pool_release(&p);
+	fx_release(&f);
+}
+
+static void test_pool_command_not_found(void)
+{
+	struct fx f;
+	struct pool p;
+	struct job *j;
+	char *argv[] = { "no-such-command-blitz", NULL };
+	struct job_spec spec = { argv, NULL, NULL, NULL, 0, NULL };
+
+	fx_init(&f);
+	CHECK_INT(pool_init(&p), 0);
+	spec.log_path = fx_path(&f, "missing.log");
+	pool_start(&p, &spec);
+	j = next(&p);
+	CHECK_INT(j->end, JOB_SPAWN_FAILED);
+	CHECK(strstr(j->error, "no-such-command-blitz") != NULL);
+	job_free(j);
+	pool_release(&p);
+	fx_release(&f);
+}
+
+/* Four jobs of 0.4 s each finish together, not one after the other. */
+static void test_pool_runs_jobs_side_by_side(void)
+{
+	struct fx f;
+	struct pool p;
+	long long t0 = now_ns();
+
+	fx_init(&f);
+	CHECK_INT(pool_init(&p), 0);
+	for (int i = 0; i < 4; i++)
+		start_sh(&p, &f, "sleep 0.4", 0);
+	for (int i = 0; i < 4; i++) {
+		struct job *j = next(&p);
+		CHECK_INT(j->end, JOB_EXITED);
+		job_free(j);
+	}
+	CHECK((now_ns() - t0) < 1200000000LL);
+	pool_release(&p);
+	fx_release(&f);
+}
+
+/* Stopping everything (Ctrl-C) ends every job, even one that ignores TERM. */
+static void test_pool_stop_all(void)
+{
+	struct fx f;
+	struct pool p;
+
+	fx_init(&f);
+	CHECK_INT(pool_init(&p), 0);
+	p.grace_ns = 300000000LL;
+	start_sh(&p, &f, "exec sleep 30", 0);
+	start_sh(&p, &f, "trap '' TERM; while :; do sleep 0.05; done", 0);
+	usleep(100000);
+	pool_stop_all(&p);
+	for (int i = 0; i < 2; i++) {
+		struct job *j = next(&p);
+		CHECK_INT(j->end, JOB_STOPPED);
+		job_free(j);
+	}
+	CHECK_INT(pool_running(&p), 0);
+	pool_release(&p);
+	fx_release(&f);
+}
+
+const struct test pool_tests[] = {
+	{ "pool_exit_code_and_output", test_pool_exit_code_and_output },
+	{ "pool_killed_by_signal", test_pool_killed_by_signal },
+	{ "pool_timeout", test_pool_timeout },
+	{ "pool_grandchild_holding_output", test_pool_grandchild_holding_output },
+	{ "pool_command_not_found", test_pool_command_not_found },
+	{ "pool_runs_jobs_side_by_side", test_pool_runs_jobs_side_by_side },
+	{ "pool_stop_all", test_pool_stop_all },
+	{ NULL, NULL },
+};
