@@ -15,5 +15,6 @@ extern const struct test select_tests[];
 extern const struct test filter_tests[];
 extern const struct test check_tests[];
 extern const struct test pool_tests[];
+extern const struct test sched_tests[];
 
 #endif
