@@ -12,7 +12,10 @@ ifeq ($(DEVELOPER),1)
 WARN    += -Werror
 endif
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DBLITZ_VERSION=\"0.1.0\"
-LDLIBS  ?=
+# libraries from Debian, found with pkg-config
+PKGS     = sqlite3
+CFLAGS_PKG := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsqlite3)
 PREFIX  ?= /usr/local
 
 ifneq ($(SANITIZE),)
@@ -21,7 +24,7 @@ LDFLAGS += -fsanitize=$(SANITIZE)
 endif
 
 BUILD   ?= build
-SRCS_LIB = $(wildcard src/util/*.c src/config/*.c src/env/*.c src/run/*.c src/plan/*.c src/cli/*.c)
+SRCS_LIB = $(wildcard src/util/*.c src/config/*.c src/env/*.c src/run/*.c src/plan/*.c src/state/*.c src/cli/*.c)
 OBJS_LIB = $(SRCS_LIB:%.c=$(BUILD)/%.o)
 UNIT_SRCS = $(wildcard tests/unit/*.c)
 UNIT_OBJS = $(UNIT_SRCS:%.c=$(BUILD)/%.o)
@@ -41,13 +44,13 @@ $(BUILD)/libblitz.a: $(OBJS_LIB)
 
 $(BUILD)/%.o: %.c $(wildcard src/*/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS_PKG) $(CFLAGS) $(WARN) -c -o $@ $<
 
 $(BUILD)/unit-tests: $(UNIT_OBJS) $(BUILD)/libblitz.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # Debian packages the targets below need (installed when missing; see scripts/install-deps).
-DEPS_BUILD = gcc make
+DEPS_BUILD = gcc make pkg-config libsqlite3-dev
 DEPS_CHECK = $(DEPS_BUILD) clang libclang-rt-14-dev python3
 
 deps-build:

@@ -16,5 +16,6 @@ extern const struct test filter_tests[];
 extern const struct test check_tests[];
 extern const struct test pool_tests[];
 extern const struct test sched_tests[];
+extern const struct test db_tests[];
 
 #endif

@@ -1,0 +1,126 @@
+#include "db.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../util/util.h"
+
+/* Raise it when the tables change: an older file is then set aside, not migrated (it is a cache). */
+#define SCHEMA_VERSION 1
+/* How many recent runs of an env make its prediction. */
+#define RECENT 5
+
+static const char schema[] =
+	"CREATE TABLE IF NOT EXISTS env_runs ("
+	"  env TEXT NOT NULL,"
+	"  seconds REAL NOT NULL,"
+	"  ok INTEGER NOT NULL,"
+	"  at INTEGER NOT NULL"
+	");"
+	"CREATE INDEX IF NOT EXISTS env_runs_env ON env_runs(env, at);";
+
+/* Open path and make sure it holds our schema; returns NULL (handle closed) when the file is unusable. */
+static sqlite3 *try_open(const char *path)
+{
+	sqlite3 *h = NULL;
+	sqlite3_stmt *st = NULL;
+	int version = -1;
+
+	if (sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
+		goto bad;
+	sqlite3_busy_timeout(h, 5000);	/* another blitz writing: wait for it, briefly */
+	if (sqlite3_prepare_v2(h, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW)
+		goto bad;
+	version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	st = NULL;
+	if (version == 0) {
+		char *err = NULL;
+		char *sql = xasprintf("PRAGMA journal_mode=WAL; %s PRAGMA user_version=%d;", schema, SCHEMA_VERSION);
+		int rc = sqlite3_exec(h, sql, NULL, NULL, &err);
+		free(sql);
+		sqlite3_free(err);
+		if (rc != SQLITE_OK)
+			goto bad;
+	} else if (version != SCHEMA_VERSION) {
+		goto bad;
+	}
+	return h;
+bad:
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	return NULL;
+}
+
+void db_open(struct db *db, const char *dir)
+{
+	memset(db, 0, sizeof(*db));
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		warn("cannot create '%s' (%s): nothing learnt in this run is kept", dir, strerror(errno));
+		return;
+	}
+	db->path = xconcat(dir, "/state.db", NULL);
+	db->h = try_open(db->path);
+	if (db->h)
+		return;
+	/* corrupt, foreign or from another schema: set it aside and start again */
+	char *aside = xasprintf("%s.broken-%ld", db->path, (long)time(NULL));
+	if (rename(db->path, aside) == 0)
+		warn("'%s' could not be used as blitz's state; moved it to '%s' and started a new one", db->path, aside);
+	free(aside);
+	char *wal = xconcat(db->path, "-wal", NULL), *shm = xconcat(db->path, "-shm", NULL);
+	unlink(wal);
+	unlink(shm);
+	free(wal);
+	free(shm);
+	db->h = try_open(db->path);
+	if (!db->h)
+		warn("cannot create '%s': nothing learnt in this run is kept", db->path);
+}
+
+void db_record_env(struct db *db, const char *env, double seconds, int ok)
+{
+	sqlite3_stmt *st;
+
+	if (!db->h || sqlite3_prepare_v2(db->h, "INSERT INTO env_runs(env, seconds, ok, at) VALUES (?, ?, ?, ?)",
+					 -1, &st, NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_text(st, 1, env, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_double(st, 2, seconds);
+	sqlite3_bind_int(st, 3, ok != 0);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)time(NULL));
+	if (sqlite3_step(st) != SQLITE_DONE)
+		warn("could not record the run of '%s' in '%s': %s", env, db->path, sqlite3_errmsg(db->h));
+	sqlite3_finalize(st);
+}
+
+double db_env_duration(struct db *db, const char *env)
+{
+	sqlite3_stmt *st;
+	double res = -1;
+
+	if (!db->h || sqlite3_prepare_v2(db->h,
+					 "SELECT avg(seconds), count(*) FROM (SELECT seconds FROM env_runs WHERE env = ?"
+					 " ORDER BY at DESC, rowid DESC LIMIT ?)", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, env, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 2, RECENT);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 1) > 0)
+		res = sqlite3_column_double(st, 0);
+	sqlite3_finalize(st);
+	return res;
+}
+
+void db_close(struct db *db)
+{
+	sqlite3_close(db->h);
+	free(db->path);
+	memset(db, 0, sizeof(*db));
+}

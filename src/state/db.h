@@ -1,0 +1,33 @@
+#ifndef BLITZ_DB_H
+#define BLITZ_DB_H
+
+/*
+ * .blitz/state.db: what earlier runs learnt (how long each env took, ...),
+ * in SQLite with a write-ahead log so that two blitz runs can share it. It
+ * is a cache: a file that is corrupt, from another blitz (schema version) or
+ * unreadable is set aside with a warning and started afresh; blitz never
+ * fails because of it.
+ */
+
+struct sqlite3;
+
+struct db {
+	struct sqlite3 *h;	/* NULL when no state could be opened at all */
+	char *path;
+};
+
+/* Open or create the state under dir (created if missing). Never fails: without a usable file, db->h is NULL. */
+void db_open(struct db *db, const char *dir);
+
+/* Record that env took seconds (ok: it passed) in this run. */
+void db_record_env(struct db *db, const char *env, double seconds, int ok);
+
+/*
+ * The predicted duration of env: the mean of its last few recorded runs, or
+ * -1 when it never ran.
+ */
+double db_env_duration(struct db *db, const char *env);
+
+void db_close(struct db *db);
+
+#endif

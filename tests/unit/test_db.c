@@ -1,0 +1,86 @@
+/* .blitz/state.db: durations kept across runs; a broken or foreign file is set aside, never fatal. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fixture.h"
+#include "harness.h"
+#include "tests.h"
+#include "../../src/state/db.h"
+#include "../../src/util/util.h"
+
+static void test_db_durations(void)
+{
+	struct fx f;
+	struct db db;
+
+	fx_init(&f);
+	db_open(&db, fx_path(&f, ".blitz"));
+	CHECK(db.h != NULL);
+	CHECK(db_env_duration(&db, "py311") < 0);
+	db_record_env(&db, "py311", 10, 1);
+	db_record_env(&db, "py311", 20, 0);
+	db_record_env(&db, "lint", 1.5, 1);
+	db_close(&db);
+	/* a later run sees what this one learnt */
+	db_open(&db, fx_path(&f, ".blitz"));
+	CHECK(db_env_duration(&db, "py311") > 14.99 && db_env_duration(&db, "py311") < 15.01);
+	CHECK(db_env_duration(&db, "lint") > 1.49 && db_env_duration(&db, "lint") < 1.51);
+	db_close(&db);
+	fx_release(&f);
+}
+
+/* The prediction follows the recent runs: old ones drop out. */
+static void test_db_recent_runs(void)
+{
+	struct fx f;
+	struct db db;
+
+	fx_init(&f);
+	db_open(&db, fx_path(&f, ".blitz"));
+	for (int i = 0; i < 10; i++)
+		db_record_env(&db, "docs", 100, 1);
+	for (int i = 0; i < 5; i++)
+		db_record_env(&db, "docs", 10, 1);
+	CHECK(db_env_duration(&db, "docs") > 9.99 && db_env_duration(&db, "docs") < 10.01);
+	db_close(&db);
+	fx_release(&f);
+}
+
+static void test_db_corrupt_file_is_set_aside(void)
+{
+	struct fx f;
+	struct db db;
+
+	fx_init(&f);
+	fx_mkdir(&f, ".blitz");
+	fx_write(&f, ".blitz/state.db", "this is not a database, it is a note someone left\n");
+	db_open(&db, fx_path(&f, ".blitz"));
+	CHECK(db.h != NULL);
+	db_record_env(&db, "py311", 3, 1);
+	CHECK(db_env_duration(&db, "py311") > 2.99);
+	db_close(&db);
+	fx_release(&f);
+}
+
+/* A state directory that cannot be made: blitz goes on without history. */
+static void test_db_unwritable(void)
+{
+	struct db db;
+
+	db_open(&db, "/proc/blitz-cannot-be-here/.blitz");
+	CHECK(db.h == NULL);
+	db_record_env(&db, "py311", 3, 1);
+	CHECK(db_env_duration(&db, "py311") < 0);
+	db_close(&db);
+}
+
+const struct test db_tests[] = {
+	{ "db_durations", test_db_durations },
+	{ "db_recent_runs", test_db_recent_runs },
+	{ "db_corrupt_file_is_set_aside", test_db_corrupt_file_is_set_aside },
+	{ "db_unwritable", test_db_unwritable },
+	{ NULL, NULL },
+};
