@@ -51,7 +51,10 @@ $(BUILD)/unit-tests: $(UNIT_OBJS) $(BUILD)/libblitz.a
 
 # Debian packages the targets below need (installed when missing; see scripts/install-deps).
 DEPS_BUILD = gcc make pkg-config libsqlite3-dev
-DEPS_CHECK = $(DEPS_BUILD) clang libclang-rt-14-dev python3
+# the example's offline wheelhouse packs Debian's pytest and friends
+DEPS_EXAMPLE = python3-pytest python3-pytest-xdist python3-coverage python3-pytest-cov \
+	python3-exceptiongroup python3-tomli
+DEPS_CHECK = $(DEPS_BUILD) clang libclang-rt-14-dev python3 $(DEPS_EXAMPLE)
 
 deps-build:
 	@scripts/install-deps $(DEPS_BUILD)
@@ -97,6 +100,7 @@ check: deps-check blitz
 	$(MAKE) --no-print-directory e2e 2>&1 | tee -a $(CHECK_LOG)
 	$(MAKE) --no-print-directory sanitize 2>&1 | tee -a $(CHECK_LOG)
 	$(MAKE) --no-print-directory compat 2>&1 | tee -a $(CHECK_LOG)
+	examples/tools/check-wheelhouse.sh 2>&1 | tee -a $(CHECK_LOG)
 	@awk '/^[0-9]+ passed, [0-9]+ failed$$/ { p += $$1; f += $$3 } END { print "make check: all suites ran"; print p " passed, " f " failed"; exit f > 0 }' $(CHECK_LOG)
 
 # --- fuzzing --------------------------------------------------------------
