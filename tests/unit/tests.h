@@ -17,5 +17,6 @@ extern const struct test check_tests[];
 extern const struct test pool_tests[];
 extern const struct test sched_tests[];
 extern const struct test db_tests[];
+extern const struct test envvars_tests[];
 
 #endif

@@ -1,0 +1,68 @@
+#include "envvars.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../config/tox.h"
+#include "../util/strmap.h"
+#include "../util/strvec.h"
+#include "../util/util.h"
+
+/* Set key=value in out, replacing an earlier value of key (index maps keys to their place). */
+static void put(struct strvec *out, struct strmap *index, const char *key, size_t klen, const char *value)
+{
+	char *k = xstrndup(key, klen);
+	char *kv = xconcat(k, "=", value, NULL);
+	int at = strmap_get(index, k, klen);
+
+	if (at >= 0 && (size_t)at < out->n) {
+		free(out->v[at]);
+		out->v[at] = kv;
+	} else {
+		strmap_intern(index, k, klen);	/* ids follow out's order */
+		strvec_push_owned(out, kv);
+	}
+	free(k);
+}
+
+static int passes(const struct toxenv *e, const char *name)
+{
+	for (size_t i = 0; i < e->pass_env.n; i++)
+		if (tox_glob_match(e->pass_env.v[i], name, 1))
+			return 1;
+	return 0;
+}
+
+void envvars_build(const struct toxenv *e, const char *work_dir, char *const *environ_, struct strvec *out)
+{
+	struct strmap index = STRMAP_INIT;
+	const char *path = "";
+	char *bin = xconcat(e->env_dir, "/bin", NULL), *newpath;
+
+	for (size_t i = 0; i < out->n; i++)
+		strmap_intern(&index, out->v[i], strcspn(out->v[i], "="));
+	for (char *const *v = environ_; v && *v; v++) {
+		size_t klen = strcspn(*v, "=");
+		char *name = xstrndup(*v, klen);
+		if (strcmp(name, "PATH") == 0)
+			path = *v + klen + 1;
+		else if ((*v)[klen] == '=' && passes(e, name))
+			put(out, &index, *v, klen, *v + klen + 1);
+		free(name);
+	}
+	for (size_t i = 0; i < e->n_set_env; i++)
+		put(out, &index, e->set_env[i].key, strlen(e->set_env[i].key), e->set_env[i].value);
+	/* the env's programs first; a PATH that set_env wrote is the rest */
+	for (size_t i = 0; i < e->n_set_env; i++)
+		if (strcmp(e->set_env[i].key, "PATH") == 0)
+			path = e->set_env[i].value;
+	newpath = *path ? xconcat(bin, ":", path, NULL) : xstrdup(bin);
+	put(out, &index, "PATH", 4, newpath);
+	put(out, &index, "VIRTUAL_ENV", 11, e->env_dir);
+	put(out, &index, "TOX_ENV_NAME", 12, e->name);
+	put(out, &index, "TOX_ENV_DIR", 11, e->env_dir);
+	put(out, &index, "TOX_WORK_DIR", 12, work_dir);
+	free(newpath);
+	free(bin);
+	strmap_clear(&index);
+}
