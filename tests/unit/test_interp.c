@@ -1,0 +1,114 @@
+/*
+ * Finding interpreters: a pyenv shim that exists but fails is no interpreter,
+ * the version asked for is checked, PATH comes before pyenv's versions folder.
+ * Stand-in interpreters are small shell scripts (the test cannot install
+ * Pythons); the last test uses the real ones when the machine has pyenv's.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fixture.h"
+#include "harness.h"
+#include "tests.h"
+#include "../../src/env/interp.h"
+
+/* Write an executable script name in folder dir (relative to the fixture). */
+static void script(struct fx *f, const char *dir, const char *name, const char *body)
+{
+	char rel[256];
+
+	snprintf(rel, sizeof(rel), "%s/%s", dir, name);
+	fx_write(f, rel, body);
+	chmod(fx_path(f, rel), 0755);
+}
+
+static void test_interp_skips_failing_shim(void)
+{
+	struct fx f;
+	struct interp in;
+	char path[2048];
+
+	fx_init(&f);
+	fx_mkdir(&f, "shims");
+	fx_mkdir(&f, "real");
+	/* like pyenv's shim without PYENV_VERSION: exists, fails */
+	script(&f, "shims", "python3.11", "#!/bin/sh\necho 'pyenv: python3.11: command not found' >&2\nexit 127\n");
+	script(&f, "real", "python3.11", "#!/bin/sh\nprintf '3 11 cpython'\n");
+	snprintf(path, sizeof(path), "PATH=%s:%s", fx_path(&f, "shims"), fx_path(&f, "real"));
+	putenv(path);
+	setenv("PYENV_ROOT", fx_path(&f, "no-pyenv"), 1);
+	CHECK_INT(interp_find("py311", &in), 0);
+	CHECK_STR(in.path, fx_path(&f, "real/python3.11"));
+	CHECK_INT(in.major, 3);
+	CHECK_INT(in.minor, 11);
+	fx_release(&f);
+}
+
+/* An interpreter whose version is not the one asked for does not count. */
+static void test_interp_checks_version(void)
+{
+	struct fx f;
+	struct interp in;
+	char path[2048];
+
+	fx_init(&f);
+	fx_mkdir(&f, "bin");
+	script(&f, "bin", "python3.12", "#!/bin/sh\nprintf '3 11 cpython'\n");
+	snprintf(path, sizeof(path), "PATH=%s", fx_path(&f, "bin"));
+	putenv(path);
+	setenv("PYENV_ROOT", fx_path(&f, "no-pyenv"), 1);
+	CHECK_INT(interp_find("py312", &in), -1);
+	fx_release(&f);
+}
+
+/* Not on PATH: pyenv's versions folder. */
+static void test_interp_pyenv_versions(void)
+{
+	struct fx f;
+	struct interp in;
+
+	fx_init(&f);
+	fx_mkdir(&f, "pyenv");
+	fx_mkdir(&f, "pyenv/versions");
+	fx_mkdir(&f, "pyenv/versions/3.9.18");
+	fx_mkdir(&f, "pyenv/versions/3.9.18/bin");
+	script(&f, "pyenv/versions/3.9.18/bin", "python3.9", "#!/bin/sh\nprintf '3 9 cpython'\n");
+	setenv("PATH", "/nonexistent", 1);
+	setenv("PYENV_ROOT", fx_path(&f, "pyenv"), 1);
+	CHECK_INT(interp_find("py3.9", &in), 0);
+	CHECK_STR(in.path, fx_path(&f, "pyenv/versions/3.9.18/bin/python3.9"));
+	CHECK_INT(interp_find("py38", &in), -1);
+	fx_release(&f);
+}
+
+/* The machine's own interpreters, when pyenv put them there (Debian's python3 always). */
+static void test_interp_real(void)
+{
+	struct interp in;
+
+	setenv("PATH", "/usr/bin:/bin", 1);
+	CHECK_INT(interp_find("python3", &in), 0);
+	CHECK_INT(in.major, 3);
+	/* and pyenv's 3.8 where pyenv installed one (CI's machine has it; a laptop may not) */
+	const char *home = getenv("HOME");
+	char root[1024], v38[1100];
+	snprintf(root, sizeof(root), "%s/.pyenv", home ? home : "/root");
+	snprintf(v38, sizeof(v38), "%s/versions/3.8.18/bin/python3.8", root);
+	if (access(v38, X_OK) == 0) {
+		setenv("PYENV_ROOT", root, 1);
+		CHECK_INT(interp_find("py38", &in), 0);
+		CHECK_INT(in.major, 3);
+		CHECK_INT(in.minor, 8);
+	}
+}
+
+const struct test interp_tests[] = {
+	{ "interp_skips_failing_shim", test_interp_skips_failing_shim },
+	{ "interp_checks_version", test_interp_checks_version },
+	{ "interp_pyenv_versions", test_interp_pyenv_versions },
+	{ "interp_real", test_interp_real },
+	{ NULL, NULL },
+};
