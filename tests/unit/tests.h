@@ -19,5 +19,6 @@ extern const struct test sched_tests[];
 extern const struct test db_tests[];
 extern const struct test envvars_tests[];
 extern const struct test interp_tests[];
+extern const struct test steps_tests[];
 
 #endif

@@ -1,0 +1,138 @@
+#include "steps.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../config/tox.h"
+#include "../util/util.h"
+
+static struct step *add(struct steps *s, enum step_kind kind)
+{
+	struct step *st;
+
+	s->v = xrealloc(s->v, (s->n + 1) * sizeof(*s->v));
+	st = &s->v[s->n++];
+	memset(st, 0, sizeof(*st));
+	st->kind = kind;
+	return st;
+}
+
+/* A dep line as pip's arguments: "-r file" and "-e path" are two words, a requirement one. */
+static void dep_args(const char *dep, struct strvec *out)
+{
+	if (dep[0] == '-') {
+		size_t opt = strcspn(dep, " \t=");
+		const char *arg = dep + opt;
+		while (*arg == ' ' || *arg == '\t' || *arg == '=')
+			arg++;
+		strvec_push_owned(out, xstrndup(dep, opt));
+		if (*arg) {
+			/* requirement-file paths escape their spaces ("a\ b"): undo it for pip's argv */
+			char *a = xstrdup(arg), *w = a;
+			for (const char *r = arg; *r; r++) {
+				if (r[0] == '\\' && r[1] == ' ')
+					r++;
+				*w++ = *r;
+			}
+			*w = '\0';
+			strvec_push_owned(out, a);
+		}
+		return;
+	}
+	strvec_push(out, dep);
+}
+
+/* install_command with {opts} dropped and {packages} replaced by the packages' words. */
+static void install(struct steps *s, enum step_kind kind, const struct toxenv *e, const struct strvec *packages)
+{
+	struct step *st = add(s, kind);
+
+	for (size_t i = 0; i < e->install_command.n; i++) {
+		const char *w = e->install_command.v[i];
+		if (strcmp(w, "{opts}") == 0)
+			continue;
+		if (strcmp(w, "{packages}") == 0)
+			strvec_extend(&st->argv, packages);
+		else
+			strvec_push(&st->argv, w);
+	}
+}
+
+static void commands(struct steps *s, const struct tox_commands *cs, int tox3)
+{
+	for (size_t i = 0; i < cs->n; i++) {
+		struct step *st = add(s, STEP_COMMAND);
+		const struct strvec *argv = &cs->v[i].argv;
+		size_t from = 0;
+		st->ignore_exit = cs->v[i].ignore_exit;
+		for (size_t k = 0; k < argv->n; k++) {
+			const char *w = argv->v[k];
+			/* tox 3 keeps the dash as written: "- cmd" or "-cmd" */
+			if (tox3 && k == 0 && st->ignore_exit) {
+				if (strcmp(w, "-") == 0) {
+					from = 1;
+					continue;
+				}
+				w++;
+			}
+			if (k >= from)
+				strvec_push(&st->argv, w);
+		}
+		if (!st->argv.n) {
+			strvec_clear(&st->argv);
+			s->n--;
+		}
+	}
+}
+
+void steps_build(const struct toxenv *e, const char *python, const char *tox_root, int tox3, struct steps *out)
+{
+	struct step *st = add(out, STEP_CREATE);
+	struct strvec packages = STRVEC_INIT;
+
+	strvec_push(&st->argv, python);
+	strvec_push(&st->argv, "-m");
+	strvec_push(&st->argv, "venv");
+	strvec_push(&st->argv, e->env_dir);
+	for (size_t i = 0; i < e->deps.n; i++)
+		dep_args(e->deps.v[i], &packages);
+	if (packages.n)
+		install(out, STEP_DEPS, e, &packages);
+	strvec_clear(&packages);
+	if (!e->skip_install && strcmp(e->package, "skip") != 0) {
+		if (e->use_develop || strcmp(e->package, "editable") == 0)
+			strvec_push(&packages, "-e");
+		if (e->extras.n) {
+			struct strvec extras = STRVEC_INIT;
+			char *list, *spec;
+			strvec_extend(&extras, &e->extras);
+			list = xstrdup("");
+			for (size_t i = 0; i < extras.n; i++) {
+				char *next = xconcat(list, i ? "," : "", extras.v[i], NULL);
+				free(list);
+				list = next;
+			}
+			spec = xconcat(tox_root, "[", list, "]", NULL);
+			strvec_push_owned(&packages, spec);
+			free(list);
+			strvec_clear(&extras);
+		} else {
+			strvec_push(&packages, tox_root);
+		}
+		install(out, STEP_PACKAGE, e, &packages);
+		strvec_clear(&packages);
+	}
+	commands(out, &e->commands_pre, tox3);
+	commands(out, &e->commands, tox3);
+	commands(out, &e->commands_post, tox3);
+}
+
+void steps_release(struct steps *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		strvec_clear(&s->v[i].argv);
+	free(s->v);
+	s->v = NULL;
+	s->n = 0;
+}

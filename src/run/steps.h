@@ -1,0 +1,41 @@
+#ifndef BLITZ_STEPS_H
+#define BLITZ_STEPS_H
+
+#include <stddef.h>
+
+#include "../util/strvec.h"
+
+struct toxenv;
+
+/* What an env does, in order, each a command the pool runs. */
+enum step_kind {
+	STEP_CREATE,		/* make the virtual environment */
+	STEP_DEPS,		/* install deps */
+	STEP_PACKAGE,		/* install the project itself (unless skip_install) */
+	STEP_COMMAND,		/* commands_pre, commands, commands_post */
+};
+
+struct step {
+	enum step_kind kind;
+	struct strvec argv;
+	int ignore_exit;	/* a "-" command: its failure does not fail the env */
+};
+
+struct steps {
+	struct step *v;
+	size_t n;
+};
+
+/*
+ * The steps of env e, whose interpreter is python (an absolute path):
+ * create the venv at e->env_dir with `python -m venv`; install deps and then
+ * the project (the folder tox_root, editable with use_develop) with the
+ * env's install_command, {opts} and {packages} filled in as tox does; then
+ * commands_pre, commands and commands_post (a tox 3 command keeps its
+ * ignore-exit dash in argv: it is taken off here).
+ */
+void steps_build(const struct toxenv *e, const char *python, const char *tox_root, int tox3, struct steps *out);
+
+void steps_release(struct steps *s);
+
+#endif

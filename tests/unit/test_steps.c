@@ -1,0 +1,90 @@
+/* What an env runs, in order: venv, deps, the project, commands. */
+#include <string.h>
+
+#include "fixture.h"
+#include "harness.h"
+#include "tests.h"
+#include "../../src/run/steps.h"
+
+static const char *argv_of(struct fx *f, const struct steps *s, size_t i)
+{
+	return i < s->n ? fx_join(f, &s->v[i].argv) : "(none)";
+}
+
+static void test_steps_full_env(void)
+{
+	struct fx f;
+	struct toxenv e;
+	struct steps s = { NULL, 0 };
+
+	CHECK_INT(fx_ini(&f, "[testenv]\ndeps =\n    pytest>=7\n    -rrequirements.txt\nextras = tests, cov\n"
+			      "commands_pre = python -V\ncommands =\n    pytest {posargs:-q}\n    - coverage report\n", 0), 0);
+	CHECK_INT(fx_env(&f, "py312", &e), 0);
+	steps_build(&e, "/usr/bin/python3.12", f.dir, 0, &s);
+	CHECK_INT(s.n, 6);
+	CHECK_INT(s.v[0].kind, STEP_CREATE);
+	const char *create = argv_of(&f, &s, 0);
+	CHECK(strncmp(create, "/usr/bin/python3.12|-m|venv|", 28) == 0);
+	CHECK(strstr(create, "/.tox/py312") != NULL);
+	CHECK_INT(s.v[1].kind, STEP_DEPS);
+	CHECK_STR(argv_of(&f, &s, 1), "python|-I|-m|pip|install|pytest>=7|-r|requirements.txt");
+	CHECK_INT(s.v[2].kind, STEP_PACKAGE);
+	CHECK(strstr(argv_of(&f, &s, 2), "|install|") != NULL);
+	CHECK(strstr(argv_of(&f, &s, 2), "[tests,cov]") != NULL);
+	CHECK_STR(argv_of(&f, &s, 3), "python|-V");
+	CHECK_STR(argv_of(&f, &s, 4), "pytest|-q");
+	CHECK_STR(argv_of(&f, &s, 5), "coverage|report");
+	CHECK(s.v[5].ignore_exit && !s.v[4].ignore_exit);
+	steps_release(&s);
+	toxenv_release(&e);
+	fx_release(&f);
+}
+
+static void test_steps_skip_install_and_develop(void)
+{
+	struct fx f;
+	struct toxenv e;
+	struct steps s = { NULL, 0 };
+
+	CHECK_INT(fx_ini(&f, "[testenv:lint]\nskip_install = true\ncommands = flake8\n[testenv:dev]\nuse_develop = true\n", 0), 0);
+	CHECK_INT(fx_env(&f, "lint", &e), 0);
+	steps_build(&e, "/usr/bin/python3", f.dir, 0, &s);
+	/* no deps, no project: the venv and the command */
+	CHECK_INT(s.n, 2);
+	CHECK_STR(argv_of(&f, &s, 1), "flake8");
+	steps_release(&s);
+	toxenv_release(&e);
+	CHECK_INT(fx_env(&f, "dev", &e), 0);
+	steps_build(&e, "/usr/bin/python3", f.dir, 0, &s);
+	CHECK_INT(s.v[1].kind, STEP_PACKAGE);
+	CHECK(strstr(argv_of(&f, &s, 1), "|install|-e|") != NULL);
+	steps_release(&s);
+	toxenv_release(&e);
+	fx_release(&f);
+}
+
+/* tox 3 keeps the ignore-exit dash in its argv; the step runs the command without it. */
+static void test_steps_tox3_dash(void)
+{
+	struct fx f;
+	struct toxenv e;
+	struct steps s = { NULL, 0 };
+
+	CHECK_INT(fx_ini(&f, "[testenv]\nskip_install = true\ncommands =\n    -git fetch\n    - git status\n", 1), 0);
+	CHECK_INT(fx_env(&f, "py", &e), 0);
+	steps_build(&e, "/usr/bin/python3", f.dir, 1, &s);
+	CHECK_INT(s.n, 3);
+	CHECK_STR(argv_of(&f, &s, 1), "git|fetch");
+	CHECK_STR(argv_of(&f, &s, 2), "git|status");
+	CHECK(s.v[1].ignore_exit && s.v[2].ignore_exit);
+	steps_release(&s);
+	toxenv_release(&e);
+	fx_release(&f);
+}
+
+const struct test steps_tests[] = {
+	{ "steps_full_env", test_steps_full_env },
+	{ "steps_skip_install_and_develop", test_steps_skip_install_and_develop },
+	{ "steps_tox3_dash", test_steps_tox3_dash },
+	{ NULL, NULL },
+};
