@@ -16,8 +16,7 @@ int main(int argc, char **argv)
 		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	opts_parse(&o, argc, argv);
 	if (!o.command || strcmp(o.command, "run") == 0) {
-		fprintf(stderr, "blitz: error: running envs is not built yet: use 'blitz list' or 'blitz config'\n");
-		rc = 2;
+		rc = cmd_run(&o);
 	} else if (strcmp(o.command, "list") == 0) {
 		rc = cmd_list(&o);
 	} else if (strcmp(o.command, "check") == 0) {

@@ -17,6 +17,8 @@ struct opts {
 	struct strvec keys;		/* config -k */
 	struct strvec posargs;		/* after -- */
 	int has_posargs;
+	const char *parallel;		/* -p N|auto */
+	int fail_fast;			/* --fail-fast */
 };
 
 struct tox;
@@ -34,6 +36,7 @@ void cli_select(struct tox *t, const struct opts *o, struct strvec *out);
 int cmd_list(const struct opts *o);
 int cmd_config(const struct opts *o);
 int cmd_check(const struct opts *o);
+int cmd_run(const struct opts *o);
 
 /* Write s as a JSON string literal (quoted, escaped) to f. */
 #include <stdio.h>

@@ -17,6 +17,7 @@ static const char usage[] =
 	"  list [--all]          the default envs (tox -l); --all adds every defined env (tox -a)\n"
 	"  config [-k KEY...]    the resolved settings of the selected envs (tox config); --json\n"
 	"  check                 what would fail the selected envs before a test runs (missing -r files, ...)\n"
+	"  run (the default)     run the selected envs: venv, deps, the project, commands; -p N|auto, --fail-fast\n"
 	"\n"
 	"options:\n"
 	"  -c FILE               tox.ini, setup.cfg or pyproject.toml (default: found from here up)\n"
@@ -100,6 +101,10 @@ void opts_parse(struct opts *o, int argc, char **argv)
 			strvec_push(&o->factors, value(argc, argv, &i));
 		} else if (is_opt(a, "-m", "--label")) {
 			strvec_push(&o->labels, value(argc, argv, &i));
+		} else if (is_opt(a, "-p", "--parallel")) {
+			o->parallel = value(argc, argv, &i);
+		} else if (strcmp(a, "--fail-fast") == 0) {
+			o->fail_fast = 1;
 		} else if (is_opt(a, NULL, "--hashseed")) {
 			o->hashseed = value(argc, argv, &i);
 		} else if (is_opt(a, "-k", "--keys")) {

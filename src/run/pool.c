@@ -83,8 +83,7 @@ static const char *env_path(char *const *envp)
 	return NULL;
 }
 
-/* Find name on path as execvp would; returns a new string or NULL. */
-static char *find_program(const char *name, const char *path)
+char *pool_find_program(const char *name, const char *path)
 {
 	char *copy, *save = NULL, *res = NULL;
 	struct stat st;
@@ -136,13 +135,13 @@ struct job *pool_start(struct pool *p, const struct job_spec *spec)
 	j->data = spec->data;
 	j->out_fd = j->log_fd = -1;
 	j->start_ns = now_ns();
-	j->log_fd = open(spec->log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	j->log_fd = open(spec->log_path, O_WRONLY | O_CREAT | O_CLOEXEC | (spec->append ? O_APPEND : O_TRUNC), 0644);
 	if (j->log_fd < 0) {
 		char why[256];
 		snprintf(why, sizeof(why), "cannot write the log '%s': %s", spec->log_path, strerror(errno));
 		return failed(p, j, why);
 	}
-	prog = find_program(spec->argv[0], env_path(spec->envp));
+	prog = pool_find_program(spec->argv[0], env_path(spec->envp));
 	if (!prog) {
 		char why[256];
 		snprintf(why, sizeof(why), "command '%s' not found on the env's PATH", spec->argv[0]);

@@ -34,6 +34,7 @@ struct job_spec {
 	char *const *envp;		/* NULL: blitz's own environment */
 	const char *cwd;		/* NULL: blitz's current folder */
 	const char *log_path;		/* created or truncated; stdout and stderr go there */
+	int append;			/* add to the log instead of truncating it (an env's later steps) */
 	long long timeout_ns;		/* 0: no limit */
 	void *data;			/* the caller's, handed back in the job */
 };
@@ -84,6 +85,9 @@ struct job *pool_wait(struct pool *p, int timeout_ms, int *interrupted);
 
 /* Stop every running job's process group: TERM, KILL after the grace period; reap them all. */
 void pool_stop_all(struct pool *p);
+
+/* Find program name on path (':'-separated) as execvp would; returns a new string, or NULL. */
+char *pool_find_program(const char *name, const char *path);
 
 /* Free a job pool_wait() handed back. */
 void job_free(struct job *j);

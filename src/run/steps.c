@@ -94,6 +94,9 @@ void steps_build(const struct toxenv *e, const char *python, const char *tox_roo
 	strvec_push(&st->argv, python);
 	strvec_push(&st->argv, "-m");
 	strvec_push(&st->argv, "venv");
+	/* seeding pip takes seconds: only an env that installs something needs it */
+	if (!e->deps.n && (e->skip_install || strcmp(e->package, "skip") == 0))
+		strvec_push(&st->argv, "--without-pip");
 	strvec_push(&st->argv, e->env_dir);
 	for (size_t i = 0; i < e->deps.n; i++)
 		dep_args(e->deps.v[i], &packages);

@@ -28,7 +28,8 @@ struct steps {
 
 /*
  * The steps of env e, whose interpreter is python (an absolute path):
- * create the venv at e->env_dir with `python -m venv`; install deps and then
+ * create the venv at e->env_dir with `python -m venv` (without pip when it
+ * installs nothing); install deps and then
  * the project (the folder tox_root, editable with use_develop) with the
  * env's install_command, {opts} and {packages} filled in as tox does; then
  * commands_pre, commands and commands_post (a tox 3 command keeps its

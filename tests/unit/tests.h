@@ -20,5 +20,6 @@ extern const struct test db_tests[];
 extern const struct test envvars_tests[];
 extern const struct test interp_tests[];
 extern const struct test steps_tests[];
+extern const struct test runner_tests[];
 
 #endif

@@ -1,0 +1,126 @@
+/* blitz run (and blitz alone): run the selected envs and report what happened. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "../config/tox.h"
+#include "../run/runner.h"
+#include "../util/util.h"
+
+static const char *status_word(const struct env_result *r)
+{
+	switch (r->status) {
+	case ENV_PASSED: return r->ignored_failure ? "failed (ignored)" : "passed";
+	case ENV_FAILED: return "FAILED";
+	case ENV_SKIPPED: return "skipped";
+	default: return r->seconds > 0 ? "interrupted" : "not run";
+	}
+}
+
+/* One line per finished env: what CI logs show. */
+static void progress(void *ctx, const struct env_result *r, size_t done, size_t total)
+{
+	(void)ctx;
+	printf("[%zu/%zu] %s %s in %.1fs%s%s\n", done, total, r->name, status_word(r), r->seconds,
+	       r->reason[0] ? ": " : "", r->reason);
+	fflush(stdout);
+}
+
+/* The last lines of a log, for a failed env. */
+static void print_tail(const char *path, int lines)
+{
+	size_t len;
+	char *text = read_file(path, &len);
+	const char *p;
+	int seen = 0;
+
+	if (!text)
+		return;
+	p = text + len;
+	while (p > text && seen <= lines)
+		if (*--p == '\n' && p + 1 < text + len)
+			seen++;
+	if (seen > lines)
+		p++;
+	for (const char *l = p; *l;) {
+		const char *nl = strchr(l, '\n');
+		size_t n = nl ? (size_t)(nl - l) : strlen(l);
+		printf("    | %.*s\n", (int)n, l);
+		l += n + (nl ? 1 : 0);
+	}
+	free(text);
+}
+
+static size_t slots(const char *parallel)
+{
+	long n;
+
+	if (!parallel)
+		return 1;
+	if (strcmp(parallel, "auto") == 0 || strcmp(parallel, "all") == 0) {
+		n = sysconf(_SC_NPROCESSORS_ONLN);
+		return n > 0 ? (size_t)n : 1;
+	}
+	n = atol(parallel);
+	if (n < 1) {
+		fprintf(stderr, "blitz: error: -p '%s': give a number of envs at once, or auto\n", parallel);
+		exit(2);
+	}
+	return (size_t)n;
+}
+
+int cmd_run(const struct opts *o)
+{
+	struct tox t;
+	struct strvec envs = STRVEC_INIT;
+	struct run_result res;
+	struct run_opts ro;
+	char stamp[64];
+	time_t now = time(NULL);
+	int rc;
+
+	cli_load(&t, o);
+	cli_select(&t, o, &envs);
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", localtime(&now));
+	char *state = xconcat(t.toxinidir, "/.blitz", NULL);
+	char *run_dir = xasprintf("%s/runs/%s-%ld", state, stamp, (long)getpid());
+	memset(&ro, 0, sizeof(ro));
+	ro.slots = slots(o->parallel);
+	ro.fail_fast = o->fail_fast;
+	ro.run_dir = run_dir;
+	ro.state_dir = state;
+	rc = runner_run(&t, &envs, &ro, &res, progress, NULL);
+	if (rc != 2) {
+		size_t width = 3;
+		for (size_t i = 0; i < res.n; i++)
+			if (strlen(res.envs[i].name) > width)
+				width = strlen(res.envs[i].name);
+		printf("\n%-*s  %-16s %8s\n", (int)width, "env", "result", "time");
+		for (size_t i = 0; i < res.n; i++)
+			printf("%-*s  %-16s %7.1fs\n", (int)width, res.envs[i].name, status_word(&res.envs[i]),
+			       res.envs[i].seconds);
+		for (size_t i = 0; i < res.n; i++) {
+			const struct env_result *r = &res.envs[i];
+			if (r->status != ENV_FAILED && !r->ignored_failure)
+				continue;
+			printf("\n%s: %s\n  log: %s\n", r->name, r->reason, r->log_path);
+			print_tail(r->log_path, 15);
+		}
+		size_t failed = 0, passed = 0;
+		for (size_t i = 0; i < res.n; i++) {
+			failed += res.envs[i].status == ENV_FAILED;
+			passed += res.envs[i].status == ENV_PASSED;
+		}
+		printf("\n%zu passed, %zu failed of %zu envs in %.1fs%s\n", passed, failed, res.n, res.seconds,
+		       res.interrupted ? " (interrupted)" : "");
+	}
+	run_result_release(&res);
+	free(run_dir);
+	free(state);
+	strvec_clear(&envs);
+	tox_release(&t);
+	return rc;
+}

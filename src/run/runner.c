@@ -1,0 +1,312 @@
+/*
+ * blitz run's engine: each env's steps (venv, deps, project, commands) run as
+ * jobs of the pool, one step after the other, several envs at once, in the
+ * order the scheduler gives. Returns data; the front end reports.
+ */
+#include "runner.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "envvars.h"
+#include "pool.h"
+#include "steps.h"
+#include "../config/diag.h"
+#include "../config/tox.h"
+#include "../env/interp.h"
+#include "../plan/sched.h"
+#include "../state/db.h"
+#include "../util/strvec.h"
+#include "../util/util.h"
+
+extern char **environ;
+
+struct envrun {
+	struct toxenv e;
+	int resolved;
+	char error[512];		/* why it could not be resolved */
+	struct steps steps;
+	size_t next;			/* the step to run next */
+	struct strvec envp;
+	struct env_result *r;
+	long long start_ns;
+	int started, finished;
+};
+
+static const char *step_name(enum step_kind k)
+{
+	switch (k) {
+	case STEP_CREATE: return "creating the venv";
+	case STEP_DEPS: return "installing deps";
+	case STEP_PACKAGE: return "installing the project";
+	default: return "command";
+	}
+}
+
+static int mkdirs(const char *dir)
+{
+	char *copy = xstrdup(dir);
+
+	for (char *p = copy + 1; *p; p++)
+		if (*p == '/') {
+			*p = '\0';
+			mkdir(copy, 0755);
+			*p = '/';
+		}
+	int rc = mkdir(copy, 0755) < 0 && errno != EEXIST ? -1 : 0;
+	free(copy);
+	return rc;
+}
+
+/* tox runs only programs of the env or in allowlist_externals: say which it is not. */
+static int allowed(const struct envrun *er, const char *argv0, const char *path)
+{
+	char *prog = pool_find_program(argv0, path);
+	int ok = 0;
+
+	if (prog && strncmp(prog, er->e.env_dir, strlen(er->e.env_dir)) == 0 && prog[strlen(er->e.env_dir)] == '/')
+		ok = 1;
+	for (size_t i = 0; i < er->e.allowlist_externals.n && !ok; i++) {
+		const char *pat = er->e.allowlist_externals.v[i];
+		ok = tox_glob_match(pat, argv0, 0) || (prog && tox_glob_match(pat, prog, 0));
+	}
+	free(prog);
+	return ok || !prog;	/* not found at all: the pool says so */
+}
+
+static const char *env_path_of(const struct strvec *envp)
+{
+	for (size_t i = 0; i < envp->n; i++)
+		if (strncmp(envp->v[i], "PATH=", 5) == 0)
+			return envp->v[i] + 5;
+	return NULL;
+}
+
+static void finish(struct envrun *er, enum env_status status, const char *reason)
+{
+	er->finished = 1;
+	er->r->status = status;
+	if (reason)
+		snprintf(er->r->reason, sizeof(er->r->reason), "%s", reason);
+	if (status == ENV_FAILED && er->resolved && er->e.ignore_outcome) {
+		er->r->ignored_failure = 1;
+		er->r->status = ENV_PASSED;
+	}
+	if (er->started)
+		er->r->seconds = (double)(now_ns() - er->start_ns) / 1e9;
+}
+
+/* Start env er's next step; returns 0, or -1 when it finished without one (check r->status). */
+static int start_step(struct pool *p, struct envrun *er, struct tox *t)
+{
+	while (er->next < er->steps.n) {
+		struct step *st = &er->steps.v[er->next];
+		struct job_spec spec = { 0 };
+		if (st->kind == STEP_COMMAND && !allowed(er, st->argv.v[0], env_path_of(&er->envp))) {
+			char why[512];
+			snprintf(why, sizeof(why), "'%s' is not installed in the env and not in allowlist_externals: add it there or to deps",
+				 st->argv.v[0]);
+			finish(er, ENV_FAILED, why);
+			return -1;
+		}
+		spec.argv = st->argv.v;
+		spec.envp = er->envp.v;
+		spec.cwd = st->kind == STEP_COMMAND ? er->e.change_dir : t->toxinidir;
+		spec.log_path = er->r->log_path;
+		spec.append = er->next > 0;
+		spec.data = er;
+		pool_start(p, &spec);
+		return 0;
+	}
+	finish(er, ENV_PASSED, NULL);
+	return -1;
+}
+
+static void start_env(struct pool *p, struct envrun *er, struct tox *t)
+{
+	struct interp in;
+	int found = -1;
+
+	er->started = 1;
+	er->start_ns = now_ns();
+	if (!er->resolved) {
+		finish(er, ENV_FAILED, er->error);
+		return;
+	}
+	for (size_t i = 0; i < er->e.base_python.n && found < 0; i++)
+		found = interp_find(er->e.base_python.v[i], &in);
+	if (found < 0) {
+		char why[512];
+		snprintf(why, sizeof(why), "no interpreter for base_python '%s' (looked on PATH and in pyenv's versions)",
+			 er->e.base_python.n ? er->e.base_python.v[0] : "");
+		finish(er, er->e.skip_missing_interpreters ? ENV_SKIPPED : ENV_FAILED, why);
+		return;
+	}
+	steps_build(&er->e, in.path, t->toxinidir, t->tox3, &er->steps);
+	envvars_build(&er->e, t->workdir, environ, &er->envp);
+	start_step(p, er, t);
+}
+
+/* A step's job ended: go on with the env, or record why it failed. */
+static void step_done(struct pool *p, struct envrun *er, struct job *j, struct tox *t)
+{
+	struct step *st = &er->steps.v[er->next];
+	char why[512] = "";
+
+	if (j->end == JOB_EXITED && j->exit_code == 0) {
+		/* fine */
+	} else if (j->end == JOB_SPAWN_FAILED) {
+		snprintf(why, sizeof(why), "%s: %s", step_name(st->kind), j->error);
+	} else if (j->end == JOB_EXITED) {
+		snprintf(why, sizeof(why), "%s '%s' failed with exit code %d", step_name(st->kind), st->argv.v[0], j->exit_code);
+	} else if (j->end == JOB_SIGNALED) {
+		snprintf(why, sizeof(why), "%s '%s' was killed by signal %d (%s)", step_name(st->kind), st->argv.v[0],
+			 j->signo, strsignal(j->signo));
+	} else if (j->end == JOB_TIMED_OUT) {
+		snprintf(why, sizeof(why), "%s '%s' ran out of time and was stopped", step_name(st->kind), st->argv.v[0]);
+	} else {
+		snprintf(why, sizeof(why), "stopped while %s '%s' ran", step_name(st->kind), st->argv.v[0]);
+	}
+	er->next++;
+	if (why[0] && !(st->kind == STEP_COMMAND && st->ignore_exit && j->end != JOB_STOPPED)) {
+		finish(er, j->end == JOB_STOPPED ? ENV_NOT_RUN : ENV_FAILED, why);
+		return;
+	}
+	start_step(p, er, t);
+}
+
+int runner_run(struct tox *t, const struct strvec *envs, const struct run_opts *o, struct run_result *res,
+	       run_progress_fn progress, void *ctx)
+{
+	struct envrun *runs = xcalloc(envs->n ? envs->n : 1, sizeof(*runs));
+	struct strvec *deps = xcalloc(envs->n ? envs->n : 1, sizeof(*deps));
+	double *predicted = xcalloc(envs->n ? envs->n : 1, sizeof(*predicted));
+	struct sched s;
+	struct pool p;
+	struct db db;
+	struct diag d = { 0 };
+	size_t running = 0, done = 0;
+	int stopping = 0, rc = 0;
+	long long t0 = now_ns();
+
+	memset(res, 0, sizeof(*res));
+	res->n = envs->n;
+	res->envs = xcalloc(envs->n ? envs->n : 1, sizeof(*res->envs));
+	if (mkdirs(o->run_dir) < 0) {
+		error("cannot create '%s':", o->run_dir);
+		free(runs);
+		free(deps);
+		free(predicted);
+		return 2;
+	}
+	db_open(&db, o->state_dir);
+	for (size_t i = 0; i < envs->n; i++) {
+		struct envrun *er = &runs[i];
+		struct diag ed = { 0 };
+		er->r = &res->envs[i];
+		er->r->name = xstrdup(envs->v[i]);
+		er->r->status = ENV_NOT_RUN;
+		er->r->log_path = xconcat(o->run_dir, "/", envs->v[i], ".log", NULL);
+		er->resolved = tox_env_resolve(t, envs->v[i], &er->e, &ed) == 0;
+		if (!er->resolved) {
+			char *msg = diag_format(&ed);
+			snprintf(er->error, sizeof(er->error), "%s", msg);
+			free(msg);
+		} else {
+			strvec_extend(&deps[i], &er->e.depends);
+		}
+		predicted[i] = db_env_duration(&db, envs->v[i]);
+	}
+	if (sched_init(&s, envs->n, (const char *const *)envs->v, predicted, deps, &d) < 0) {
+		char *msg = diag_format(&d);
+		error("%s", msg);
+		free(msg);
+		rc = 2;
+		goto out_nosched;
+	}
+	if (pool_init(&p) < 0) {
+		rc = 2;
+		goto out;
+	}
+	while (!sched_finished(&s)) {
+		while (!stopping && running < o->slots) {
+			long i = sched_next(&s);
+			if (i < 0)
+				break;
+			start_env(&p, &runs[i], t);
+			if (runs[i].finished) {
+				sched_done(&s, (size_t)i);
+				done++;
+				if (progress)
+					progress(ctx, runs[i].r, done, envs->n);
+				if (o->fail_fast && runs[i].r->status == ENV_FAILED)
+					stopping = 1;
+			} else {
+				running++;
+			}
+		}
+		if (!running)
+			break;
+		int intr = 0;
+		struct job *j = pool_wait(&p, -1, &intr);
+		if (!j) {
+			if (intr) {
+				res->interrupted = intr;
+				stopping = 1;
+				pool_stop_all(&p);
+			}
+			continue;
+		}
+		struct envrun *er = j->data;
+		step_done(&p, er, j, t);
+		job_free(j);
+		if (er->finished) {
+			running--;
+			done++;
+			sched_done(&s, (size_t)(er - runs));
+			if (er->r->status == ENV_PASSED || er->r->status == ENV_FAILED)
+				db_record_env(&db, er->r->name, er->r->seconds, er->r->status == ENV_PASSED);
+			if (progress)
+				progress(ctx, er->r, done, envs->n);
+			if (o->fail_fast && er->r->status == ENV_FAILED && !stopping) {
+				stopping = 1;
+				pool_stop_all(&p);
+			}
+		}
+	}
+	pool_release(&p);
+out:
+	sched_release(&s);
+out_nosched:
+	res->seconds = (double)(now_ns() - t0) / 1e9;
+	for (size_t i = 0; i < envs->n; i++) {
+		if (rc == 0 && res->envs[i].status == ENV_FAILED)
+			rc = 1;
+		if (runs[i].resolved)
+			toxenv_release(&runs[i].e);
+		steps_release(&runs[i].steps);
+		strvec_clear(&runs[i].envp);
+		strvec_clear(&deps[i]);
+	}
+	if (res->interrupted && rc != 2)
+		rc = 130;
+	db_close(&db);
+	free(runs);
+	free(deps);
+	free(predicted);
+	return rc;
+}
+
+void run_result_release(struct run_result *res)
+{
+	for (size_t i = 0; i < res->n; i++) {
+		free(res->envs[i].name);
+		free(res->envs[i].log_path);
+	}
+	free(res->envs);
+	memset(res, 0, sizeof(*res));
+}

@@ -1,0 +1,57 @@
+#ifndef BLITZ_RUNNER_H
+#define BLITZ_RUNNER_H
+
+#include <stddef.h>
+
+struct tox;
+struct strvec;
+
+/* How a run goes. */
+struct run_opts {
+	size_t slots;			/* envs at once (>= 1) */
+	int fail_fast;			/* stop at the first failed env */
+	const char *run_dir;		/* logs go here (created) */
+	const char *state_dir;		/* .blitz: durations from earlier runs */
+};
+
+enum env_status {
+	ENV_PASSED,
+	ENV_FAILED,
+	ENV_SKIPPED,		/* interpreter missing and skip_missing_interpreters */
+	ENV_NOT_RUN,		/* interrupted or --fail-fast before it started */
+};
+
+/* One env's outcome: data for the report, never printed here. */
+struct env_result {
+	char *name;
+	enum env_status status;
+	char reason[512];		/* why it failed or was skipped; "" when it passed */
+	double seconds;
+	char *log_path;			/* owned */
+	int ignored_failure;		/* failed but ignore_outcome = true: counts as passed */
+};
+
+struct run_result {
+	struct env_result *envs;	/* in selection order */
+	size_t n;
+	int interrupted;		/* the signal that stopped the run, or 0 */
+	double seconds;
+};
+
+/* Called as each env finishes (for progress lines); ctx is the caller's. */
+typedef void (*run_progress_fn)(void *ctx, const struct env_result *r, size_t done, size_t total);
+
+/*
+ * Run the envs of t named in envs: for each, find its interpreter, create its
+ * venv, install its deps and the project, run its commands; several at once,
+ * dependencies first and the longest (by earlier runs) next. Fills res (free
+ * with run_result_release()). Returns 0 when every env passed or was
+ * skipped, 1 when one failed, 130 when interrupted, 2 for an error that
+ * stopped the run before any env (message printed).
+ */
+int runner_run(struct tox *t, const struct strvec *envs, const struct run_opts *o, struct run_result *res,
+	       run_progress_fn progress, void *ctx);
+
+void run_result_release(struct run_result *res);
+
+#endif

@@ -1,0 +1,96 @@
+/*
+ * blitz run's engine on real venvs (python3 -m venv, without pip: these envs
+ * install nothing) and real commands: passing, failing, killed by a signal,
+ * a command outside the env, a missing interpreter, depends.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "fixture.h"
+#include "harness.h"
+#include "tests.h"
+#include "../../src/run/runner.h"
+#include "../../src/config/factor.h"
+#include "../../src/util/util.h"
+
+static const struct env_result *result(const struct run_result *res, const char *name)
+{
+	for (size_t i = 0; i < res->n; i++)
+		if (strcmp(res->envs[i].name, name) == 0)
+			return &res->envs[i];
+	return NULL;
+}
+
+static void test_runner_outcomes(void)
+{
+	struct fx f;
+	struct strvec envs = STRVEC_INIT;
+	struct run_result res;
+	struct run_opts ro = { 3, 0, NULL, NULL };
+	const struct env_result *r;
+
+	setenv("PATH", "/usr/bin:/bin", 1);
+	CHECK_INT(fx_ini(&f,
+			 "[tox]\nenvlist = ok, fail, sig, outside, nopy, last\n"
+			 "[testenv]\nskip_install = true\nbase_python = python3\nallowlist_externals = sh\n"
+			 "commands = sh -c 'echo ran {envname}'\n"
+			 "[testenv:fail]\ncommands = sh -c 'echo failing; exit 3'\n"
+			 "[testenv:sig]\ncommands = sh -c 'kill -KILL $$'\n"
+			 "[testenv:outside]\ncommands = ls\n"
+			 "[testenv:nopy]\nbase_python = python2.1\n"
+			 "[testenv:last]\ndepends = ok, fail\n", 0), 0);
+	f.tox.default_python = "python3";
+	envlist_expand_value("ok, fail, sig, outside, nopy, last", &envs, ENVLIST_DEDUP);
+	ro.run_dir = fx_path(&f, ".blitz/runs/1");
+	ro.state_dir = fx_path(&f, ".blitz");
+	CHECK_INT(runner_run(&f.tox, &envs, &ro, &res, NULL, NULL), 1);
+	r = result(&res, "ok");
+	CHECK(r && r->status == ENV_PASSED);
+	char *log = r ? read_file(r->log_path, NULL) : NULL;
+	CHECK(log && strstr(log, "ran ok"));
+	free(log);
+	r = result(&res, "fail");
+	CHECK(r && r->status == ENV_FAILED && strstr(r->reason, "exit code 3"));
+	r = result(&res, "sig");
+	CHECK(r && r->status == ENV_FAILED && strstr(r->reason, "killed by signal 9"));
+	r = result(&res, "outside");
+	CHECK(r && r->status == ENV_FAILED && strstr(r->reason, "allowlist_externals"));
+	/* tox 4 skips a missing interpreter by default */
+	r = result(&res, "nopy");
+	CHECK(r && r->status == ENV_SKIPPED && strstr(r->reason, "python2.1"));
+	/* depends waits for its envs, failed or not, then runs */
+	r = result(&res, "last");
+	CHECK(r && r->status == ENV_PASSED);
+	run_result_release(&res);
+	strvec_clear(&envs);
+	fx_release(&f);
+}
+
+/* --fail-fast: the first failure stops the rest. */
+static void test_runner_fail_fast(void)
+{
+	struct fx f;
+	struct strvec envs = STRVEC_INIT;
+	struct run_result res;
+	struct run_opts ro = { 1, 1, NULL, NULL };
+
+	setenv("PATH", "/usr/bin:/bin", 1);
+	CHECK_INT(fx_ini(&f, "[testenv]\nskip_install = true\nbase_python = python3\nallowlist_externals = sh\n"
+			      "commands = sh -c 'exit 0'\n[testenv:bad]\ncommands = sh -c 'exit 1'\n", 0), 0);
+	strvec_push(&envs, "bad");
+	strvec_push(&envs, "good");
+	ro.run_dir = fx_path(&f, ".blitz/runs/2");
+	ro.state_dir = fx_path(&f, ".blitz");
+	CHECK_INT(runner_run(&f.tox, &envs, &ro, &res, NULL, NULL), 1);
+	CHECK(result(&res, "bad")->status == ENV_FAILED);
+	CHECK(result(&res, "good")->status == ENV_NOT_RUN);
+	run_result_release(&res);
+	strvec_clear(&envs);
+	fx_release(&f);
+}
+
+const struct test runner_tests[] = {
+	{ "runner_outcomes", test_runner_outcomes },
+	{ "runner_fail_fast", test_runner_fail_fast },
+	{ NULL, NULL },
+};
