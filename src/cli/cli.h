@@ -19,6 +19,7 @@ struct opts {
 	int has_posargs;
 	const char *parallel;		/* -p N|auto */
 	int fail_fast;			/* --fail-fast */
+	const char *result_json;	/* --result-json FILE */
 };
 
 struct tox;

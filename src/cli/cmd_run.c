@@ -54,6 +54,43 @@ static void print_tail(const char *path, int lines)
 	free(text);
 }
 
+static const char *const status_key[] = { "passed", "failed", "skipped", "not run" };
+
+/* --result-json: the run as data (per env: result, reason, time, log, each step with its exit code). */
+static int write_json(const char *path, const struct run_result *res)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return error("cannot write '%s':", path);
+	fprintf(f, "{\n  \"seconds\": %.3f,\n  \"interrupted\": %s,\n  \"envs\": [", res->seconds,
+		res->interrupted ? "true" : "false");
+	for (size_t i = 0; i < res->n; i++) {
+		const struct env_result *r = &res->envs[i];
+		fprintf(f, "%s\n    {\"name\": ", i ? "," : "");
+		json_string(f, r->name);
+		fprintf(f, ", \"result\": \"%s\", \"ignored_failure\": %s, \"seconds\": %.3f, \"reason\": ",
+			status_key[r->status], r->ignored_failure ? "true" : "false", r->seconds);
+		json_string(f, r->reason);
+		fprintf(f, ", \"log\": ");
+		json_string(f, r->log_path);
+		fprintf(f, ", \"steps\": [");
+		for (size_t k = 0; k < r->nsteps; k++) {
+			fprintf(f, "%s\n      {\"what\": ", k ? "," : "");
+			json_string(f, r->steps[k].what);
+			fprintf(f, ", \"command\": ");
+			json_string(f, r->steps[k].cmd);
+			fprintf(f, ", \"exit_code\": %d, \"signal\": %d, \"seconds\": %.3f}", r->steps[k].exit_code,
+				r->steps[k].signo, r->steps[k].seconds);
+		}
+		fprintf(f, "%s]}", r->nsteps ? "\n    " : "");
+	}
+	fprintf(f, "\n  ]\n}\n");
+	if (fclose(f) != 0)
+		return error("cannot write '%s':", path);
+	return 0;
+}
+
 static size_t slots(const char *parallel)
 {
 	long n;
@@ -117,6 +154,8 @@ int cmd_run(const struct opts *o)
 		printf("\n%zu passed, %zu failed of %zu envs in %.1fs%s\n", passed, failed, res.n, res.seconds,
 		       res.interrupted ? " (interrupted)" : "");
 	}
+	if (rc != 2 && o->result_json && write_json(o->result_json, &res) < 0 && rc == 0)
+		rc = 1;
 	run_result_release(&res);
 	free(run_dir);
 	free(state);

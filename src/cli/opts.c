@@ -103,6 +103,8 @@ void opts_parse(struct opts *o, int argc, char **argv)
 			strvec_push(&o->labels, value(argc, argv, &i));
 		} else if (is_opt(a, "-p", "--parallel")) {
 			o->parallel = value(argc, argv, &i);
+		} else if (is_opt(a, NULL, "--result-json")) {
+			o->result_json = value(argc, argv, &i);
 		} else if (strcmp(a, "--fail-fast") == 0) {
 			o->fail_fast = 1;
 		} else if (is_opt(a, NULL, "--hashseed")) {

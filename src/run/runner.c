@@ -16,6 +16,7 @@
 #include "pool.h"
 #include "steps.h"
 #include "../config/diag.h"
+#include "../config/shlex.h"
 #include "../config/tox.h"
 #include "../env/interp.h"
 #include "../plan/sched.h"
@@ -151,6 +152,28 @@ static void start_env(struct pool *p, struct envrun *er, struct tox *t)
 	start_step(p, er, t);
 }
 
+static void record_step(struct env_result *r, const struct step *st, const struct job *j)
+{
+	static const char *const kinds[] = { "create", "deps", "package", "command" };
+	struct step_result *sr;
+	char *cmd = xstrdup("");
+
+	for (size_t i = 0; i < st->argv.n; i++) {
+		char *q = shlex_quote(st->argv.v[i]);
+		char *next = xconcat(cmd, i ? " " : "", q, NULL);
+		free(cmd);
+		free(q);
+		cmd = next;
+	}
+	r->steps = xrealloc(r->steps, (r->nsteps + 1) * sizeof(*r->steps));
+	sr = &r->steps[r->nsteps++];
+	sr->what = xstrdup(kinds[st->kind]);
+	sr->cmd = cmd;
+	sr->exit_code = j->end == JOB_EXITED ? j->exit_code : -1;
+	sr->signo = j->end == JOB_SIGNALED ? j->signo : 0;
+	sr->seconds = (double)(j->end_ns - j->start_ns) / 1e9;
+}
+
 /* A step's job ended: go on with the env, or record why it failed. */
 static void step_done(struct pool *p, struct envrun *er, struct job *j, struct tox *t)
 {
@@ -171,6 +194,7 @@ static void step_done(struct pool *p, struct envrun *er, struct job *j, struct t
 	} else {
 		snprintf(why, sizeof(why), "stopped while %s '%s' ran", step_name(st->kind), st->argv.v[0]);
 	}
+	record_step(er->r, st, j);
 	er->next++;
 	if (why[0] && !(st->kind == STEP_COMMAND && st->ignore_exit && j->end != JOB_STOPPED)) {
 		finish(er, j->end == JOB_STOPPED ? ENV_NOT_RUN : ENV_FAILED, why);
@@ -304,6 +328,11 @@ out_nosched:
 void run_result_release(struct run_result *res)
 {
 	for (size_t i = 0; i < res->n; i++) {
+		for (size_t k = 0; k < res->envs[i].nsteps; k++) {
+			free(res->envs[i].steps[k].what);
+			free(res->envs[i].steps[k].cmd);
+		}
+		free(res->envs[i].steps);
 		free(res->envs[i].name);
 		free(res->envs[i].log_path);
 	}

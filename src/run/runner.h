@@ -21,6 +21,15 @@ enum env_status {
 	ENV_NOT_RUN,		/* interrupted or --fail-fast before it started */
 };
 
+/* One step of an env as it ran. */
+struct step_result {
+	char *what;			/* "create", "deps", "package" or "command" */
+	char *cmd;			/* its words, shell-quoted and joined */
+	int exit_code;			/* -1 when it did not exit (signal, timeout, not started) */
+	int signo;
+	double seconds;
+};
+
 /* One env's outcome: data for the report, never printed here. */
 struct env_result {
 	char *name;
@@ -29,6 +38,8 @@ struct env_result {
 	double seconds;
 	char *log_path;			/* owned */
 	int ignored_failure;		/* failed but ignore_outcome = true: counts as passed */
+	struct step_result *steps;	/* in the order they ran */
+	size_t nsteps;
 };
 
 struct run_result {

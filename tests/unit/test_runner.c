@@ -3,8 +3,12 @@
  * install nothing) and real commands: passing, failing, killed by a signal,
  * a command outside the env, a missing interpreter, depends.
  */
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "fixture.h"
 #include "harness.h"
@@ -89,7 +93,60 @@ static void test_runner_fail_fast(void)
 	fx_release(&f);
 }
 
+/* Ctrl-C mid-run: every env's processes stop, the run says 130, nothing is left in the process table. */
+static void test_runner_interrupt(void)
+{
+	struct fx f;
+	int pipefd[2];
+	pid_t child;
+
+	setenv("PATH", "/usr/bin:/bin", 1);
+	CHECK_INT(fx_ini(&f, "[testenv]\nskip_install = true\nbase_python = python3\nallowlist_externals = sh\n"
+			      "commands = sh -c 'sleep 300 & sleep 301; wait'\n", 0), 0);
+	CHECK_INT(pipe(pipefd), 0);
+	child = fork();
+	if (child == 0) {
+		struct strvec envs = STRVEC_INIT;
+		struct run_result res;
+		struct run_opts ro = { 2, 0, NULL, NULL };
+		strvec_push(&envs, "a");
+		strvec_push(&envs, "b");
+		ro.run_dir = fx_path(&f, ".blitz/runs/3");
+		ro.state_dir = fx_path(&f, ".blitz");
+		int rc = runner_run(&f.tox, &envs, &ro, &res, NULL, NULL);
+		unsigned char c = (unsigned char)rc;
+		(void)!write(pipefd[1], &c, 1);
+		_exit(0);
+	}
+	/* let both envs get their sleeps going, then Ctrl-C */
+	for (int i = 0; i < 100; i++) {
+		usleep(100000);
+		FILE *ps = popen("pgrep -f 'sleep 30[01]' | wc -l", "r");
+		char buf[16] = "";
+		if (ps) {
+			(void)!fgets(buf, sizeof(buf), ps);
+			pclose(ps);
+		}
+		if (atoi(buf) >= 4)
+			break;
+	}
+	kill(child, SIGINT);
+	unsigned char rc = 0;
+	CHECK_INT(read(pipefd[0], &rc, 1), 1);
+	CHECK_INT(rc, 130);
+	waitpid(child, NULL, 0);
+	FILE *ps = popen("pgrep -f 'sleep 30[01]' | wc -l", "r");
+	char buf[16] = "";
+	if (ps) {
+		(void)!fgets(buf, sizeof(buf), ps);
+		pclose(ps);
+	}
+	CHECK_INT(atoi(buf), 0);
+	fx_release(&f);
+}
+
 const struct test runner_tests[] = {
+	{ "runner_interrupt", test_runner_interrupt },
 	{ "runner_outcomes", test_runner_outcomes },
 	{ "runner_fail_fast", test_runner_fail_fast },
 	{ NULL, NULL },
