@@ -64,16 +64,25 @@ deps-check:
 
 # The README's first command: build, then list and resolve the bundled example's matrix.
 EXAMPLE = examples/sdk/tox.ini
-demo: deps-build blitz
+demo: deps-build blitz wheelhouse
 	@echo "== blitz list: the default envs of $(EXAMPLE)"
 	./blitz -c $(EXAMPLE) list
 	@echo "== blitz list -m quick: the envs labelled quick"
 	./blitz -c $(EXAMPLE) list -m quick
 	@echo "== blitz config: two envs, resolved as tox would"
-	./blitz -c $(EXAMPLE) config -e py311-django42,py312-celery-v5 -k base_python deps set_env commands
+	./blitz -c $(EXAMPLE) config -e py311-djangoish42,py312-celeryish5 -k base_python deps set_env commands
 	@echo "== every env resolved:"
 	@n=$$(./blitz -c $(EXAMPLE) config --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))'); \
 		echo "$$n envs resolved"
+	@echo "== blitz -m quick -p auto: the quick envs, run"
+	./blitz -c $(EXAMPLE) -m quick -p auto
+
+# The example installs offline from this folder: its own wheels and Debian's pytest, packed.
+WHEELHOUSE = examples/sdk/wheelhouse
+wheelhouse:
+	@scripts/install-deps $(DEPS_EXAMPLE)
+	/usr/bin/python3 examples/sdk/build-wheels.py $(WHEELHOUSE) >/dev/null
+	/usr/bin/python3 examples/tools/wheelhouse.py $(WHEELHOUSE) >/dev/null
 
 # --- tests --------------------------------------------------------------
 unit: $(BUILD)/unit-tests
@@ -149,4 +158,4 @@ install: blitz
 clean:
 	rm -rf build build-san build-fuzz blitz
 
-.PHONY: all deps-build deps-check demo unit e2e compat sanitize check fuzz fuzz-replay bench install clean
+.PHONY: all deps-build deps-check demo wheelhouse unit e2e compat sanitize check fuzz fuzz-replay bench install clean
