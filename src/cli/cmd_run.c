@@ -20,12 +20,40 @@ static const char *status_word(const struct env_result *r)
 	}
 }
 
-/* One line per finished env: what CI logs show. */
-static void progress(void *ctx, const struct env_result *r, size_t done, size_t total)
+static void print_duration(double s)
 {
-	(void)ctx;
-	printf("[%zu/%zu] %s %s in %.1fs%s%s\n", done, total, r->name, status_word(r), r->seconds,
-	       r->reason[0] ? ": " : "", r->reason);
+	if (s >= 60)
+		printf("%dm%02ds", (int)(s / 60), (int)s % 60);
+	else
+		printf("%.0fs", s);
+}
+
+/*
+ * On a terminal, one status line redrawn in place (at most twice a second,
+ * the runner's pace) with a line printed above it for each finished env;
+ * elsewhere (CI logs) only the line per finished env.
+ */
+static void progress(void *ctx, const struct env_result *r, const struct run_status *st)
+{
+	int tty = *(int *)ctx;
+
+	if (tty)
+		fputs("\r\033[K", stdout);
+	if (r)
+		printf("[%zu/%zu] %s %s in %.1fs%s%s\n", st->done, st->total, r->name, status_word(r), r->seconds,
+		       r->reason[0] ? ": " : "", r->reason);
+	if (tty && st->done < st->total) {
+		printf("%zu/%zu done, %zu failed, %zu running", st->done, st->total, st->failed, st->nrunning);
+		if (st->nrunning)
+			printf(" (%s%s)", st->running[0], st->nrunning > 1 ? ", ..." : "");
+		printf(", ");
+		print_duration(st->elapsed);
+		if (st->left >= 0) {
+			printf(", about ");
+			print_duration(st->left);
+			printf(" left");
+		}
+	}
 	fflush(stdout);
 }
 
@@ -129,7 +157,10 @@ int cmd_run(const struct opts *o)
 	ro.fail_fast = o->fail_fast;
 	ro.run_dir = run_dir;
 	ro.state_dir = state;
-	rc = runner_run(&t, &envs, &ro, &res, progress, NULL);
+	int tty = isatty(1);
+	rc = runner_run(&t, &envs, &ro, &res, progress, &tty);
+	if (tty)
+		fputs("\r\033[K", stdout);
 	if (rc != 2) {
 		size_t width = 3;
 		for (size_t i = 0; i < res.n; i++)

@@ -203,6 +203,49 @@ static void step_done(struct pool *p, struct envrun *er, struct job *j, struct t
 	start_step(p, er, t);
 }
 
+/*
+ * Where the run stands. The time left is the predicted work not yet done
+ * (history; envs never seen count as the mean of those seen) spread over the
+ * slots; unknown while nothing has history. st->running is allocated.
+ */
+static void status(const struct envrun *runs, size_t n, const double *predicted,
+		   size_t slots, long long t0, struct run_status *st)
+{
+	const char **names = xcalloc(n ? n : 1, sizeof(*names));
+	double known = 0, left = 0;
+	size_t nknown = 0, unknown = 0;
+	long long now = now_ns();
+
+	memset(st, 0, sizeof(*st));
+	st->total = n;
+	for (size_t i = 0; i < n; i++) {
+		if (predicted[i] >= 0) {
+			known += predicted[i];
+			nknown++;
+		}
+		if (runs[i].finished) {
+			st->done++;
+			st->failed += runs[i].r->status == ENV_FAILED;
+			continue;
+		}
+		if (runs[i].started)
+			names[st->nrunning++] = runs[i].r->name;
+		double p = predicted[i];
+		if (p < 0) {
+			unknown++;
+			continue;
+		}
+		if (runs[i].started)
+			p -= (double)(now - runs[i].start_ns) / 1e9;
+		left += p > 0 ? p : 0;
+	}
+	if (nknown)
+		left += (double)unknown * known / (double)nknown;
+	st->elapsed = (double)(now - t0) / 1e9;
+	st->left = nknown ? left / (double)(slots ? slots : 1) : -1;
+	st->running = names;
+}
+
 int runner_run(struct tox *t, const struct strvec *envs, const struct run_opts *o, struct run_result *res,
 	       run_progress_fn progress, void *ctx)
 {
@@ -215,6 +258,7 @@ int runner_run(struct tox *t, const struct strvec *envs, const struct run_opts *
 	struct diag d = { 0 };
 	size_t running = 0, done = 0;
 	int stopping = 0, rc = 0;
+	struct run_status st;
 	long long t0 = now_ns();
 
 	memset(res, 0, sizeof(*res));
@@ -265,8 +309,11 @@ int runner_run(struct tox *t, const struct strvec *envs, const struct run_opts *
 			if (runs[i].finished) {
 				sched_done(&s, (size_t)i);
 				done++;
-				if (progress)
-					progress(ctx, runs[i].r, done, envs->n);
+				if (progress) {
+					status(runs, envs->n, predicted, o->slots, t0, &st);
+					progress(ctx, runs[i].r, &st);
+					free((void *)st.running);
+				}
 				if (o->fail_fast && runs[i].r->status == ENV_FAILED)
 					stopping = 1;
 			} else {
@@ -276,7 +323,13 @@ int runner_run(struct tox *t, const struct strvec *envs, const struct run_opts *
 		if (!running)
 			break;
 		int intr = 0;
-		struct job *j = pool_wait(&p, -1, &intr);
+		struct job *j = pool_wait(&p, progress ? 500 : -1, &intr);
+		if (!j && !intr && progress) {
+			status(runs, envs->n, predicted, o->slots, t0, &st);
+			progress(ctx, NULL, &st);
+			free((void *)st.running);
+			continue;
+		}
 		if (!j) {
 			if (intr) {
 				res->interrupted = intr;
@@ -294,8 +347,11 @@ int runner_run(struct tox *t, const struct strvec *envs, const struct run_opts *
 			sched_done(&s, (size_t)(er - runs));
 			if (er->r->status == ENV_PASSED || er->r->status == ENV_FAILED)
 				db_record_env(&db, er->r->name, er->r->seconds, er->r->status == ENV_PASSED);
-			if (progress)
-				progress(ctx, er->r, done, envs->n);
+			if (progress) {
+				status(runs, envs->n, predicted, o->slots, t0, &st);
+				progress(ctx, er->r, &st);
+				free((void *)st.running);
+			}
 			if (o->fail_fast && er->r->status == ENV_FAILED && !stopping) {
 				stopping = 1;
 				pool_stop_all(&p);

@@ -49,8 +49,18 @@ struct run_result {
 	double seconds;
 };
 
-/* Called as each env finishes (for progress lines); ctx is the caller's. */
-typedef void (*run_progress_fn)(void *ctx, const struct env_result *r, size_t done, size_t total);
+/*
+ * Called as each env finishes (r set), and about twice a second while envs
+ * run (r NULL): done of total finished, failed of them, elapsed seconds, the
+ * estimated seconds left (-1: unknown) and the names running. ctx is the caller's.
+ */
+struct run_status {
+	size_t done, total, failed;
+	double elapsed, left;
+	const char *const *running;
+	size_t nrunning;
+};
+typedef void (*run_progress_fn)(void *ctx, const struct env_result *r, const struct run_status *st);
 
 /*
  * Run the envs of t named in envs: for each, find its interpreter, create its
