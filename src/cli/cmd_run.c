@@ -154,6 +154,7 @@ int cmd_run(const struct opts *o)
 	char *run_dir = xasprintf("%s/runs/%s-%ld", state, stamp, (long)getpid());
 	memset(&ro, 0, sizeof(ro));
 	ro.slots = slots(o->parallel);
+	ro.auto_width = o->parallel && strcmp(o->parallel, "auto") == 0;
 	ro.fail_fast = o->fail_fast;
 	ro.run_dir = run_dir;
 	ro.state_dir = state;

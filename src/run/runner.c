@@ -20,6 +20,7 @@
 #include "../config/tox.h"
 #include "../env/interp.h"
 #include "../plan/sched.h"
+#include "../plan/width.h"
 #include "../state/db.h"
 #include "../util/strvec.h"
 #include "../util/util.h"
@@ -259,6 +260,9 @@ int runner_run(struct tox *t, const struct strvec *envs, const struct run_opts *
 	size_t running = 0, done = 0;
 	int stopping = 0, rc = 0;
 	struct run_status st;
+	struct width w;
+	size_t slots = o->slots ? o->slots : 1;
+	long long last_sample = 0;
 	long long t0 = now_ns();
 
 	memset(res, 0, sizeof(*res));
@@ -300,8 +304,13 @@ int runner_run(struct tox *t, const struct strvec *envs, const struct run_opts *
 		rc = 2;
 		goto out;
 	}
+	width_init(&w, slots);
+	if (o->auto_width) {
+		struct width_sample ws;
+		width_sample(&w, &ws);	/* the first reading: a baseline for the next */
+	}
 	while (!sched_finished(&s)) {
-		while (!stopping && running < o->slots) {
+		while (!stopping && running < slots) {
 			long i = sched_next(&s);
 			if (i < 0)
 				break;
@@ -310,7 +319,7 @@ int runner_run(struct tox *t, const struct strvec *envs, const struct run_opts *
 				sched_done(&s, (size_t)i);
 				done++;
 				if (progress) {
-					status(runs, envs->n, predicted, o->slots, t0, &st);
+					status(runs, envs->n, predicted, slots, t0, &st);
 					progress(ctx, runs[i].r, &st);
 					free((void *)st.running);
 				}
@@ -323,11 +332,19 @@ int runner_run(struct tox *t, const struct strvec *envs, const struct run_opts *
 		if (!running)
 			break;
 		int intr = 0;
-		struct job *j = pool_wait(&p, progress ? 500 : -1, &intr);
-		if (!j && !intr && progress) {
-			status(runs, envs->n, predicted, o->slots, t0, &st);
-			progress(ctx, NULL, &st);
-			free((void *)st.running);
+		struct job *j = pool_wait(&p, progress || o->auto_width ? 500 : -1, &intr);
+		if (o->auto_width && now_ns() - last_sample >= 500000000LL) {
+			struct width_sample ws;
+			last_sample = now_ns();
+			if (width_sample(&w, &ws) == 0)
+				w.now = slots = width_next(&w, &ws, running);
+		}
+		if (!j && !intr) {
+			if (progress) {
+				status(runs, envs->n, predicted, slots, t0, &st);
+				progress(ctx, NULL, &st);
+				free((void *)st.running);
+			}
 			continue;
 		}
 		if (!j) {
@@ -348,7 +365,7 @@ int runner_run(struct tox *t, const struct strvec *envs, const struct run_opts *
 			if (er->r->status == ENV_PASSED || er->r->status == ENV_FAILED)
 				db_record_env(&db, er->r->name, er->r->seconds, er->r->status == ENV_PASSED);
 			if (progress) {
-				status(runs, envs->n, predicted, o->slots, t0, &st);
+				status(runs, envs->n, predicted, slots, t0, &st);
 				progress(ctx, er->r, &st);
 				free((void *)st.running);
 			}

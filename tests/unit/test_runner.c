@@ -30,7 +30,7 @@ static void test_runner_outcomes(void)
 	struct fx f;
 	struct strvec envs = STRVEC_INIT;
 	struct run_result res;
-	struct run_opts ro = { 3, 0, NULL, NULL };
+	struct run_opts ro = { .slots = 3 };
 	const struct env_result *r;
 
 	setenv("PATH", "/usr/bin:/bin", 1);
@@ -76,7 +76,7 @@ static void test_runner_fail_fast(void)
 	struct fx f;
 	struct strvec envs = STRVEC_INIT;
 	struct run_result res;
-	struct run_opts ro = { 1, 1, NULL, NULL };
+	struct run_opts ro = { .slots = 1, .fail_fast = 1 };
 
 	setenv("PATH", "/usr/bin:/bin", 1);
 	CHECK_INT(fx_ini(&f, "[testenv]\nskip_install = true\nbase_python = python3\nallowlist_externals = sh\n"
@@ -108,7 +108,7 @@ static void test_runner_interrupt(void)
 	if (child == 0) {
 		struct strvec envs = STRVEC_INIT;
 		struct run_result res;
-		struct run_opts ro = { 2, 0, NULL, NULL };
+		struct run_opts ro = { .slots = 2 };
 		strvec_push(&envs, "a");
 		strvec_push(&envs, "b");
 		ro.run_dir = fx_path(&f, ".blitz/runs/3");

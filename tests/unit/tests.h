@@ -21,5 +21,6 @@ extern const struct test envvars_tests[];
 extern const struct test interp_tests[];
 extern const struct test steps_tests[];
 extern const struct test runner_tests[];
+extern const struct test width_tests[];
 
 #endif

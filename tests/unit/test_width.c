@@ -1,0 +1,55 @@
+/* -p auto: more jobs than cores while cores sit idle, never when memory runs short. */
+#include "harness.h"
+#include "tests.h"
+#include "../../src/plan/width.h"
+
+static void test_width_grows_while_idle(void)
+{
+	struct width w;
+	struct width_sample s = { 0.6, 20e9, 24e9 };
+
+	width_init(&w, 2);
+	CHECK_INT(w.now, 2);
+	/* all slots busy and the machine 60% idle: waiting jobs, one more */
+	CHECK_INT(width_next(&w, &s, 2), 3);
+	/* not every slot busy: no reason to grow */
+	CHECK_INT(width_next(&w, &s, 1), 2);
+	/* never past four jobs per core */
+	w.now = 8;
+	CHECK_INT(width_next(&w, &s, 8), 8);
+}
+
+static void test_width_shrinks_when_busy_or_short(void)
+{
+	struct width w;
+	struct width_sample busy = { 0.01, 20e9, 24e9 }, short_mem = { 0.9, 1e9, 24e9 };
+
+	width_init(&w, 2);
+	w.now = 5;
+	CHECK_INT(width_next(&w, &busy, 5), 4);
+	/* memory short: back to one job per core at once, however idle */
+	CHECK_INT(width_next(&w, &short_mem, 5), 2);
+	/* busy at the floor stays at the floor */
+	w.now = 2;
+	CHECK_INT(width_next(&w, &busy, 2), 2);
+}
+
+/* /proc is readable here: the sample says something sane. */
+static void test_width_sample(void)
+{
+	struct width w;
+	struct width_sample s;
+
+	width_init(&w, 2);
+	CHECK_INT(width_sample(&w, &s), 0);
+	CHECK(s.mem_total > 0 && s.mem_available > 0 && s.mem_available <= s.mem_total);
+	CHECK_INT(width_sample(&w, &s), 0);
+	CHECK(s.idle >= 0 && s.idle <= 1);
+}
+
+const struct test width_tests[] = {
+	{ "width_grows_while_idle", test_width_grows_while_idle },
+	{ "width_shrinks_when_busy_or_short", test_width_shrinks_when_busy_or_short },
+	{ "width_sample", test_width_sample },
+	{ NULL, NULL },
+};
