@@ -18,3 +18,26 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
     path = _wheels.build_wheel("beacon", _wheels.beacon_version(), os.path.join(_HERE, "src"),
                                wheel_directory, "beacon: the example SDK that blitz runs")
     return os.path.basename(path)
+
+
+def get_requires_for_build_sdist(config_settings=None):
+    return []
+
+
+def build_sdist(sdist_directory, config_settings=None):
+    """A source archive of what building a wheel needs: pyproject.toml, this backend,
+    build-wheels.py and src/, under beacon-<version>/ with a PKG-INFO."""
+    import io
+    import tarfile
+    version = _wheels.beacon_version()
+    base = "beacon-%s" % version
+    name = base + ".tar.gz"
+    with tarfile.open(os.path.join(sdist_directory, name), "w:gz", format=tarfile.PAX_FORMAT) as tar:
+        for rel in ("pyproject.toml", "build_backend.py", "build-wheels.py", "src"):
+            tar.add(os.path.join(_HERE, rel), arcname="%s/%s" % (base, rel),
+                    filter=lambda info: None if "__pycache__" in info.name else info)
+        info = ("Metadata-Version: 2.1\nName: beacon\nVersion: %s\n" % version).encode()
+        entry = tarfile.TarInfo("%s/PKG-INFO" % base)
+        entry.size = len(info)
+        tar.addfile(entry, io.BytesIO(info))
+    return name

@@ -284,8 +284,12 @@ static char *replace_reference(struct envctx *c, const char *ref)
 			/* filled in by the installer, not by the config */
 			value = xconcat("{", k, "}", NULL);
 		} else if (!sname) {
-			value = tox_core_value(c->t, k);
-			if (!value && key_lookup(k) && !key_lookup(k)->core)
+			/* tox 3 knows its own spellings only: {basepython}, not {base_python} */
+			const struct keydef *kd = key_lookup(k);
+			int tox3_name = kd && ((kd->tox3 && strcmp(k, kd->tox3) == 0) ||
+					       (kd->tox3_alias && strcmp(k, kd->tox3_alias) == 0));
+			value = tox3_name ? tox_core_value(c->t, k) : NULL;
+			if (!value && tox3_name && !kd->core)
 				value = envctx_value(c, k);
 			if (!value && !c->failed)
 				fail(c, "substitution key '%s' not found%s: use one tox knows, such as {toxinidir} or {envname}", k, "");
