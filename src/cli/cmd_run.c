@@ -155,6 +155,15 @@ int cmd_run(const struct opts *o)
 	memset(&ro, 0, sizeof(ro));
 	ro.slots = slots(o->parallel);
 	ro.auto_width = o->parallel && strcmp(o->parallel, "auto") == 0;
+	if (o->timeout) {
+		char *end;
+		double secs = strtod(o->timeout, &end);
+		if (*end || secs <= 0) {
+			fprintf(stderr, "blitz: error: --timeout '%s': give the seconds a command may run, e.g. 600\n", o->timeout);
+			exit(2);
+		}
+		ro.timeout_ns = (long long)(secs * 1e9);
+	}
 	ro.fail_fast = o->fail_fast;
 	ro.run_dir = run_dir;
 	ro.state_dir = state;

@@ -17,7 +17,8 @@ static const char usage[] =
 	"  list [--all]          the default envs (tox -l); --all adds every defined env (tox -a)\n"
 	"  config [-k KEY...]    the resolved settings of the selected envs (tox config); --json\n"
 	"  check                 what would fail the selected envs before a test runs (missing -r files, ...)\n"
-	"  run (the default)     run the selected envs: venv, deps, the project, commands; -p N|auto, --fail-fast\n"
+	"  run (the default)     run the selected envs: venv, deps, the project, commands;\n"
+	"                        -p N|auto, --fail-fast, --timeout SECONDS (per command), --result-json FILE\n"
 	"\n"
 	"options:\n"
 	"  -c FILE               tox.ini, setup.cfg or pyproject.toml (default: found from here up)\n"
@@ -103,6 +104,8 @@ void opts_parse(struct opts *o, int argc, char **argv)
 			strvec_push(&o->labels, value(argc, argv, &i));
 		} else if (is_opt(a, "-p", "--parallel")) {
 			o->parallel = value(argc, argv, &i);
+		} else if (is_opt(a, NULL, "--timeout")) {
+			o->timeout = value(argc, argv, &i);
 		} else if (is_opt(a, NULL, "--result-json")) {
 			o->result_json = value(argc, argv, &i);
 		} else if (strcmp(a, "--fail-fast") == 0) {

@@ -37,6 +37,7 @@ struct envrun {
 	struct env_result *r;
 	long long start_ns;
 	int started, finished;
+	long long timeout_ns;		/* for its commands */
 };
 
 static const char *step_name(enum step_kind k)
@@ -120,6 +121,7 @@ static int start_step(struct pool *p, struct envrun *er, struct tox *t)
 		spec.cwd = st->kind == STEP_COMMAND ? er->e.change_dir : t->toxinidir;
 		spec.log_path = er->r->log_path;
 		spec.append = er->next > 0;
+		spec.timeout_ns = st->kind == STEP_COMMAND ? er->timeout_ns : 0;
 		spec.data = er;
 		pool_start(p, &spec);
 		return 0;
@@ -283,6 +285,7 @@ int runner_run(struct tox *t, const struct strvec *envs, const struct run_opts *
 		er->r->name = xstrdup(envs->v[i]);
 		er->r->status = ENV_NOT_RUN;
 		er->r->log_path = xconcat(o->run_dir, "/", envs->v[i], ".log", NULL);
+		er->timeout_ns = o->timeout_ns;
 		er->resolved = tox_env_resolve(t, envs->v[i], &er->e, &ed) == 0;
 		if (!er->resolved) {
 			char *msg = diag_format(&ed);

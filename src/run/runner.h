@@ -11,6 +11,7 @@ struct run_opts {
 	size_t slots;			/* envs at once (>= 1); with auto_width, the cores to start from */
 	int auto_width;			/* -p auto: more envs while cores sit idle (plan/width.h) */
 	int fail_fast;			/* stop at the first failed env */
+	long long timeout_ns;		/* a command (not an install) running longer is stopped; 0: none */
 	const char *run_dir;		/* logs go here (created) */
 	const char *state_dir;		/* .blitz: durations from earlier runs */
 };

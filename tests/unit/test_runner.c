@@ -145,7 +145,30 @@ static void test_runner_interrupt(void)
 	fx_release(&f);
 }
 
+/* --timeout stops a command that runs too long; the env fails saying so. */
+static void test_runner_timeout(void)
+{
+	struct fx f;
+	struct strvec envs = STRVEC_INIT;
+	struct run_result res;
+	struct run_opts ro = { .slots = 1, .timeout_ns = 300000000LL };
+
+	setenv("PATH", "/usr/bin:/bin", 1);
+	CHECK_INT(fx_ini(&f, "[testenv]\nskip_install = true\nbase_python = python3\nallowlist_externals = sleep\n"
+			      "commands = sleep 30\n", 0), 0);
+	strvec_push(&envs, "slow");
+	ro.run_dir = fx_path(&f, ".blitz/runs/4");
+	ro.state_dir = fx_path(&f, ".blitz");
+	CHECK_INT(runner_run(&f.tox, &envs, &ro, &res, NULL, NULL), 1);
+	CHECK(res.envs[0].status == ENV_FAILED && strstr(res.envs[0].reason, "ran out of time"));
+	CHECK(res.envs[0].seconds < 10);
+	run_result_release(&res);
+	strvec_clear(&envs);
+	fx_release(&f);
+}
+
 const struct test runner_tests[] = {
+	{ "runner_timeout", test_runner_timeout },
 	{ "runner_interrupt", test_runner_interrupt },
 	{ "runner_outcomes", test_runner_outcomes },
 	{ "runner_fail_fast", test_runner_fail_fast },
