@@ -114,12 +114,9 @@ static struct job *failed(struct pool *p, struct job *j, const char *why)
 		close(j->log_fd);
 		j->log_fd = -1;
 	}
-	if (p->ready) {
-		/* one pending failure at a time: keep the older one running-list side */
-		p->jobs = xgrow(p->jobs, &p->alloc, p->n + 1, sizeof(*p->jobs));
-		p->jobs[p->n++] = p->ready;
-	}
-	p->ready = j;
+	/* reaped and without output: the next pool_wait() hands it back as it is */
+	p->jobs = xgrow(p->jobs, &p->alloc, p->n + 1, sizeof(*p->jobs));
+	p->jobs[p->n++] = j;
 	return j;
 }
 
@@ -193,7 +190,7 @@ struct job *pool_start(struct pool *p, const struct job_spec *spec)
 
 size_t pool_running(const struct pool *p)
 {
-	return p->n + (p->ready != NULL);
+	return p->n;
 }
 
 /* Move what the job wrote into its log; close the pipe at end of file. */
@@ -275,6 +272,8 @@ static struct job *hand_back(struct pool *p, size_t i)
 	struct job *j = p->jobs[i];
 
 	p->jobs[i] = p->jobs[--p->n];
+	if (j->end == JOB_SPAWN_FAILED)
+		return j;	/* never ran: nothing to read off a status */
 	j->end_ns = now_ns();
 	if (j->end != JOB_TIMED_OUT && !j->stopping) {
 		if (WIFEXITED(j->status)) {
@@ -304,12 +303,6 @@ struct job *pool_wait(struct pool *p, int timeout_ms, int *interrupted)
 	if (interrupted)
 		*interrupted = 0;
 	for (;;) {
-		if (p->ready) {
-			struct job *j = p->ready;
-			p->ready = NULL;
-			free(fds);
-			return j;
-		}
 		long done = step(p);
 		if (done >= 0) {
 			free(fds);
@@ -351,7 +344,7 @@ struct job *pool_wait(struct pool *p, int timeout_ms, int *interrupted)
 		}
 		for (size_t i = 0; i < p->n; i++)
 			drain(p->jobs[i]);
-		if (until && now_ns() >= until && step(p) < 0 && !p->ready) {
+		if (until && now_ns() >= until && step(p) < 0) {
 			free(fds);
 			return NULL;
 		}
@@ -415,7 +408,6 @@ void pool_release(struct pool *p)
 		pool_stop_all(p);
 	for (size_t i = 0; i < p->n; i++)
 		job_free(p->jobs[i]);
-	job_free(p->ready);
 	free(p->jobs);
 	sigaction(SIGCHLD, &old_chld, NULL);
 	sigaction(SIGINT, &old_int, NULL);

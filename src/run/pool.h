@@ -55,9 +55,8 @@ struct job {
 };
 
 struct pool {
-	struct job **jobs;		/* running (not yet handed back) */
+	struct job **jobs;		/* started and not yet handed back (spawn failures too) */
 	size_t n, alloc;
-	struct job *ready;		/* a job that failed to spawn, handed back by the next pool_wait() */
 	int sigfd[2];			/* the self-pipe the signal handlers write to */
 	int interrupted;		/* SIGINT or SIGTERM received */
 	long long grace_ns;		/* between TERM and KILL */
