@@ -53,7 +53,7 @@ $(BUILD)/unit-tests: $(UNIT_OBJS) $(BUILD)/libblitz.a
 DEPS_BUILD = gcc make pkg-config libsqlite3-dev
 # the example's offline wheelhouse packs Debian's pytest and friends
 DEPS_EXAMPLE = python3-pytest python3-pytest-xdist python3-coverage python3-pytest-cov \
-	python3-exceptiongroup python3-tomli
+	python3-exceptiongroup python3-tomli python3-venv
 DEPS_CHECK = $(DEPS_BUILD) clang libclang-rt-14-dev python3 $(DEPS_EXAMPLE)
 
 deps-build:

@@ -21,6 +21,7 @@ struct opts {
 	int fail_fast;			/* --fail-fast */
 	const char *result_json;	/* --result-json FILE */
 	const char *timeout;		/* --timeout SECONDS, per command */
+	const char *skip_missing;	/* --skip-missing-interpreters [config|true|false] */
 };
 
 struct tox;

@@ -165,6 +165,8 @@ int cmd_run(const struct opts *o)
 		ro.timeout_ns = (long long)(secs * 1e9);
 	}
 	ro.fail_fast = o->fail_fast;
+	if (o->skip_missing && strcmp(o->skip_missing, "config") != 0)
+		ro.skip_missing = strcmp(o->skip_missing, "true") == 0 ? SKIP_MISSING_YES : SKIP_MISSING_NO;
 	ro.run_dir = run_dir;
 	ro.state_dir = state;
 	int tty = isatty(1);
@@ -184,15 +186,18 @@ int cmd_run(const struct opts *o)
 			const struct env_result *r = &res.envs[i];
 			if (r->status != ENV_FAILED && !r->ignored_failure)
 				continue;
-			printf("\n%s: %s\n  log: %s\n", r->name, r->reason, r->log_path);
-			print_tail(r->log_path, 15);
+			printf("\n%s: %s\n", r->name, r->reason);
+			if (r->nsteps) {
+				printf("  log: %s\n", r->log_path);
+				print_tail(r->log_path, 15);
+			}
 		}
 		size_t failed = 0, passed = 0;
 		for (size_t i = 0; i < res.n; i++) {
 			failed += res.envs[i].status == ENV_FAILED;
 			passed += res.envs[i].status == ENV_PASSED;
 		}
-		printf("\n%zu passed, %zu failed of %zu envs in %.1fs%s\n", passed, failed, res.n, res.seconds,
+		printf("\n%zu passed, %zu failed of %zu env%s in %.1fs%s\n", passed, failed, res.n, res.n == 1 ? "" : "s", res.seconds,
 		       res.interrupted ? " (interrupted)" : "");
 	}
 	if (rc != 2 && o->result_json && write_json(o->result_json, &res) < 0 && rc == 0)

@@ -18,7 +18,8 @@ static const char usage[] =
 	"  config [-k KEY...]    the resolved settings of the selected envs (tox config); --json\n"
 	"  check                 what would fail the selected envs before a test runs (missing -r files, ...)\n"
 	"  run (the default)     run the selected envs: venv, deps, the project, commands;\n"
-	"                        -p N|auto, --fail-fast, --timeout SECONDS (per command), --result-json FILE\n"
+	"                        -p N|auto, --fail-fast, --timeout SECONDS (per command), --result-json FILE,\n"
+	"                        --skip-missing-interpreters [config|true|false]\n"
 	"\n"
 	"options:\n"
 	"  -c FILE               tox.ini, setup.cfg or pyproject.toml (default: found from here up)\n"
@@ -108,6 +109,15 @@ void opts_parse(struct opts *o, int argc, char **argv)
 			o->timeout = value(argc, argv, &i);
 		} else if (is_opt(a, NULL, "--result-json")) {
 			o->result_json = value(argc, argv, &i);
+		} else if (is_opt(a, NULL, "--skip-missing-interpreters")) {
+			/* as tox: alone it means true; a value may follow as the next word */
+			const char *v = strchr(a, '=') ? strchr(a, '=') + 1 : "true";
+			if (!strchr(a, '=') && i + 1 < argc &&
+			    (!strcmp(argv[i + 1], "config") || !strcmp(argv[i + 1], "true") || !strcmp(argv[i + 1], "false")))
+				v = argv[++i];
+			if (strcmp(v, "config") && strcmp(v, "true") && strcmp(v, "false"))
+				bad_usage("--skip-missing-interpreters '%s': give config, true or false", v);
+			o->skip_missing = v;
 		} else if (strcmp(a, "--fail-fast") == 0) {
 			o->fail_fast = 1;
 		} else if (is_opt(a, NULL, "--hashseed")) {
@@ -129,7 +139,7 @@ void opts_parse(struct opts *o, int argc, char **argv)
 		} else if (!o->command) {
 			if (strcmp(a, "list") && strcmp(a, "config") && strcmp(a, "check") && strcmp(a, "run") &&
 			    strcmp(a, "l") && strcmp(a, "c"))
-				bad_usage("unknown command '%s': use list, config or check", a);
+				bad_usage("unknown command '%s': use run, list, config or check", a);
 			o->command = strcmp(a, "l") == 0 ? "list" : strcmp(a, "c") == 0 ? "config" : a;
 		} else {
 			bad_usage("unexpected argument '%s'", a);

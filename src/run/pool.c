@@ -20,8 +20,10 @@
 
 extern char **environ;
 
-/* A child that exits while a grandchild keeps its output open gets this long after TERM. */
+/* Between TERM and KILL, for a job stopped or timed out, or the rest of its group. */
 #define GRACE_NS (2LL * 1000000000LL)
+/* A child has exited but what it started still holds its output: how long it may go on writing. */
+#define LINGER_NS (1LL * 1000000000LL)
 
 /* The write end of the self-pipe, for the signal handlers (one pool at a time). */
 static int signal_fd = -1;
@@ -54,6 +56,7 @@ int pool_init(struct pool *p)
 
 	memset(p, 0, sizeof(*p));
 	p->grace_ns = GRACE_NS;
+	p->linger_ns = LINGER_NS;
 	if (pipe(p->sigfd) < 0 || set_flags(p->sigfd[0]) < 0 || set_flags(p->sigfd[1]) < 0)
 		return error("cannot create the signal pipe:");
 	/* a wide pool holds two descriptors per job: use all the process may have */
@@ -219,10 +222,20 @@ static void drain(struct job *j)
 	}
 }
 
-static void signal_group(struct job *j, int signo)
+/* Signal the job's process group; -1 when nobody is left in it. */
+static int signal_group(struct job *j, int signo)
 {
-	if (j->pid > 0)
-		kill(-j->pid, signo);
+	return j->pid > 0 ? kill(-j->pid, signo) : -1;
+}
+
+/* Whoever still holds the output is out of reach (a session of its own): stop reading. */
+static void stop_listening(struct job *j)
+{
+	drain(j);
+	if (j->out_fd >= 0) {
+		close(j->out_fd);
+		j->out_fd = -1;
+	}
 }
 
 /* Reap, time out and escalate what is due; returns the index of a finished job or -1. */
@@ -234,30 +247,27 @@ static long step(struct pool *p)
 		struct job *j = p->jobs[i];
 		if (!j->reaped && j->pid > 0 && waitpid(j->pid, &j->status, WNOHANG) == j->pid) {
 			j->reaped = 1;
-			if (j->out_fd >= 0) {
-				/* the child is gone but something of its group still holds the output */
-				signal_group(j, SIGTERM);
-				j->term_sent = 1;
-				j->deadline_ns = now + p->grace_ns;
-			}
+			/*
+			 * The child is gone but something it started still holds the output:
+			 * let it finish writing for a moment, then stop the rest of the group.
+			 */
+			if (j->out_fd >= 0 && !j->term_sent)
+				j->deadline_ns = now + p->linger_ns;
 		}
 		if (j->deadline_ns && now >= j->deadline_ns) {
 			if (!j->term_sent) {
 				if (!j->reaped)
 					j->end = JOB_TIMED_OUT;
-				signal_group(j, SIGTERM);
 				j->term_sent = 1;
 				j->deadline_ns = now + p->grace_ns;
+				if (signal_group(j, SIGTERM) < 0 && j->reaped) {
+					stop_listening(j);
+					j->deadline_ns = 0;
+				}
 			} else {
 				signal_group(j, SIGKILL);
-				if (j->reaped && j->out_fd >= 0) {
-					/* a process outside the group holds the pipe: stop listening */
-					drain(j);
-					if (j->out_fd >= 0) {
-						close(j->out_fd);
-						j->out_fd = -1;
-					}
-				}
+				if (j->reaped && j->out_fd >= 0)
+					stop_listening(j);
 				j->deadline_ns = j->reaped ? 0 : now + p->grace_ns;
 			}
 		}

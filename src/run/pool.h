@@ -9,9 +9,10 @@
  * in its own process group with stdin from /dev/null and stdout and stderr
  * captured together into a log file. A job is finished only when its process
  * has been reaped *and* its output has closed: a child can exit while a
- * grandchild still writes, so after the child is reaped the rest of its
- * process group is stopped (TERM, then KILL after a grace period) and the
- * pool keeps reading until the pipe closes.
+ * grandchild still writes, so after the child is reaped the pool keeps
+ * reading for a moment (linger_ns), then stops the rest of its process
+ * group (TERM, then KILL after grace_ns) and reads until the pipe closes. A
+ * holder outside the group (a new session) is stopped listening to.
  *
  * Use:
  *  1. pool_init() once; it installs the SIGCHLD/SIGINT/SIGTERM handlers.
@@ -60,6 +61,7 @@ struct pool {
 	int sigfd[2];			/* the self-pipe the signal handlers write to */
 	int interrupted;		/* SIGINT or SIGTERM received */
 	long long grace_ns;		/* between TERM and KILL */
+	long long linger_ns;		/* after the child exits, for what still holds its output */
 };
 
 /* Set p up: self-pipe, signal handlers, RLIMIT_NOFILE raised. Returns 0, or -1 (error printed). */

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "envvars.h"
 #include "pool.h"
@@ -103,6 +104,42 @@ static void finish(struct envrun *er, enum env_status status, const char *reason
 		er->r->seconds = (double)(now_ns() - er->start_ns) / 1e9;
 }
 
+/*
+ * The step's words, shell-quoted so a person can paste them, joined
+ * (allocated). A word holding ' but nothing a shell expands inside "..." is
+ * put in double quotes, which reads better than shlex's '"'"'.
+ */
+static char *step_cmd(const struct step *st)
+{
+	char *cmd = xstrdup("");
+
+	for (size_t i = 0; i < st->argv.n; i++) {
+		const char *w = st->argv.v[i];
+		char *q = strchr(w, '\'') && !strpbrk(w, "\"$`\\!") ? xconcat("\"", w, "\"", NULL) : shlex_quote(w);
+		char *next = xconcat(cmd, i ? " " : "", q, NULL);
+		free(cmd);
+		free(q);
+		cmd = next;
+	}
+	return cmd;
+}
+
+/*
+ * Before each step, a line in the env's log saying what runs where, so that a
+ * log read alone tells which command printed what. The first step starts the log.
+ */
+static void log_header(const struct envrun *er, const struct step *st, const char *cwd)
+{
+	FILE *f = fopen(er->r->log_path, er->next == 0 ? "w" : "a");
+	char *cmd = step_cmd(st);
+
+	if (f) {
+		fprintf(f, "[blitz] %s: %s in %s\n[blitz] $ %s\n", er->r->name, step_name(st->kind), cwd ? cwd : ".", cmd);
+		fclose(f);
+	}
+	free(cmd);
+}
+
 /* Start env er's next step; returns 0, or -1 when it finished without one (check r->status). */
 static int start_step(struct pool *p, struct envrun *er, struct tox *t)
 {
@@ -120,7 +157,8 @@ static int start_step(struct pool *p, struct envrun *er, struct tox *t)
 		spec.envp = er->envp.v;
 		spec.cwd = st->kind == STEP_COMMAND ? er->e.change_dir : t->toxinidir;
 		spec.log_path = er->r->log_path;
-		spec.append = er->next > 0;
+		spec.append = 1;
+		log_header(er, st, spec.cwd);
 		spec.timeout_ns = st->kind == STEP_COMMAND ? er->timeout_ns : 0;
 		spec.data = er;
 		pool_start(p, &spec);
@@ -130,7 +168,18 @@ static int start_step(struct pool *p, struct envrun *er, struct tox *t)
 	return -1;
 }
 
-static void start_env(struct pool *p, struct envrun *er, struct tox *t)
+/* pip installs a folder with a pyproject.toml or a setup.py. */
+static int installable(const char *root)
+{
+	char *a = xconcat(root, "/pyproject.toml", NULL), *b = xconcat(root, "/setup.py", NULL);
+	int ok = access(a, F_OK) == 0 || access(b, F_OK) == 0;
+
+	free(a);
+	free(b);
+	return ok;
+}
+
+static void start_env(struct pool *p, struct envrun *er, struct tox *t, int skip_missing)
 {
 	struct interp in;
 	int found = -1;
@@ -147,7 +196,16 @@ static void start_env(struct pool *p, struct envrun *er, struct tox *t)
 		char why[512];
 		snprintf(why, sizeof(why), "no interpreter for base_python '%s' (looked on PATH and in pyenv's versions)",
 			 er->e.base_python.n ? er->e.base_python.v[0] : "");
+		if (skip_missing != SKIP_MISSING_CONFIG)
+			er->e.skip_missing_interpreters = skip_missing == SKIP_MISSING_YES;
 		finish(er, er->e.skip_missing_interpreters ? ENV_SKIPPED : ENV_FAILED, why);
+		return;
+	}
+	if (!er->e.skip_install && strcmp(er->e.package, "skip") != 0 && !installable(t->toxinidir)) {
+		char why[512];
+		snprintf(why, sizeof(why), "no pyproject.toml or setup.py in %s to install the project from: "
+			 "set skip_install = true for an env that tests no package", t->toxinidir);
+		finish(er, ENV_FAILED, why);
 		return;
 	}
 	steps_build(&er->e, in.path, t->toxinidir, t->tox3, &er->steps);
@@ -159,15 +217,8 @@ static void record_step(struct env_result *r, const struct step *st, const struc
 {
 	static const char *const kinds[] = { "create", "deps", "package", "command" };
 	struct step_result *sr;
-	char *cmd = xstrdup("");
+	char *cmd = step_cmd(st);
 
-	for (size_t i = 0; i < st->argv.n; i++) {
-		char *q = shlex_quote(st->argv.v[i]);
-		char *next = xconcat(cmd, i ? " " : "", q, NULL);
-		free(cmd);
-		free(q);
-		cmd = next;
-	}
 	r->steps = xrealloc(r->steps, (r->nsteps + 1) * sizeof(*r->steps));
 	sr = &r->steps[r->nsteps++];
 	sr->what = xstrdup(kinds[st->kind]);
@@ -183,20 +234,25 @@ static void step_done(struct pool *p, struct envrun *er, struct job *j, struct t
 	struct step *st = &er->steps.v[er->next];
 	char why[512] = "";
 
+	char *cmd = step_cmd(st);
+
+	if (strlen(cmd) > 100)
+		strcpy(cmd + 97, "...");
 	if (j->end == JOB_EXITED && j->exit_code == 0) {
 		/* fine */
 	} else if (j->end == JOB_SPAWN_FAILED) {
 		snprintf(why, sizeof(why), "%s: %s", step_name(st->kind), j->error);
 	} else if (j->end == JOB_EXITED) {
-		snprintf(why, sizeof(why), "%s '%s' failed with exit code %d", step_name(st->kind), st->argv.v[0], j->exit_code);
+		snprintf(why, sizeof(why), "%s failed with exit code %d: %s", step_name(st->kind), j->exit_code, cmd);
 	} else if (j->end == JOB_SIGNALED) {
-		snprintf(why, sizeof(why), "%s '%s' was killed by signal %d (%s)", step_name(st->kind), st->argv.v[0],
-			 j->signo, strsignal(j->signo));
+		snprintf(why, sizeof(why), "%s was killed by signal %d (%s): %s", step_name(st->kind), j->signo,
+			 strsignal(j->signo), cmd);
 	} else if (j->end == JOB_TIMED_OUT) {
-		snprintf(why, sizeof(why), "%s '%s' ran out of time and was stopped", step_name(st->kind), st->argv.v[0]);
+		snprintf(why, sizeof(why), "%s ran out of time (--timeout) and was stopped: %s", step_name(st->kind), cmd);
 	} else {
-		snprintf(why, sizeof(why), "stopped while %s '%s' ran", step_name(st->kind), st->argv.v[0]);
+		snprintf(why, sizeof(why), "stopped while %s ran: %s", step_name(st->kind), cmd);
 	}
+	free(cmd);
 	record_step(er->r, st, j);
 	er->next++;
 	if (why[0] && !(st->kind == STEP_COMMAND && st->ignore_exit && j->end != JOB_STOPPED)) {
@@ -317,7 +373,7 @@ int runner_run(struct tox *t, const struct strvec *envs, const struct run_opts *
 			long i = sched_next(&s);
 			if (i < 0)
 				break;
-			start_env(&p, &runs[i], t);
+			start_env(&p, &runs[i], t, o->skip_missing);
 			if (runs[i].finished) {
 				sched_done(&s, (size_t)i);
 				done++;

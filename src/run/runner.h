@@ -14,6 +14,7 @@ struct run_opts {
 	long long timeout_ns;		/* a command (not an install) running longer is stopped; 0: none */
 	const char *run_dir;		/* logs go here (created) */
 	const char *state_dir;		/* .blitz: durations from earlier runs */
+	enum { SKIP_MISSING_CONFIG, SKIP_MISSING_YES, SKIP_MISSING_NO } skip_missing;	/* --skip-missing-interpreters */
 };
 
 enum env_status {

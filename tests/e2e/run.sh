@@ -9,6 +9,8 @@
 #   cwd         the folder, inside the project, to run from (default: the project)
 #   status      the exit status expected (default: 0)
 #   expected    stdout, exactly; @DIR@ stands for the project's absolute path
+#   stdout-has  lines that must each appear in stdout (fixed strings, @DIR@ as above), for
+#               output that also holds what varies from run to run (timings, log names)
 #   stderr      lines that must each appear in stderr (fixed strings, @DIR@ as above);
 #               without this file or stderr-re, a run expected to succeed must print
 #               nothing on stderr
@@ -16,10 +18,16 @@
 #   stderr-lines  how many lines stderr must have, or "any" (default: 1 when status is 2)
 #   json        a Python expression over d (stdout parsed as JSON) that must be true
 #   timeout     seconds the run may take (default: E2E_TIMEOUT, 60)
+#   script      a sh script run instead of blitz, in the same clean environment plus
+#               BLITZ (the binary under test), for a run that needs a driver (one that
+#               interrupts blitz, say); its stdout, stderr and status are checked as above
+#   check       a sh script run after the run, in the project, with OUT set to a folder
+#               holding the run's stdout and stderr files; it must exit 0, and what it
+#               prints is the reason when it does not (to look at files the run left)
 #
 # A case whose name is in tests/e2e/known-bugs.txt still runs, but its failure is
 # reported as "known" and not counted. Whatever a case says, an exit status above 128
-# (a signal), a sanitizer report or a run longer than E2E_TIMEOUT seconds is a failure.
+# (a signal) other than the status expected, a sanitizer report or a run longer than E2E_TIMEOUT seconds is a failure.
 # BLITZ may be any build, such as build-san/blitz (BLITZ_NO_BUILD is accepted for the
 # Makefile's sake: this script never builds).
 set -u
@@ -71,7 +79,8 @@ run_case() {
 	(cd "$c" && find . -mindepth 1 -type d) | while IFS= read -r d; do mkdir -p "$dir/$d"; done
 	(cd "$c" && find . -type f) | while IFS= read -r f; do
 		case ${f#./} in
-		args | env | cwd | status | expected | stderr | stderr-re | stderr-lines | json | timeout) ;;
+		args | env | cwd | status | expected | stdout-has | stderr | stderr-re | stderr-lines | json | timeout | \
+			script | check) ;;
 		*) cp "$c/$f" "$dir/$f" ;;
 		esac
 	done
@@ -102,7 +111,11 @@ run_case() {
 
 	# env -i with KEY=VALUE words keeps only those; values may hold spaces, so argv is
 	# built by hand, last line first so that the case's own settings come last and win
-	set -- "$BLITZ" "$@"
+	if [ -f "$c/script" ]; then
+		set -- BLITZ="$BLITZ" sh "$c/script"
+	else
+		set -- "$BLITZ" "$@"
+	fi
 	while IFS= read -r kv; do
 		[ -n "$kv" ] && set -- "$kv" "$@"
 	done <<EOF_ENV
@@ -116,7 +129,7 @@ EOF_ENV
 	why=""
 	if [ "$status" -eq 124 ]; then
 		why="timed out after ${limit}s"
-	elif [ "$status" -gt 128 ]; then
+	elif [ "$status" -gt 128 ] && [ "$status" -ne "$want_status" ]; then
 		why="crashed: exit status $status (signal $((status - 128)))"
 	elif grep -q -E 'runtime error:|Sanitizer|ERROR: LeakSanitizer' "$out/stderr"; then
 		why="sanitizer report"
@@ -129,6 +142,15 @@ EOF_ENV
 			why="${why:+$why; }stdout differs"
 			diff -u "$out/expected" "$out/stdout" | sed '1,2d' >"$out/diff"
 		fi
+	fi
+	if [ -f "$c/stdout-has" ]; then
+		expand "$c/stdout-has" "$out/want-stdout"
+		while IFS= read -r line || [ -n "$line" ]; do
+			[ -z "$line" ] && continue
+			if ! grep -q -F -e "$line" "$out/stdout"; then
+				why="${why:+$why; }stdout lacks '$line'"
+			fi
+		done <"$out/want-stdout"
 	fi
 	if [ -f "$c/stderr" ]; then
 		expand "$c/stderr" "$out/want-stderr"
@@ -153,6 +175,11 @@ EOF_ENV
 	got_lines=$(wc -l <"$out/stderr" | tr -d ' ')
 	if [ -n "$want_lines" ] && [ "$want_lines" != any ] && [ "$got_lines" -ne "$want_lines" ]; then
 		why="${why:+$why; }$got_lines lines on stderr, expected $want_lines"
+	fi
+	if [ -f "$c/check" ]; then
+		if ! (cd "$dir" && OUT=$out exec timeout "$limit" sh "$c/check") >"$out/check" 2>&1 </dev/null; then
+			why="${why:+$why; }check: $(tail -n 3 "$out/check" | tr '\n' ' ')"
+		fi
 	fi
 	if [ -f "$c/json" ]; then
 		if ! python3 -c '
@@ -190,6 +217,10 @@ for c in "$CASES"/*/; do
 	echo "FAIL $name: $why"
 	failed=$((failed + 1))
 	[ -f "$out/diff" ] && sed 's/^/    /' "$out/diff"
+	if [ -f "$c/stdout-has" ] && [ -s "$out/stdout" ]; then
+		echo "    stdout:"
+		head -n 40 "$out/stdout" | sed 's/^/    | /'
+	fi
 	if [ -s "$out/stderr" ]; then
 		echo "    stderr:"
 		head -n 20 "$out/stderr" | sed 's/^/    | /'
