@@ -22,13 +22,13 @@ def test_extremes(trace_id):
 
 @pytest.mark.parametrize("rate", [0.01, 0.25, 0.5, 0.75])
 def test_rate_is_respected(rate):
-    n = 200000
+    n = 40000
     kept = sum(should_sample("trace-%d" % i, rate) for i in range(n))
     assert abs(kept / n - rate) < 0.01
 
 
 def test_monotonic_in_rate():
-    ids = ["t%d" % i for i in range(60000)]
+    ids = ["t%d" % i for i in range(20000)]
     previous = set()
     for rate in (0.1, 0.2, 0.4, 0.8):
         kept = {t for t in ids if should_sample(t, rate)}
@@ -38,7 +38,7 @@ def test_monotonic_in_rate():
 
 def test_keys_are_uniform():
     buckets = [0] * 100
-    n = 1000000
+    n = 200000
     for i in range(n):
         buckets[int(sample_key(i) * 100)] += 1
     expected = n / 100

@@ -61,7 +61,7 @@ def test_to_dict():
     assert data["duration"] >= 0 and data["description"] == "desc"
 
 
-@pytest.mark.parametrize("seconds", [0.05, 0.08, 0.1, 0.12, 0.15, 0.2, 0.25, 0.3])
+@pytest.mark.parametrize("seconds", [0.02, 0.05, 0.1, 0.15, 0.2])
 def test_duration_measures_wall_time(seconds):
     with start_span("sleep") as span:
         time.sleep(seconds)
@@ -78,8 +78,8 @@ def test_deep_trees():
 
 def test_wide_trees_with_timing():
     root = start_span("batch")
-    for i in range(40):
+    for i in range(20):
         with root.child("item", str(i)):
             time.sleep(0.01)
     root.finish()
-    assert root.duration >= 0.4 and all(c.status == "ok" for c in root.children)
+    assert root.duration >= 0.2 and all(c.status == "ok" for c in root.children)
