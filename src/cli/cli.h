@@ -19,6 +19,7 @@ struct opts {
 	int has_posargs;
 	const char *parallel;		/* -p N|auto */
 	int fail_fast;			/* --fail-fast */
+	int recreate;			/* -r, --recreate */
 	const char *result_json;	/* --result-json FILE */
 	const char *timeout;		/* --timeout SECONDS, per command */
 	const char *skip_missing;	/* --skip-missing-interpreters [config|true|false] */

@@ -97,8 +97,8 @@ static int write_json(const char *path, const struct run_result *res)
 		const struct env_result *r = &res->envs[i];
 		fprintf(f, "%s\n    {\"name\": ", i ? "," : "");
 		json_string(f, r->name);
-		fprintf(f, ", \"result\": \"%s\", \"ignored_failure\": %s, \"seconds\": %.3f, \"reason\": ",
-			status_key[r->status], r->ignored_failure ? "true" : "false", r->seconds);
+		fprintf(f, ", \"result\": \"%s\", \"ignored_failure\": %s, \"reused\": %s, \"seconds\": %.3f, \"reason\": ",
+			status_key[r->status], r->ignored_failure ? "true" : "false", r->reused ? "true" : "false", r->seconds);
 		json_string(f, r->reason);
 		fprintf(f, ", \"log\": ");
 		json_string(f, r->log_path);
@@ -165,6 +165,7 @@ int cmd_run(const struct opts *o)
 		ro.timeout_ns = (long long)(secs * 1e9);
 	}
 	ro.fail_fast = o->fail_fast;
+	ro.recreate = o->recreate;
 	if (o->skip_missing && strcmp(o->skip_missing, "config") != 0)
 		ro.skip_missing = strcmp(o->skip_missing, "true") == 0 ? SKIP_MISSING_YES : SKIP_MISSING_NO;
 	ro.run_dir = run_dir;
@@ -192,13 +193,17 @@ int cmd_run(const struct opts *o)
 				print_tail(r->log_path, 15);
 			}
 		}
-		size_t failed = 0, passed = 0;
+		size_t failed = 0, passed = 0, reused = 0;
 		for (size_t i = 0; i < res.n; i++) {
 			failed += res.envs[i].status == ENV_FAILED;
 			passed += res.envs[i].status == ENV_PASSED;
+			reused += res.envs[i].reused;
 		}
-		printf("\n%zu passed, %zu failed of %zu env%s in %.1fs%s\n", passed, failed, res.n, res.n == 1 ? "" : "s", res.seconds,
-		       res.interrupted ? " (interrupted)" : "");
+		printf("\n%zu passed, %zu failed of %zu env%s in %.1fs", passed, failed, res.n, res.n == 1 ? "" : "s",
+		       res.seconds);
+		if (reused)
+			printf(" (%zu reused unchanged)", reused);
+		printf("%s\n", res.interrupted ? " (interrupted)" : "");
 	}
 	if (rc != 2 && o->result_json && write_json(o->result_json, &res) < 0 && rc == 0)
 		rc = 1;

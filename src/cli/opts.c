@@ -19,7 +19,7 @@ static const char usage[] =
 	"  check                 what would fail the selected envs before a test runs (missing -r files, ...)\n"
 	"  run (the default)     run the selected envs: venv, deps, the project, commands;\n"
 	"                        -p N|auto, --fail-fast, --timeout SECONDS (per command), --result-json FILE,\n"
-	"                        --skip-missing-interpreters [config|true|false]\n"
+	"                        --skip-missing-interpreters [config|true|false], -r (rebuild unchanged envs too)\n"
 	"\n"
 	"options:\n"
 	"  -c FILE               tox.ini, setup.cfg or pyproject.toml (default: found from here up)\n"
@@ -118,6 +118,8 @@ void opts_parse(struct opts *o, int argc, char **argv)
 			if (strcmp(v, "config") && strcmp(v, "true") && strcmp(v, "false"))
 				bad_usage("--skip-missing-interpreters '%s': give config, true or false", v);
 			o->skip_missing = v;
+		} else if (strcmp(a, "-r") == 0 || strcmp(a, "--recreate") == 0) {
+			o->recreate = 1;
 		} else if (strcmp(a, "--fail-fast") == 0) {
 			o->fail_fast = 1;
 		} else if (is_opt(a, NULL, "--hashseed")) {

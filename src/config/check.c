@@ -117,10 +117,10 @@ static const struct ini_entry *written(struct tox *t, const char *env, const cha
 	return e;
 }
 
-int tox_env_check(struct tox *t, const struct toxenv *e, struct strvec *out)
+/* The requirement files of e's deps, and theirs: problems to out, each file read to seen (real paths). */
+static int check_deps(struct tox *t, const struct toxenv *e, struct strvec *out, struct strvec *seen)
 {
 	const struct ini_entry *deps = written(t, e->name, "deps");
-	struct strvec seen = STRVEC_INIT;
 	int problems = 0;
 
 	for (size_t i = 0; i < e->deps.n; i++) {
@@ -141,11 +141,27 @@ int tox_env_check(struct tox *t, const struct toxenv *e, struct strvec *out)
 			problems++;
 		} else {
 			free(text);
-			problems += check_included(full, 1, e->name, out, &seen);
+			problems += check_included(full, 1, e->name, out, seen);
 		}
 		free(full);
 		free(req);
 	}
+	return problems;
+}
+
+void tox_env_requirement_files(struct tox *t, const struct toxenv *e, struct strvec *files)
+{
+	struct strvec problems = STRVEC_INIT;
+
+	check_deps(t, e, &problems, files);
+	strvec_clear(&problems);
+}
+
+int tox_env_check(struct tox *t, const struct toxenv *e, struct strvec *out)
+{
+	struct strvec seen = STRVEC_INIT;
+	int problems = check_deps(t, e, out, &seen);
+
 	for (size_t i = 0; i < e->errors.n; i++) {
 		const char *tab = strchr(e->errors.v[i], '\t');
 		char *key = tab ? xstrndup(e->errors.v[i], (size_t)(tab - e->errors.v[i])) : xstrdup("");

@@ -15,4 +15,7 @@ struct strvec;
  */
 int tox_env_check(struct tox *t, const struct toxenv *e, struct strvec *out);
 
+/* The real paths of the requirement and constraint files e's deps name, nested ones too. */
+void tox_env_requirement_files(struct tox *t, const struct toxenv *e, struct strvec *files);
+
 #endif

@@ -113,7 +113,7 @@ static int try_pyenv(const char *name, const struct pyspec *sp, struct interp *o
 	return rc;
 }
 
-int interp_find(const char *spec, struct interp *out)
+static int find_uncached(const char *spec, struct interp *out)
 {
 	struct pyspec sp;
 	char name[64];
@@ -139,32 +139,37 @@ int interp_find(const char *spec, struct interp *out)
 	return -1;
 }
 
-int interp_info(const char *spec, int *major, int *minor, char *impl, size_t implsz)
+/* Each spec is looked for once per process: a run asks for the same few many times. */
+int interp_find(const char *spec, struct interp *out)
 {
 	static struct {
 		char spec[64];
 		struct interp in;
 		int rc;
-	} cache[16];
+	} cache[64];
 	static int ncache;
-	struct interp in;
 	int rc;
 
 	for (int i = 0; i < ncache; i++)
 		if (strcmp(cache[i].spec, spec) == 0) {
-			in = cache[i].in;
-			rc = cache[i].rc;
-			goto found;
+			*out = cache[i].in;
+			return cache[i].rc;
 		}
-	rc = interp_find(spec, &in);
-	if (ncache < 16 && strlen(spec) < sizeof(cache[0].spec)) {
+	rc = find_uncached(spec, out);
+	if (ncache < 64 && strlen(spec) < sizeof(cache[0].spec)) {
 		snprintf(cache[ncache].spec, sizeof(cache[0].spec), "%s", spec);
-		cache[ncache].in = in;
+		cache[ncache].in = *out;
 		cache[ncache].rc = rc;
 		ncache++;
 	}
-found:
-	if (rc < 0)
+	return rc;
+}
+
+int interp_info(const char *spec, int *major, int *minor, char *impl, size_t implsz)
+{
+	struct interp in;
+
+	if (interp_find(spec, &in) < 0)
 		return -1;
 	*major = in.major;
 	*minor = in.minor;

@@ -14,7 +14,8 @@ struct interp {
  * Find the interpreter a tox spec names ("py311", "python3.11", "pypy3",
  * "python3", an absolute path): on PATH first, then in pyenv's versions
  * folder. Each candidate is run once to ask its version, so a pyenv shim
- * that exists but fails is skipped. Returns 0, or -1 when none works.
+ * that exists but fails is skipped. Each spec is looked for once per process.
+ * Returns 0, or -1 when none works.
  */
 int interp_find(const char *spec, struct interp *out);
 

@@ -5,6 +5,7 @@
  */
 #include "runner.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -19,6 +20,8 @@
 #include "../config/diag.h"
 #include "../config/shlex.h"
 #include "../config/tox.h"
+#include "../config/check.h"
+#include "../env/fingerprint.h"
 #include "../env/interp.h"
 #include "../plan/sched.h"
 #include "../plan/width.h"
@@ -39,6 +42,18 @@ struct envrun {
 	long long start_ns;
 	int started, finished;
 	long long timeout_ns;		/* for its commands */
+	size_t setup_end;		/* its first command step (steps before it set the env up) */
+	uint64_t fp_setup, fp_package;	/* what its venv and deps, and its project, are built from */
+	int building;			/* set-up steps run: when done, the env is marked built */
+};
+
+/* What every env of a run shares. */
+struct ctx {
+	struct pool *p;
+	struct tox *t;
+	const struct run_opts *o;
+	uint64_t tree;			/* the project's source tree (fp_tree), once computed */
+	int have_tree;
 };
 
 static const char *step_name(enum step_kind k)
@@ -141,7 +156,7 @@ static void log_header(const struct envrun *er, const struct step *st, const cha
 }
 
 /* Start env er's next step; returns 0, or -1 when it finished without one (check r->status). */
-static int start_step(struct pool *p, struct envrun *er, struct tox *t)
+static int start_step(struct ctx *c, struct envrun *er)
 {
 	while (er->next < er->steps.n) {
 		struct step *st = &er->steps.v[er->next];
@@ -155,13 +170,13 @@ static int start_step(struct pool *p, struct envrun *er, struct tox *t)
 		}
 		spec.argv = st->argv.v;
 		spec.envp = er->envp.v;
-		spec.cwd = st->kind == STEP_COMMAND ? er->e.change_dir : t->toxinidir;
+		spec.cwd = st->kind == STEP_COMMAND ? er->e.change_dir : c->t->toxinidir;
 		spec.log_path = er->r->log_path;
 		spec.append = 1;
 		log_header(er, st, spec.cwd);
 		spec.timeout_ns = st->kind == STEP_COMMAND ? er->timeout_ns : 0;
 		spec.data = er;
-		pool_start(p, &spec);
+		pool_start(c->p, &spec);
 		return 0;
 	}
 	finish(er, ENV_PASSED, NULL);
@@ -179,9 +194,127 @@ static int installable(const char *root)
 	return ok;
 }
 
-static void start_env(struct pool *p, struct envrun *er, struct tox *t, int skip_missing)
+/*
+ * What env er is built from. Its set-up: the interpreter (path, and the
+ * file's size and time, which change when it is upgraded), the venv and
+ * deps commands, the contents of the requirement files they name, and the
+ * PIP_/UV_/VIRTUALENV_ settings they run with. Its project: the install
+ * command and the source tree (for an editable install only the files that
+ * say how to build it, since the env runs the tree itself).
+ */
+static void fingerprints(struct ctx *c, struct envrun *er, const struct interp *in)
 {
+	struct strvec files = STRVEC_INIT;
+	uint64_t h = fp_str(FP_INIT, "blitz env 1");
+
+	h = fp_stat(h, in->path);
+	h = fp_str(h, in->impl);
+	h = fp_bytes(h, &in->major, sizeof(in->major));
+	h = fp_bytes(h, &in->minor, sizeof(in->minor));
+	for (size_t i = 0; i < er->steps.n; i++)
+		if (er->steps.v[i].kind == STEP_CREATE || er->steps.v[i].kind == STEP_DEPS)
+			h = fp_strvec(h, &er->steps.v[i].argv);
+	tox_env_requirement_files(c->t, &er->e, &files);
+	for (size_t i = 0; i < files.n; i++)
+		h = fp_file(h, files.v[i]);
+	strvec_clear(&files);
+	for (size_t i = 0; i < er->envp.n; i++) {
+		const char *kv = er->envp.v[i];
+		if (!strncmp(kv, "PIP_", 4) || !strncmp(kv, "UV_", 3) || !strncmp(kv, "VIRTUALENV_", 11))
+			h = fp_str(h, kv);
+	}
+	er->fp_setup = h;
+	er->fp_package = 0;
+	for (size_t i = 0; i < er->steps.n; i++) {
+		if (er->steps.v[i].kind != STEP_PACKAGE)
+			continue;
+		uint64_t ph = fp_strvec(fp_str(FP_INIT, "blitz package 1"), &er->steps.v[i].argv);
+		if (er->e.use_develop || strcmp(er->e.package, "editable") == 0) {
+			static const char *const build_files[] = { "pyproject.toml", "setup.py", "setup.cfg" };
+			for (size_t k = 0; k < sizeof(build_files) / sizeof(*build_files); k++) {
+				char *f = xconcat(c->t->toxinidir, "/", build_files[k], NULL);
+				ph = fp_file(ph, f);
+				free(f);
+			}
+		} else {
+			if (!c->have_tree) {
+				struct strvec skip = STRVEC_INIT;
+				strvec_push(&skip, c->t->workdir);
+				c->tree = fp_tree(FP_INIT, c->t->toxinidir, &skip);
+				c->have_tree = 1;
+				strvec_clear(&skip);
+			}
+			ph = fp_bytes(ph, &c->tree, sizeof(c->tree));
+		}
+		er->fp_package = ph ? ph : 1;	/* 0 means "no project installed" */
+	}
+}
+
+/* A folder that holds nothing, or nothing at all. */
+static int empty_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int empty = 1;
+
+	if (!d)
+		return errno == ENOENT;
+	while (empty && (de = readdir(d)))
+		empty = strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0;
+	closedir(d);
+	return empty;
+}
+
+/*
+ * Decide where env er starts: an env whose mark matches its set-up is reused
+ * (no venv, no deps; the project again only when it changed); any other is
+ * built from scratch over its old venv (--clear), but never over a folder that
+ * is not a venv. Returns 0, or -1 when the env cannot be built (finished).
+ */
+static int plan_build(struct ctx *c, struct envrun *er)
+{
+	uint64_t setup, package;
+	const char *dir = er->e.env_dir;
+
+	er->setup_end = er->steps.n;
+	for (size_t i = 0; i < er->steps.n; i++)
+		if (er->steps.v[i].kind == STEP_COMMAND) {
+			er->setup_end = i;
+			break;
+		}
+	if (!c->o->recreate && envmark_read(dir, &setup, &package) == 0 && setup == er->fp_setup) {
+		er->r->reused = 1;
+		while (er->next < er->setup_end && er->steps.v[er->next].kind != STEP_PACKAGE)
+			er->next++;
+		if (er->next < er->setup_end && package == er->fp_package)
+			er->next = er->setup_end;
+		else if (er->next < er->setup_end)
+			envmark_write(dir, setup, 0);	/* the project is being replaced */
+	} else {
+		char *cfg = xconcat(dir, "/pyvenv.cfg", NULL);
+		int is_venv = access(cfg, F_OK) == 0;
+		free(cfg);
+		envmark_clear(dir);
+		if (is_venv) {
+			struct strvec *argv = &er->steps.v[0].argv;
+			strvec_insert(argv, argv->n - 1, "--clear");
+		} else if (!empty_dir(dir)) {
+			char why[512];
+			snprintf(why, sizeof(why), "env_dir %s exists and is not a virtual environment (no pyvenv.cfg): "
+				 "blitz will not delete it; remove it or point env_dir elsewhere", dir);
+			finish(er, ENV_FAILED, why);
+			return -1;
+		}
+	}
+	er->building = er->next < er->setup_end;
+	return 0;
+}
+
+static void start_env(struct ctx *c, struct envrun *er)
+{
+	struct tox *t = c->t;
 	struct interp in;
+	struct strvec problems = STRVEC_INIT;
 	int found = -1;
 
 	er->started = 1;
@@ -190,14 +323,19 @@ static void start_env(struct pool *p, struct envrun *er, struct tox *t, int skip
 		finish(er, ENV_FAILED, er->error);
 		return;
 	}
+	if (tox_env_check(t, &er->e, &problems) > 0) {
+		finish(er, ENV_FAILED, problems.v[0]);
+		strvec_clear(&problems);
+		return;
+	}
 	for (size_t i = 0; i < er->e.base_python.n && found < 0; i++)
 		found = interp_find(er->e.base_python.v[i], &in);
 	if (found < 0) {
 		char why[512];
 		snprintf(why, sizeof(why), "no interpreter for base_python '%s' (looked on PATH and in pyenv's versions)",
 			 er->e.base_python.n ? er->e.base_python.v[0] : "");
-		if (skip_missing != SKIP_MISSING_CONFIG)
-			er->e.skip_missing_interpreters = skip_missing == SKIP_MISSING_YES;
+		if (c->o->skip_missing != SKIP_MISSING_CONFIG)
+			er->e.skip_missing_interpreters = c->o->skip_missing == SKIP_MISSING_YES;
 		finish(er, er->e.skip_missing_interpreters ? ENV_SKIPPED : ENV_FAILED, why);
 		return;
 	}
@@ -210,7 +348,10 @@ static void start_env(struct pool *p, struct envrun *er, struct tox *t, int skip
 	}
 	steps_build(&er->e, in.path, t->toxinidir, t->tox3, &er->steps);
 	envvars_build(&er->e, t->workdir, environ, &er->envp);
-	start_step(p, er, t);
+	fingerprints(c, er, &in);
+	if (plan_build(c, er) < 0)
+		return;
+	start_step(c, er);
 }
 
 static void record_step(struct env_result *r, const struct step *st, const struct job *j)
@@ -229,7 +370,7 @@ static void record_step(struct env_result *r, const struct step *st, const struc
 }
 
 /* A step's job ended: go on with the env, or record why it failed. */
-static void step_done(struct pool *p, struct envrun *er, struct job *j, struct tox *t)
+static void step_done(struct ctx *c, struct envrun *er, struct job *j)
 {
 	struct step *st = &er->steps.v[er->next];
 	char why[512] = "";
@@ -259,7 +400,12 @@ static void step_done(struct pool *p, struct envrun *er, struct job *j, struct t
 		finish(er, j->end == JOB_STOPPED ? ENV_NOT_RUN : ENV_FAILED, why);
 		return;
 	}
-	start_step(p, er, t);
+	if (er->building && er->next == er->setup_end) {
+		/* venv, deps and project in place: the next run may reuse them */
+		envmark_write(er->e.env_dir, er->fp_setup, er->fp_package);
+		er->building = 0;
+	}
+	start_step(c, er);
 }
 
 /*
@@ -322,6 +468,7 @@ int runner_run(struct tox *t, const struct strvec *envs, const struct run_opts *
 	size_t slots = o->slots ? o->slots : 1;
 	long long last_sample = 0;
 	long long t0 = now_ns();
+	struct ctx c = { .p = &p, .t = t, .o = o };
 
 	memset(res, 0, sizeof(*res));
 	res->n = envs->n;
@@ -373,7 +520,7 @@ int runner_run(struct tox *t, const struct strvec *envs, const struct run_opts *
 			long i = sched_next(&s);
 			if (i < 0)
 				break;
-			start_env(&p, &runs[i], t, o->skip_missing);
+			start_env(&c, &runs[i]);
 			if (runs[i].finished) {
 				sched_done(&s, (size_t)i);
 				done++;
@@ -415,7 +562,7 @@ int runner_run(struct tox *t, const struct strvec *envs, const struct run_opts *
 			continue;
 		}
 		struct envrun *er = j->data;
-		step_done(&p, er, j, t);
+		step_done(&c, er, j);
 		job_free(j);
 		if (er->finished) {
 			running--;

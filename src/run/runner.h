@@ -11,6 +11,7 @@ struct run_opts {
 	size_t slots;			/* envs at once (>= 1); with auto_width, the cores to start from */
 	int auto_width;			/* -p auto: more envs while cores sit idle (plan/width.h) */
 	int fail_fast;			/* stop at the first failed env */
+	int recreate;			/* -r: build every env again, even unchanged */
 	long long timeout_ns;		/* a command (not an install) running longer is stopped; 0: none */
 	const char *run_dir;		/* logs go here (created) */
 	const char *state_dir;		/* .blitz: durations from earlier runs */
@@ -41,6 +42,7 @@ struct env_result {
 	double seconds;
 	char *log_path;			/* owned */
 	int ignored_failure;		/* failed but ignore_outcome = true: counts as passed */
+	int reused;			/* its venv and deps were in place, unchanged: not built again */
 	struct step_result *steps;	/* in the order they ran */
 	size_t nsteps;
 };

@@ -86,6 +86,22 @@ static void commands(struct steps *s, const struct tox_commands *cs, int tox3)
 	}
 }
 
+/* Whether install_command runs pip from inside the env ("python -m pip ...", "pip ..."): then the venv needs pip. */
+static int installs_with_pip(const struct toxenv *e)
+{
+	const struct strvec *ic = &e->install_command;
+
+	if (!ic->n)
+		return 1;
+	const char *base = strrchr(ic->v[0], '/') ? strrchr(ic->v[0], '/') + 1 : ic->v[0];
+	if (strncmp(base, "pip", 3) == 0)
+		return 1;
+	for (size_t i = 1; i + 1 < ic->n; i++)
+		if (strcmp(ic->v[i], "-m") == 0 && strcmp(ic->v[i + 1], "pip") == 0)
+			return 1;
+	return 0;
+}
+
 void steps_build(const struct toxenv *e, const char *python, const char *tox_root, int tox3, struct steps *out)
 {
 	struct step *st = add(out, STEP_CREATE);
@@ -94,8 +110,8 @@ void steps_build(const struct toxenv *e, const char *python, const char *tox_roo
 	strvec_push(&st->argv, python);
 	strvec_push(&st->argv, "-m");
 	strvec_push(&st->argv, "venv");
-	/* seeding pip takes seconds: only an env that installs something needs it */
-	if (!e->deps.n && (e->skip_install || strcmp(e->package, "skip") == 0))
+	/* seeding pip takes seconds: only an env that installs something with it needs it */
+	if ((!e->deps.n && (e->skip_install || strcmp(e->package, "skip") == 0)) || !installs_with_pip(e))
 		strvec_push(&st->argv, "--without-pip");
 	strvec_push(&st->argv, e->env_dir);
 	for (size_t i = 0; i < e->deps.n; i++)

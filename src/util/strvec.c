@@ -20,6 +20,16 @@ void strvec_push(struct strvec *sv, const char *s)
 	strvec_push_owned(sv, xstrdup(s));
 }
 
+void strvec_insert(struct strvec *sv, size_t at, const char *s)
+{
+	strvec_push(sv, s);
+	if (at < sv->n - 1) {
+		char *w = sv->v[sv->n - 1];
+		memmove(&sv->v[at + 1], &sv->v[at], (sv->n - 1 - at) * sizeof(*sv->v));
+		sv->v[at] = w;
+	}
+}
+
 void strvec_pushf(struct strvec *sv, const char *fmt, ...)
 {
 	va_list ap;

@@ -16,6 +16,8 @@ struct strvec {
 void strvec_push(struct strvec *sv, const char *s);
 /* Append s, taking ownership of it. */
 void strvec_push_owned(struct strvec *sv, char *s);
+/* Insert a copy of s before index at (at == n appends). */
+void strvec_insert(struct strvec *sv, size_t at, const char *s);
 void strvec_pushf(struct strvec *sv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Return the index of s, or -1 when absent. */
 long strvec_find(const struct strvec *sv, const char *s);

@@ -22,5 +22,6 @@ extern const struct test interp_tests[];
 extern const struct test steps_tests[];
 extern const struct test runner_tests[];
 extern const struct test width_tests[];
+extern const struct test fingerprint_tests[];
 
 #endif

@@ -1,0 +1,125 @@
+/* Fingerprints of source trees and the mark of a built env (src/env/fingerprint.c). */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "fixture.h"
+#include "tests.h"
+#include "../../src/env/fingerprint.h"
+
+static uint64_t tree_of(struct fx *f)
+{
+	struct strvec skip = STRVEC_INIT;
+	uint64_t h;
+
+	strvec_push(&skip, fx_path(f, "work"));
+	h = fp_tree(FP_INIT, f->dir, &skip);
+	strvec_clear(&skip);
+	return h;
+}
+
+/* Set a file's modification time, so that a rewrite is seen even within one clock tick. */
+static void touch(struct fx *f, const char *name, long sec)
+{
+	struct timespec ts[2] = { { sec, 0 }, { sec, 0 } };
+
+	utimensat(AT_FDCWD, fx_path(f, name), ts, 0);
+}
+
+/* Source files count; caches, hidden files, the work folder and build output do not. */
+static void test_fp_tree(void)
+{
+	struct fx f;
+	uint64_t before;
+
+	fx_init(&f);
+	static const char *const dirs[] = { "pkg", ".tox", ".tox/py", "pkg/__pycache__", "work", "work/env",
+					    "work/env/bin", "build", "build/lib", "build/lib/pkg", "src", "src/pkg.egg-info" };
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(*dirs); i++)
+		fx_mkdir(&f, dirs[i]);
+	fx_write(&f, "pkg/__init__.py", "x = 1\n");
+	fx_write(&f, "pyproject.toml", "[project]\n");
+	touch(&f, "pkg/__init__.py", 1000);
+	before = tree_of(&f);
+	CHECK(before == tree_of(&f));
+	fx_write(&f, ".coverage", "data");
+	fx_write(&f, ".tox/py/x", "1");
+	fx_write(&f, "pkg/__pycache__/a.pyc", "1");
+	fx_write(&f, "work/env/bin/python", "1");
+	fx_write(&f, "build/lib/pkg/__init__.py", "1");
+	fx_write(&f, "src/pkg.egg-info/PKG-INFO", "1");
+	CHECK(before == tree_of(&f));
+	/* a changed source file, a new one, a removed one: each a new fingerprint */
+	fx_write(&f, "pkg/__init__.py", "x = 2\n");
+	touch(&f, "pkg/__init__.py", 2000);
+	uint64_t changed = tree_of(&f);
+	CHECK(changed != before);
+	fx_write(&f, "pkg/new.py", "");
+	uint64_t added = tree_of(&f);
+	CHECK(added != changed);
+	remove(fx_path(&f, "pkg/new.py"));
+	CHECK(tree_of(&f) == changed);
+	fx_release(&f);
+}
+
+/* Words hash with their boundaries: ["ab", "c"] is not ["a", "bc"]. */
+static void test_fp_words(void)
+{
+	struct strvec a = STRVEC_INIT, b = STRVEC_INIT;
+
+	strvec_push(&a, "ab");
+	strvec_push(&a, "c");
+	strvec_push(&b, "a");
+	strvec_push(&b, "bc");
+	CHECK(fp_strvec(FP_INIT, &a) != fp_strvec(FP_INIT, &b));
+	CHECK(fp_strvec(FP_INIT, &a) == fp_strvec(FP_INIT, &a));
+	strvec_clear(&a);
+	strvec_clear(&b);
+}
+
+/* A file's contents count, not its name alone; a missing file hashes differently from an empty one. */
+static void test_fp_file(void)
+{
+	struct fx f;
+
+	fx_init(&f);
+	fx_write(&f, "req.txt", "idna\n");
+	uint64_t one = fp_file(FP_INIT, fx_path(&f, "req.txt"));
+	fx_write(&f, "req.txt", "idna>=3\n");
+	CHECK(fp_file(FP_INIT, fx_path(&f, "req.txt")) != one);
+	fx_write(&f, "empty.txt", "");
+	CHECK(fp_file(FP_INIT, fx_path(&f, "empty.txt")) != fp_file(FP_INIT, fx_path(&f, "missing.txt")));
+	fx_release(&f);
+}
+
+/* The mark round-trips; a missing or foreign one reads as none; clearing removes it. */
+static void test_envmark(void)
+{
+	struct fx f;
+	uint64_t s = 0, p = 0;
+
+	fx_init(&f);
+	fx_mkdir(&f, "env");
+	CHECK_INT(envmark_read(fx_path(&f, "env"), &s, &p), -1);
+	CHECK_INT(envmark_write(fx_path(&f, "env"), 0x123456789abcdef0ULL, 7), 0);
+	CHECK_INT(envmark_read(fx_path(&f, "env"), &s, &p), 0);
+	CHECK(s == 0x123456789abcdef0ULL && p == 7);
+	envmark_clear(fx_path(&f, "env"));
+	CHECK_INT(envmark_read(fx_path(&f, "env"), &s, &p), -1);
+	fx_write(&f, "env/.blitz-env", "something else\n");
+	CHECK_INT(envmark_read(fx_path(&f, "env"), &s, &p), -1);
+	/* no folder: writing fails, reading says none */
+	CHECK_INT(envmark_write(fx_path(&f, "nowhere"), 1, 1), -1);
+	fx_release(&f);
+}
+
+const struct test fingerprint_tests[] = {
+	{ "fp_tree", test_fp_tree },
+	{ "fp_words", test_fp_words },
+	{ "fp_file", test_fp_file },
+	{ "envmark", test_envmark },
+	{ NULL, NULL },
+};
