@@ -108,8 +108,8 @@ static int write_json(const char *path, const struct run_result *res)
 			json_string(f, r->steps[k].what);
 			fprintf(f, ", \"command\": ");
 			json_string(f, r->steps[k].cmd);
-			fprintf(f, ", \"exit_code\": %d, \"signal\": %d, \"seconds\": %.3f}", r->steps[k].exit_code,
-				r->steps[k].signo, r->steps[k].seconds);
+			fprintf(f, ", \"exit_code\": %d, \"signal\": %d, \"seconds\": %.3f, \"cpu_seconds\": %.3f}",
+				r->steps[k].exit_code, r->steps[k].signo, r->steps[k].seconds, r->steps[k].cpu_seconds);
 		}
 		fprintf(f, "%s]}", r->nsteps ? "\n    " : "");
 	}

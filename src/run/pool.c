@@ -223,6 +223,19 @@ static void drain(struct job *j)
 }
 
 /* Signal the job's process group; -1 when nobody is left in it. */
+/* Reap j if it has exited, keeping the CPU time it and the children it waited for used. */
+static int reap(struct job *j)
+{
+	struct rusage ru;
+
+	if (j->reaped || j->pid <= 0 || wait4(j->pid, &j->status, WNOHANG, &ru) != j->pid)
+		return 0;
+	j->reaped = 1;
+	j->cpu_ns = (long long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000LL +
+		    (long long)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000LL;
+	return 1;
+}
+
 static int signal_group(struct job *j, int signo)
 {
 	return j->pid > 0 ? kill(-j->pid, signo) : -1;
@@ -245,8 +258,7 @@ static long step(struct pool *p)
 
 	for (size_t i = 0; i < p->n; i++) {
 		struct job *j = p->jobs[i];
-		if (!j->reaped && j->pid > 0 && waitpid(j->pid, &j->status, WNOHANG) == j->pid) {
-			j->reaped = 1;
+		if (reap(j)) {
 			/*
 			 * The child is gone but something it started still holds the output:
 			 * let it finish writing for a moment, then stop the rest of the group.
@@ -379,8 +391,7 @@ void pool_stop_all(struct pool *p)
 		for (size_t i = 0; i < p->n; i++) {
 			struct job *j = p->jobs[i];
 			drain(j);
-			if (!j->reaped && j->pid > 0 && waitpid(j->pid, &j->status, WNOHANG) == j->pid)
-				j->reaped = 1;
+			reap(j);
 			if (!j->reaped || j->out_fd >= 0)
 				all = 0;
 		}

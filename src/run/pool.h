@@ -47,6 +47,7 @@ struct job {
 	int exit_code, signo;
 	char error[256];		/* for JOB_SPAWN_FAILED */
 	long long start_ns, end_ns;	/* CLOCK_MONOTONIC */
+	long long cpu_ns;		/* user + system time of the child and the children it waited for */
 	size_t bytes;			/* output written to the log */
 	/* private to the pool */
 	int out_fd, log_fd;

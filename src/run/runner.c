@@ -367,6 +367,7 @@ static void record_step(struct env_result *r, const struct step *st, const struc
 	sr->exit_code = j->end == JOB_EXITED ? j->exit_code : -1;
 	sr->signo = j->end == JOB_SIGNALED ? j->signo : 0;
 	sr->seconds = (double)(j->end_ns - j->start_ns) / 1e9;
+	sr->cpu_seconds = (double)j->cpu_ns / 1e9;
 }
 
 /* A step's job ended: go on with the env, or record why it failed. */

@@ -32,6 +32,7 @@ struct step_result {
 	int exit_code;			/* -1 when it did not exit (signal, timeout, not started) */
 	int signo;
 	double seconds;
+	double cpu_seconds;		/* user + system, the step's process and the children it waited for */
 };
 
 /* One env's outcome: data for the report, never printed here. */

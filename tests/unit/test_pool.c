@@ -205,7 +205,34 @@ static void test_pool_stop_all(void)
 	fx_release(&f);
 }
 
+/* Each job's CPU time is its own: a busy loop shows it, a sleep does not. */
+static void test_pool_cpu_time(void)
+{
+	struct fx f;
+	struct pool p;
+
+	fx_init(&f);
+	CHECK_INT(pool_init(&p), 0);
+	start_sh(&p, &f, "i=0; while [ $i -lt 300000 ]; do i=$((i + 1)); done; echo busy", 0);
+	start_sh(&p, &f, "sleep 0.3; echo idle", 0);
+	for (int k = 0; k < 2; k++) {
+		struct job *j = next(&p);
+		if (!j)
+			break;
+		const char *out = log_of(&f, j);
+		if (strcmp(out, "busy\n") == 0)
+			CHECK(j->cpu_ns > 50000000LL);
+		else
+			CHECK(strcmp(out, "idle\n") == 0 && j->cpu_ns < 50000000LL &&
+			      j->end_ns - j->start_ns >= 300000000LL);
+		job_free(j);
+	}
+	pool_release(&p);
+	fx_release(&f);
+}
+
 const struct test pool_tests[] = {
+	{ "pool_cpu_time", test_pool_cpu_time },
 	{ "pool_exit_code_and_output", test_pool_exit_code_and_output },
 	{ "pool_killed_by_signal", test_pool_killed_by_signal },
 	{ "pool_timeout", test_pool_timeout },
