@@ -5,10 +5,14 @@
 
 #include "../util/util.h"
 
-/* More than this much of the machine idle, while every slot is busy: one more job. */
-#define IDLE_GROW 0.30
-/* Less than this idle: the cores are busy enough; drift back towards one job per core. */
-#define IDLE_SHRINK 0.05
+/*
+ * More than this much of the machine idle, while every slot is busy: one more
+ * job. Idle cores are the one waste a test run can avoid, and an extra job on
+ * busy cores costs only a share of them, so the width grows readily.
+ */
+#define IDLE_GROW 0.15
+/* Less than this idle: the cores are saturated; drift back towards one job per core. */
+#define IDLE_SHRINK 0.02
 /* Below this share of memory available, no new job beyond the cores: never thrash. */
 #define MEM_FLOOR 0.15
 

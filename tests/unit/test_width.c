@@ -14,6 +14,12 @@ static void test_width_grows_while_idle(void)
 	CHECK_INT(width_next(&w, &s, 2), 3);
 	/* not every slot busy: no reason to grow */
 	CHECK_INT(width_next(&w, &s, 1), 2);
+	/* a fifth of the machine idle is worth a job; a tenth is not */
+	s.idle = 0.2;
+	CHECK_INT(width_next(&w, &s, 2), 3);
+	s.idle = 0.1;
+	CHECK_INT(width_next(&w, &s, 2), 2);
+	s.idle = 0.6;
 	/* never past four jobs per core */
 	w.now = 8;
 	CHECK_INT(width_next(&w, &s, 8), 8);
