@@ -17,10 +17,10 @@
 #include "envvars.h"
 #include "pool.h"
 #include "steps.h"
+#include "../config/check.h"
 #include "../config/diag.h"
 #include "../config/shlex.h"
 #include "../config/tox.h"
-#include "../config/check.h"
 #include "../env/fingerprint.h"
 #include "../env/interp.h"
 #include "../plan/sched.h"
@@ -375,7 +375,6 @@ static void step_done(struct ctx *c, struct envrun *er, struct job *j)
 {
 	struct step *st = &er->steps.v[er->next];
 	char why[512] = "";
-
 	char *cmd = step_cmd(st);
 
 	if (strlen(cmd) > 100)
