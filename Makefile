@@ -107,6 +107,7 @@ check: deps-check blitz
 	$(MAKE) --no-print-directory sanitize 2>&1 | tee -a $(CHECK_LOG)
 	$(MAKE) --no-print-directory compat 2>&1 | tee -a $(CHECK_LOG)
 	examples/tools/check-wheelhouse.sh 2>&1 | tee -a $(CHECK_LOG)
+	examples/tools/check-example.sh ./blitz 2>&1 | tee -a $(CHECK_LOG)
 	@awk '/^[0-9]+ passed, [0-9]+ failed$$/ { p += $$1; f += $$3 } END { print "make check: all suites ran"; print p " passed, " f " failed"; exit f > 0 }' $(CHECK_LOG)
 
 # --- fuzzing --------------------------------------------------------------

@@ -13,6 +13,14 @@
 #define IDLE_GROW 0.15
 /* Less than this idle: the cores are saturated; drift back towards one job per core. */
 #define IDLE_SHRINK 0.02
+/*
+ * The newest sample's weight in the two idle averages (a sample each half
+ * second): the fast one, about 2 s of memory, decides growth; the slow one,
+ * about 5 s, decides shrinking. Jobs that wait come in bursts that saturate
+ * the cores for a moment; only saturation that lasts is worth fewer jobs.
+ */
+#define IDLE_WEIGHT_FAST 0.3
+#define IDLE_WEIGHT_SLOW 0.1
 /* Below this share of memory available, no new job beyond the cores: never thrash. */
 #define MEM_FLOOR 0.15
 
@@ -22,6 +30,7 @@ void width_init(struct width *w, size_t cores)
 	w->cores = cores ? cores : 1;
 	w->max = 4 * w->cores;
 	w->now = w->cores;
+	w->idle_avg = w->idle_slow = -1;
 }
 
 int width_sample(struct width *w, struct width_sample *s)
@@ -61,16 +70,18 @@ int width_sample(struct width *w, struct width_sample *s)
 	return s->mem_total > 0 ? 0 : -1;
 }
 
-size_t width_next(const struct width *w, const struct width_sample *s, size_t running)
+size_t width_next(struct width *w, const struct width_sample *s, size_t running)
 {
 	size_t n = w->now;
 	int mem_ok = s->mem_total > 0 && s->mem_available / s->mem_total >= MEM_FLOOR;
 
+	w->idle_avg = w->idle_avg < 0 ? s->idle : (1 - IDLE_WEIGHT_FAST) * w->idle_avg + IDLE_WEIGHT_FAST * s->idle;
+	w->idle_slow = w->idle_slow < 0 ? s->idle : (1 - IDLE_WEIGHT_SLOW) * w->idle_slow + IDLE_WEIGHT_SLOW * s->idle;
 	if (!mem_ok)
 		return w->cores;
-	if (s->idle > IDLE_GROW && running >= n && n < w->max)
+	if (w->idle_avg > IDLE_GROW && running >= n && n < w->max)
 		return n + 1;
-	if (s->idle < IDLE_SHRINK && n > w->cores)
+	if (w->idle_slow < IDLE_SHRINK && n > w->cores)
 		return n - 1;
 	return n;
 }
