@@ -1,5 +1,7 @@
 #include "interp.h"
 
+#include <ctype.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -8,7 +10,6 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <dirent.h>
 
 #include "../config/pyspec.h"
 #include "../util/util.h"
@@ -208,4 +209,60 @@ const char *interp_path(const char *spec)
 		res = found;
 	}
 	return res;
+}
+
+/* "pip-23.2.1-py3-none-any.whl": its version as three numbers, or -1 when it is no pip wheel for Python 3. */
+static int pip_version(const char *name, int v[3])
+{
+	const char *p = name + 4;
+
+	if (strncmp(name, "pip-", 4) != 0 || !strstr(name, "py3") || strcmp(name + strlen(name) - 4, ".whl") != 0)
+		return -1;
+	v[0] = v[1] = v[2] = 0;
+	for (int i = 0; i < 3 && isdigit((unsigned char)*p); i++) {
+		v[i] = (int)strtol(p, (char **)&p, 10);
+		if (*p == '.')
+			p++;
+	}
+	return *p == '-' || *p == '.' ? 0 : -1;
+}
+
+int interp_pip_wheel(const struct interp *in, char *out, size_t outsz)
+{
+	char *real = realpath(in->path, NULL);
+	char dirs[2][4096];
+	int ndirs = 0, best[3] = { 22, 3, -1 }, found = -1;
+
+	if (!real)
+		return -1;
+	char *slash = strrchr(real, '/');
+	if (slash)
+		*slash = '\0';
+	slash = strrchr(real, '/');	/* real is now PREFIX/bin: PREFIX */
+	if (slash) {
+		*slash = '\0';
+		snprintf(dirs[ndirs++], sizeof(dirs[0]), "%s/lib/python%d.%d/ensurepip/_bundled", real, in->major,
+			 in->minor);
+		if (strcmp(real, "/usr") == 0)
+			snprintf(dirs[ndirs++], sizeof(dirs[0]), "/usr/share/python-wheels");
+	}
+	free(real);
+	for (int d = 0; d < ndirs; d++) {
+		DIR *dir = opendir(dirs[d]);
+		struct dirent *de;
+		if (!dir)
+			continue;
+		while ((de = readdir(dir))) {
+			int v[3];
+			if (pip_version(de->d_name, v) < 0)
+				continue;
+			if (v[0] > best[0] || (v[0] == best[0] && (v[1] > best[1] || (v[1] == best[1] && v[2] > best[2])))) {
+				memcpy(best, v, sizeof(best));
+				snprintf(out, outsz, "%s/%s", dirs[d], de->d_name);
+				found = 0;
+			}
+		}
+		closedir(dir);
+	}
+	return found;
 }

@@ -19,6 +19,15 @@ struct interp {
  */
 int interp_find(const char *spec, struct interp *out);
 
+/*
+ * A pip wheel this interpreter can run pip from (`python PIP.whl/pip install`),
+ * so that a venv needs no pip of its own: the newest pip >= 22.3 among those
+ * its ensurepip bundles (PREFIX/lib/pythonX.Y/ensurepip/_bundled) and, for
+ * an interpreter under /usr, Debian's /usr/share/python-wheels. No process is
+ * started. Returns 0 with the path in out, or -1 when there is none.
+ */
+int interp_pip_wheel(const struct interp *in, char *out, size_t outsz);
+
 /* Callback for struct tox: the path of the interpreter spec names (static storage), or NULL. */
 const char *interp_path(const char *spec);
 

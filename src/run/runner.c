@@ -346,7 +346,9 @@ static void start_env(struct ctx *c, struct envrun *er)
 		finish(er, ENV_FAILED, why);
 		return;
 	}
-	steps_build(&er->e, in.path, t->toxinidir, t->tox3, &er->steps);
+	char wheel[4096];
+	steps_build(&er->e, in.path, interp_pip_wheel(&in, wheel, sizeof(wheel)) == 0 ? wheel : NULL, t->toxinidir,
+		    t->tox3, &er->steps);
 	envvars_build(&er->e, t->workdir, environ, &er->envp);
 	fingerprints(c, er, &in);
 	if (plan_build(c, er) < 0)

@@ -105,7 +105,35 @@ static void test_interp_real(void)
 	}
 }
 
+/* The newest pip >= 22.3 that the interpreter's ensurepip bundles; none when they are older. */
+static void test_interp_pip_wheel(void)
+{
+	static const char *const dirs[] = { "py", "py/bin", "py/lib", "py/lib/python3.12", "py/lib/python3.12/ensurepip",
+					    "py/lib/python3.12/ensurepip/_bundled" };
+	struct fx f;
+	struct interp in;
+	char wheel[4096];
+
+	fx_init(&f);
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(*dirs); i++)
+		fx_mkdir(&f, dirs[i]);
+	fx_write(&f, "py/bin/python3.12", "");
+	memset(&in, 0, sizeof(in));
+	snprintf(in.path, sizeof(in.path), "%s", fx_path(&f, "py/bin/python3.12"));
+	in.major = 3;
+	in.minor = 12;
+	fx_write(&f, "py/lib/python3.12/ensurepip/_bundled/pip-22.0.4-py3-none-any.whl", "");
+	fx_write(&f, "py/lib/python3.12/ensurepip/_bundled/setuptools-65.5.0-py3-none-any.whl", "");
+	CHECK_INT(interp_pip_wheel(&in, wheel, sizeof(wheel)), -1);
+	fx_write(&f, "py/lib/python3.12/ensurepip/_bundled/pip-23.10.1-py3-none-any.whl", "");
+	fx_write(&f, "py/lib/python3.12/ensurepip/_bundled/pip-23.2.1-py3-none-any.whl", "");
+	CHECK_INT(interp_pip_wheel(&in, wheel, sizeof(wheel)), 0);
+	CHECK_STR(wheel, fx_path(&f, "py/lib/python3.12/ensurepip/_bundled/pip-23.10.1-py3-none-any.whl"));
+	fx_release(&f);
+}
+
 const struct test interp_tests[] = {
+	{ "interp_pip_wheel", test_interp_pip_wheel },
 	{ "interp_skips_failing_shim", test_interp_skips_failing_shim },
 	{ "interp_checks_version", test_interp_checks_version },
 	{ "interp_pyenv_versions", test_interp_pyenv_versions },

@@ -20,7 +20,7 @@ static void test_steps_full_env(void)
 	CHECK_INT(fx_ini(&f, "[testenv]\ndeps =\n    pytest>=7\n    -rrequirements.txt\nextras = tests, cov\n"
 			      "commands_pre = python -V\ncommands =\n    pytest {posargs:-q}\n    - coverage report\n", 0), 0);
 	CHECK_INT(fx_env(&f, "py312", &e), 0);
-	steps_build(&e, "/usr/bin/python3.12", f.dir, 0, &s);
+	steps_build(&e, "/usr/bin/python3.12", NULL, f.dir, 0, &s);
 	CHECK_INT(s.n, 6);
 	CHECK_INT(s.v[0].kind, STEP_CREATE);
 	const char *create = argv_of(&f, &s, 0);
@@ -48,14 +48,14 @@ static void test_steps_skip_install_and_develop(void)
 
 	CHECK_INT(fx_ini(&f, "[testenv:lint]\nskip_install = true\ncommands = flake8\n[testenv:dev]\nuse_develop = true\n", 0), 0);
 	CHECK_INT(fx_env(&f, "lint", &e), 0);
-	steps_build(&e, "/usr/bin/python3", f.dir, 0, &s);
+	steps_build(&e, "/usr/bin/python3", NULL, f.dir, 0, &s);
 	/* no deps, no project: the venv and the command */
 	CHECK_INT(s.n, 2);
 	CHECK_STR(argv_of(&f, &s, 1), "flake8");
 	steps_release(&s);
 	toxenv_release(&e);
 	CHECK_INT(fx_env(&f, "dev", &e), 0);
-	steps_build(&e, "/usr/bin/python3", f.dir, 0, &s);
+	steps_build(&e, "/usr/bin/python3", NULL, f.dir, 0, &s);
 	CHECK_INT(s.v[1].kind, STEP_PACKAGE);
 	CHECK(strstr(argv_of(&f, &s, 1), "|install|-e|") != NULL);
 	steps_release(&s);
@@ -72,7 +72,7 @@ static void test_steps_tox3_dash(void)
 
 	CHECK_INT(fx_ini(&f, "[testenv]\nskip_install = true\ncommands =\n    -git fetch\n    - git status\n", 1), 0);
 	CHECK_INT(fx_env(&f, "py", &e), 0);
-	steps_build(&e, "/usr/bin/python3", f.dir, 1, &s);
+	steps_build(&e, "/usr/bin/python3", NULL, f.dir, 1, &s);
 	CHECK_INT(s.n, 3);
 	CHECK_STR(argv_of(&f, &s, 1), "git|fetch");
 	CHECK_STR(argv_of(&f, &s, 2), "git|status");
@@ -82,9 +82,43 @@ static void test_steps_tox3_dash(void)
 	fx_release(&f);
 }
 
+/* With a pip wheel, tox's install_command runs pip from it and the venv gets no pip, unless the env needs its own. */
+static void test_steps_pip_wheel(void)
+{
+	static const char *const envs[] = { "plain", "uses_pip", "runs_m_pip", "custom", "tox3_dash" };
+	static const int wheel_used[] = { 1, 0, 0, 0, 0 };
+	struct fx f;
+
+	CHECK_INT(fx_ini(&f, "[testenv]\ndeps = pytest\ncommands = pytest\n"
+			      "[testenv:uses_pip]\ncommands = pip list\n"
+			      "[testenv:runs_m_pip]\ncommands_post = python -m pip freeze\n"
+			      "[testenv:custom]\ninstall_command = python -m pip install --pre {packages}\n"
+			      "[testenv:tox3_dash]\ncommands = - {envbindir}/pip check\n", 0), 0);
+	for (size_t k = 0; k < sizeof(envs) / sizeof(*envs); k++) {
+		struct toxenv e;
+		struct steps s = { NULL, 0 };
+		CHECK_INT(fx_env(&f, envs[k], &e), 0);
+		steps_build(&e, "/usr/bin/python3", "/w/pip-24.2-py3-none-any.whl", f.dir, 0, &s);
+		const char *create = argv_of(&f, &s, 0), *deps = argv_of(&f, &s, 1);
+		CHECK_INT(s.v[1].kind, STEP_DEPS);
+		if (wheel_used[k]) {
+			CHECK(strstr(create, "|--without-pip|") != NULL);
+			CHECK_STR(deps, "python|-I|/w/pip-24.2-py3-none-any.whl/pip|install|pytest");
+			CHECK(strncmp(argv_of(&f, &s, 2), "python|-I|/w/pip-24.2-py3-none-any.whl/pip|install|", 51) == 0);
+		} else {
+			CHECK(strstr(create, "--without-pip") == NULL);
+			CHECK(strstr(deps, "/w/pip") == NULL);
+		}
+		steps_release(&s);
+		toxenv_release(&e);
+	}
+	fx_release(&f);
+}
+
 const struct test steps_tests[] = {
 	{ "steps_full_env", test_steps_full_env },
 	{ "steps_skip_install_and_develop", test_steps_skip_install_and_develop },
 	{ "steps_tox3_dash", test_steps_tox3_dash },
+	{ "steps_pip_wheel", test_steps_pip_wheel },
 	{ NULL, NULL },
 };
