@@ -7,10 +7,12 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -45,15 +47,27 @@ struct envrun {
 	size_t setup_end;		/* its first command step (steps before it set the env up) */
 	uint64_t fp_setup, fp_package;	/* what its venv and deps, and its project, are built from */
 	int building;			/* set-up steps run: when done, the env is marked built */
+	int lock_fd;			/* held while its env is checked and built; -1: none */
+	int waiting_lock;		/* another blitz run is building the same env_dir */
 };
 
-/* What every env of a run shares. */
+/* What every env of a run shares, and where the run stands. */
 struct ctx {
 	struct pool *p;
 	struct tox *t;
 	const struct run_opts *o;
 	uint64_t tree;			/* the project's source tree (fp_tree), once computed */
 	int have_tree;
+	struct sched *s;
+	struct db *db;
+	struct envrun *runs;
+	size_t n;
+	const double *predicted;	/* seconds per env from history, -1: unknown */
+	run_progress_fn progress;
+	void *pctx;
+	long long t0;
+	size_t slots, running, done;
+	int stopping;
 };
 
 static const char *step_name(enum step_kind k)
@@ -105,8 +119,19 @@ static const char *env_path_of(const struct strvec *envp)
 	return NULL;
 }
 
+/* Let other blitz runs build this env_dir. */
+static void unlock_env(struct envrun *er)
+{
+	if (er->lock_fd >= 0) {
+		close(er->lock_fd);
+		er->lock_fd = -1;
+	}
+	er->waiting_lock = 0;
+}
+
 static void finish(struct envrun *er, enum env_status status, const char *reason)
 {
+	unlock_env(er);
 	er->finished = 1;
 	er->r->status = status;
 	if (reason)
@@ -141,11 +166,11 @@ static char *step_cmd(const struct step *st)
 
 /*
  * Before each step, a line in the env's log saying what runs where, so that a
- * log read alone tells which command printed what. The first step starts the log.
+ * log read alone tells which command printed what.
  */
 static void log_header(const struct envrun *er, const struct step *st, const char *cwd)
 {
-	FILE *f = fopen(er->r->log_path, er->next == 0 ? "w" : "a");
+	FILE *f = fopen(er->r->log_path, "a");
 	char *cmd = step_cmd(st);
 
 	if (f) {
@@ -310,6 +335,48 @@ static int plan_build(struct ctx *c, struct envrun *er)
 	return 0;
 }
 
+/*
+ * Take env er's lock, a file under .blitz/locks named after its env_dir (which
+ * a rebuild clears): two blitz runs on one project never build or check the
+ * same venv at once. Returns 1 when held (or when locks cannot be had: a
+ * warning, and the run goes on), 0 when another run holds it.
+ */
+static int lock_env(struct ctx *c, struct envrun *er)
+{
+	if (er->lock_fd < 0) {
+		char *dir = xconcat(c->o->state_dir, "/locks", NULL);
+		char *path = xasprintf("%s/%016llx.lock", dir, (unsigned long long)fp_str(FP_INIT, er->e.env_dir));
+		mkdirs(dir);
+		er->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		if (er->lock_fd < 0)
+			warn("cannot open the lock '%s' of env %s (%s): building it without one", path, er->r->name,
+			     strerror(errno));
+		free(path);
+		free(dir);
+		if (er->lock_fd < 0)
+			return 1;
+	}
+	if (flock(er->lock_fd, LOCK_EX | LOCK_NB) == 0)
+		return 1;
+	if (errno != EWOULDBLOCK && errno != EINTR) {
+		close(er->lock_fd);
+		er->lock_fd = -1;
+		return 1;
+	}
+	return 0;
+}
+
+/* Env er holds its lock: decide what to build and start its first step. */
+static void build_env(struct ctx *c, struct envrun *er)
+{
+	er->waiting_lock = 0;
+	if (plan_build(c, er) < 0)
+		return;
+	if (!er->building)
+		unlock_env(er);	/* reused as it is: nothing to guard */
+	start_step(c, er);
+}
+
 static void start_env(struct ctx *c, struct envrun *er)
 {
 	struct tox *t = c->t;
@@ -351,9 +418,17 @@ static void start_env(struct ctx *c, struct envrun *er)
 		    t->tox3, &er->steps);
 	envvars_build(&er->e, t->workdir, environ, &er->envp);
 	fingerprints(c, er, &in);
-	if (plan_build(c, er) < 0)
+	if (!lock_env(c, er)) {
+		FILE *f = fopen(er->r->log_path, "w");
+		if (f) {
+			fprintf(f, "[blitz] %s: waiting for another blitz run that is building %s\n", er->r->name,
+				er->e.env_dir);
+			fclose(f);
+		}
+		er->waiting_lock = 1;
 		return;
-	start_step(c, er);
+	}
+	build_env(c, er);
 }
 
 static void record_step(struct env_result *r, const struct step *st, const struct job *j)
@@ -406,6 +481,7 @@ static void step_done(struct ctx *c, struct envrun *er, struct job *j)
 		/* venv, deps and project in place: the next run may reuse them */
 		envmark_write(er->e.env_dir, er->fp_setup, er->fp_package);
 		er->building = 0;
+		unlock_env(er);
 	}
 	start_step(c, er);
 }
@@ -453,6 +529,55 @@ static void status(const struct envrun *runs, size_t n, const double *predicted,
 	st->running = names;
 }
 
+/* Tell the front end where the run stands; r is the env that just finished, or NULL. */
+static void report(struct ctx *c, const struct env_result *r)
+{
+	struct run_status st;
+
+	if (!c->progress)
+		return;
+	status(c->runs, c->n, c->predicted, c->slots, c->t0, &st);
+	c->progress(c->pctx, r, &st);
+	free((void *)st.running);
+}
+
+/* Env er has finished; was_running: it had taken a slot. */
+static void env_finished(struct ctx *c, struct envrun *er, int was_running)
+{
+	if (was_running)
+		c->running--;
+	c->done++;
+	sched_done(c->s, (size_t)(er - c->runs));
+	if (was_running && (er->r->status == ENV_PASSED || er->r->status == ENV_FAILED))
+		db_record_env(c->db, er->r->name, er->r->seconds, er->r->status == ENV_PASSED);
+	report(c, er->r);
+	if (c->o->fail_fast && er->r->status == ENV_FAILED && !c->stopping) {
+		c->stopping = 1;
+		pool_stop_all(c->p);
+	}
+}
+
+/* Envs waiting for another run's lock: try again (or give up, when the run is stopping). */
+static int retry_locks(struct ctx *c)
+{
+	int waiting = 0;
+
+	for (size_t i = 0; i < c->n; i++) {
+		struct envrun *er = &c->runs[i];
+		if (!er->waiting_lock)
+			continue;
+		if (c->stopping)
+			finish(er, ENV_NOT_RUN, "stopped while waiting for another blitz run to build its env");
+		else if (lock_env(c, er))
+			build_env(c, er);
+		if (er->finished)
+			env_finished(c, er, 1);
+		else
+			waiting += er->waiting_lock;
+	}
+	return waiting;
+}
+
 int runner_run(struct tox *t, const struct strvec *envs, const struct run_opts *o, struct run_result *res,
 	       run_progress_fn progress, void *ctx)
 {
@@ -463,14 +588,12 @@ int runner_run(struct tox *t, const struct strvec *envs, const struct run_opts *
 	struct pool p;
 	struct db db;
 	struct diag d = { 0 };
-	size_t running = 0, done = 0;
-	int stopping = 0, rc = 0;
-	struct run_status st;
+	int rc = 0;
 	struct width w;
-	size_t slots = o->slots ? o->slots : 1;
 	long long last_sample = 0;
-	long long t0 = now_ns();
-	struct ctx c = { .p = &p, .t = t, .o = o };
+	struct ctx c = { .p = &p, .t = t, .o = o, .s = &s, .db = &db, .runs = runs, .n = envs->n,
+			 .predicted = predicted, .progress = progress, .pctx = ctx, .t0 = now_ns(),
+			 .slots = o->slots ? o->slots : 1 };
 
 	memset(res, 0, sizeof(*res));
 	res->n = envs->n;
@@ -491,6 +614,7 @@ int runner_run(struct tox *t, const struct strvec *envs, const struct run_opts *
 		er->r->status = ENV_NOT_RUN;
 		er->r->log_path = xconcat(o->run_dir, "/", envs->v[i], ".log", NULL);
 		er->timeout_ns = o->timeout_ns;
+		er->lock_fd = -1;
 		er->resolved = tox_env_resolve(t, envs->v[i], &er->e, &ed) == 0;
 		if (!er->resolved) {
 			char *msg = diag_format(&ed);
@@ -512,85 +636,59 @@ int runner_run(struct tox *t, const struct strvec *envs, const struct run_opts *
 		rc = 2;
 		goto out;
 	}
-	width_init(&w, slots);
+	width_init(&w, c.slots);
 	if (o->auto_width) {
 		struct width_sample ws;
 		width_sample(&w, &ws);	/* the first reading: a baseline for the next */
 	}
 	while (!sched_finished(&s)) {
-		while (!stopping && running < slots) {
+		while (!c.stopping && c.running < c.slots) {
 			long i = sched_next(&s);
 			if (i < 0)
 				break;
 			start_env(&c, &runs[i]);
-			if (runs[i].finished) {
-				sched_done(&s, (size_t)i);
-				done++;
-				if (progress) {
-					status(runs, envs->n, predicted, slots, t0, &st);
-					progress(ctx, runs[i].r, &st);
-					free((void *)st.running);
-				}
-				if (o->fail_fast && runs[i].r->status == ENV_FAILED)
-					stopping = 1;
-			} else {
-				running++;
-			}
+			if (runs[i].finished)
+				env_finished(&c, &runs[i], 0);
+			else
+				c.running++;
 		}
-		if (!running)
+		int waiting = retry_locks(&c);
+		if (!c.running)
 			break;
 		int intr = 0;
-		struct job *j = pool_wait(&p, progress || o->auto_width ? 500 : -1, &intr);
+		int timeout = waiting ? 200 : progress || o->auto_width ? 500 : -1;
+		struct job *j = pool_wait(&p, timeout, &intr);
 		if (o->auto_width && now_ns() - last_sample >= 500000000LL) {
 			struct width_sample ws;
 			last_sample = now_ns();
 			if (width_sample(&w, &ws) == 0)
-				w.now = slots = width_next(&w, &ws, running);
+				w.now = c.slots = width_next(&w, &ws, c.running);
 		}
 		if (!j && !intr) {
-			if (progress) {
-				status(runs, envs->n, predicted, slots, t0, &st);
-				progress(ctx, NULL, &st);
-				free((void *)st.running);
-			}
+			report(&c, NULL);
 			continue;
 		}
 		if (!j) {
-			if (intr) {
-				res->interrupted = intr;
-				stopping = 1;
-				pool_stop_all(&p);
-			}
+			res->interrupted = intr;
+			c.stopping = 1;
+			pool_stop_all(&p);
 			continue;
 		}
 		struct envrun *er = j->data;
 		step_done(&c, er, j);
 		job_free(j);
-		if (er->finished) {
-			running--;
-			done++;
-			sched_done(&s, (size_t)(er - runs));
-			if (er->r->status == ENV_PASSED || er->r->status == ENV_FAILED)
-				db_record_env(&db, er->r->name, er->r->seconds, er->r->status == ENV_PASSED);
-			if (progress) {
-				status(runs, envs->n, predicted, slots, t0, &st);
-				progress(ctx, er->r, &st);
-				free((void *)st.running);
-			}
-			if (o->fail_fast && er->r->status == ENV_FAILED && !stopping) {
-				stopping = 1;
-				pool_stop_all(&p);
-			}
-		}
+		if (er->finished)
+			env_finished(&c, er, 1);
 	}
 	pool_release(&p);
 out:
 	sched_release(&s);
 out_nosched:
-	res->seconds = (double)(now_ns() - t0) / 1e9;
+	res->seconds = (double)(now_ns() - c.t0) / 1e9;
 	for (size_t i = 0; i < envs->n; i++) {
 		if (rc == 0 && res->envs[i].status == ENV_FAILED)
 			rc = 1;
+		unlock_env(&runs[i]);
 		if (runs[i].resolved)
 			toxenv_release(&runs[i].e);
 		steps_release(&runs[i].steps);
