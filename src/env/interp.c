@@ -18,8 +18,59 @@ extern char **environ;
 
 #define PROBE "import sys, platform; sys.stdout.write('%d %d %s' % (sys.version_info[0], sys.version_info[1], platform.python_implementation().lower()))"
 
-/* Run exe with the probe script; fill out from what it prints. Returns 0 when it answered. */
+static const struct interp_cache *probe_cache;
+
+void interp_set_cache(const struct interp_cache *c)
+{
+	probe_cache = c;
+}
+
+/* An executable file that starts as an ELF binary does (not a script such as a pyenv shim). */
+static int is_binary(const char *path)
+{
+	char magic[4];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, magic, sizeof(magic)) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	return n == 4 && memcmp(magic, "\177ELF", 4) == 0;
+}
+
+static int probe_uncached(const char *exe, struct interp *out);
+
+/*
+ * Ask exe its version, or the state db what it answered before: the binary's
+ * real path, size and time are the key, so an upgraded interpreter is asked again.
+ */
 static int probe(const char *exe, struct interp *out)
+{
+	struct stat st;
+	char *real;
+	int rc;
+
+	if (!probe_cache || access(exe, X_OK) != 0 || !(real = realpath(exe, NULL)))
+		return probe_uncached(exe, out);
+	if (stat(real, &st) < 0 || !is_binary(real)) {
+		free(real);
+		return probe_uncached(exe, out);
+	}
+	long long mtime = (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+	if (probe_cache->lookup(probe_cache->ctx, real, (long long)st.st_size, mtime, &out->major, &out->minor, out->impl,
+			  sizeof(out->impl)) == 0) {
+		snprintf(out->path, sizeof(out->path), "%s", exe);
+		free(real);
+		return 0;
+	}
+	rc = probe_uncached(exe, out);
+	if (rc == 0)
+		probe_cache->store(probe_cache->ctx, real, (long long)st.st_size, mtime, out->major, out->minor, out->impl);
+	free(real);
+	return rc;
+}
+
+/* Run exe with the probe script; fill out from what it prints. Returns 0 when it answered. */
+static int probe_uncached(const char *exe, struct interp *out)
 {
 	int fds[2], status;
 	pid_t pid;

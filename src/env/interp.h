@@ -11,6 +11,23 @@ struct interp {
 };
 
 /*
+ * Where probes are remembered across runs (blitz's state db): lookup
+ * returns 0 and fills the answer for the binary at real path with that size
+ * and modification time; store records one. Only binaries are remembered: a
+ * script (a pyenv shim) answers differently with a different environment.
+ */
+struct interp_cache {
+	int (*lookup)(void *ctx, const char *real, long long size, long long mtime_ns, int *major, int *minor,
+		      char *impl, size_t implsz);
+	void (*store)(void *ctx, const char *real, long long size, long long mtime_ns, int major, int minor,
+		      const char *impl);
+	void *ctx;
+};
+
+/* Use cache (NULL: none) for the probes that follow. */
+void interp_set_cache(const struct interp_cache *cache);
+
+/*
  * Find the interpreter a tox spec names ("py311", "python3.11", "pypy3",
  * "python3", an absolute path): on PATH first, then in pyenv's versions
  * folder. Each candidate is run once to ask its version, so a pyenv shim

@@ -578,6 +578,18 @@ static int retry_locks(struct ctx *c)
 	return waiting;
 }
 
+static int cache_lookup(void *db, const char *real, long long size, long long mtime_ns, int *major, int *minor,
+			char *impl, size_t implsz)
+{
+	return db_interp_lookup(db, real, size, mtime_ns, major, minor, impl, implsz);
+}
+
+static void cache_store(void *db, const char *real, long long size, long long mtime_ns, int major, int minor,
+			const char *impl)
+{
+	db_interp_store(db, real, size, mtime_ns, major, minor, impl);
+}
+
 int runner_run(struct tox *t, const struct strvec *envs, const struct run_opts *o, struct run_result *res,
 	       run_progress_fn progress, void *ctx)
 {
@@ -606,6 +618,8 @@ int runner_run(struct tox *t, const struct strvec *envs, const struct run_opts *
 		return 2;
 	}
 	db_open(&db, o->state_dir);
+	struct interp_cache icache = { cache_lookup, cache_store, &db };
+	interp_set_cache(&icache);
 	for (size_t i = 0; i < envs->n; i++) {
 		struct envrun *er = &runs[i];
 		struct diag ed = { 0 };
@@ -697,6 +711,7 @@ out_nosched:
 	}
 	if (res->interrupted && rc != 2)
 		rc = 130;
+	interp_set_cache(NULL);
 	db_close(&db);
 	free(runs);
 	free(deps);

@@ -12,9 +12,20 @@
 #include "../util/util.h"
 
 /* Raise it when the tables change: an older file is then set aside, not migrated (it is a cache). */
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 /* How many recent runs of an env make its prediction. */
 #define RECENT 5
+
+/* Version 2: what each interpreter binary answered, valid while the file is unchanged. */
+#define INTERPRETERS_TABLE \
+	"CREATE TABLE IF NOT EXISTS interpreters (" \
+	"  path TEXT PRIMARY KEY," \
+	"  size INTEGER NOT NULL," \
+	"  mtime_ns INTEGER NOT NULL," \
+	"  major INTEGER NOT NULL," \
+	"  minor INTEGER NOT NULL," \
+	"  impl TEXT NOT NULL" \
+	");"
 
 static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS env_runs ("
@@ -23,7 +34,8 @@ static const char schema[] =
 	"  ok INTEGER NOT NULL,"
 	"  at INTEGER NOT NULL"
 	");"
-	"CREATE INDEX IF NOT EXISTS env_runs_env ON env_runs(env, at);";
+	"CREATE INDEX IF NOT EXISTS env_runs_env ON env_runs(env, at);"
+	INTERPRETERS_TABLE;
 
 /* Open path and make sure it holds our schema; returns NULL (handle closed) when the file is unusable. */
 static sqlite3 *try_open(const char *path)
@@ -46,6 +58,13 @@ static sqlite3 *try_open(const char *path)
 		char *sql = xasprintf("PRAGMA journal_mode=WAL; %s PRAGMA user_version=%d;", schema, SCHEMA_VERSION);
 		int rc = sqlite3_exec(h, sql, NULL, NULL, &err);
 		free(sql);
+		sqlite3_free(err);
+		if (rc != SQLITE_OK)
+			goto bad;
+	} else if (version == 1) {
+		/* a state from before the interpreters table: add it, keep the history */
+		char *err = NULL;
+		int rc = sqlite3_exec(h, INTERPRETERS_TABLE " PRAGMA user_version=2;", NULL, NULL, &err);
 		sqlite3_free(err);
 		if (rc != SQLITE_OK)
 			goto bad;
@@ -116,6 +135,46 @@ double db_env_duration(struct db *db, const char *env)
 		res = sqlite3_column_double(st, 0);
 	sqlite3_finalize(st);
 	return res;
+}
+
+int db_interp_lookup(struct db *db, const char *path, long long size, long long mtime_ns, int *major, int *minor,
+		     char *impl, size_t implsz)
+{
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	if (!db->h || sqlite3_prepare_v2(db->h, "SELECT major, minor, impl FROM interpreters"
+					 " WHERE path = ? AND size = ? AND mtime_ns = ?", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, path, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, size);
+	sqlite3_bind_int64(st, 3, mtime_ns);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*major = sqlite3_column_int(st, 0);
+		*minor = sqlite3_column_int(st, 1);
+		snprintf(impl, implsz, "%s", (const char *)sqlite3_column_text(st, 2));
+		rc = 0;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+void db_interp_store(struct db *db, const char *path, long long size, long long mtime_ns, int major, int minor,
+		     const char *impl)
+{
+	sqlite3_stmt *st;
+
+	if (!db->h || sqlite3_prepare_v2(db->h, "INSERT OR REPLACE INTO interpreters(path, size, mtime_ns, major, minor, impl)"
+					 " VALUES (?, ?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_text(st, 1, path, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, size);
+	sqlite3_bind_int64(st, 3, mtime_ns);
+	sqlite3_bind_int(st, 4, major);
+	sqlite3_bind_int(st, 5, minor);
+	sqlite3_bind_text(st, 6, impl, -1, SQLITE_TRANSIENT);
+	sqlite3_step(st);
+	sqlite3_finalize(st);
 }
 
 void db_close(struct db *db)

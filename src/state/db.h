@@ -9,6 +9,8 @@
  * fails because of it.
  */
 
+#include <stddef.h>
+
 struct sqlite3;
 
 struct db {
@@ -27,6 +29,16 @@ void db_record_env(struct db *db, const char *env, double seconds, int ok);
  * -1 when it never ran.
  */
 double db_env_duration(struct db *db, const char *env);
+
+/*
+ * What the interpreter binary at path (a real path) answered when it was
+ * probed, while its size and modification time are those given: returns 0
+ * with the version and implementation, or -1 when unknown.
+ */
+int db_interp_lookup(struct db *db, const char *path, long long size, long long mtime_ns, int *major, int *minor,
+		     char *impl, size_t implsz);
+void db_interp_store(struct db *db, const char *path, long long size, long long mtime_ns, int major, int minor,
+		     const char *impl);
 
 void db_close(struct db *db);
 

@@ -5,6 +5,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "fixture.h"
 #include "harness.h"
 #include "tests.h"
@@ -77,10 +79,60 @@ static void test_db_unwritable(void)
 	db_close(&db);
 }
 
+/* An interpreter's answer is kept while its file's size and time are unchanged. */
+static void test_db_interpreters(void)
+{
+	struct fx f;
+	struct db db;
+	int major = 0, minor = 0;
+	char impl[32] = "";
+
+	fx_init(&f);
+	db_open(&db, fx_path(&f, ".blitz"));
+	CHECK_INT(db_interp_lookup(&db, "/opt/py/bin/python3.12", 100, 7, &major, &minor, impl, sizeof(impl)), -1);
+	db_interp_store(&db, "/opt/py/bin/python3.12", 100, 7, 3, 12, "cpython");
+	db_close(&db);
+	db_open(&db, fx_path(&f, ".blitz"));
+	CHECK_INT(db_interp_lookup(&db, "/opt/py/bin/python3.12", 100, 7, &major, &minor, impl, sizeof(impl)), 0);
+	CHECK(major == 3 && minor == 12 && strcmp(impl, "cpython") == 0);
+	/* upgraded in place: a new time, so asked again */
+	CHECK_INT(db_interp_lookup(&db, "/opt/py/bin/python3.12", 100, 8, &major, &minor, impl, sizeof(impl)), -1);
+	CHECK_INT(db_interp_lookup(&db, "/opt/py/bin/python3.12", 101, 7, &major, &minor, impl, sizeof(impl)), -1);
+	db_close(&db);
+	fx_release(&f);
+}
+
+/* A state written by the first schema gains the interpreters table and keeps its history. */
+static void test_db_migrates_version_1(void)
+{
+	struct fx f;
+	struct db db;
+	sqlite3 *h;
+	int major = 0, minor = 0;
+	char impl[32];
+
+	fx_init(&f);
+	fx_mkdir(&f, ".blitz");
+	CHECK_INT(sqlite3_open(fx_path(&f, ".blitz/state.db"), &h), SQLITE_OK);
+	CHECK_INT(sqlite3_exec(h, "CREATE TABLE env_runs (env TEXT NOT NULL, seconds REAL NOT NULL, ok INTEGER NOT NULL,"
+				  " at INTEGER NOT NULL); INSERT INTO env_runs VALUES ('py311', 12, 1, 1);"
+				  " PRAGMA user_version=1;", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+	db_open(&db, fx_path(&f, ".blitz"));
+	CHECK(db.h != NULL);
+	CHECK(db_env_duration(&db, "py311") > 11.99 && db_env_duration(&db, "py311") < 12.01);
+	db_interp_store(&db, "/p", 1, 2, 3, 8, "cpython");
+	CHECK_INT(db_interp_lookup(&db, "/p", 1, 2, &major, &minor, impl, sizeof(impl)), 0);
+	db_close(&db);
+	fx_release(&f);
+}
+
 const struct test db_tests[] = {
 	{ "db_durations", test_db_durations },
 	{ "db_recent_runs", test_db_recent_runs },
 	{ "db_corrupt_file_is_set_aside", test_db_corrupt_file_is_set_aside },
 	{ "db_unwritable", test_db_unwritable },
+	{ "db_interpreters", test_db_interpreters },
+	{ "db_migrates_version_1", test_db_migrates_version_1 },
 	{ NULL, NULL },
 };

@@ -132,8 +132,52 @@ static void test_interp_pip_wheel(void)
 	fx_release(&f);
 }
 
+static int lookups, stores;
+
+static int fake_lookup(void *ctx, const char *real, long long size, long long mtime_ns, int *major, int *minor,
+		       char *impl, size_t implsz)
+{
+	lookups++;
+	if (!ctx)
+		return -1;
+	*major = 3;	/* an answer no interpreter here gives: proof that none was run */
+	*minor = 42;
+	snprintf(impl, implsz, "cpython");
+	return 0;
+}
+
+static void fake_store(void *ctx, const char *real, long long size, long long mtime_ns, int major, int minor,
+		       const char *impl)
+{
+	stores++;
+}
+
+/* Probes go through the cache (the state db) for binaries only: a script answers by its environment. */
+static void test_interp_cache(void)
+{
+	struct fx f;
+	struct interp in;
+	struct interp_cache miss = { fake_lookup, fake_store, NULL }, hit = { fake_lookup, fake_store, &hit };
+
+	fx_init(&f);
+	interp_set_cache(&miss);
+	CHECK_INT(interp_find("/usr/bin/python3", &in), 0);
+	CHECK(lookups == 1 && stores == 1 && in.major == 3 && in.minor != 42);
+	interp_set_cache(&hit);
+	CHECK_INT(interp_find("/usr/bin/python3.11", &in), 0);
+	CHECK(lookups == 2 && stores == 1 && in.minor == 42);
+	CHECK_STR(in.path, "/usr/bin/python3.11");
+	/* a script, such as a pyenv shim, is always asked */
+	script(&f, ".", "python3.9", "#!/bin/sh\nprintf '3 9 cpython'\n");
+	CHECK_INT(interp_find(fx_path(&f, "python3.9"), &in), 0);
+	CHECK(lookups == 2 && stores == 1 && in.minor == 9);
+	interp_set_cache(NULL);
+	fx_release(&f);
+}
+
 const struct test interp_tests[] = {
 	{ "interp_pip_wheel", test_interp_pip_wheel },
+	{ "interp_cache", test_interp_cache },
 	{ "interp_skips_failing_shim", test_interp_skips_failing_shim },
 	{ "interp_checks_version", test_interp_checks_version },
 	{ "interp_pyenv_versions", test_interp_pyenv_versions },
