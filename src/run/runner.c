@@ -25,6 +25,7 @@
 #include "../config/tox.h"
 #include "../env/fingerprint.h"
 #include "../env/interp.h"
+#include "../env/pipcache.h"
 #include "../plan/sched.h"
 #include "../plan/width.h"
 #include "../state/db.h"
@@ -413,9 +414,9 @@ static void start_env(struct ctx *c, struct envrun *er)
 		finish(er, ENV_FAILED, why);
 		return;
 	}
-	char wheel[4096];
-	steps_build(&er->e, in.path, interp_pip_wheel(&in, wheel, sizeof(wheel)) == 0 ? wheel : NULL, t->toxinidir,
-		    t->tox3, &er->steps);
+	char wheel[4096], pip[4096];
+	int have_pip = interp_pip_wheel(&in, wheel, sizeof(wheel)) == 0 && pipcache_dir(&in, wheel, pip, sizeof(pip)) == 0;
+	steps_build(&er->e, in.path, have_pip ? pip : NULL, t->toxinidir, t->tox3, &er->steps);
 	envvars_build(&er->e, t->workdir, environ, &er->envp);
 	fingerprints(c, er, &in);
 	if (!lock_env(c, er)) {

@@ -45,18 +45,18 @@ static void dep_args(const char *dep, struct strvec *out)
 
 /*
  * install_command with {opts} dropped and {packages} replaced by the packages'
- * words; with pip_wheel, tox's default command runs pip from that wheel
- * instead of from the env ("python -I WHEEL/pip install ...").
+ * words; with pip_dir, tox's default command runs the pip unpacked there
+ * instead of one in the env ("python -I PIP_DIR/pip install ...").
  */
 static void install(struct steps *s, enum step_kind kind, const struct toxenv *e, const struct strvec *packages,
-		    const char *pip_wheel)
+		    const char *pip_dir)
 {
 	struct step *st = add(s, kind);
 
-	if (pip_wheel) {
+	if (pip_dir) {
 		strvec_push(&st->argv, "python");
 		strvec_push(&st->argv, "-I");
-		strvec_push_owned(&st->argv, xconcat(pip_wheel, "/pip", NULL));
+		strvec_push_owned(&st->argv, xconcat(pip_dir, "/pip", NULL));
 		strvec_push(&st->argv, "install");
 		strvec_extend(&st->argv, packages);
 		return;
@@ -152,27 +152,27 @@ static int commands_use_pip(const struct tox_commands *cs)
 	return 0;
 }
 
-void steps_build(const struct toxenv *e, const char *python, const char *pip_wheel, const char *tox_root, int tox3,
+void steps_build(const struct toxenv *e, const char *python, const char *pip_dir, const char *tox_root, int tox3,
 		 struct steps *out)
 {
 	struct step *st = add(out, STEP_CREATE);
 	struct strvec packages = STRVEC_INIT;
 
-	/* pip from a wheel outside the env: only for tox's own install_command, in an env whose commands need no pip */
-	if (pip_wheel && (!default_install_command(e) || commands_use_pip(&e->commands_pre) ||
+	/* pip from outside the env: only for tox's own install_command, in an env whose commands need no pip */
+	if (pip_dir && (!default_install_command(e) || commands_use_pip(&e->commands_pre) ||
 			  commands_use_pip(&e->commands) || commands_use_pip(&e->commands_post)))
-		pip_wheel = NULL;
+		pip_dir = NULL;
 	strvec_push(&st->argv, python);
 	strvec_push(&st->argv, "-m");
 	strvec_push(&st->argv, "venv");
 	/* seeding pip takes seconds: only an env that installs something with its own pip needs it */
-	if ((!e->deps.n && (e->skip_install || strcmp(e->package, "skip") == 0)) || !installs_with_pip(e) || pip_wheel)
+	if ((!e->deps.n && (e->skip_install || strcmp(e->package, "skip") == 0)) || !installs_with_pip(e) || pip_dir)
 		strvec_push(&st->argv, "--without-pip");
 	strvec_push(&st->argv, e->env_dir);
 	for (size_t i = 0; i < e->deps.n; i++)
 		dep_args(e->deps.v[i], &packages);
 	if (packages.n)
-		install(out, STEP_DEPS, e, &packages, pip_wheel);
+		install(out, STEP_DEPS, e, &packages, pip_dir);
 	strvec_clear(&packages);
 	if (!e->skip_install && strcmp(e->package, "skip") != 0) {
 		if (e->use_develop || strcmp(e->package, "editable") == 0)
@@ -194,7 +194,7 @@ void steps_build(const struct toxenv *e, const char *python, const char *pip_whe
 		} else {
 			strvec_push(&packages, tox_root);
 		}
-		install(out, STEP_PACKAGE, e, &packages, pip_wheel);
+		install(out, STEP_PACKAGE, e, &packages, pip_dir);
 		strvec_clear(&packages);
 	}
 	commands(out, &e->commands_pre, tox3);

@@ -29,16 +29,17 @@ struct steps {
 /*
  * The steps of env e, whose interpreter is python (an absolute path):
  * create the venv at e->env_dir with `python -m venv`, without pip when it
- * installs nothing, or when pip_wheel (a pip wheel python can run pip from,
- * or NULL) does the installing: then tox's own install_command runs as
- * `python -I PIP_WHEEL/pip install ...` in an env whose commands do not use
- * pip themselves, which saves seeding pip into every venv; install deps and then
+ * installs nothing, or when pip_dir (a folder holding a pip package python
+ * can run, see env/pipcache.h, or NULL) does the installing: then tox's own
+ * install_command runs as `python -I PIP_DIR/pip install ...` in an env whose
+ * commands do not use pip themselves, which saves seeding pip into every
+ * venv; install deps and then
  * the project (the folder tox_root, editable with use_develop) with the
  * env's install_command, {opts} and {packages} filled in as tox does; then
  * commands_pre, commands and commands_post (a tox 3 command keeps its
  * ignore-exit dash in argv: it is taken off here).
  */
-void steps_build(const struct toxenv *e, const char *python, const char *pip_wheel, const char *tox_root, int tox3,
+void steps_build(const struct toxenv *e, const char *python, const char *pip_dir, const char *tox_root, int tox3,
 		 struct steps *out);
 
 void steps_release(struct steps *s);

@@ -82,7 +82,7 @@ static void test_steps_tox3_dash(void)
 	fx_release(&f);
 }
 
-/* With a pip wheel, tox's install_command runs pip from it and the venv gets no pip, unless the env needs its own. */
+/* With pip outside the env, tox's install_command runs it and the venv gets no pip, unless the env needs its own. */
 static void test_steps_pip_wheel(void)
 {
 	static const char *const envs[] = { "plain", "uses_pip", "runs_m_pip", "custom", "tox3_dash" };
@@ -98,13 +98,13 @@ static void test_steps_pip_wheel(void)
 		struct toxenv e;
 		struct steps s = { NULL, 0 };
 		CHECK_INT(fx_env(&f, envs[k], &e), 0);
-		steps_build(&e, "/usr/bin/python3", "/w/pip-24.2-py3-none-any.whl", f.dir, 0, &s);
+		steps_build(&e, "/usr/bin/python3", "/w/pip-24.2", f.dir, 0, &s);
 		const char *create = argv_of(&f, &s, 0), *deps = argv_of(&f, &s, 1);
 		CHECK_INT(s.v[1].kind, STEP_DEPS);
 		if (wheel_used[k]) {
 			CHECK(strstr(create, "|--without-pip|") != NULL);
-			CHECK_STR(deps, "python|-I|/w/pip-24.2-py3-none-any.whl/pip|install|pytest");
-			CHECK(strncmp(argv_of(&f, &s, 2), "python|-I|/w/pip-24.2-py3-none-any.whl/pip|install|", 51) == 0);
+			CHECK_STR(deps, "python|-I|/w/pip-24.2/pip|install|pytest");
+			CHECK(strncmp(argv_of(&f, &s, 2), "python|-I|/w/pip-24.2/pip|install|", 34) == 0);
 		} else {
 			CHECK(strstr(create, "--without-pip") == NULL);
 			CHECK(strstr(deps, "/w/pip") == NULL);
