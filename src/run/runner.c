@@ -220,6 +220,11 @@ static int installable(const char *root)
 	return ok;
 }
 
+static int cmp_strings(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 /*
  * What env er is built from. Its set-up: the interpreter (path, and the
  * file's size and time, which change when it is upgraded), the venv and
@@ -244,11 +249,16 @@ static void fingerprints(struct ctx *c, struct envrun *er, const struct interp *
 	for (size_t i = 0; i < files.n; i++)
 		h = fp_file(h, files.v[i]);
 	strvec_clear(&files);
+	/* sorted: the order of the variables in blitz's own environment depends on the shell that started it */
+	struct strvec install_env = STRVEC_INIT;
 	for (size_t i = 0; i < er->envp.n; i++) {
 		const char *kv = er->envp.v[i];
 		if (!strncmp(kv, "PIP_", 4) || !strncmp(kv, "UV_", 3) || !strncmp(kv, "VIRTUALENV_", 11))
-			h = fp_str(h, kv);
+			strvec_push(&install_env, kv);
 	}
+	qsort(install_env.v, install_env.n, sizeof(*install_env.v), cmp_strings);
+	h = fp_strvec(h, &install_env);
+	strvec_clear(&install_env);
 	er->fp_setup = h;
 	er->fp_package = 0;
 	for (size_t i = 0; i < er->steps.n; i++) {
