@@ -129,6 +129,14 @@ static int try_path(const char *name, const struct pyspec *sp, struct interp *ou
 		path = "/usr/bin:/bin";
 	copy = xstrdup(path);
 	for (char *dir = strtok_r(copy, ":", &save); dir && rc < 0; dir = strtok_r(NULL, ":", &save)) {
+		size_t n = strlen(dir);
+		/*
+		 * pyenv's shims answer only when PYENV_VERSION names their version, and
+		 * each answer runs pyenv's shell scripts: the versions they stand for
+		 * are found in pyenv's versions folder instead, without asking a shim
+		 */
+		if (n >= 6 && strcmp(dir + n - 6, "/shims") == 0)
+			continue;
 		char *exe = xasprintf("%s/%s", *dir ? dir : ".", name);
 		if (probe(exe, out) == 0 && matches(sp, out))
 			rc = 0;

@@ -47,6 +47,8 @@ static sqlite3 *try_open(const char *path)
 	if (sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
 		goto bad;
 	sqlite3_busy_timeout(h, 5000);	/* another blitz writing: wait for it, briefly */
+	/* a cache: with the write-ahead log, no fsync per record (a crash may lose the last ones, never the file) */
+	sqlite3_exec(h, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
 	if (sqlite3_prepare_v2(h, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK ||
 	    sqlite3_step(st) != SQLITE_ROW)
 		goto bad;
