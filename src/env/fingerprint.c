@@ -78,11 +78,6 @@ uint64_t fp_stat(uint64_t h, const char *path)
 	return fp_statbuf(h, &st);
 }
 
-static int cmp_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static int skipped_dir(const char *name)
 {
 	size_t n = strlen(name);
@@ -107,7 +102,7 @@ static uint64_t tree(uint64_t h, const char *dir, const char *rel, const struct 
 		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
 			strvec_push(&names, de->d_name);
 	closedir(d);
-	qsort(names.v, names.n, sizeof(*names.v), cmp_names);
+	strvec_sort(&names);
 	for (size_t i = 0; i < names.n; i++) {
 		char *path = xconcat(dir, "/", names.v[i], NULL);
 		char *sub = *rel ? xconcat(rel, "/", names.v[i], NULL) : xstrdup(names.v[i]);

@@ -27,23 +27,6 @@ extern char **environ;
 	"ok = compileall.compile_dir(os.path.join(dest, 'pip'), quiet=1, workers=1)\n" \
 	"sys.exit(0 if ok else 1)\n"
 
-static int mkdirs(const char *dir)
-{
-	char *copy = xstrdup(dir);
-	int rc = 0;
-
-	for (char *p = copy + 1; *p; p++)
-		if (*p == '/') {
-			*p = '\0';
-			mkdir(copy, 0755);
-			*p = '/';
-		}
-	if (mkdir(copy, 0755) < 0 && errno != EEXIST)
-		rc = -1;
-	free(copy);
-	return rc;
-}
-
 /* Run python with the unpack script; 0 when it succeeded. Its output goes nowhere. */
 static int unpack(const struct interp *in, const char *wheel, const char *dest)
 {

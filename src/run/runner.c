@@ -81,21 +81,6 @@ static const char *step_name(enum step_kind k)
 	}
 }
 
-static int mkdirs(const char *dir)
-{
-	char *copy = xstrdup(dir);
-
-	for (char *p = copy + 1; *p; p++)
-		if (*p == '/') {
-			*p = '\0';
-			mkdir(copy, 0755);
-			*p = '/';
-		}
-	int rc = mkdir(copy, 0755) < 0 && errno != EEXIST ? -1 : 0;
-	free(copy);
-	return rc;
-}
-
 /* tox runs only programs of the env or in allowlist_externals: say which it is not. */
 static int allowed(const struct envrun *er, const char *argv0, const char *path)
 {
@@ -220,11 +205,6 @@ static int installable(const char *root)
 	return ok;
 }
 
-static int cmp_strings(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /*
  * What env er is built from. Its set-up: the interpreter (path, and the
  * file's size and time, which change when it is upgraded), the venv and
@@ -256,7 +236,7 @@ static void fingerprints(struct ctx *c, struct envrun *er, const struct interp *
 		if (!strncmp(kv, "PIP_", 4) || !strncmp(kv, "UV_", 3) || !strncmp(kv, "VIRTUALENV_", 11))
 			strvec_push(&install_env, kv);
 	}
-	qsort(install_env.v, install_env.n, sizeof(*install_env.v), cmp_strings);
+	strvec_sort(&install_env);
 	h = fp_strvec(h, &install_env);
 	strvec_clear(&install_env);
 	er->fp_setup = h;

@@ -20,6 +20,17 @@ void strvec_push(struct strvec *sv, const char *s)
 	strvec_push_owned(sv, xstrdup(s));
 }
 
+static int cmp_strings(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void strvec_sort(struct strvec *sv)
+{
+	if (sv->n > 1)
+		qsort(sv->v, sv->n, sizeof(*sv->v), cmp_strings);
+}
+
 void strvec_insert(struct strvec *sv, size_t at, const char *s)
 {
 	strvec_push(sv, s);

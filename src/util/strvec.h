@@ -31,6 +31,9 @@ void strvec_extend(struct strvec *sv, const struct strvec *src);
 void strvec_split(struct strvec *sv, const char *s, const char *seps, int unique);
 
 /* Free every string and the array. */
+/* Sort the strings in byte order. */
+void strvec_sort(struct strvec *sv);
+
 void strvec_clear(struct strvec *sv);
 
 #endif

@@ -199,3 +199,19 @@ char *read_file(const char *path, size_t *len)
 		*len = n;
 	return buf;
 }
+
+int mkdirs(const char *dir)
+{
+	char *copy = xstrdup(dir);
+	int rc;
+
+	for (char *p = copy + 1; *p; p++)
+		if (*p == '/') {
+			*p = '\0';
+			mkdir(copy, 0755);
+			*p = '/';
+		}
+	rc = mkdir(copy, 0755) < 0 && errno != EEXIST ? -1 : 0;
+	free(copy);
+	return rc;
+}

@@ -47,4 +47,7 @@ long long now_ns(void);
  */
 char *read_file(const char *path, size_t *len);
 
+/* Create dir and the folders above it that are missing (mkdir -p). Returns 0, or -1 with errno set. */
+int mkdirs(const char *dir);
+
 #endif
