@@ -69,6 +69,18 @@ expand() {
 	sed "s|@DIR@|$dir|g" "$1" >"$2"
 }
 
+# Each non-empty line of control file $1 (@DIR@ expanded) must appear in the run's $2
+# (stdout or stderr); adds to $why for each that does not.
+require_lines() {
+	expand "$1" "$out/want-$2"
+	while IFS= read -r line || [ -n "$line" ]; do
+		[ -z "$line" ] && continue
+		if ! grep -q -F -e "$line" "$out/$2"; then
+			why="${why:+$why; }$2 lacks '$line'"
+		fi
+	done <"$out/want-$2"
+}
+
 # Run one case; prints nothing, leaves its verdict in $why (empty: passed).
 run_case() {
 	c=$1
@@ -143,23 +155,9 @@ EOF_ENV
 			diff -u "$out/expected" "$out/stdout" | sed '1,2d' >"$out/diff"
 		fi
 	fi
-	if [ -f "$c/stdout-has" ]; then
-		expand "$c/stdout-has" "$out/want-stdout"
-		while IFS= read -r line || [ -n "$line" ]; do
-			[ -z "$line" ] && continue
-			if ! grep -q -F -e "$line" "$out/stdout"; then
-				why="${why:+$why; }stdout lacks '$line'"
-			fi
-		done <"$out/want-stdout"
-	fi
+	[ -f "$c/stdout-has" ] && require_lines "$c/stdout-has" stdout
 	if [ -f "$c/stderr" ]; then
-		expand "$c/stderr" "$out/want-stderr"
-		while IFS= read -r line || [ -n "$line" ]; do
-			[ -z "$line" ] && continue
-			if ! grep -q -F -e "$line" "$out/stderr"; then
-				why="${why:+$why; }stderr lacks '$line'"
-			fi
-		done <"$out/want-stderr"
+		require_lines "$c/stderr" stderr
 	elif [ -s "$out/stderr" ] && [ ! -f "$c/stderr-re" ] && [ "$want_status" -eq 0 ]; then
 		why="${why:+$why; }unexpected stderr"
 	fi
