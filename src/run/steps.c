@@ -162,6 +162,7 @@ void steps_build(const struct toxenv *e, const char *python, const char *pip_dir
 	if (pip_dir && (!default_install_command(e) || commands_use_pip(&e->commands_pre) ||
 			  commands_use_pip(&e->commands) || commands_use_pip(&e->commands_post)))
 		pip_dir = NULL;
+	out->outside_pip = pip_dir != NULL;
 	strvec_push(&st->argv, python);
 	strvec_push(&st->argv, "-m");
 	strvec_push(&st->argv, "venv");
@@ -200,6 +201,22 @@ void steps_build(const struct toxenv *e, const char *python, const char *pip_dir
 	commands(out, &e->commands_pre, tox3);
 	commands(out, &e->commands, tox3);
 	commands(out, &e->commands_post, tox3);
+}
+
+struct step *steps_insert(struct steps *s, size_t i, enum step_kind kind)
+{
+	add(s, kind);
+	struct step moved = s->v[s->n - 1];
+	memmove(&s->v[i + 1], &s->v[i], (s->n - 1 - i) * sizeof(*s->v));
+	s->v[i] = moved;
+	return &s->v[i];
+}
+
+void steps_remove(struct steps *s, size_t i)
+{
+	strvec_clear(&s->v[i].argv);
+	memmove(&s->v[i], &s->v[i + 1], (s->n - i - 1) * sizeof(*s->v));
+	s->n--;
 }
 
 void steps_release(struct steps *s)

@@ -7,12 +7,14 @@
 
 struct toxenv;
 
-/* What an env does, in order, each a command the pool runs. */
+/* What an env does, in order: each a command the pool runs, but for the runner's own two. */
 enum step_kind {
 	STEP_CREATE,		/* make the virtual environment */
 	STEP_DEPS,		/* install deps */
 	STEP_PACKAGE,		/* install the project itself (unless skip_install) */
 	STEP_COMMAND,		/* commands_pre, commands, commands_post */
+	STEP_LAYER,		/* the runner's: clone the deps it installed once for several envs */
+	STEP_WHEEL,		/* the runner's: wait for the project's wheel, built once, and install that */
 };
 
 struct step {
@@ -24,6 +26,7 @@ struct step {
 struct steps {
 	struct step *v;
 	size_t n;
+	int outside_pip;	/* deps and project go in with the pip_dir's pip, run from outside the env */
 };
 
 /*
@@ -41,6 +44,12 @@ struct steps {
  */
 void steps_build(const struct toxenv *e, const char *python, const char *pip_dir, const char *tox_root, int tox3,
 		 struct steps *out);
+
+/* Put a step of kind before step i (the runner's own steps); returns it. */
+struct step *steps_insert(struct steps *s, size_t i, enum step_kind kind);
+
+/* Take step i out. */
+void steps_remove(struct steps *s, size_t i);
 
 void steps_release(struct steps *s);
 

@@ -41,6 +41,13 @@ void strvec_insert(struct strvec *sv, size_t at, const char *s)
 	}
 }
 
+void strvec_remove(struct strvec *sv, size_t at)
+{
+	free(sv->v[at]);
+	memmove(&sv->v[at], &sv->v[at + 1], (sv->n - at) * sizeof(*sv->v));	/* the NULL too */
+	sv->n--;
+}
+
 void strvec_pushf(struct strvec *sv, const char *fmt, ...)
 {
 	va_list ap;

@@ -30,10 +30,13 @@ void strvec_extend(struct strvec *sv, const struct strvec *src);
  */
 void strvec_split(struct strvec *sv, const char *s, const char *seps, int unique);
 
-/* Free every string and the array. */
 /* Sort the strings in byte order. */
 void strvec_sort(struct strvec *sv);
 
+/* Free the string at index at and close the gap. */
+void strvec_remove(struct strvec *sv, size_t at);
+
+/* Free every string and the array. */
 void strvec_clear(struct strvec *sv);
 
 #endif

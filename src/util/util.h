@@ -50,4 +50,11 @@ char *read_file(const char *path, size_t *len);
 /* Create dir and the folders above it that are missing (mkdir -p). Returns 0, or -1 with errno set. */
 int mkdirs(const char *dir);
 
+/*
+ * Delete dir and everything under it, never following a symbolic link out
+ * of it (rm -rf). Callers pass only folders blitz made. Returns 0 (also when
+ * dir does not exist), or -1 with errno set by the first failure.
+ */
+int remove_tree(const char *dir);
+
 #endif

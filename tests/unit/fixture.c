@@ -17,8 +17,6 @@
 #include "../../src/util/strbuf.h"
 #include "../../src/util/util.h"
 
-static void remove_tree(const char *path);
-
 /*
  * The reaper blocks on a pipe whose only write end the test process holds:
  * end of file means the test is over, however it ended. It closes every other
@@ -183,33 +181,6 @@ int fx_has_error(const struct toxenv *e, const char *text)
 		if (strstr(e->errors.v[i], text))
 			return 1;
 	return 0;
-}
-
-/* Remove path and, for a folder, everything below it. */
-static void remove_tree(const char *path)
-{
-	struct stat st;
-	DIR *dir;
-	struct dirent *de;
-
-	if (lstat(path, &st) != 0)
-		return;
-	if (!S_ISDIR(st.st_mode)) {
-		unlink(path);
-		return;
-	}
-	dir = opendir(path);
-	if (dir) {
-		while ((de = readdir(dir))) {
-			if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-				continue;
-			char *child = xasprintf("%s/%s", path, de->d_name);
-			remove_tree(child);
-			free(child);
-		}
-		closedir(dir);
-	}
-	rmdir(path);
 }
 
 void fx_release(struct fx *f)
