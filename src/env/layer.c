@@ -34,8 +34,12 @@ static int fail(struct clone *c, const char *what, const char *path)
 	return -1;
 }
 
-/* A copy of from at to with its mode and times, by reflink when possible. */
-static int copy_file(struct clone *c, const char *from, const char *to, const struct stat *st)
+/*
+ * A copy of from at to with its mode and times; with reflink, one that
+ * shares the blocks of from (returns 1, nothing made, where the file system
+ * cannot).
+ */
+static int copy_file(struct clone *c, const char *from, const char *to, const struct stat *st, int reflink)
 {
 	int in = open(from, O_RDONLY | O_CLOEXEC), out, rc = 0;
 	char buf[65536];
@@ -48,13 +52,16 @@ static int copy_file(struct clone *c, const char *from, const char *to, const st
 		close(in);
 		return fail(c, "cannot create", to);
 	}
+	if (reflink) {
 #ifdef FICLONE
-	if (!c->no_reflink) {
 		if (ioctl(out, FICLONE, in) == 0)
 			goto times;
-		c->no_reflink = 1;
-	}
 #endif
+		close(in);
+		close(out);
+		unlink(to);
+		return 1;
+	}
 	while ((n = read(in, buf, sizeof(buf))) > 0) {
 		for (ssize_t off = 0; off < n;) {
 			ssize_t w = write(out, buf + off, (size_t)(n - off));
@@ -125,6 +132,28 @@ static int rewrite_script(struct clone *c, const char *from, const char *to, con
 	return 1;
 }
 
+/* One file of the layer into the env: rewritten, reflinked, linked or copied, the first that works. */
+static int clone_file(struct clone *c, const char *src, const char *dst, const struct stat *st, int in_bin)
+{
+	int rc = in_bin ? rewrite_script(c, src, dst, st) : 0;
+
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	if (!c->no_reflink) {
+		if ((rc = copy_file(c, src, dst, st, 1)) <= 0)
+			return rc;
+		c->no_reflink = 1;	/* not on this file system: do not ask again */
+	}
+	if (!c->no_link) {
+		if (link(src, dst) == 0)
+			return 0;
+		if (errno != EXDEV && errno != EPERM && errno != EMLINK && errno != ENOTSUP && errno != EOPNOTSUPP)
+			return fail(c, "cannot link", dst);
+		c->no_link = 1;
+	}
+	return copy_file(c, src, dst, st, 0);
+}
+
 static int clone_dir(struct clone *c, const char *from, const char *to, int in_bin, int depth)
 {
 	DIR *d;
@@ -164,18 +193,7 @@ static int clone_dir(struct clone *c, const char *from, const char *to, int in_b
 					rc = fail(c, "cannot create", dst);
 			}
 		} else if (S_ISREG(st.st_mode)) {
-			int done = in_bin ? rewrite_script(c, src, dst, &st) : 0;
-			if (done < 0)
-				rc = -1;
-			else if (!done && !c->no_reflink)
-				rc = copy_file(c, src, dst, &st);	/* tries the reflink; falls back to a copy once */
-			else if (!done && !c->no_link && link(src, dst) == 0)
-				;
-			else if (!done) {
-				if (errno == EXDEV || errno == EPERM || errno == EMLINK || errno == ENOTSUP)
-					c->no_link = 1;
-				rc = copy_file(c, src, dst, &st);
-			}
+			rc = clone_file(c, src, dst, &st, in_bin);
 		}
 		free(src);
 		free(dst);

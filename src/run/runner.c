@@ -232,11 +232,6 @@ static void touch(const char *dir)
 	utimensat(AT_FDCWD, dir, NULL, 0);
 }
 
-static const char *task_name(const struct task *t)
-{
-	return t->kind == TASK_WHEEL ? "building the project's wheel" : "installing the deps several envs share";
-}
-
 /* The task of kind and key, made idle when there is none yet (or done, when an earlier run left its result). */
 static struct task *task_get(struct ctx *c, enum task_kind kind, uint64_t key, const char *root)
 {
@@ -479,7 +474,7 @@ static int shared_step(struct ctx *c, struct envrun *er, const struct step *st)
 		return 1;
 	case TASK_FAILED:
 		append_log(er->r->log_path, t->result.log_path);
-		snprintf(why, sizeof(why), "%s (once, for several envs) failed: %.300s", task_name(t), t->result.reason);
+		snprintf(why, sizeof(why), "%.400s (done once for several envs)", t->result.reason);
 		finish(er, t->result.status == ENV_NOT_RUN ? ENV_NOT_RUN : ENV_FAILED, why);
 		return -1;
 	case TASK_DONE:

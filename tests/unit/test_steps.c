@@ -15,7 +15,7 @@ static void test_steps_full_env(void)
 {
 	struct fx f;
 	struct toxenv e;
-	struct steps s = { NULL, 0 };
+	struct steps s = { 0 };
 
 	CHECK_INT(fx_ini(&f, "[testenv]\ndeps =\n    pytest>=7\n    -rrequirements.txt\nextras = tests, cov\n"
 			      "commands_pre = python -V\ncommands =\n    pytest {posargs:-q}\n    - coverage report\n", 0), 0);
@@ -44,7 +44,7 @@ static void test_steps_skip_install_and_develop(void)
 {
 	struct fx f;
 	struct toxenv e;
-	struct steps s = { NULL, 0 };
+	struct steps s = { 0 };
 
 	CHECK_INT(fx_ini(&f, "[testenv:lint]\nskip_install = true\ncommands = flake8\n[testenv:dev]\nuse_develop = true\n", 0), 0);
 	CHECK_INT(fx_env(&f, "lint", &e), 0);
@@ -68,7 +68,7 @@ static void test_steps_tox3_dash(void)
 {
 	struct fx f;
 	struct toxenv e;
-	struct steps s = { NULL, 0 };
+	struct steps s = { 0 };
 
 	CHECK_INT(fx_ini(&f, "[testenv]\nskip_install = true\ncommands =\n    -git fetch\n    - git status\n", 1), 0);
 	CHECK_INT(fx_env(&f, "py", &e), 0);
@@ -96,11 +96,12 @@ static void test_steps_pip_wheel(void)
 			      "[testenv:tox3_dash]\ncommands = - {envbindir}/pip check\n", 0), 0);
 	for (size_t k = 0; k < sizeof(envs) / sizeof(*envs); k++) {
 		struct toxenv e;
-		struct steps s = { NULL, 0 };
+		struct steps s = { 0 };
 		CHECK_INT(fx_env(&f, envs[k], &e), 0);
 		steps_build(&e, "/usr/bin/python3", "/w/pip-24.2", f.dir, 0, &s);
 		const char *create = argv_of(&f, &s, 0), *deps = argv_of(&f, &s, 1);
 		CHECK_INT(s.v[1].kind, STEP_DEPS);
+		CHECK_INT(s.outside_pip, wheel_used[k]);
 		if (wheel_used[k]) {
 			CHECK(strstr(create, "|--without-pip|") != NULL);
 			CHECK_STR(deps, "python|-I|/w/pip-24.2/pip|install|pytest");
@@ -115,7 +116,35 @@ static void test_steps_pip_wheel(void)
 	fx_release(&f);
 }
 
+/* The runner's own steps go in and out at any place, the others keeping their order. */
+static void test_steps_insert_remove(void)
+{
+	struct fx f;
+	struct toxenv e;
+	struct steps s = { 0 };
+
+	CHECK_INT(fx_ini(&f, "[testenv]\ndeps = pytest\ncommands = pytest\n", 0), 0);
+	CHECK_INT(fx_env(&f, "py", &e), 0);
+	steps_build(&e, "/usr/bin/python3", NULL, f.dir, 0, &s);
+	CHECK_INT(s.n, 4);
+	steps_insert(&s, 1, STEP_LAYER);
+	steps_insert(&s, 3, STEP_WHEEL);
+	CHECK_INT(s.n, 6);
+	static const enum step_kind want[] = { STEP_CREATE, STEP_LAYER, STEP_DEPS, STEP_WHEEL, STEP_PACKAGE, STEP_COMMAND };
+	for (size_t i = 0; i < 6; i++)
+		CHECK_INT(s.v[i].kind, want[i]);
+	CHECK_STR(s.v[5].argv.v[0], "pytest");
+	steps_remove(&s, 2);
+	CHECK_INT(s.n, 5);
+	CHECK_INT(s.v[2].kind, STEP_WHEEL);
+	CHECK_STR(s.v[4].argv.v[0], "pytest");
+	steps_release(&s);
+	toxenv_release(&e);
+	fx_release(&f);
+}
+
 const struct test steps_tests[] = {
+	{ "steps_insert_remove", test_steps_insert_remove },
 	{ "steps_full_env", test_steps_full_env },
 	{ "steps_skip_install_and_develop", test_steps_skip_install_and_develop },
 	{ "steps_tox3_dash", test_steps_tox3_dash },

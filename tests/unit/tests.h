@@ -23,5 +23,6 @@ extern const struct test steps_tests[];
 extern const struct test runner_tests[];
 extern const struct test width_tests[];
 extern const struct test fingerprint_tests[];
+extern const struct test layer_tests[];
 
 #endif
