@@ -20,6 +20,7 @@ struct opts {
 	const char *parallel;		/* -p N|auto */
 	int fail_fast;			/* --fail-fast */
 	int recreate;			/* -r, --recreate */
+	int ram;			/* --ram */
 	const char *result_json;	/* --result-json FILE */
 	const char *timeout;		/* --timeout SECONDS, per command */
 	const char *skip_missing;	/* --skip-missing-interpreters [config|true|false] */

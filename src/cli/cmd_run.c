@@ -1,4 +1,5 @@
 /* blitz run (and blitz alone): run the selected envs and report what happened. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,7 +7,10 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "../config/diag.h"
 #include "../config/tox.h"
+#include "../env/fingerprint.h"
+#include "../env/ramdir.h"
 #include "../run/runner.h"
 #include "../util/util.h"
 
@@ -137,6 +141,36 @@ static size_t slots(const char *parallel)
 	return (size_t)n;
 }
 
+/*
+ * --ram (or [blitz] ram = true): the work folder, and the envs in it, in a
+ * RAM file system for this run (removed when it ends). Returns that folder,
+ * or NULL when the envs stay where they are.
+ */
+static char *ram_workdir(struct tox *t, const struct opts *o)
+{
+	struct diag d = { 0 };
+	int on = o->ram ? 1 : tox_blitz_bool(t, "ram", 0, &d);
+	char err[512], name[32];
+	char *dir;
+
+	if (on < 0) {
+		char *msg = diag_format(&d);
+		error("%s", msg);
+		free(msg);
+		exit(2);
+	}
+	if (!on)
+		return NULL;
+	snprintf(name, sizeof(name), "%016llx", (unsigned long long)fp_str(FP_INIT, t->toxinidir));
+	if (!(dir = ramdir_create(ramdir_roots(), name, err, sizeof(err)))) {
+		warn("--ram: %s; the envs stay in %s", err, t->workdir);
+		return NULL;
+	}
+	printf("envs in RAM for this run: %s (removed when it ends)\n", dir);
+	tox_set_workdir(t, dir);
+	return dir;
+}
+
 int cmd_run(const struct opts *o)
 {
 	struct tox t;
@@ -148,6 +182,7 @@ int cmd_run(const struct opts *o)
 	int rc;
 
 	cli_load(&t, o);
+	char *ram = ram_workdir(&t, o);
 	cli_select(&t, o, &envs);
 	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", localtime(&now));
 	char *state = xconcat(t.toxinidir, "/.blitz", NULL);
@@ -208,6 +243,9 @@ int cmd_run(const struct opts *o)
 	if (rc != 2 && o->result_json && write_json(o->result_json, &res) < 0 && rc == 0)
 		rc = 1;
 	run_result_release(&res);
+	if (ram && remove_tree(ram) < 0)
+		warn("could not remove the RAM folder '%s' of this run's envs: %s", ram, strerror(errno));
+	free(ram);
 	free(run_dir);
 	free(state);
 	strvec_clear(&envs);

@@ -19,7 +19,8 @@ static const char usage[] =
 	"  check                 what would fail the selected envs before a test runs (missing -r files, ...)\n"
 	"  run (the default)     run the selected envs: venv, deps, the project, commands;\n"
 	"                        -p N|auto, --fail-fast, --timeout SECONDS (per command), --result-json FILE,\n"
-	"                        --skip-missing-interpreters [config|true|false], -r (rebuild unchanged envs too)\n"
+	"                        --skip-missing-interpreters [config|true|false], -r (rebuild unchanged envs too),\n"
+	"                        --ram (envs in a RAM file system for this run, removed after; [blitz] ram = true)\n"
 	"\n"
 	"options:\n"
 	"  -c FILE               tox.ini, setup.cfg or pyproject.toml (default: found from here up)\n"
@@ -120,6 +121,8 @@ void opts_parse(struct opts *o, int argc, char **argv)
 			o->skip_missing = v;
 		} else if (strcmp(a, "-r") == 0 || strcmp(a, "--recreate") == 0) {
 			o->recreate = 1;
+		} else if (strcmp(a, "--ram") == 0) {
+			o->ram = 1;
 		} else if (strcmp(a, "--fail-fast") == 0) {
 			o->fail_fast = 1;
 		} else if (is_opt(a, NULL, "--hashseed")) {

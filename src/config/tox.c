@@ -552,3 +552,28 @@ void tox_release(struct tox *t)
 	strvec_clear(&t->section_of);
 	memset(t, 0, sizeof(*t));
 }
+
+void tox_set_workdir(struct tox *t, const char *dir)
+{
+	free(t->workdir);
+	t->workdir = xstrdup(dir);
+	envctx_free_all(t);
+}
+
+int tox_blitz_bool(struct tox *t, const char *key, int def, struct diag *d)
+{
+	const struct ini_section *sec = ini_section(&t->ini, "blitz");
+	const struct ini_entry *e = sec ? ini_get(sec, key) : NULL;
+	static const char *const yes[] = { "true", "yes", "on", "1" }, *const no[] = { "false", "no", "off", "0" };
+
+	if (!e)
+		return def;
+	for (size_t i = 0; i < 4; i++) {
+		if (strcasecmp(e->value, yes[i]) == 0)
+			return 1;
+		if (strcasecmp(e->value, no[i]) == 0)
+			return 0;
+	}
+	diag_set(d, t->path, e->line, e->col, "[blitz] %s = %s: write true or false", key, e->value);
+	return -1;
+}

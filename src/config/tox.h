@@ -98,6 +98,18 @@ struct toxenv {
  */
 int tox_load(struct tox *t, const struct tox_opts *o, struct diag *d);
 
+/*
+ * Put the work folder ({toxworkdir}, and so every env_dir under it)
+ * elsewhere, as tox's --workdir does: before any env is resolved.
+ */
+void tox_set_workdir(struct tox *t, const char *dir);
+
+/*
+ * A [blitz] setting of the file: key's value as true (1) or false (0), def
+ * when absent; -1 with d filled (file, line) when it is neither.
+ */
+int tox_blitz_bool(struct tox *t, const char *key, int def, struct diag *d);
+
 /* Append every env tox -a would list (envlist, [testenv:x] sections, and in tox 4 condition markers). */
 void tox_all_envs(struct tox *t, struct strvec *out);
 

@@ -24,5 +24,6 @@ extern const struct test runner_tests[];
 extern const struct test width_tests[];
 extern const struct test fingerprint_tests[];
 extern const struct test layer_tests[];
+extern const struct test ramdir_tests[];
 
 #endif
