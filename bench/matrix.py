@@ -78,6 +78,20 @@ def test_totals(result_json):
     return wall, cpu
 
 
+def overhead_ini(copy):
+    """overhead.ini next to the copy's tox.ini: the same envs (so the same venvs and fingerprints),
+    each command replaced by `true`, so that a run of it is blitz's own set-up cost and nothing else."""
+    text = open(os.path.join(copy, "tox.ini")).read()
+    # drop every commands* and allowlist_externals key, with its continuation lines
+    text = re.sub(r"(?m)^(commands(_pre|_post)?|allowlist_externals)[ \t]*=.*\n(?:[ \t]+\S.*\n|[ \t]*\n(?=[ \t]+\S))*",
+                  "", text)
+    text = re.sub(r"(?m)^(\[testenv(:[^\]]*)?\])[ \t]*$", "\\1\ncommands = true\nallowlist_externals = true", text)
+    path = os.path.join(copy, "overhead.ini")
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--blitz", default=os.path.join(ROOT, "blitz"))
@@ -85,6 +99,7 @@ def main():
     ap.add_argument("--runs", type=int, default=1, help="timed runs per tool with the envs in place")
     ap.add_argument("--envs", help="a regular expression: only the envs it finds in a name")
     ap.add_argument("--no-tox", action="store_true", help="blitz alone")
+    ap.add_argument("--overhead-runs", type=int, default=3, help="runs of the set-up overhead measure")
     ap.add_argument("--warm-only", action="store_true",
                     help="keep the scratch folder of an earlier run and its envs: no cold runs")
     args = ap.parse_args()
@@ -163,6 +178,19 @@ def main():
     for i in range(args.runs):
         for tool in copies:
             results.setdefault((tool, "warm"), []).append(timed(tool, "warm%d" % i))
+    # blitz's set-up cost alone: every env in place and unchanged, commands `true`
+    print("set-up overhead (every env unchanged, commands `true`), %d runs:" % args.overhead_runs, flush=True)
+    ini = overhead_ini(copies["blitz"])
+    overhead = []
+    for i in range(args.overhead_runs):
+        e = dict(env, PIP_FIND_LINKS=os.path.join(copies["blitz"], "wheelhouse"))
+        res = os.path.join(work, "overhead%d.json" % i)
+        secs, rc = run([args.blitz, "-c", ini, "-p", "auto", "-e", sel, "--result-json", res], copies["blitz"], e, log)
+        d = json.load(open(res)) if rc == 0 else None
+        if rc != 0 or not all(x["reused"] for x in d["envs"]):
+            sys.exit("bench: the overhead run failed or rebuilt an env (exit %d); see %s" % (rc, log))
+        overhead.append(secs)
+        print("  blitz  overhead %6.3f s" % secs, flush=True)
     print("serial (blitz -p 1, for the lower bounds):", flush=True)
     timed("blitz", "serial", "1")
     wall, cpu = test_totals(os.path.join(work, "serial.json"))
@@ -183,6 +211,9 @@ def main():
         if not args.warm_only:
             print("cold:  blitz -p auto %7.1f s" % results[("blitz", "cold")])
         print("warm:  blitz -p auto %7.1f s" % bw)
+    ov = statistics.median(overhead)
+    print("set-up overhead, %d unchanged envs: %.3f s in all, %.1f ms per env (target: under 1 s)"
+          % (len(envs), ov, 1000 * ov / len(envs)))
     print("tests alone (serial run): wall %.1f s, CPU %.1f s (CPU in the parallel run: %.1f s)" % (wall, cpu, cpu_par))
     print("bound 1, tests' wall / cores: %6.1f s   blitz warm / bound 1: %.2f (target: under 1)" % (wall / cores, bw / (wall / cores)))
     print("bound 2, tests' CPU / cores:  %6.1f s   blitz warm / bound 2: %.2f (1.00 is the physical limit)"
