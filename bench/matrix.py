@@ -79,14 +79,15 @@ def test_totals(result_json):
 
 
 def overhead_ini(copy):
-    """overhead.ini next to the copy's tox.ini: the same envs (so the same venvs and fingerprints),
+    """.overhead.ini next to the copy's tox.ini: the same envs (so the same venvs and fingerprints),
     each command replaced by `true`, so that a run of it is blitz's own set-up cost and nothing else."""
     text = open(os.path.join(copy, "tox.ini")).read()
     # drop every commands* and allowlist_externals key, with its continuation lines
     text = re.sub(r"(?m)^(commands(_pre|_post)?|allowlist_externals)[ \t]*=.*\n(?:[ \t]+\S.*\n|[ \t]*\n(?=[ \t]+\S))*",
                   "", text)
     text = re.sub(r"(?m)^(\[testenv(:[^\]]*)?\])[ \t]*$", "\\1\ncommands = true\nallowlist_externals = true", text)
-    path = os.path.join(copy, "overhead.ini")
+    # a dot file: outside the source tree fingerprint, so the project is not seen as changed
+    path = os.path.join(copy, ".overhead.ini")
     with open(path, "w") as f:
         f.write(text)
     return path

@@ -3,7 +3,7 @@
  * jobs of the pool, one step after the other, several envs at once, in the
  * order the scheduler gives. Returns data; the front end reports.
  */
-#include "runner.h"
+#include "run_internal.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -34,74 +34,6 @@
 #include "../util/util.h"
 
 extern char **environ;
-
-struct task;
-
-struct envrun {
-	struct toxenv e;
-	int resolved;
-	char error[512];		/* why it could not be resolved, or cannot run (see ready) */
-	enum env_status ready;		/* ENV_PASSED: prepared and ready to start; else how it ends when started */
-	struct interp in;		/* its interpreter */
-	char *pip_dir;			/* the pip blitz runs from outside its venv, or NULL */
-	struct steps steps;
-	size_t next;			/* the step to run next */
-	struct strvec envp;
-	struct env_result *r;
-	long long start_ns;
-	int started, finished;
-	long long timeout_ns;		/* for its commands */
-	size_t setup_end;		/* its first command step (steps before it set the env up) */
-	uint64_t fp_setup, fp_package;	/* what its venv and deps, and its project, are built from */
-	uint64_t fp_install;		/* the PIP_/UV_/VIRTUALENV_ settings it installs with */
-	int building;			/* set-up steps run: when done, the env is marked built */
-	int lock_fd;			/* held while its env is checked and built; -1: none */
-	int waiting_lock;		/* another blitz run is building the same env_dir */
-	struct task *layer;		/* the layer of shared deps its STEP_LAYER clones */
-	struct task *waiting;		/* the task it waits for (it holds no slot meanwhile) */
-	struct task *task;		/* this is no env but the steps of this task */
-};
-
-/*
- * Work several envs of a run wait for, done once: the project's wheel
- * (built by the first env that needs it), a layer of the deps several envs
- * share (installed once, then cloned into each). Built in a folder of its
- * own (tmp) and renamed into place when complete, so a concurrent blitz run
- * never sees half of it; reused by later runs while its key is unchanged.
- */
-struct task {
-	enum task_kind { TASK_WHEEL, TASK_LAYER } kind;
-	uint64_t key;
-	char *dir;			/* where it lives when done: the wheel's folder, the layer's venv */
-	char *tmp;			/* where it is built */
-	enum { TASK_IDLE, TASK_RUNNING, TASK_DONE, TASK_FAILED } state;
-	char *wheel;			/* TASK_WHEEL, done: the wheel file */
-	int pure;			/* TASK_WHEEL, done: a *-none-any wheel, for every interpreter of its major */
-	struct strvec deps;		/* TASK_LAYER: the deps it holds */
-	struct envrun run;		/* its steps, run as an env's are */
-	struct env_result result;
-};
-
-/* What every env of a run shares, and where the run stands. */
-struct ctx {
-	struct pool *p;
-	struct tox *t;
-	const struct run_opts *o;
-	uint64_t tree;			/* the project's source tree (fp_tree), once computed */
-	int have_tree;
-	struct sched *s;
-	struct db *db;
-	struct envrun *runs;
-	size_t n;
-	const double *predicted;	/* seconds per env from history, -1: unknown */
-	run_progress_fn progress;
-	void *pctx;
-	long long t0;
-	size_t slots, running, done;
-	int stopping;
-	struct task **tasks;
-	size_t ntasks;
-};
 
 static const char *step_name(enum step_kind k)
 {
@@ -149,7 +81,7 @@ static void unlock_env(struct envrun *er)
 	er->waiting_lock = 0;
 }
 
-static void finish(struct envrun *er, enum env_status status, const char *reason)
+void envrun_finish(struct envrun *er, enum env_status status, const char *reason)
 {
 	unlock_env(er);
 	er->finished = 1;
@@ -200,321 +132,11 @@ static void log_header(const struct envrun *er, const struct step *st, const cha
 	free(cmd);
 }
 
-/* A wheel file pip made in dir (allocated), or NULL. */
-static char *find_wheel(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	char *found = NULL;
-
-	if (!d)
-		return NULL;
-	while (!found && (de = readdir(d))) {
-		size_t n = strlen(de->d_name);
-		if (n > 4 && strcmp(de->d_name + n - 4, ".whl") == 0)
-			found = xconcat(dir, "/", de->d_name, NULL);
-	}
-	closedir(d);
-	return found;
-}
-
-/* A wheel any interpreter of its major version installs: its tags end in -none-any. */
-static int wheel_pure(const char *path)
-{
-	size_t n = strlen(path);
-
-	return n > 13 && strcmp(path + n - 13, "-none-any.whl") == 0;
-}
-
-/* Mark a task's folder used now, so that pruning keeps it. */
-static void touch(const char *dir)
-{
-	utimensat(AT_FDCWD, dir, NULL, 0);
-}
-
-/* The task of kind and key, made idle when there is none yet (or done, when an earlier run left its result). */
-static struct task *task_get(struct ctx *c, enum task_kind kind, uint64_t key, const char *root)
-{
-	struct task *t;
-
-	for (size_t i = 0; i < c->ntasks; i++)
-		if (c->tasks[i]->kind == kind && c->tasks[i]->key == key)
-			return c->tasks[i];
-	t = xcalloc(1, sizeof(*t));
-	t->kind = kind;
-	t->key = key;
-	t->dir = xasprintf("%s/%016llx", root, (unsigned long long)key);
-	t->tmp = xasprintf("%s/%016llx.tmp-%ld", root, (unsigned long long)key, (long)getpid());
-	t->run.lock_fd = -1;
-	t->run.task = t;
-	t->run.r = &t->result;
-	t->result.name = xstrdup(kind == TASK_WHEEL ? "wheel" : "layer");
-	t->result.log_path = xasprintf("%s/.%s-%016llx.log", c->o->run_dir, t->result.name, (unsigned long long)key);
-	c->tasks = xrealloc(c->tasks, (c->ntasks + 1) * sizeof(*c->tasks));
-	c->tasks[c->ntasks++] = t;
-	if (kind == TASK_LAYER) {
-		char *built_at = layer_built_at(t->dir);
-		if (built_at)
-			t->state = TASK_DONE;
-		free(built_at);
-	} else if ((t->wheel = find_wheel(t->dir))) {
-		t->state = TASK_DONE;
-		t->pure = wheel_pure(t->wheel);
-	}
-	if (t->state == TASK_DONE)
-		touch(t->dir);
-	return t;
-}
-
-static void task_free(struct task *t)
-{
-	steps_release(&t->run.steps);
-	strvec_clear(&t->run.envp);
-	strvec_clear(&t->deps);
-	for (size_t k = 0; k < t->result.nsteps; k++) {
-		free(t->result.steps[k].what);
-		free(t->result.steps[k].cmd);
-	}
-	free(t->result.steps);
-	free(t->result.name);
-	free(t->result.log_path);
-	free(t->run.pip_dir);
-	free(t->wheel);
-	free(t->dir);
-	free(t->tmp);
-	free(t);
-}
-
-static char *wheels_root(const struct ctx *c)
-{
-	return xconcat(c->o->state_dir, "/wheels", NULL);
-}
-
-static char *layers_root(const struct ctx *c)
-{
-	return xconcat(c->t->workdir, "/.blitz-layers", NULL);
-}
-
-/*
- * The wheel env er installs: one built from this source tree for its major
- * version when that one is pure (or not yet built: it decides), else one
- * built with er's interpreter.
- */
-static struct task *wheel_task(struct ctx *c, struct envrun *er)
-{
-	char *root = wheels_root(c);
-	uint64_t key = fp_bytes(fp_str(FP_INIT, "blitz wheel 1"), &c->tree, sizeof(c->tree));
-	struct task *t;
-
-	key = fp_bytes(key, &er->in.major, sizeof(er->in.major));
-	t = task_get(c, TASK_WHEEL, key, root);
-	if (t->state == TASK_DONE && !t->pure && !(t->run.pip_dir && strcmp(t->run.in.path, er->in.path) == 0))
-		t = task_get(c, TASK_WHEEL, fp_str(key, er->in.path), root);
-	free(root);
-	return t;
-}
-
-static int start_step(struct ctx *c, struct envrun *er);
-
-/* Start task t with what env er installs with: its interpreter, pip and environment. */
-static void task_start(struct ctx *c, struct task *t, struct envrun *er)
-{
-	struct envrun *run = &t->run;
-	struct step *st;
-	char *root = t->kind == TASK_WHEEL ? wheels_root(c) : layers_root(c);
-	FILE *log;
-
-	mkdirs(root);
-	free(root);
-	remove_tree(t->tmp);	/* this process's own, from a step that failed: never another run's */
-	run->in = er->in;
-	run->pip_dir = xstrdup(er->pip_dir);
-	strvec_extend(&run->envp, &er->envp);
-	if (t->kind == TASK_WHEEL) {
-		st = steps_insert(&run->steps, 0, STEP_WHEEL);
-		strvec_push(&st->argv, er->in.path);
-		strvec_push(&st->argv, "-I");
-		strvec_push_owned(&st->argv, xconcat(er->pip_dir, "/pip", NULL));
-		strvec_push(&st->argv, "wheel");
-		strvec_push(&st->argv, "--no-deps");
-		strvec_push(&st->argv, "-w");
-		strvec_push(&st->argv, t->tmp);
-		strvec_push(&st->argv, c->t->toxinidir);
-	} else {
-		st = steps_insert(&run->steps, 0, STEP_CREATE);
-		strvec_push(&st->argv, er->in.path);
-		strvec_push(&st->argv, "-m");
-		strvec_push(&st->argv, "venv");
-		strvec_push(&st->argv, "--without-pip");
-		strvec_push(&st->argv, t->tmp);
-		st = steps_insert(&run->steps, 1, STEP_DEPS);
-		strvec_push_owned(&st->argv, xconcat(t->tmp, "/bin/python", NULL));
-		strvec_push(&st->argv, "-I");
-		strvec_push_owned(&st->argv, xconcat(er->pip_dir, "/pip", NULL));
-		strvec_push(&st->argv, "install");
-		strvec_extend(&st->argv, &t->deps);
-	}
-	run->setup_end = run->steps.n;
-	if ((log = fopen(t->result.log_path, "w")))
-		fclose(log);
-	t->state = TASK_RUNNING;
-	run->started = 1;
-	run->start_ns = now_ns();
-	start_step(c, run);
-}
-
-/* Put what task t built in place; 0, or -1 with why in t's result. */
-static int task_install(struct task *t)
-{
-	int rc = 0;
-
-	if (t->kind == TASK_WHEEL) {
-		char *w = find_wheel(t->tmp);
-		if (!w) {
-			snprintf(t->result.reason, sizeof(t->result.reason), "pip wheel made no wheel in %s", t->tmp);
-			return -1;
-		}
-		free(w);
-	} else if (layer_mark(t->tmp, t->tmp) < 0) {
-		snprintf(t->result.reason, sizeof(t->result.reason), "cannot mark the layer %s: %s", t->tmp, strerror(errno));
-		return -1;
-	}
-	if (rename(t->tmp, t->dir) < 0) {
-		/* another blitz run finished the same first: use its */
-		int theirs = errno == EEXIST || errno == ENOTEMPTY;
-		char *b = theirs && t->kind == TASK_LAYER ? layer_built_at(t->dir) : NULL;
-		char *w = theirs && t->kind == TASK_WHEEL ? find_wheel(t->dir) : NULL;
-		if (!b && !w) {
-			snprintf(t->result.reason, sizeof(t->result.reason), "cannot move %s to %s: %s", t->tmp, t->dir,
-				 strerror(errno));
-			rc = -1;
-		}
-		free(b);
-		free(w);
-		remove_tree(t->tmp);
-	}
-	if (rc == 0 && t->kind == TASK_WHEEL) {
-		t->wheel = find_wheel(t->dir);
-		t->pure = t->wheel && wheel_pure(t->wheel);
-		rc = t->wheel ? 0 : -1;
-	}
-	return rc;
-}
-
-/* Task t's steps have ended: it is done, or failed; the envs waiting for it go on when slots allow. */
-static void task_done(struct task *t)
-{
-	if (t->result.status == ENV_PASSED && task_install(t) == 0) {
-		t->state = TASK_DONE;
-		return;
-	}
-	if (t->result.status == ENV_PASSED)
-		t->result.status = ENV_FAILED;
-	t->state = TASK_FAILED;
-	remove_tree(t->tmp);
-}
-
-/* Copy the log of what er waited for into er's own, which the report shows. */
-static void append_log(const char *to, const char *from)
-{
-	size_t len;
-	char *text = read_file(from, &len);
-	FILE *f = fopen(to, "a");
-
-	if (f && text)
-		fwrite(text, 1, len, f);
-	if (f)
-		fclose(f);
-	free(text);
-}
-
-static void log_line(const struct envrun *er, const char *what, const char *path)
-{
-	FILE *f = fopen(er->r->log_path, "a");
-
-	if (f) {
-		fprintf(f, "[blitz] %s: %s %s\n", er->r->name, what, path);
-		fclose(f);
-	}
-}
-
-static void record_inproc(struct env_result *r, const char *what, const char *cmd, long long t0)
-{
-	struct step_result *sr;
-
-	r->steps = xrealloc(r->steps, (r->nsteps + 1) * sizeof(*r->steps));
-	sr = &r->steps[r->nsteps++];
-	memset(sr, 0, sizeof(*sr));
-	sr->what = xstrdup(what);
-	sr->cmd = xstrdup(cmd);
-	sr->seconds = (double)(now_ns() - t0) / 1e9;
-}
-
-static void finish(struct envrun *er, enum env_status status, const char *reason);
-
-/*
- * Env er's STEP_LAYER or STEP_WHEEL: wait for its task (starting it when no
- * env has yet), then clone the layer, or point the project's install at the
- * wheel. Returns 0 to go on with the next step, 1 while waiting, -1 when the
- * env finished (its task failed or was stopped).
- */
-static int shared_step(struct ctx *c, struct envrun *er, const struct step *st)
-{
-	struct task *t = st->kind == STEP_LAYER ? er->layer : wheel_task(c, er);
-	char why[512];
-
-	switch (t->state) {
-	case TASK_IDLE:
-		task_start(c, t, er);
-		if (t->state != TASK_RUNNING)
-			return shared_step(c, er, st);
-		/* fall through */
-	case TASK_RUNNING:
-		er->waiting = t;
-		return 1;
-	case TASK_FAILED:
-		append_log(er->r->log_path, t->result.log_path);
-		snprintf(why, sizeof(why), "%.400s (done once for several envs)", t->result.reason);
-		finish(er, t->result.status == ENV_NOT_RUN ? ENV_NOT_RUN : ENV_FAILED, why);
-		return -1;
-	case TASK_DONE:
-		break;
-	}
-	if (t->kind == TASK_LAYER) {
-		long long t0 = now_ns();
-		char err[512];
-		char *cmd = xconcat("clone ", t->dir, NULL);
-		log_line(er, "cloning the deps installed once for several envs from", t->dir);
-		int rc = layer_clone(t->dir, er->e.env_dir, err, sizeof(err));
-		record_inproc(er->r, "layer", cmd, t0);
-		free(cmd);
-		if (rc < 0) {
-			snprintf(why, sizeof(why), "cloning the deps installed once for several envs failed: %.400s", err);
-			finish(er, ENV_FAILED, why);
-			return -1;
-		}
-		return 0;
-	}
-	/* the project's install names the source tree: the wheel instead, extras kept */
-	struct step *pkg = er->next + 1 < er->steps.n ? &er->steps.v[er->next + 1] : NULL;
-	size_t rootlen = strlen(c->t->toxinidir);
-	log_line(er, "installing the project from the wheel built once for this run:", t->wheel);
-	for (size_t i = 0; pkg && pkg->kind == STEP_PACKAGE && i < pkg->argv.n; i++) {
-		const char *w = pkg->argv.v[i];
-		if (strncmp(w, c->t->toxinidir, rootlen) == 0 && (w[rootlen] == '\0' || w[rootlen] == '[')) {
-			char *nw = xconcat(t->wheel, w + rootlen, NULL);
-			free(pkg->argv.v[i]);
-			pkg->argv.v[i] = nw;
-		}
-	}
-	return 0;
-}
-
 /*
  * Start env er's next step; returns 0, 1 when it waits for a task (it holds
  * no slot then), or -1 when it finished without one (check r->status).
  */
-static int start_step(struct ctx *c, struct envrun *er)
+int envrun_start_step(struct ctx *c, struct envrun *er)
 {
 	while (er->next < er->steps.n) {
 		struct step *st = &er->steps.v[er->next];
@@ -530,7 +152,7 @@ static int start_step(struct ctx *c, struct envrun *er)
 			char why[512];
 			snprintf(why, sizeof(why), "'%s' is not installed in the env and not in allowlist_externals: add it there or to deps",
 				 st->argv.v[0]);
-			finish(er, ENV_FAILED, why);
+			envrun_finish(er, ENV_FAILED, why);
 			return -1;
 		}
 		spec.argv = st->argv.v;
@@ -544,7 +166,7 @@ static int start_step(struct ctx *c, struct envrun *er)
 		pool_start(c->p, &spec);
 		return 0;
 	}
-	finish(er, ENV_PASSED, NULL);
+	envrun_finish(er, ENV_PASSED, NULL);
 	return -1;
 }
 
@@ -674,7 +296,7 @@ static int plan_build(struct ctx *c, struct envrun *er)
 			char why[512];
 			snprintf(why, sizeof(why), "env_dir %s exists and is not a virtual environment (no pyvenv.cfg): "
 				 "blitz will not delete it; remove it or point env_dir elsewhere", dir);
-			finish(er, ENV_FAILED, why);
+			envrun_finish(er, ENV_FAILED, why);
 			return -1;
 		}
 	}
@@ -721,7 +343,7 @@ static void build_env(struct ctx *c, struct envrun *er)
 		return;
 	if (!er->building)
 		unlock_env(er);	/* reused as it is: nothing to guard */
-	start_step(c, er);
+	envrun_start_step(c, er);
 }
 
 /*
@@ -773,100 +395,12 @@ static void prepare_env(struct ctx *c, struct envrun *er)
 	er->ready = ENV_PASSED;
 }
 
-/* The env's deps as layers can hold them: requirements only, no -r/-c/-e or other options. */
-static int plain_deps(const struct envrun *er)
-{
-	for (size_t i = 0; i < er->e.deps.n; i++)
-		if (er->e.deps.v[i][0] == '-')
-			return 0;
-	return er->e.deps.n > 0;
-}
-
-/* Whether er's venv will be built (not reused): what a layer is for. */
-static int will_build(const struct ctx *c, const struct envrun *er)
-{
-	uint64_t setup, package;
-
-	return c->o->recreate || envmark_read(er->e.env_dir, &setup, &package) < 0 || setup != er->fp_setup;
-}
-
-/*
- * Envs to be built that install with blitz's pip, with the same interpreter
- * and install settings, share the deps all of them name: those go into one
- * layer, installed once and cloned into each (STEP_LAYER after the venv is
- * made). An env whose deps are all in the layer runs no pip for them.
- */
-static void plan_layers(struct ctx *c)
-{
-	size_t *group = xcalloc(c->n ? c->n : 1, sizeof(*group));
-	uint64_t *gkey = xcalloc(c->n ? c->n : 1, sizeof(*gkey));
-	char *root = layers_root(c);
-
-	for (size_t i = 0; i < c->n; i++) {
-		struct envrun *er = &c->runs[i];
-		if (er->ready != ENV_PASSED || !er->steps.outside_pip || !plain_deps(er) || !will_build(c, er))
-			continue;
-		uint64_t k = fp_stat(fp_str(FP_INIT, "blitz layer 1"), er->in.path);
-		k = fp_str(k, er->in.path);
-		k = fp_bytes(k, &er->fp_install, sizeof(er->fp_install));
-		gkey[i] = fp_str(k, er->pip_dir);
-		group[i] = 1;
-	}
-	for (size_t i = 0; i < c->n; i++) {
-		struct strvec common = STRVEC_INIT;
-		size_t members = 0;
-		if (group[i] != 1)
-			continue;
-		strvec_extend(&common, &c->runs[i].e.deps);
-		for (size_t j = i; j < c->n; j++) {
-			if (group[j] != 1 || gkey[j] != gkey[i])
-				continue;
-			members++;
-			for (size_t k = 0; k < common.n;) {
-				if (strvec_find(&c->runs[j].e.deps, common.v[k]) >= 0)
-					k++;
-				else
-					strvec_remove(&common, k);
-			}
-		}
-		uint64_t key = fp_strvec(gkey[i], &common);
-		struct task *t = NULL;
-		if (members >= 2 && common.n) {
-			t = task_get(c, TASK_LAYER, key, root);
-			if (!t->deps.n)
-				strvec_extend(&t->deps, &common);
-		}
-		for (size_t j = i; j < c->n; j++) {
-			struct envrun *er = &c->runs[j];
-			if (group[j] != 1 || gkey[j] != gkey[i])
-				continue;
-			group[j] = 2;
-			if (!t)
-				continue;
-			er->layer = t;
-			steps_insert(&er->steps, 1, STEP_LAYER);
-			int all = 1;
-			for (size_t k = 0; k < er->e.deps.n && all; k++)
-				all = strvec_find(&common, er->e.deps.v[k]) >= 0;
-			for (size_t k = 0; k < er->steps.n && all; k++)
-				if (er->steps.v[k].kind == STEP_DEPS) {
-					steps_remove(&er->steps, k);
-					break;
-				}
-		}
-		strvec_clear(&common);
-	}
-	free(root);
-	free(group);
-	free(gkey);
-}
-
 static void start_env(struct ctx *c, struct envrun *er)
 {
 	er->started = 1;
 	er->start_ns = now_ns();
 	if (er->ready != ENV_PASSED) {
-		finish(er, er->ready, er->error);
+		envrun_finish(er, er->ready, er->error);
 		return;
 	}
 	if (!lock_env(c, er)) {
@@ -925,7 +459,7 @@ static void step_done(struct ctx *c, struct envrun *er, struct job *j)
 	record_step(er->r, st, j);
 	er->next++;
 	if (why[0] && !(st->kind == STEP_COMMAND && st->ignore_exit && j->end != JOB_STOPPED)) {
-		finish(er, j->end == JOB_STOPPED ? ENV_NOT_RUN : ENV_FAILED, why);
+		envrun_finish(er, j->end == JOB_STOPPED ? ENV_NOT_RUN : ENV_FAILED, why);
 		return;
 	}
 	if (er->building && er->next == er->setup_end) {
@@ -934,7 +468,7 @@ static void step_done(struct ctx *c, struct envrun *er, struct job *j)
 		er->building = 0;
 		unlock_env(er);
 	}
-	start_step(c, er);
+	envrun_start_step(c, er);
 }
 
 /*
@@ -1032,9 +566,9 @@ static void resume_waiting(struct ctx *c)
 			continue;
 		er->waiting = NULL;
 		if (c->stopping && !er->finished)
-			finish(er, ENV_NOT_RUN, "stopped while it waited for work shared with other envs");
+			envrun_finish(er, ENV_NOT_RUN, "stopped while it waited for work shared with other envs");
 		else
-			start_step(c, er);
+			envrun_start_step(c, er);
 		if (er->finished)
 			env_finished(c, er, 1);
 		c->running = count_running(c);
@@ -1051,7 +585,7 @@ static int retry_locks(struct ctx *c)
 		if (!er->waiting_lock)
 			continue;
 		if (c->stopping)
-			finish(er, ENV_NOT_RUN, "stopped while waiting for another blitz run to build its env");
+			envrun_finish(er, ENV_NOT_RUN, "stopped while waiting for another blitz run to build its env");
 		else if (lock_env(c, er))
 			build_env(c, er);
 		if (er->finished)
@@ -1137,7 +671,7 @@ int runner_run(struct tox *t, const struct strvec *envs, const struct run_opts *
 	}
 	for (size_t i = 0; i < envs->n; i++)
 		prepare_env(&c, &runs[i]);
-	plan_layers(&c);
+	shared_plan_layers(&c);
 	width_init(&w, c.slots);
 	if (o->auto_width) {
 		struct width_sample ws;
@@ -1202,6 +736,7 @@ out_nosched:
 		strvec_clear(&deps[i]);
 		free(runs[i].pip_dir);
 	}
+	shared_prune(&c);
 	for (size_t i = 0; i < c.ntasks; i++) {
 		remove_tree(c.tasks[i]->tmp);	/* an interrupted one's */
 		task_free(c.tasks[i]);

@@ -1,0 +1,109 @@
+#ifndef BLITZ_RUN_INTERNAL_H
+#define BLITZ_RUN_INTERNAL_H
+
+/*
+ * What runner.c (envs and their steps) and shared.c (work done once for
+ * several envs: the project's wheel, layers of shared deps) both see.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "runner.h"
+#include "steps.h"
+#include "../config/tox.h"
+#include "../env/interp.h"
+#include "../util/strvec.h"
+
+struct pool;
+struct sched;
+struct db;
+
+struct task;
+
+struct envrun {
+	struct toxenv e;
+	int resolved;
+	char error[512];		/* why it could not be resolved, or cannot run (see ready) */
+	enum env_status ready;		/* ENV_PASSED: prepared and ready to start; else how it ends when started */
+	struct interp in;		/* its interpreter */
+	char *pip_dir;			/* the pip blitz runs from outside its venv, or NULL */
+	struct steps steps;
+	size_t next;			/* the step to run next */
+	struct strvec envp;
+	struct env_result *r;
+	long long start_ns;
+	int started, finished;
+	long long timeout_ns;		/* for its commands */
+	size_t setup_end;		/* its first command step (steps before it set the env up) */
+	uint64_t fp_setup, fp_package;	/* what its venv and deps, and its project, are built from */
+	uint64_t fp_install;		/* the PIP_/UV_/VIRTUALENV_ settings it installs with */
+	int building;			/* set-up steps run: when done, the env is marked built */
+	int lock_fd;			/* held while its env is checked and built; -1: none */
+	int waiting_lock;		/* another blitz run is building the same env_dir */
+	struct task *layer;		/* the layer of shared deps its STEP_LAYER clones */
+	struct task *waiting;		/* the task it waits for (it holds no slot meanwhile) */
+	struct task *task;		/* this is no env but the steps of this task */
+};
+
+/*
+ * Work several envs of a run wait for, done once: the project's wheel
+ * (built by the first env that needs it), a layer of the deps several envs
+ * share (installed once, then cloned into each). Built in a folder of its
+ * own (tmp) and renamed into place when complete, so a concurrent blitz run
+ * never sees half of it; reused by later runs while its key is unchanged.
+ */
+struct task {
+	enum task_kind { TASK_WHEEL, TASK_LAYER } kind;
+	uint64_t key;
+	char *dir;			/* where it lives when done: the wheel's folder, the layer's venv */
+	char *tmp;			/* where it is built */
+	enum { TASK_IDLE, TASK_RUNNING, TASK_DONE, TASK_FAILED } state;
+	char *wheel;			/* TASK_WHEEL, done: the wheel file */
+	int pure;			/* TASK_WHEEL, done: a *-none-any wheel, for every interpreter of its major */
+	struct strvec deps;		/* TASK_LAYER: the deps it holds */
+	struct envrun run;		/* its steps, run as an env's are */
+	struct env_result result;
+};
+
+/* What every env of a run shares, and where the run stands. */
+struct ctx {
+	struct pool *p;
+	struct tox *t;
+	const struct run_opts *o;
+	uint64_t tree;			/* the project's source tree (fp_tree), once computed */
+	int have_tree;
+	struct sched *s;
+	struct db *db;
+	struct envrun *runs;
+	size_t n;
+	const double *predicted;	/* seconds per env from history, -1: unknown */
+	run_progress_fn progress;
+	void *pctx;
+	long long t0;
+	size_t slots, running, done;
+	int stopping;
+	struct task **tasks;
+	size_t ntasks;
+};
+
+/* Start env er's next step (runner.c): 0 started, 1 waiting for a task, -1 finished. */
+int envrun_start_step(struct ctx *c, struct envrun *er);
+
+/* Env er ends with status; reason says why it did not pass (runner.c). */
+void envrun_finish(struct envrun *er, enum env_status status, const char *reason);
+
+/*
+ * Work shared by envs (shared.c). shared_plan_layers: before the run, group
+ * the envs to be built whose deps overlap and give them a layer (a
+ * STEP_LAYER after their venv). shared_step: run env er's STEP_LAYER or
+ * STEP_WHEEL (0 go on, 1 waiting, -1 finished). task_done: a task's steps
+ * ended. shared_prune: remove wheels and layers no run has used for a week,
+ * and what dead runs left half-built. task_free: at the end of the run.
+ */
+void shared_plan_layers(struct ctx *c);
+int shared_step(struct ctx *c, struct envrun *er, const struct step *st);
+void task_done(struct task *t);
+void task_free(struct task *t);
+void shared_prune(struct ctx *c);
+
+#endif

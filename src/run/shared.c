@@ -1,0 +1,465 @@
+/*
+ * Work done once for several envs of a run: the project's wheel (built by
+ * the first env that installs it, installed by all) and layers (the deps
+ * several envs share, installed once into a venv of their own and cloned
+ * into each). Each is a task: steps run in the pool like an env's, while the
+ * envs that need it wait without holding a slot.
+ */
+#include "run_internal.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../env/fingerprint.h"
+#include "../env/layer.h"
+#include "../util/util.h"
+
+/* a wheel or layer no run has used for this long is removed */
+#define UNUSED_FOR (7 * 24 * 3600)
+
+/* A wheel file pip made in dir (allocated), or NULL. */
+static char *find_wheel(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char *found = NULL;
+
+	if (!d)
+		return NULL;
+	while (!found && (de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+		if (n > 4 && strcmp(de->d_name + n - 4, ".whl") == 0)
+			found = xconcat(dir, "/", de->d_name, NULL);
+	}
+	closedir(d);
+	return found;
+}
+
+/* A wheel any interpreter of its major version installs: its tags end in -none-any. */
+static int wheel_pure(const char *path)
+{
+	size_t n = strlen(path);
+
+	return n > 13 && strcmp(path + n - 13, "-none-any.whl") == 0;
+}
+
+/* Mark a task's folder used now, so that pruning keeps it. */
+static void touch(const char *dir)
+{
+	utimensat(AT_FDCWD, dir, NULL, 0);
+}
+
+/* The task of kind and key, made idle when there is none yet (or done, when an earlier run left its result). */
+static struct task *task_get(struct ctx *c, enum task_kind kind, uint64_t key, const char *root)
+{
+	struct task *t;
+
+	for (size_t i = 0; i < c->ntasks; i++)
+		if (c->tasks[i]->kind == kind && c->tasks[i]->key == key)
+			return c->tasks[i];
+	t = xcalloc(1, sizeof(*t));
+	t->kind = kind;
+	t->key = key;
+	t->dir = xasprintf("%s/%016llx", root, (unsigned long long)key);
+	t->tmp = xasprintf("%s/%016llx.tmp-%ld", root, (unsigned long long)key, (long)getpid());
+	t->run.lock_fd = -1;
+	t->run.task = t;
+	t->run.r = &t->result;
+	t->result.name = xstrdup(kind == TASK_WHEEL ? "wheel" : "layer");
+	t->result.log_path = xasprintf("%s/.%s-%016llx.log", c->o->run_dir, t->result.name, (unsigned long long)key);
+	c->tasks = xrealloc(c->tasks, (c->ntasks + 1) * sizeof(*c->tasks));
+	c->tasks[c->ntasks++] = t;
+	if (kind == TASK_LAYER) {
+		char *built_at = layer_built_at(t->dir);
+		if (built_at)
+			t->state = TASK_DONE;
+		free(built_at);
+	} else if ((t->wheel = find_wheel(t->dir))) {
+		t->state = TASK_DONE;
+		t->pure = wheel_pure(t->wheel);
+	}
+	if (t->state == TASK_DONE)
+		touch(t->dir);
+	return t;
+}
+
+void task_free(struct task *t)
+{
+	steps_release(&t->run.steps);
+	strvec_clear(&t->run.envp);
+	strvec_clear(&t->deps);
+	for (size_t k = 0; k < t->result.nsteps; k++) {
+		free(t->result.steps[k].what);
+		free(t->result.steps[k].cmd);
+	}
+	free(t->result.steps);
+	free(t->result.name);
+	free(t->result.log_path);
+	free(t->run.pip_dir);
+	free(t->wheel);
+	free(t->dir);
+	free(t->tmp);
+	free(t);
+}
+
+static char *wheels_root(const struct ctx *c)
+{
+	return xconcat(c->o->state_dir, "/wheels", NULL);
+}
+
+static char *layers_root(const struct ctx *c)
+{
+	return xconcat(c->t->workdir, "/.blitz-layers", NULL);
+}
+
+/*
+ * The wheel env er installs: one built from this source tree for its major
+ * version when that one is pure (or not yet built: it decides), else one
+ * built with er's interpreter.
+ */
+static struct task *wheel_task(struct ctx *c, struct envrun *er)
+{
+	char *root = wheels_root(c);
+	uint64_t key = fp_bytes(fp_str(FP_INIT, "blitz wheel 1"), &c->tree, sizeof(c->tree));
+	struct task *t;
+
+	key = fp_bytes(key, &er->in.major, sizeof(er->in.major));
+	t = task_get(c, TASK_WHEEL, key, root);
+	if (t->state == TASK_DONE && !t->pure && !(t->run.pip_dir && strcmp(t->run.in.path, er->in.path) == 0))
+		t = task_get(c, TASK_WHEEL, fp_str(key, er->in.path), root);
+	free(root);
+	return t;
+}
+
+/* Start task t with what env er installs with: its interpreter, pip and environment. */
+static void task_start(struct ctx *c, struct task *t, struct envrun *er)
+{
+	struct envrun *run = &t->run;
+	struct step *st;
+	char *root = t->kind == TASK_WHEEL ? wheels_root(c) : layers_root(c);
+	FILE *log;
+
+	mkdirs(root);
+	free(root);
+	remove_tree(t->tmp);	/* this process's own, from a step that failed: never another run's */
+	run->in = er->in;
+	run->pip_dir = xstrdup(er->pip_dir);
+	strvec_extend(&run->envp, &er->envp);
+	if (t->kind == TASK_WHEEL) {
+		st = steps_insert(&run->steps, 0, STEP_WHEEL);
+		strvec_push(&st->argv, er->in.path);
+		strvec_push(&st->argv, "-I");
+		strvec_push_owned(&st->argv, xconcat(er->pip_dir, "/pip", NULL));
+		strvec_push(&st->argv, "wheel");
+		strvec_push(&st->argv, "--no-deps");
+		strvec_push(&st->argv, "-w");
+		strvec_push(&st->argv, t->tmp);
+		strvec_push(&st->argv, c->t->toxinidir);
+	} else {
+		st = steps_insert(&run->steps, 0, STEP_CREATE);
+		strvec_push(&st->argv, er->in.path);
+		strvec_push(&st->argv, "-m");
+		strvec_push(&st->argv, "venv");
+		strvec_push(&st->argv, "--without-pip");
+		strvec_push(&st->argv, t->tmp);
+		st = steps_insert(&run->steps, 1, STEP_DEPS);
+		strvec_push_owned(&st->argv, xconcat(t->tmp, "/bin/python", NULL));
+		strvec_push(&st->argv, "-I");
+		strvec_push_owned(&st->argv, xconcat(er->pip_dir, "/pip", NULL));
+		strvec_push(&st->argv, "install");
+		strvec_extend(&st->argv, &t->deps);
+	}
+	run->setup_end = run->steps.n;
+	if ((log = fopen(t->result.log_path, "w")))
+		fclose(log);
+	t->state = TASK_RUNNING;
+	run->started = 1;
+	run->start_ns = now_ns();
+	envrun_start_step(c, run);
+}
+
+/* Put what task t built in place; 0, or -1 with why in t's result. */
+static int task_install(struct task *t)
+{
+	int rc = 0;
+
+	if (t->kind == TASK_WHEEL) {
+		char *w = find_wheel(t->tmp);
+		if (!w) {
+			snprintf(t->result.reason, sizeof(t->result.reason), "pip wheel made no wheel in %s", t->tmp);
+			return -1;
+		}
+		free(w);
+	} else if (layer_mark(t->tmp, t->tmp) < 0) {
+		snprintf(t->result.reason, sizeof(t->result.reason), "cannot mark the layer %s: %s", t->tmp, strerror(errno));
+		return -1;
+	}
+	if (rename(t->tmp, t->dir) < 0) {
+		/* another blitz run finished the same first: use its */
+		int theirs = errno == EEXIST || errno == ENOTEMPTY;
+		char *b = theirs && t->kind == TASK_LAYER ? layer_built_at(t->dir) : NULL;
+		char *w = theirs && t->kind == TASK_WHEEL ? find_wheel(t->dir) : NULL;
+		if (!b && !w) {
+			snprintf(t->result.reason, sizeof(t->result.reason), "cannot move %s to %s: %s", t->tmp, t->dir,
+				 strerror(errno));
+			rc = -1;
+		}
+		free(b);
+		free(w);
+		remove_tree(t->tmp);
+	}
+	if (rc == 0 && t->kind == TASK_WHEEL) {
+		t->wheel = find_wheel(t->dir);
+		t->pure = t->wheel && wheel_pure(t->wheel);
+		rc = t->wheel ? 0 : -1;
+	}
+	return rc;
+}
+
+/* Task t's steps have ended: it is done, or failed; the envs waiting for it go on when slots allow. */
+void task_done(struct task *t)
+{
+	if (t->result.status == ENV_PASSED && task_install(t) == 0) {
+		t->state = TASK_DONE;
+		return;
+	}
+	if (t->result.status == ENV_PASSED)
+		t->result.status = ENV_FAILED;
+	t->state = TASK_FAILED;
+	remove_tree(t->tmp);
+}
+
+/* Copy the log of what er waited for into er's own, which the report shows. */
+static void append_log(const char *to, const char *from)
+{
+	size_t len;
+	char *text = read_file(from, &len);
+	FILE *f = fopen(to, "a");
+
+	if (f && text)
+		fwrite(text, 1, len, f);
+	if (f)
+		fclose(f);
+	free(text);
+}
+
+static void log_line(const struct envrun *er, const char *what, const char *path)
+{
+	FILE *f = fopen(er->r->log_path, "a");
+
+	if (f) {
+		fprintf(f, "[blitz] %s: %s %s\n", er->r->name, what, path);
+		fclose(f);
+	}
+}
+
+static void record_inproc(struct env_result *r, const char *what, const char *cmd, long long t0)
+{
+	struct step_result *sr;
+
+	r->steps = xrealloc(r->steps, (r->nsteps + 1) * sizeof(*r->steps));
+	sr = &r->steps[r->nsteps++];
+	memset(sr, 0, sizeof(*sr));
+	sr->what = xstrdup(what);
+	sr->cmd = xstrdup(cmd);
+	sr->seconds = (double)(now_ns() - t0) / 1e9;
+}
+
+/*
+ * Env er's STEP_LAYER or STEP_WHEEL: wait for its task (starting it when no
+ * env has yet), then clone the layer, or point the project's install at the
+ * wheel. Returns 0 to go on with the next step, 1 while waiting, -1 when the
+ * env finished (its task failed or was stopped).
+ */
+int shared_step(struct ctx *c, struct envrun *er, const struct step *st)
+{
+	struct task *t = st->kind == STEP_LAYER ? er->layer : wheel_task(c, er);
+	char why[512];
+
+	switch (t->state) {
+	case TASK_IDLE:
+		task_start(c, t, er);
+		if (t->state != TASK_RUNNING)
+			return shared_step(c, er, st);
+		/* fall through */
+	case TASK_RUNNING:
+		er->waiting = t;
+		return 1;
+	case TASK_FAILED:
+		append_log(er->r->log_path, t->result.log_path);
+		snprintf(why, sizeof(why), "%.400s (done once for several envs)", t->result.reason);
+		envrun_finish(er, t->result.status == ENV_NOT_RUN ? ENV_NOT_RUN : ENV_FAILED, why);
+		return -1;
+	case TASK_DONE:
+		break;
+	}
+	if (t->kind == TASK_LAYER) {
+		long long t0 = now_ns();
+		char err[512];
+		char *cmd = xconcat("clone ", t->dir, NULL);
+		log_line(er, "cloning the deps installed once for several envs from", t->dir);
+		int rc = layer_clone(t->dir, er->e.env_dir, err, sizeof(err));
+		record_inproc(er->r, "layer", cmd, t0);
+		free(cmd);
+		if (rc < 0) {
+			snprintf(why, sizeof(why), "cloning the deps installed once for several envs failed: %.400s", err);
+			envrun_finish(er, ENV_FAILED, why);
+			return -1;
+		}
+		return 0;
+	}
+	/* the project's install names the source tree: the wheel instead, extras kept */
+	struct step *pkg = er->next + 1 < er->steps.n ? &er->steps.v[er->next + 1] : NULL;
+	size_t rootlen = strlen(c->t->toxinidir);
+	log_line(er, "installing the project from the wheel built once for this run:", t->wheel);
+	for (size_t i = 0; pkg && pkg->kind == STEP_PACKAGE && i < pkg->argv.n; i++) {
+		const char *w = pkg->argv.v[i];
+		if (strncmp(w, c->t->toxinidir, rootlen) == 0 && (w[rootlen] == '\0' || w[rootlen] == '[')) {
+			char *nw = xconcat(t->wheel, w + rootlen, NULL);
+			free(pkg->argv.v[i]);
+			pkg->argv.v[i] = nw;
+		}
+	}
+	return 0;
+}
+
+/* The env's deps as layers can hold them: requirements only, no -r/-c/-e or other options. */
+static int plain_deps(const struct envrun *er)
+{
+	for (size_t i = 0; i < er->e.deps.n; i++)
+		if (er->e.deps.v[i][0] == '-')
+			return 0;
+	return er->e.deps.n > 0;
+}
+
+/* Whether er's venv will be built (not reused): what a layer is for. */
+static int will_build(const struct ctx *c, const struct envrun *er)
+{
+	uint64_t setup, package;
+
+	return c->o->recreate || envmark_read(er->e.env_dir, &setup, &package) < 0 || setup != er->fp_setup;
+}
+
+/*
+ * Envs to be built that install with blitz's pip, with the same interpreter
+ * and install settings, share the deps all of them name: those go into one
+ * layer, installed once and cloned into each (STEP_LAYER after the venv is
+ * made). An env whose deps are all in the layer runs no pip for them.
+ */
+void shared_plan_layers(struct ctx *c)
+{
+	size_t *group = xcalloc(c->n ? c->n : 1, sizeof(*group));
+	uint64_t *gkey = xcalloc(c->n ? c->n : 1, sizeof(*gkey));
+	char *root = layers_root(c);
+
+	for (size_t i = 0; i < c->n; i++) {
+		struct envrun *er = &c->runs[i];
+		if (er->ready != ENV_PASSED || !er->steps.outside_pip || !plain_deps(er) || !will_build(c, er))
+			continue;
+		uint64_t k = fp_stat(fp_str(FP_INIT, "blitz layer 1"), er->in.path);
+		k = fp_str(k, er->in.path);
+		k = fp_bytes(k, &er->fp_install, sizeof(er->fp_install));
+		gkey[i] = fp_str(k, er->pip_dir);
+		group[i] = 1;
+	}
+	for (size_t i = 0; i < c->n; i++) {
+		struct strvec common = STRVEC_INIT;
+		size_t members = 0;
+		if (group[i] != 1)
+			continue;
+		strvec_extend(&common, &c->runs[i].e.deps);
+		for (size_t j = i; j < c->n; j++) {
+			if (group[j] != 1 || gkey[j] != gkey[i])
+				continue;
+			members++;
+			for (size_t k = 0; k < common.n;) {
+				if (strvec_find(&c->runs[j].e.deps, common.v[k]) >= 0)
+					k++;
+				else
+					strvec_remove(&common, k);
+			}
+		}
+		uint64_t key = fp_strvec(gkey[i], &common);
+		struct task *t = NULL;
+		if (members >= 2 && common.n) {
+			t = task_get(c, TASK_LAYER, key, root);
+			if (!t->deps.n)
+				strvec_extend(&t->deps, &common);
+		}
+		for (size_t j = i; j < c->n; j++) {
+			struct envrun *er = &c->runs[j];
+			if (group[j] != 1 || gkey[j] != gkey[i])
+				continue;
+			group[j] = 2;
+			if (!t)
+				continue;
+			er->layer = t;
+			steps_insert(&er->steps, 1, STEP_LAYER);
+			int all = 1;
+			for (size_t k = 0; k < er->e.deps.n && all; k++)
+				all = strvec_find(&common, er->e.deps.v[k]) >= 0;
+			for (size_t k = 0; k < er->steps.n && all; k++)
+				if (er->steps.v[k].kind == STEP_DEPS) {
+					steps_remove(&er->steps, k);
+					break;
+				}
+		}
+		strvec_clear(&common);
+	}
+	free(root);
+	free(group);
+	free(gkey);
+}
+
+/*
+ * In root (wheels or layers): what no run has used for UNUSED_FOR, and what
+ * a run that died left half-built (NAME.tmp-PID, its process gone). Only
+ * names blitz gives are touched.
+ */
+static void prune_root(const char *root, time_t now)
+{
+	DIR *d = opendir(root);
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		const char *n = de->d_name;
+		size_t hex = strspn(n, "0123456789abcdef");
+		struct stat st;
+		int gone = 0;
+		if (hex != 16)
+			continue;
+		char *path = xconcat(root, "/", n, NULL);
+		if (n[16] == '\0')
+			gone = lstat(path, &st) == 0 && S_ISDIR(st.st_mode) && now - st.st_mtime > UNUSED_FOR;
+		else if (strncmp(n + 16, ".tmp-", 5) == 0) {
+			char *end;
+			long pid = strtol(n + 21, &end, 10);
+			gone = !*end && pid > 0 && kill((pid_t)pid, 0) < 0 && errno == ESRCH;
+		}
+		if (gone)
+			remove_tree(path);
+		free(path);
+	}
+	closedir(d);
+}
+
+void shared_prune(struct ctx *c)
+{
+	char *w = wheels_root(c), *l = layers_root(c);
+	time_t now = time(NULL);
+
+	prune_root(w, now);
+	prune_root(l, now);
+	free(w);
+	free(l);
+}
