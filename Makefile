@@ -13,9 +13,9 @@ WARN    += -Werror
 endif
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DBLITZ_VERSION=\"0.1.0\"
 # libraries from Debian, found with pkg-config
-PKGS     = sqlite3
+PKGS     = sqlite3 expat
 CFLAGS_PKG := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsqlite3)
+LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsqlite3 -lexpat)
 PREFIX  ?= /usr/local
 
 ifneq ($(SANITIZE),)
@@ -24,7 +24,7 @@ LDFLAGS += -fsanitize=$(SANITIZE)
 endif
 
 BUILD   ?= build
-SRCS_LIB = $(wildcard src/util/*.c src/config/*.c src/env/*.c src/run/*.c src/plan/*.c src/state/*.c src/cli/*.c)
+SRCS_LIB = $(wildcard src/util/*.c src/config/*.c src/env/*.c src/run/*.c src/plan/*.c src/state/*.c src/report/*.c src/cli/*.c)
 OBJS_LIB = $(SRCS_LIB:%.c=$(BUILD)/%.o)
 UNIT_SRCS = $(wildcard tests/unit/*.c)
 UNIT_OBJS = $(UNIT_SRCS:%.c=$(BUILD)/%.o)
@@ -50,7 +50,7 @@ $(BUILD)/unit-tests: $(UNIT_OBJS) $(BUILD)/libblitz.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # Debian packages the targets below need (installed when missing; see scripts/install-deps).
-DEPS_BUILD = gcc make pkg-config libsqlite3-dev
+DEPS_BUILD = gcc make pkg-config libsqlite3-dev libexpat1-dev
 # the example's offline wheelhouse packs Debian's pytest and friends
 DEPS_EXAMPLE = python3-pytest python3-pytest-xdist python3-coverage python3-pytest-cov \
 	python3-exceptiongroup python3-tomli python3-venv

@@ -100,6 +100,8 @@ def main():
     ap.add_argument("--runs", type=int, default=1, help="timed runs per tool with the envs in place")
     ap.add_argument("--envs", help="a regular expression: only the envs it finds in a name")
     ap.add_argument("--no-tox", action="store_true", help="blitz alone")
+    ap.add_argument("--setup-only", action="store_true",
+                    help="cold runs only, every command `true`: making the envs, and nothing else, by both tools")
     ap.add_argument("--overhead-runs", type=int, default=3, help="runs of the set-up overhead measure")
     ap.add_argument("--warm-only", action="store_true",
                     help="keep the scratch folder of an earlier run and its envs: no cold runs")
@@ -158,19 +160,33 @@ def main():
         if not args.warm_only:
             copy_example(copies["tox"])
 
-    def tool_cmd(tool, tag, parallel="auto"):
+    def tool_cmd(tool, tag, parallel="auto", ini=None):
+        conf = ["-c", ini] if ini else []
         if tool == "tox":
-            return [tox, "-p", parallel, "-e", sel]
-        return [args.blitz, "-p", parallel, "-e", sel, "--result-json", os.path.join(work, tag + ".json")]
+            return [tox] + conf + ["-p", parallel, "-e", sel]
+        return [args.blitz] + conf + ["-p", parallel, "-e", sel, "--result-json", os.path.join(work, tag + ".json")]
 
-    def timed(tool, tag, parallel="auto"):
+    def timed(tool, tag, parallel="auto", ini=None):
         e = dict(env, PIP_FIND_LINKS=os.path.join(copies[tool], "wheelhouse"))
-        secs, rc = run(tool_cmd(tool, tag, parallel), copies[tool], e, log)
+        secs, rc = run(tool_cmd(tool, tag, parallel, ini), copies[tool], e, log)
         if rc != 0:
             sys.exit("bench: %s failed (exit %d) in the %s run; see %s" % (tool, rc, tag, log))
         print("  %-5s %-6s %8.1f s" % (tool, tag, secs), flush=True)
         return secs
 
+    if args.setup_only:
+        # the envs made from nothing, the commands `true`: what each tool spends making envs
+        print("cold, making the envs only (every command `true`):", flush=True)
+        for tool in copies:
+            results[tool] = timed(tool, "setup", ini=overhead_ini(copies[tool]))
+        print()
+        print("%d envs, %d cores" % (len(envs), cores))
+        if tox:
+            print("making the envs cold:  tox -p auto %7.1f s   blitz -p auto %7.1f s   blitz %.2fx faster"
+                  % (results["tox"], results["blitz"], results["tox"] / results["blitz"]))
+        else:
+            print("making the envs cold:  blitz -p auto %7.1f s" % results["blitz"])
+        return
     if not args.warm_only:
         print("cold (no envs yet):", flush=True)
         for tool in copies:

@@ -21,6 +21,8 @@ struct opts {
 	int fail_fast;			/* --fail-fast */
 	int recreate;			/* -r, --recreate */
 	int ram;			/* --ram */
+	struct strvec files;		/* merge FILE... */
+	const char *output;		/* -o, --output FILE */
 	const char *result_json;	/* --result-json FILE */
 	const char *timeout;		/* --timeout SECONDS, per command */
 	const char *skip_missing;	/* --skip-missing-interpreters [config|true|false] */
@@ -42,6 +44,7 @@ int cmd_list(const struct opts *o);
 int cmd_config(const struct opts *o);
 int cmd_check(const struct opts *o);
 int cmd_run(const struct opts *o);
+int cmd_merge(const struct opts *o);
 
 /* Write s as a JSON string literal (quoted, escaped) to f. */
 #include <stdio.h>

@@ -17,6 +17,8 @@ static const char usage[] =
 	"  list [--all]          the default envs (tox -l); --all adds every defined env (tox -a)\n"
 	"  config [-k KEY...]    the resolved settings of the selected envs (tox config); --json\n"
 	"  check                 what would fail the selected envs before a test runs (missing -r files, ...)\n"
+	"  merge FILE... [-o OUT] JUnit XML reports joined into one: a testsuite per suite name, each test\n"
+	"                        once (its last result), counts and times summed (default OUT: stdout)\n"
 	"  run (the default)     run the selected envs: venv, deps, the project, commands;\n"
 	"                        -p N|auto, --fail-fast, --timeout SECONDS (per command), --result-json FILE,\n"
 	"                        --skip-missing-interpreters [config|true|false], -r (rebuild unchanged envs too),\n"
@@ -139,12 +141,16 @@ void opts_parse(struct opts *o, int argc, char **argv)
 			/* -k takes every word up to the next option, as tox config -k does */
 			while (i + 1 < argc && argv[i + 1][0] != '-')
 				strvec_push(&o->keys, argv[++i]);
+		} else if (is_opt(a, "-o", "--output")) {
+			o->output = value(argc, argv, &i);
 		} else if (a[0] == '-' && a[1]) {
 			bad_usage("unknown option '%s'", a);
+		} else if (o->command && strcmp(o->command, "merge") == 0) {
+			strvec_push(&o->files, a);
 		} else if (!o->command) {
 			if (strcmp(a, "list") && strcmp(a, "config") && strcmp(a, "check") && strcmp(a, "run") &&
-			    strcmp(a, "l") && strcmp(a, "c"))
-				bad_usage("unknown command '%s': use run, list, config or check", a);
+			    strcmp(a, "merge") && strcmp(a, "l") && strcmp(a, "c"))
+				bad_usage("unknown command '%s': use run, list, config, check or merge", a);
 			o->command = strcmp(a, "l") == 0 ? "list" : strcmp(a, "c") == 0 ? "config" : a;
 		} else {
 			bad_usage("unexpected argument '%s'", a);
@@ -159,6 +165,7 @@ void opts_release(struct opts *o)
 	strvec_clear(&o->labels);
 	strvec_clear(&o->keys);
 	strvec_clear(&o->posargs);
+	strvec_clear(&o->files);
 }
 
 static _Noreturn void die_diag(const struct diag *d)

@@ -25,5 +25,6 @@ extern const struct test width_tests[];
 extern const struct test fingerprint_tests[];
 extern const struct test layer_tests[];
 extern const struct test ramdir_tests[];
+extern const struct test junit_tests[];
 
 #endif
