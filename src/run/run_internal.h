@@ -43,6 +43,9 @@ struct envrun {
 	struct task *layer;		/* the layer of shared deps its STEP_LAYER clones */
 	struct task *waiting;		/* the task it waits for (it holds no slot meanwhile) */
 	struct task *task;		/* this is no env but the steps of this task */
+	int together;			/* its project's wheel goes in with its deps, in one pip run */
+	size_t together_words;		/* the words of the project appended to its STEP_DEPS */
+	int package_in_deps;		/* its STEP_DEPS installs the project too: STEP_PACKAGE is skipped */
 };
 
 /*
@@ -91,6 +94,9 @@ int envrun_start_step(struct ctx *c, struct envrun *er);
 
 /* Env er ends with status; reason says why it did not pass (runner.c). */
 void envrun_finish(struct envrun *er, enum env_status status, const char *reason);
+
+/* A line "[blitz] ENV: WHAT PATH" in env er's log (shared.c). */
+void envrun_log_line(const struct envrun *er, const char *what, const char *path);
 
 /*
  * Work shared by envs (shared.c). shared_plan_layers: before the run, group

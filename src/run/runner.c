@@ -138,9 +138,21 @@ static void log_header(const struct envrun *er, const struct step *st, const cha
  */
 int envrun_start_step(struct ctx *c, struct envrun *er)
 {
-	while (er->next < er->steps.n) {
+	for (;;) {
+		if (er->building && er->next == er->setup_end) {
+			/* venv, deps and project in place: the next run may reuse them */
+			envmark_write(er->e.env_dir, er->fp_setup, er->fp_package);
+			er->building = 0;
+			unlock_env(er);
+		}
+		if (er->next >= er->steps.n)
+			break;
 		struct step *st = &er->steps.v[er->next];
 		struct job_spec spec = { 0 };
+		if (st->kind == STEP_PACKAGE && er->package_in_deps) {
+			er->next++;	/* it went in with the deps */
+			continue;
+		}
 		if (!er->task && (st->kind == STEP_LAYER || st->kind == STEP_WHEEL)) {
 			int rc = shared_step(c, er, st);
 			if (rc != 0)
@@ -259,6 +271,32 @@ static int empty_dir(const char *dir)
 }
 
 /*
+ * An env built from scratch whose deps and project both go in with blitz's
+ * pip installs them in one pip run: its STEP_WHEEL moves before its
+ * STEP_DEPS, which then takes the wheel too (see shared_step). pip resolves
+ * them together; where that fails (a dep pinned against what the project
+ * requires), they go in one after the other, as tox does (step_done).
+ */
+static void together(struct envrun *er)
+{
+	size_t deps = er->steps.n, wheel = er->steps.n;
+
+	if (!er->steps.outside_pip)
+		return;
+	for (size_t i = 0; i < er->steps.n; i++) {
+		if (er->steps.v[i].kind == STEP_DEPS && deps == er->steps.n)
+			deps = i;
+		if (er->steps.v[i].kind == STEP_WHEEL)
+			wheel = i;
+	}
+	if (deps >= er->steps.n || wheel >= er->steps.n || wheel < deps)
+		return;
+	steps_remove(&er->steps, wheel);
+	steps_insert(&er->steps, deps, STEP_WHEEL);
+	er->together = 1;
+}
+
+/*
  * Decide where env er starts: an env whose mark matches its set-up is reused
  * (no venv, no deps; the project again only when it changed); any other is
  * built from scratch over its old venv (--clear), but never over a folder that
@@ -289,6 +327,7 @@ static int plan_build(struct ctx *c, struct envrun *er)
 		int is_venv = access(cfg, F_OK) == 0;
 		free(cfg);
 		envmark_clear(dir);
+		together(er);
 		if (is_venv) {
 			struct strvec *argv = &er->steps.v[0].argv;
 			strvec_insert(argv, argv->n - 1, "--clear");
@@ -457,16 +496,20 @@ static void step_done(struct ctx *c, struct envrun *er, struct job *j)
 	}
 	free(cmd);
 	record_step(er->r, st, j);
+	if (why[0] && st->kind == STEP_DEPS && er->package_in_deps && j->end == JOB_EXITED) {
+		/* deps and project did not go in together: one after the other, as tox installs them */
+		for (size_t k = 0; k < er->together_words; k++)
+			strvec_remove(&st->argv, st->argv.n - 1);
+		er->package_in_deps = 0;
+		envrun_log_line(er, "the deps and the project did not install together; installing them one after the other in",
+			 er->e.env_dir);
+		envrun_start_step(c, er);
+		return;
+	}
 	er->next++;
 	if (why[0] && !(st->kind == STEP_COMMAND && st->ignore_exit && j->end != JOB_STOPPED)) {
 		envrun_finish(er, j->end == JOB_STOPPED ? ENV_NOT_RUN : ENV_FAILED, why);
 		return;
-	}
-	if (er->building && er->next == er->setup_end) {
-		/* venv, deps and project in place: the next run may reuse them */
-		envmark_write(er->e.env_dir, er->fp_setup, er->fp_package);
-		er->building = 0;
-		unlock_env(er);
 	}
 	envrun_start_step(c, er);
 }

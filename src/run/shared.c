@@ -22,6 +22,8 @@
 #include "../env/layer.h"
 #include "../util/util.h"
 
+/* "python -I PIP_DIR/pip install": the words before the packages of an install with blitz's pip */
+#define SHARED_PIP_WORDS 4
 /* a wheel or layer no run has used for this long is removed */
 #define UNUSED_FOR (7 * 24 * 3600)
 
@@ -251,7 +253,7 @@ static void append_log(const char *to, const char *from)
 	free(text);
 }
 
-static void log_line(const struct envrun *er, const char *what, const char *path)
+void envrun_log_line(const struct envrun *er, const char *what, const char *path)
 {
 	FILE *f = fopen(er->r->log_path, "a");
 
@@ -305,7 +307,7 @@ int shared_step(struct ctx *c, struct envrun *er, const struct step *st)
 		long long t0 = now_ns();
 		char err[512];
 		char *cmd = xconcat("clone ", t->dir, NULL);
-		log_line(er, "cloning the deps installed once for several envs from", t->dir);
+		envrun_log_line(er, "cloning the deps installed once for several envs from", t->dir);
 		int rc = layer_clone(t->dir, er->e.env_dir, err, sizeof(err));
 		record_inproc(er->r, "layer", cmd, t0);
 		free(cmd);
@@ -317,16 +319,33 @@ int shared_step(struct ctx *c, struct envrun *er, const struct step *st)
 		return 0;
 	}
 	/* the project's install names the source tree: the wheel instead, extras kept */
-	struct step *pkg = er->next + 1 < er->steps.n ? &er->steps.v[er->next + 1] : NULL;
+	struct step *pkg = NULL, *deps = NULL;
 	size_t rootlen = strlen(c->t->toxinidir);
-	log_line(er, "installing the project from the wheel built once for this run:", t->wheel);
-	for (size_t i = 0; pkg && pkg->kind == STEP_PACKAGE && i < pkg->argv.n; i++) {
+	for (size_t i = er->next + 1; i < er->steps.n && !pkg; i++) {
+		if (er->steps.v[i].kind == STEP_PACKAGE)
+			pkg = &er->steps.v[i];
+		else if (er->steps.v[i].kind == STEP_DEPS)
+			deps = &er->steps.v[i];
+	}
+	envrun_log_line(er, "installing the project from the wheel built once for this run:", t->wheel);
+	for (size_t i = 0; pkg && i < pkg->argv.n; i++) {
 		const char *w = pkg->argv.v[i];
 		if (strncmp(w, c->t->toxinidir, rootlen) == 0 && (w[rootlen] == '\0' || w[rootlen] == '[')) {
 			char *nw = xconcat(t->wheel, w + rootlen, NULL);
 			free(pkg->argv.v[i]);
 			pkg->argv.v[i] = nw;
 		}
+	}
+	/*
+	 * Together: one pip run for the deps and the project (what pip starts
+	 * costs as much as what it installs here). Both run blitz's pip, so
+	 * their words are "python -I PIP install" and the packages.
+	 */
+	if (er->together && pkg && deps && pkg->argv.n > SHARED_PIP_WORDS) {
+		for (size_t i = SHARED_PIP_WORDS; i < pkg->argv.n; i++)
+			strvec_push(&deps->argv, pkg->argv.v[i]);
+		er->together_words = pkg->argv.n - SHARED_PIP_WORDS;
+		er->package_in_deps = 1;
 	}
 	return 0;
 }

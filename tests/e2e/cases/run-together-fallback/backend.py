@@ -1,0 +1,29 @@
+"""A PEP 517 backend in a few lines: mypkg 1.0, which requires helper>=2."""
+import base64
+import hashlib
+import os
+import zipfile
+
+
+def write_wheel(directory, name, version, files, requires=()):
+    """Write a pure-Python wheel holding files ({path: text}); return its file name."""
+    dist = "%s-%s.dist-info" % (name, version)
+    files = dict(files)
+    files[dist + "/METADATA"] = "Metadata-Version: 2.1\nName: %s\nVersion: %s\n%s" % (
+        name, version, "".join("Requires-Dist: %s\n" % r for r in requires))
+    files[dist + "/WHEEL"] = "Wheel-Version: 1.0\nGenerator: backend\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+    record = []
+    for path, text in files.items():
+        digest = base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).rstrip(b"=").decode()
+        record.append("%s,sha256=%s,%d" % (path, digest, len(text.encode())))
+    record.append(dist + "/RECORD,,")
+    files[dist + "/RECORD"] = "\n".join(record) + "\n"
+    filename = "%s-%s-py3-none-any.whl" % (name, version)
+    with zipfile.ZipFile(os.path.join(directory, filename), "w") as z:
+        for path, text in files.items():
+            z.writestr(path, text)
+    return filename
+
+
+def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+    return write_wheel(wheel_directory, "mypkg", "1.0", {"mypkg/__init__.py": "NAME = 'mypkg'\n"}, ["helper>=2"])
