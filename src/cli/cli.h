@@ -23,6 +23,7 @@ struct opts {
 	int ram;			/* --ram */
 	struct strvec files;		/* merge FILE... */
 	const char *output;		/* -o, --output FILE */
+	const char *durations;		/* --durations N */
 	const char *result_json;	/* --result-json FILE */
 	const char *timeout;		/* --timeout SECONDS, per command */
 	const char *skip_missing;	/* --skip-missing-interpreters [config|true|false] */

@@ -199,6 +199,17 @@ int cmd_run(const struct opts *o)
 		}
 		ro.timeout_ns = (long long)(secs * 1e9);
 	}
+	ro.durations = 5;
+	if (o->durations) {
+		char *end;
+		long n = strtol(o->durations, &end, 10);
+		if (*end || n < 0 || end == o->durations) {
+			fprintf(stderr, "blitz: error: --durations '%s': give how many of the slowest tests to show, e.g. 10\n",
+				o->durations);
+			exit(2);
+		}
+		ro.durations = (size_t)n;
+	}
 	ro.fail_fast = o->fail_fast;
 	ro.recreate = o->recreate;
 	if (o->skip_missing && strcmp(o->skip_missing, "config") != 0)
@@ -234,6 +245,13 @@ int cmd_run(const struct opts *o)
 			passed += res.envs[i].status == ENV_PASSED;
 			reused += res.envs[i].reused;
 		}
+		if (res.nslowest) {
+			printf("\nslowest tests:\n");
+			for (size_t i = 0; i < res.nslowest; i++)
+				printf("  %7.2fs  %s  %s\n", res.slowest[i].seconds, res.slowest[i].env, res.slowest[i].test);
+		}
+		if (res.junit)
+			printf("\n%zu tests (%zu failed) in %s\n", res.tests, res.tests_failed, res.junit);
 		printf("\n%zu passed, %zu failed of %zu env%s in %.1fs", passed, failed, res.n, res.n == 1 ? "" : "s",
 		       res.seconds);
 		if (reused)

@@ -22,7 +22,8 @@ static const char usage[] =
 	"  run (the default)     run the selected envs: venv, deps, the project, commands;\n"
 	"                        -p N|auto, --fail-fast, --timeout SECONDS (per command), --result-json FILE,\n"
 	"                        --skip-missing-interpreters [config|true|false], -r (rebuild unchanged envs too),\n"
-	"                        --ram (envs in a RAM file system for this run, removed after; [blitz] ram = true)\n"
+	"                        --ram (envs in a RAM file system for this run, removed after; [blitz] ram = true),\n"
+	"                        --durations N (the N slowest tests of the run's pytest commands; default 5, 0: none)\n"
 	"\n"
 	"options:\n"
 	"  -c FILE               tox.ini, setup.cfg or pyproject.toml (default: found from here up)\n"
@@ -141,6 +142,8 @@ void opts_parse(struct opts *o, int argc, char **argv)
 			/* -k takes every word up to the next option, as tox config -k does */
 			while (i + 1 < argc && argv[i + 1][0] != '-')
 				strvec_push(&o->keys, argv[++i]);
+		} else if (is_opt(a, NULL, "--durations")) {
+			o->durations = value(argc, argv, &i);
 		} else if (is_opt(a, "-o", "--output")) {
 			o->output = value(argc, argv, &i);
 		} else if (a[0] == '-' && a[1]) {

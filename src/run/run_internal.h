@@ -12,6 +12,7 @@
 #include "steps.h"
 #include "../config/tox.h"
 #include "../env/interp.h"
+#include "../report/junit.h"
 #include "../util/strvec.h"
 
 struct pool;
@@ -87,6 +88,7 @@ struct ctx {
 	int stopping;
 	struct task **tasks;
 	size_t ntasks;
+	struct junit junit;		/* every env's tests, as their pytest reported them */
 };
 
 /* Start env er's next step (runner.c): 0 started, 1 waiting for a task, -1 finished. */
@@ -108,7 +110,7 @@ void envrun_log_line(const struct envrun *er, const char *what, const char *path
  */
 void shared_plan_layers(struct ctx *c);
 int shared_step(struct ctx *c, struct envrun *er, const struct step *st);
-void task_done(struct task *t);
+void task_done(struct ctx *c, struct task *t);
 void task_free(struct task *t);
 void shared_prune(struct ctx *c);
 

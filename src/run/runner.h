@@ -16,6 +16,7 @@ struct run_opts {
 	const char *run_dir;		/* logs go here (created) */
 	const char *state_dir;		/* .blitz: durations from earlier runs */
 	enum { SKIP_MISSING_CONFIG, SKIP_MISSING_YES, SKIP_MISSING_NO } skip_missing;	/* --skip-missing-interpreters */
+	size_t durations;		/* how many of the slowest tests to report (--durations) */
 };
 
 enum env_status {
@@ -48,7 +49,17 @@ struct env_result {
 	size_t nsteps;
 };
 
+/* A test as its env's pytest reported it (JUnit XML). */
+struct test_time {
+	char *env, *test;		/* test: "classname::name" */
+	double seconds;
+};
+
 struct run_result {
+	char *junit;			/* the run's merged JUnit XML (every pytest command's), or NULL */
+	size_t tests, tests_failed;	/* in it: how many, how many failed or errored */
+	struct test_time *slowest;	/* the run_opts.durations slowest, slowest first */
+	size_t nslowest;
 	struct env_result *envs;	/* in selection order */
 	size_t n;
 	int interrupted;		/* the signal that stopped the run, or 0 */

@@ -79,7 +79,9 @@ static struct task *task_get(struct ctx *c, enum task_kind kind, uint64_t key, c
 	t->result.log_path = xasprintf("%s/.%s-%016llx.log", c->o->run_dir, t->result.name, (unsigned long long)key);
 	c->tasks = xrealloc(c->tasks, (c->ntasks + 1) * sizeof(*c->tasks));
 	c->tasks[c->ntasks++] = t;
-	if (kind == TASK_LAYER) {
+	if (c->o->recreate) {
+		/* -r: nothing an earlier run made is taken; what this run makes replaces it */
+	} else if (kind == TASK_LAYER) {
 		char *built_at = layer_built_at(t->dir);
 		if (built_at)
 			t->state = TASK_DONE;
@@ -189,7 +191,7 @@ static void task_start(struct ctx *c, struct task *t, struct envrun *er)
 }
 
 /* Put what task t built in place; 0, or -1 with why in t's result. */
-static int task_install(struct task *t)
+static int task_install(struct ctx *c, struct task *t)
 {
 	int rc = 0;
 
@@ -204,6 +206,8 @@ static int task_install(struct task *t)
 		snprintf(t->result.reason, sizeof(t->result.reason), "cannot mark the layer %s: %s", t->tmp, strerror(errno));
 		return -1;
 	}
+	if (c->o->recreate)
+		remove_tree(t->dir);	/* an earlier run's (-r) */
 	if (rename(t->tmp, t->dir) < 0) {
 		/* another blitz run finished the same first: use its */
 		int theirs = errno == EEXIST || errno == ENOTEMPTY;
@@ -227,9 +231,9 @@ static int task_install(struct task *t)
 }
 
 /* Task t's steps have ended: it is done, or failed; the envs waiting for it go on when slots allow. */
-void task_done(struct task *t)
+void task_done(struct ctx *c, struct task *t)
 {
-	if (t->result.status == ENV_PASSED && task_install(t) == 0) {
+	if (t->result.status == ENV_PASSED && task_install(c, t) == 0) {
 		t->state = TASK_DONE;
 		return;
 	}

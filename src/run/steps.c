@@ -203,6 +203,60 @@ void steps_build(const struct toxenv *e, const char *python, const char *pip_dir
 	commands(out, &e->commands_post, tox3);
 }
 
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+long steps_pytest_args(const struct strvec *argv)
+{
+	const char *prog;
+
+	if (!argv->n)
+		return -1;
+	prog = base_name(argv->v[0]);
+	if (strcmp(prog, "pytest") == 0 || strcmp(prog, "py.test") == 0)
+		return 1;
+	if (strncmp(prog, "python", 6) != 0 && strcmp(prog, "coverage") != 0)
+		return -1;
+	if (strcmp(prog, "coverage") == 0 && (argv->n < 2 || strcmp(argv->v[1], "run") != 0))
+		return -1;
+	for (size_t k = prog[0] == 'c' ? 2 : 1; k + 1 < argv->n; k++) {
+		const char *w = argv->v[k];
+		if (strcmp(w, "-m") == 0)
+			return strcmp(argv->v[k + 1], "pytest") == 0 ? (long)k + 2 : -1;
+		if (strcmp(w, "-c") == 0 || w[0] != '-')
+			return -1;	/* a script or code: not pytest itself */
+		if (strcmp(w, "-X") == 0 || strcmp(w, "-W") == 0 || strcmp(w, "--rcfile") == 0 ||
+		    strcmp(w, "--source") == 0 || strcmp(w, "--omit") == 0 || strcmp(w, "--include") == 0 ||
+		    strcmp(w, "--context") == 0 || strcmp(w, "--concurrency") == 0 || strcmp(w, "--data-file") == 0)
+			k++;	/* an option of python's or coverage's that takes the next word */
+	}
+	return -1;
+}
+
+const char *steps_junit_option(const struct strvec *argv, size_t from)
+{
+	static const char *const opts[] = { "--junitxml", "--junit-xml" };
+
+	for (size_t k = from; k < argv->n; k++) {
+		if (strcmp(argv->v[k], "--") == 0)
+			break;
+		for (size_t o = 0; o < 2; o++) {
+			size_t n = strlen(opts[o]);
+			if (strncmp(argv->v[k], opts[o], n) != 0)
+				continue;
+			if (argv->v[k][n] == '=')
+				return argv->v[k] + n + 1;
+			if (argv->v[k][n] == '\0' && k + 1 < argv->n)
+				return argv->v[k + 1];
+		}
+	}
+	return NULL;
+}
+
 struct step *steps_insert(struct steps *s, size_t i, enum step_kind kind)
 {
 	add(s, kind);
@@ -215,14 +269,17 @@ struct step *steps_insert(struct steps *s, size_t i, enum step_kind kind)
 void steps_remove(struct steps *s, size_t i)
 {
 	strvec_clear(&s->v[i].argv);
+	free(s->v[i].junit);
 	memmove(&s->v[i], &s->v[i + 1], (s->n - i - 1) * sizeof(*s->v));
 	s->n--;
 }
 
 void steps_release(struct steps *s)
 {
-	for (size_t i = 0; i < s->n; i++)
+	for (size_t i = 0; i < s->n; i++) {
 		strvec_clear(&s->v[i].argv);
+		free(s->v[i].junit);
+	}
 	free(s->v);
 	s->v = NULL;
 	s->n = 0;

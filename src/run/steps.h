@@ -21,6 +21,7 @@ struct step {
 	enum step_kind kind;
 	struct strvec argv;
 	int ignore_exit;	/* a "-" command: its failure does not fail the env */
+	char *junit;		/* a pytest command: the JUnit XML it writes (runner's), or NULL */
 };
 
 struct steps {
@@ -44,6 +45,17 @@ struct steps {
  */
 void steps_build(const struct toxenv *e, const char *python, const char *pip_dir, const char *tox_root, int tox3,
 		 struct steps *out);
+
+/*
+ * Where pytest's own arguments start in a command that runs pytest
+ * ("pytest ...", "py.test ...", "python -m pytest ...", "coverage run ...
+ * -m pytest ..."): the index after the word "pytest"; -1 for any other
+ * command.
+ */
+long steps_pytest_args(const struct strvec *argv);
+
+/* The --junitxml (--junit-xml) path a pytest command gives itself from index from on, or NULL. */
+const char *steps_junit_option(const struct strvec *argv, size_t from);
 
 /* Put a step of kind before step i (the runner's own steps); returns it. */
 struct step *steps_insert(struct steps *s, size_t i, enum step_kind kind);

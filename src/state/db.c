@@ -12,7 +12,7 @@
 #include "../util/util.h"
 
 /* Raise it when the tables change: an older file is then set aside, not migrated (it is a cache). */
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 3
 /* How many recent runs of an env make its prediction. */
 #define RECENT 5
 
@@ -27,6 +27,17 @@
 	"  impl TEXT NOT NULL" \
 	");"
 
+/* Version 3: each test's result in each env's runs (from the JUnit XML pytest wrote). */
+#define TESTS_TABLE \
+	"CREATE TABLE IF NOT EXISTS test_runs (" \
+	"  env TEXT NOT NULL," \
+	"  test TEXT NOT NULL," \
+	"  seconds REAL NOT NULL," \
+	"  outcome TEXT NOT NULL," \
+	"  at INTEGER NOT NULL" \
+	");" \
+	"CREATE INDEX IF NOT EXISTS test_runs_env ON test_runs(env, test, at);"
+
 static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS env_runs ("
 	"  env TEXT NOT NULL,"
@@ -35,7 +46,8 @@ static const char schema[] =
 	"  at INTEGER NOT NULL"
 	");"
 	"CREATE INDEX IF NOT EXISTS env_runs_env ON env_runs(env, at);"
-	INTERPRETERS_TABLE;
+	INTERPRETERS_TABLE
+	TESTS_TABLE;
 
 /* Open path and make sure it holds our schema; returns NULL (handle closed) when the file is unusable. */
 static sqlite3 *try_open(const char *path)
@@ -63,10 +75,13 @@ static sqlite3 *try_open(const char *path)
 		sqlite3_free(err);
 		if (rc != SQLITE_OK)
 			goto bad;
-	} else if (version == 1) {
-		/* a state from before the interpreters table: add it, keep the history */
+	} else if (version == 1 || version == 2) {
+		/* a state from before the interpreters or the tests table: add what it lacks, keep the history */
 		char *err = NULL;
-		int rc = sqlite3_exec(h, INTERPRETERS_TABLE " PRAGMA user_version=2;", NULL, NULL, &err);
+		char *sql = xasprintf("%s%s PRAGMA user_version=%d;", version == 1 ? INTERPRETERS_TABLE : "", TESTS_TABLE,
+				      SCHEMA_VERSION);
+		int rc = sqlite3_exec(h, sql, NULL, NULL, &err);
+		free(sql);
 		sqlite3_free(err);
 		if (rc != SQLITE_OK)
 			goto bad;
@@ -120,6 +135,55 @@ void db_record_env(struct db *db, const char *env, double seconds, int ok)
 	if (sqlite3_step(st) != SQLITE_DONE)
 		warn("could not record the run of '%s' in '%s': %s", env, db->path, sqlite3_errmsg(db->h));
 	sqlite3_finalize(st);
+}
+
+void db_record_tests(struct db *db, const char *env, size_t n, const char *const *tests, const double *seconds,
+		     const char *const *outcomes)
+{
+	sqlite3_stmt *st;
+	sqlite3_int64 at = (sqlite3_int64)time(NULL);
+
+	if (!db->h || !n)
+		return;
+	/* one transaction: a suite of thousands of tests is one write, not thousands */
+	sqlite3_exec(db->h, "BEGIN", NULL, NULL, NULL);
+	if (sqlite3_prepare_v2(db->h, "INSERT INTO test_runs(env, test, seconds, outcome, at) VALUES (?, ?, ?, ?, ?)",
+			       -1, &st, NULL) != SQLITE_OK) {
+		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_bind_text(st, 1, env, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 2, tests[i], -1, SQLITE_TRANSIENT);
+		sqlite3_bind_double(st, 3, seconds[i]);
+		sqlite3_bind_text(st, 4, outcomes[i], -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 5, at);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			warn("could not record the tests of '%s' in '%s': %s", env, db->path, sqlite3_errmsg(db->h));
+			break;
+		}
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL);
+}
+
+double db_test_duration(struct db *db, const char *env, const char *test)
+{
+	sqlite3_stmt *st;
+	double res = -1;
+
+	if (!db->h || sqlite3_prepare_v2(db->h,
+					 "SELECT avg(seconds), count(*) FROM (SELECT seconds FROM test_runs WHERE env = ?"
+					 " AND test = ? ORDER BY at DESC, rowid DESC LIMIT ?)", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, env, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, test, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 3, RECENT);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 1) > 0)
+		res = sqlite3_column_double(st, 0);
+	sqlite3_finalize(st);
+	return res;
 }
 
 double db_env_duration(struct db *db, const char *env)

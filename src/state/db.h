@@ -31,6 +31,17 @@ void db_record_env(struct db *db, const char *env, double seconds, int ok);
 double db_env_duration(struct db *db, const char *env);
 
 /*
+ * Record the results of n tests of env in this run (from its JUnit XML):
+ * each test's id, seconds and outcome ("passed", "failed", "error",
+ * "skipped"), in one transaction.
+ */
+void db_record_tests(struct db *db, const char *env, size_t n, const char *const *tests, const double *seconds,
+		     const char *const *outcomes);
+
+/* The predicted duration of a test of env: the mean of its last few runs, or -1 when never seen. */
+double db_test_duration(struct db *db, const char *env, const char *test);
+
+/*
  * What the interpreter binary at path (a real path) answered when it was
  * probed, while its size and modification time are those given: returns 0
  * with the version and implementation, or -1 when unknown.

@@ -123,11 +123,39 @@ static void test_db_migrates_version_1(void)
 	CHECK(db_env_duration(&db, "py311") > 11.99 && db_env_duration(&db, "py311") < 12.01);
 	db_interp_store(&db, "/p", 1, 2, 3, 8, "cpython");
 	CHECK_INT(db_interp_lookup(&db, "/p", 1, 2, &major, &minor, impl, sizeof(impl)), 0);
+	/* and the tests table of version 3 */
+	const char *tests[] = { "t::a" }, *outcomes[] = { "passed" };
+	double secs[] = { 0.5 };
+	db_record_tests(&db, "py311", 1, tests, secs, outcomes);
+	CHECK(db_test_duration(&db, "py311", "t::a") > 0.49);
+	db_close(&db);
+	fx_release(&f);
+}
+
+/* Tests' results per env: the mean of the recent runs of each; unknown is -1; other envs apart. */
+static void test_db_tests(void)
+{
+	struct fx f;
+	struct db db;
+	const char *tests[] = { "m.T::a", "m::b[1-2]" }, *outcomes[] = { "passed", "failed" };
+	double run1[] = { 1.0, 0.25 }, run2[] = { 3.0, 0.75 };
+
+	fx_init(&f);
+	db_open(&db, fx_path(&f, ".blitz"));
+	CHECK(db_test_duration(&db, "py311", "m.T::a") < 0);
+	db_record_tests(&db, "py311", 2, tests, run1, outcomes);
+	db_record_tests(&db, "py311", 2, tests, run2, outcomes);
+	db_record_tests(&db, "py312", 1, tests, run2, outcomes);
+	CHECK(db_test_duration(&db, "py311", "m.T::a") > 1.99 && db_test_duration(&db, "py311", "m.T::a") < 2.01);
+	CHECK(db_test_duration(&db, "py311", "m::b[1-2]") > 0.49 && db_test_duration(&db, "py311", "m::b[1-2]") < 0.51);
+	CHECK(db_test_duration(&db, "py312", "m.T::a") > 2.99);
+	CHECK(db_test_duration(&db, "py312", "m::b[1-2]") < 0);
 	db_close(&db);
 	fx_release(&f);
 }
 
 const struct test db_tests[] = {
+	{ "db_tests", test_db_tests },
 	{ "db_durations", test_db_durations },
 	{ "db_recent_runs", test_db_recent_runs },
 	{ "db_corrupt_file_is_set_aside", test_db_corrupt_file_is_set_aside },

@@ -143,7 +143,45 @@ static void test_steps_insert_remove(void)
 	fx_release(&f);
 }
 
+/* Which commands run pytest, where its arguments start, and the --junitxml they give. */
+static void test_steps_pytest(void)
+{
+	static const struct {
+		const char *cmd;
+		long at;
+		const char *junit;
+	} cases[] = {
+		{ "pytest -q tests", 1, NULL },
+		{ "/e/bin/py.test --junitxml=r.xml", 1, "r.xml" },
+		{ "python -m pytest --junit-xml out/x.xml tests", 3, "out/x.xml" },
+		{ "python3.12 -X dev -m pytest", 5, NULL },
+		{ "coverage run --parallel -m pytest -x", 5, NULL },
+		{ "coverage report -m pytest", -1, NULL },
+		{ "python -c pytest", -1, NULL },
+		{ "python setup.py test", -1, NULL },
+		{ "python -m pip install pytest", -1, NULL },
+		{ "pytest -- --junitxml=not-an-option", 1, NULL },
+		{ "mypy src", -1, NULL },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		struct strvec argv = STRVEC_INIT;
+		strvec_split(&argv, cases[i].cmd, " ", 0);
+		long at = steps_pytest_args(&argv);
+		CHECK_INT(at, cases[i].at);
+		if (at >= 0) {
+			const char *j = steps_junit_option(&argv, (size_t)at);
+			if (cases[i].junit)
+				CHECK_STR(j, cases[i].junit);
+			else
+				CHECK(j == NULL);
+		}
+		strvec_clear(&argv);
+	}
+}
+
 const struct test steps_tests[] = {
+	{ "steps_pytest", test_steps_pytest },
 	{ "steps_insert_remove", test_steps_insert_remove },
 	{ "steps_full_env", test_steps_full_env },
 	{ "steps_skip_install_and_develop", test_steps_skip_install_and_develop },
