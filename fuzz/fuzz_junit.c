@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FILE *f = open_memstream(&out, &outlen);
 	if (!f)
 		return 0;
-	if (junit_write(f, &j) < 0)
+	if (junit_write(f, &j, NULL) < 0)
 		__builtin_trap();
 	fclose(f);
 	if (junit_parse(&back, out, outlen, "written.xml", err, sizeof(err)) < 0)

@@ -206,27 +206,11 @@ const char *junit_outcome_name(enum junit_outcome o)
 	return names[o];
 }
 
-/* s as XML attribute or text: the five specials escaped, control characters XML forbids dropped. */
-static void put_escaped(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		switch (c) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		case '\n': fputs("&#10;", f); break;
-		case '\t': fputs("&#9;", f); break;
-		case '\r': fputs("&#13;", f); break;
-		default:
-			if (c >= 0x20)
-				fputc(c, f);
-		}
-	}
-}
-
-static void put_text(FILE *f, const char *s)
+/*
+ * s as XML: &, <, > escaped, and in an attribute (attr) also " and the
+ * whitespace an attribute would fold; control characters XML forbids dropped.
+ */
+static void put_xml(FILE *f, const char *s, int attr)
 {
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
@@ -236,9 +220,19 @@ static void put_text(FILE *f, const char *s)
 			fputs("&lt;", f);
 		else if (c == '>')
 			fputs("&gt;", f);
+		else if (attr && c == '"')
+			fputs("&quot;", f);
+		else if (attr && (c == '\n' || c == '\t' || c == '\r'))
+			fprintf(f, "&#%d;", c);
 		else if (c >= 0x20 || c == '\n' || c == '\t' || c == '\r')
 			fputc(c, f);
 	}
+}
+
+/* The element a result other than passed is written as. */
+static const char *result_tag(enum junit_outcome o)
+{
+	return o == JUNIT_FAILED ? "failure" : o == JUNIT_ERROR ? "error" : "skipped";
 }
 
 static char *case_key(const struct junit_case *c)
@@ -246,7 +240,7 @@ static char *case_key(const struct junit_case *c)
 	return xconcat(c->suite, "\x1f", c->classname, "\x1f", c->name, NULL);
 }
 
-int junit_write(FILE *f, const struct junit *j)
+int junit_write(FILE *f, const struct junit *j, size_t counts[4])
 {
 	struct strmap ids = STRMAP_INIT, suite_ids = STRMAP_INIT;	/* a test's id; a suite's */
 	struct strvec suites = STRVEC_INIT;
@@ -263,8 +257,13 @@ int junit_write(FILE *f, const struct junit *j)
 		if (strmap_add(&suite_ids, j->v[i].suite))
 			strvec_push(&suites, j->v[i].suite);
 	}
-	for (size_t i = 0; i < j->n; i++)
+	if (counts)
+		memset(counts, 0, 4 * sizeof(*counts));
+	for (size_t i = 0; i < j->n; i++) {
 		keep[i] = last[id[i]] == i;
+		if (counts && keep[i])
+			counts[j->v[i].outcome]++;
+	}
 	fputs("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<testsuites>\n", f);
 	for (size_t s = 0; s < suites.n; s++) {
 		size_t tests = 0, failures = 0, errors = 0, skipped = 0;
@@ -280,7 +279,7 @@ int junit_write(FILE *f, const struct junit *j)
 			time += c->time;
 		}
 		fputs("  <testsuite name=\"", f);
-		put_escaped(f, suites.v[s]);
+		put_xml(f, suites.v[s], 1);
 		fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" time=\"%.3f\">\n", tests,
 			failures, errors, skipped, time);
 		for (size_t i = 0; i < j->n; i++) {
@@ -288,13 +287,13 @@ int junit_write(FILE *f, const struct junit *j)
 			if (!keep[i] || strcmp(c->suite, suites.v[s]) != 0)
 				continue;
 			fputs("    <testcase classname=\"", f);
-			put_escaped(f, c->classname);
+			put_xml(f, c->classname, 1);
 			fputs("\" name=\"", f);
-			put_escaped(f, c->name);
+			put_xml(f, c->name, 1);
 			fputc('"', f);
 			if (c->file) {
 				fputs(" file=\"", f);
-				put_escaped(f, c->file);
+				put_xml(f, c->file, 1);
 				fprintf(f, "\" line=\"%d\"", c->line);
 			}
 			fprintf(f, " time=\"%.3f\"", c->time);
@@ -302,23 +301,21 @@ int junit_write(FILE *f, const struct junit *j)
 				fputs(" />\n", f);
 				continue;
 			}
-			fprintf(f, ">\n      <%s", c->outcome == JUNIT_FAILED ? "failure" :
-				c->outcome == JUNIT_ERROR ? "error" : "skipped");
+			fprintf(f, ">\n      <%s", result_tag(c->outcome));
 			if (c->kind) {
 				fputs(" type=\"", f);
-				put_escaped(f, c->kind);
+				put_xml(f, c->kind, 1);
 				fputc('"', f);
 			}
 			if (c->message) {
 				fputs(" message=\"", f);
-				put_escaped(f, c->message);
+				put_xml(f, c->message, 1);
 				fputc('"', f);
 			}
 			if (c->text) {
 				fputc('>', f);
-				put_text(f, c->text);
-				fprintf(f, "</%s>\n", c->outcome == JUNIT_FAILED ? "failure" :
-					c->outcome == JUNIT_ERROR ? "error" : "skipped");
+				put_xml(f, c->text, 0);
+				fprintf(f, "</%s>\n", result_tag(c->outcome));
 			} else {
 				fputs(" />\n", f);
 			}

@@ -42,10 +42,11 @@ int junit_read(struct junit *j, const char *path, char *err, size_t errsz);
  * Write j as one JUnit XML document: <testsuites> holding a <testsuite> per
  * suite name (in the order first seen), with its tests, failures, errors,
  * skipped and time counted from its cases; a test (suite, classname, name)
- * seen more than once is written once, as its last result. Returns 0, or
- * -1 when writing failed.
+ * seen more than once is written once, as its last result. counts (or
+ * NULL) gets how many tests it wrote of each enum junit_outcome. Returns 0,
+ * or -1 when writing failed.
  */
-int junit_write(FILE *f, const struct junit *j);
+int junit_write(FILE *f, const struct junit *j, size_t counts[4]);
 
 const char *junit_outcome_name(enum junit_outcome o);
 

@@ -114,4 +114,14 @@ void task_done(struct ctx *c, struct task *t);
 void task_free(struct task *t);
 void shared_prune(struct ctx *c);
 
+/*
+ * The run's test report (report.c). report_junit_options: before the run,
+ * give each pytest command of er a JUnit XML path (step->junit).
+ * report_read_junit: a pytest command ended, read what it wrote.
+ * report_write: at the end, the merged JUnit XML and the slowest tests in res.
+ */
+void report_junit_options(struct ctx *c, struct envrun *er);
+void report_read_junit(struct ctx *c, struct envrun *er, const struct step *st);
+void report_write(struct ctx *c, struct run_result *res);
+
 #endif

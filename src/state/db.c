@@ -168,17 +168,25 @@ void db_record_tests(struct db *db, const char *env, size_t n, const char *const
 	sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL);
 }
 
-double db_test_duration(struct db *db, const char *env, const char *test)
+/*
+ * The mean seconds of the RECENT latest rows of table (env_runs or
+ * test_runs) for env (and test, when not NULL), or -1 when there are none.
+ */
+static double recent_mean(struct db *db, const char *table, const char *env, const char *test)
 {
 	sqlite3_stmt *st;
 	double res = -1;
+	char *sql = xasprintf("SELECT avg(seconds), count(*) FROM (SELECT seconds FROM %s WHERE env = ?1%s"
+			      " ORDER BY at DESC, rowid DESC LIMIT ?3)", table, test ? " AND test = ?2" : "");
 
-	if (!db->h || sqlite3_prepare_v2(db->h,
-					 "SELECT avg(seconds), count(*) FROM (SELECT seconds FROM test_runs WHERE env = ?"
-					 " AND test = ? ORDER BY at DESC, rowid DESC LIMIT ?)", -1, &st, NULL) != SQLITE_OK)
+	if (!db->h || sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) != SQLITE_OK) {
+		free(sql);
 		return -1;
+	}
+	free(sql);
 	sqlite3_bind_text(st, 1, env, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, test, -1, SQLITE_TRANSIENT);
+	if (test)
+		sqlite3_bind_text(st, 2, test, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(st, 3, RECENT);
 	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 1) > 0)
 		res = sqlite3_column_double(st, 0);
@@ -188,19 +196,12 @@ double db_test_duration(struct db *db, const char *env, const char *test)
 
 double db_env_duration(struct db *db, const char *env)
 {
-	sqlite3_stmt *st;
-	double res = -1;
+	return recent_mean(db, "env_runs", env, NULL);
+}
 
-	if (!db->h || sqlite3_prepare_v2(db->h,
-					 "SELECT avg(seconds), count(*) FROM (SELECT seconds FROM env_runs WHERE env = ?"
-					 " ORDER BY at DESC, rowid DESC LIMIT ?)", -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_text(st, 1, env, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(st, 2, RECENT);
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 1) > 0)
-		res = sqlite3_column_double(st, 0);
-	sqlite3_finalize(st);
-	return res;
+double db_test_duration(struct db *db, const char *env, const char *test)
+{
+	return recent_mean(db, "test_runs", env, test);
 }
 
 int db_interp_lookup(struct db *db, const char *path, long long size, long long mtime_ns, int *major, int *minor,

@@ -78,7 +78,7 @@ static void test_junit_merge(void)
 	CHECK_INT(junit_parse(&j, node2, strlen(node2), "2", err, sizeof(err)), 0);
 	CHECK_INT(j.n, 5);
 	FILE *out = fopen(fx_path(&f, "all.xml"), "w");
-	CHECK_INT(junit_write(out, &j), 0);
+	CHECK_INT(junit_write(out, &j, NULL), 0);
 	fclose(out);
 	size_t len;
 	char *text = read_file(fx_path(&f, "all.xml"), &len);
@@ -95,7 +95,7 @@ static void test_junit_merge(void)
 	junit_release(&j);
 	CHECK_INT(junit_parse(&j, node1, strlen(node1), "1", err, sizeof(err)), 0);
 	out = fopen(fx_path(&f, "one.xml"), "w");
-	CHECK_INT(junit_write(out, &j), 0);
+	CHECK_INT(junit_write(out, &j, NULL), 0);
 	fclose(out);
 	CHECK_INT(junit_read(&back, fx_path(&f, "one.xml"), err, sizeof(err)), 0);
 	CHECK_INT(back.n, 2);
