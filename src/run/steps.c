@@ -169,6 +169,8 @@ void steps_build(const struct toxenv *e, const char *python, const char *pip_dir
 	/* seeding pip takes seconds: only an env that installs something with its own pip needs it */
 	if ((!e->deps.n && (e->skip_install || strcmp(e->package, "skip") == 0)) || !installs_with_pip(e) || pip_dir)
 		strvec_push(&st->argv, "--without-pip");
+	if (e->system_site_packages)
+		strvec_push(&st->argv, "--system-site-packages");
 	strvec_push(&st->argv, e->env_dir);
 	for (size_t i = 0; i < e->deps.n; i++)
 		dep_args(e->deps.v[i], &packages);

@@ -116,6 +116,27 @@ static void test_steps_pip_wheel(void)
 	fx_release(&f);
 }
 
+/* sitepackages = true: the venv sees the interpreter's own packages (tox's --system-site-packages). */
+static void test_steps_sitepackages(void)
+{
+	struct fx f;
+	struct toxenv e;
+	struct steps s = { 0 };
+
+	CHECK_INT(fx_ini(&f, "[testenv]\nskip_install = true\ncommands = pytest\n[testenv:site]\nsitepackages = true\n", 0), 0);
+	CHECK_INT(fx_env(&f, "site", &e), 0);
+	steps_build(&e, "/usr/bin/python3", NULL, f.dir, 0, &s);
+	CHECK(strstr(argv_of(&f, &s, 0), "|--system-site-packages|") != NULL);
+	steps_release(&s);
+	toxenv_release(&e);
+	CHECK_INT(fx_env(&f, "py", &e), 0);
+	steps_build(&e, "/usr/bin/python3", NULL, f.dir, 0, &s);
+	CHECK(strstr(argv_of(&f, &s, 0), "site-packages") == NULL);
+	steps_release(&s);
+	toxenv_release(&e);
+	fx_release(&f);
+}
+
 /* The runner's own steps go in and out at any place, the others keeping their order. */
 static void test_steps_insert_remove(void)
 {
@@ -182,6 +203,7 @@ static void test_steps_pytest(void)
 
 const struct test steps_tests[] = {
 	{ "steps_pytest", test_steps_pytest },
+	{ "steps_sitepackages", test_steps_sitepackages },
 	{ "steps_insert_remove", test_steps_insert_remove },
 	{ "steps_full_env", test_steps_full_env },
 	{ "steps_skip_install_and_develop", test_steps_skip_install_and_develop },
