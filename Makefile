@@ -42,6 +42,13 @@ $(BUILD)/libblitz.a: $(OBJS_LIB)
 	rm -f $@
 	ar rcs $@ $^
 
+# blitz's pytest plugin, kept as Python and built into blitz as a C string
+$(BUILD)/gen/blitz_pytest.inc: src/run/blitz_pytest.py
+	@mkdir -p $(dir $@)
+	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $< > $@.tmp && mv -f $@.tmp $@
+$(BUILD)/src/run/shard.o: $(BUILD)/gen/blitz_pytest.inc
+CPPFLAGS += -I$(BUILD)/gen
+
 $(BUILD)/%.o: %.c $(wildcard src/*/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS_PKG) $(CFLAGS) $(WARN) -c -o $@ $<

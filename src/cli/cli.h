@@ -24,6 +24,9 @@ struct opts {
 	struct strvec files;		/* merge FILE... */
 	const char *output;		/* -o, --output FILE */
 	const char *durations;		/* --durations N */
+	const char *split_by;		/* --split-by test|class|module */
+	int no_split;			/* --no-split */
+	int dry_run;			/* --dry-run */
 	const char *result_json;	/* --result-json FILE */
 	const char *timeout;		/* --timeout SECONDS, per command */
 	const char *skip_missing;	/* --skip-missing-interpreters [config|true|false] */

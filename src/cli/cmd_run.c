@@ -11,6 +11,7 @@
 #include "../config/tox.h"
 #include "../env/fingerprint.h"
 #include "../env/ramdir.h"
+#include "../plan/split.h"
 #include "../run/runner.h"
 #include "../util/util.h"
 
@@ -210,6 +211,20 @@ int cmd_run(const struct opts *o)
 		}
 		ro.durations = (size_t)n;
 	}
+	int line = 0;
+	const char *by = o->split_by ? o->split_by : tox_blitz_value(&t, "split_by", &line);
+	enum split_by sb = SPLIT_TEST;
+	if (by && split_by_parse(by, &sb) < 0) {
+		if (o->split_by)
+			fprintf(stderr, "blitz: error: --split-by '%s': give test, class or module\n", by);
+		else
+			fprintf(stderr, "blitz: error: %s:%d: [blitz] split_by = %s: write test, class or module\n", t.path,
+				line, by);
+		exit(2);
+	}
+	ro.split_by = (int)sb;
+	ro.no_split = o->no_split;
+	ro.dry_run = o->dry_run;
 	ro.fail_fast = o->fail_fast;
 	ro.recreate = o->recreate;
 	if (o->skip_missing && strcmp(o->skip_missing, "config") != 0)
@@ -220,7 +235,9 @@ int cmd_run(const struct opts *o)
 	rc = runner_run(&t, &envs, &ro, &res, progress, &tty);
 	if (tty)
 		fputs("\r\033[K", stdout);
-	if (rc != 2) {
+	if (o->dry_run) {
+		/* the plan is printed: nothing ran */
+	} else if (rc != 2) {
 		size_t width = 3;
 		for (size_t i = 0; i < res.n; i++)
 			if (strlen(res.envs[i].name) > width)

@@ -23,7 +23,9 @@ static const char usage[] =
 	"                        -p N|auto, --fail-fast, --timeout SECONDS (per command), --result-json FILE,\n"
 	"                        --skip-missing-interpreters [config|true|false], -r (rebuild unchanged envs too),\n"
 	"                        --ram (envs in a RAM file system for this run, removed after; [blitz] ram = true),\n"
-	"                        --durations N (the N slowest tests of the run's pytest commands; default 5, 0: none)\n"
+	"                        --durations N (the N slowest tests of the run's pytest commands; default 5, 0: none),\n"
+	"                        --split-by test|class|module (what stays in one shard; [blitz] split_by),\n"
+	"                        --no-split (every pytest command in one process), --dry-run (print the plan)\n"
 	"\n"
 	"options:\n"
 	"  -c FILE               tox.ini, setup.cfg or pyproject.toml (default: found from here up)\n"
@@ -142,6 +144,12 @@ void opts_parse(struct opts *o, int argc, char **argv)
 			/* -k takes every word up to the next option, as tox config -k does */
 			while (i + 1 < argc && argv[i + 1][0] != '-')
 				strvec_push(&o->keys, argv[++i]);
+		} else if (is_opt(a, NULL, "--split-by")) {
+			o->split_by = value(argc, argv, &i);
+		} else if (strcmp(a, "--no-split") == 0) {
+			o->no_split = 1;
+		} else if (strcmp(a, "--dry-run") == 0) {
+			o->dry_run = 1;
 		} else if (is_opt(a, NULL, "--durations")) {
 			o->durations = value(argc, argv, &i);
 		} else if (is_opt(a, "-o", "--output")) {

@@ -560,6 +560,16 @@ void tox_set_workdir(struct tox *t, const char *dir)
 	envctx_free_all(t);
 }
 
+const char *tox_blitz_value(struct tox *t, const char *key, int *line)
+{
+	const struct ini_section *sec = ini_section(&t->ini, "blitz");
+	const struct ini_entry *e = sec ? ini_get(sec, key) : NULL;
+
+	if (e && line)
+		*line = e->line;
+	return e ? e->value : NULL;
+}
+
 int tox_blitz_bool(struct tox *t, const char *key, int def, struct diag *d)
 {
 	const struct ini_section *sec = ini_section(&t->ini, "blitz");

@@ -110,6 +110,9 @@ void tox_set_workdir(struct tox *t, const char *dir);
  */
 int tox_blitz_bool(struct tox *t, const char *key, int def, struct diag *d);
 
+/* A [blitz] setting's value as written (its line into *line, when not NULL), or NULL. */
+const char *tox_blitz_value(struct tox *t, const char *key, int *line);
+
 /* Append every env tox -a would list (envlist, [testenv:x] sections, and in tox 4 condition markers). */
 void tox_all_envs(struct tox *t, struct strvec *out);
 

@@ -87,7 +87,16 @@ static int skipped_dir(const char *name)
 	       (n > 9 && strcmp(name + n - 9, ".egg-info") == 0);
 }
 
-static uint64_t tree(uint64_t h, const char *dir, const char *rel, const struct strvec *skip, int depth)
+/* What decides which tests pytest collects: Python files and the files that configure it. */
+static int code_file(const char *name)
+{
+	size_t n = strlen(name);
+
+	return (n > 3 && strcmp(name + n - 3, ".py") == 0) || strcmp(name, "pytest.ini") == 0 ||
+	       strcmp(name, "tox.ini") == 0 || strcmp(name, "setup.cfg") == 0 || strcmp(name, "pyproject.toml") == 0;
+}
+
+static uint64_t tree(uint64_t h, const char *dir, const char *rel, const struct strvec *skip, int depth, int code)
 {
 	DIR *d;
 	struct dirent *de;
@@ -110,8 +119,9 @@ static uint64_t tree(uint64_t h, const char *dir, const char *rel, const struct 
 		if (lstat(path, &st) == 0) {
 			if (S_ISDIR(st.st_mode)) {
 				if (!skipped_dir(names.v[i]))
-					h = tree(h, path, sub, skip, depth + 1);
-			} else if ((S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)) && names.v[i][0] != '.') {
+					h = tree(h, path, sub, skip, depth + 1, code);
+			} else if ((S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)) && names.v[i][0] != '.' &&
+				   (!code || code_file(names.v[i]))) {
 				h = fp_str(h, sub);
 				h = fp_statbuf(h, &st);
 			}
@@ -125,7 +135,12 @@ static uint64_t tree(uint64_t h, const char *dir, const char *rel, const struct 
 
 uint64_t fp_tree(uint64_t h, const char *root, const struct strvec *skip)
 {
-	return tree(h, root, "", skip, 0);
+	return tree(h, root, "", skip, 0, 0);
+}
+
+uint64_t fp_code_tree(uint64_t h, const char *root, const struct strvec *skip)
+{
+	return tree(h, root, "", skip, 0, 1);
 }
 
 static char *mark_path(const char *env_dir)

@@ -37,6 +37,13 @@ uint64_t fp_stat(uint64_t h, const char *path);
 uint64_t fp_tree(uint64_t h, const char *root, const struct strvec *skip);
 
 /*
+ * The same over the files that decide which tests pytest collects: *.py,
+ * pytest.ini, tox.ini, setup.cfg, pyproject.toml (a report or log a test
+ * run leaves in the tree does not count).
+ */
+uint64_t fp_code_tree(uint64_t h, const char *root, const struct strvec *skip);
+
+/*
  * The mark of a built env: ENV_DIR/.blitz-env holds the fingerprint of its
  * set-up (venv and deps) and of the project installed in it (0: none). Reading
  * a missing or malformed mark returns -1; writing replaces it atomically.

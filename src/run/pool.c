@@ -133,6 +133,7 @@ struct job *pool_start(struct pool *p, const struct job_spec *spec)
 	char *prog;
 
 	j->data = spec->data;
+	j->tag = spec->tag;
 	j->out_fd = j->log_fd = -1;
 	j->start_ns = now_ns();
 	j->log_fd = open(spec->log_path, O_WRONLY | O_CREAT | O_CLOEXEC | (spec->append ? O_APPEND : O_TRUNC), 0644);

@@ -38,11 +38,13 @@ struct job_spec {
 	int append;			/* add to the log instead of truncating it (an env's later steps) */
 	long long timeout_ns;		/* 0: no limit */
 	void *data;			/* the caller's, handed back in the job */
+	long tag;			/* the caller's too */
 };
 
 struct job {
 	pid_t pid;			/* also the process group id; 0 once reaped */
 	void *data;
+	long tag;
 	enum job_end end;
 	int exit_code, signo;
 	char error[256];		/* for JOB_SPAWN_FAILED */

@@ -41,17 +41,18 @@ void report_junit_options(struct ctx *c, struct envrun *er)
 }
 
 /* A pytest command of er ended: its tests into the run's report and the history. */
-void report_read_junit(struct ctx *c, struct envrun *er, const struct step *st)
+double report_read_junit(struct ctx *c, struct envrun *er, const char *path)
 {
 	struct junit j = { 0 };
 	char err[1024];
+	double sum = 0;
 
-	if (access(st->junit, F_OK) != 0)
-		return;	/* pytest did not get as far as writing it */
-	if (junit_read(&j, st->junit, err, sizeof(err)) < 0) {
+	if (access(path, F_OK) != 0)
+		return -1;	/* pytest did not get as far as writing it */
+	if (junit_read(&j, path, err, sizeof(err)) < 0) {
 		envrun_log_line(er, "could not read the JUnit XML pytest wrote:", err);
 		junit_release(&j);
-		return;
+		return -1;
 	}
 	const char **ids = xcalloc(j.n ? j.n : 1, sizeof(*ids)), **outcomes = xcalloc(j.n ? j.n : 1, sizeof(*outcomes));
 	double *secs = xcalloc(j.n ? j.n : 1, sizeof(*secs));
@@ -61,6 +62,7 @@ void report_read_junit(struct ctx *c, struct envrun *er, const struct step *st)
 		jc->suite = xstrdup(er->r->name);	/* one testsuite per env in the run's report */
 		ids[i] = xconcat(jc->classname, "::", jc->name, NULL);
 		secs[i] = jc->time;
+		sum += jc->time;
 		outcomes[i] = junit_outcome_name(jc->outcome);
 	}
 	db_record_tests(c->db, er->r->name, j.n, ids, secs, outcomes);
@@ -74,6 +76,29 @@ void report_read_junit(struct ctx *c, struct envrun *er, const struct step *st)
 	memcpy(c->junit.v + c->junit.n, j.v, j.n * sizeof(*j.v));
 	c->junit.n += j.n;
 	free(j.v);
+	return sum;
+}
+
+void report_write_cases(struct ctx *c, const char *suite, size_t from, const char *path)
+{
+	struct junit part = { 0 };
+	char *tmp = xasprintf("%s.tmp-%ld", path, (long)getpid());
+	FILE *f;
+
+	/* a view of the run's cases: shared, not copied (not released below) */
+	part.v = xcalloc(c->junit.n > from ? c->junit.n - from : 1, sizeof(*part.v));
+	for (size_t i = from; i < c->junit.n; i++)
+		if (strcmp(c->junit.v[i].suite, suite) == 0)
+			part.v[part.n++] = c->junit.v[i];
+	int ok = (f = fopen(tmp, "w")) != NULL && junit_write(f, &part, NULL) == 0;
+	if (f && fclose(f) != 0)
+		ok = 0;
+	if (!ok || rename(tmp, path) < 0) {
+		warn("could not write the JUnit XML '%s': %s", path, strerror(errno));
+		unlink(tmp);
+	}
+	free(part.v);
+	free(tmp);
 }
 
 static int slower(const void *a, const void *b)

@@ -7,6 +7,7 @@
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "runner.h"
 #include "steps.h"
@@ -16,10 +17,12 @@
 #include "../util/strvec.h"
 
 struct pool;
+struct job;
 struct sched;
 struct db;
 
 struct task;
+struct split;
 
 struct envrun {
 	struct toxenv e;
@@ -47,7 +50,13 @@ struct envrun {
 	int together;			/* its project's wheel goes in with its deps, in one pip run */
 	size_t together_words;		/* the words of the project appended to its STEP_DEPS */
 	int package_in_deps;		/* its STEP_DEPS installs the project too: STEP_PACKAGE is skipped */
+	long split_step;		/* its pytest command that may run in shards, or -1 */
+	size_t shards;			/* how many the plan gives it (1: run as written) */
+	struct split *split;		/* that command, running in shards; NULL otherwise */
 };
+
+/* Job tags (struct job_spec.tag): which job of an env's step it is. */
+enum { TAG_STEP = 0, TAG_COLLECT = 1, TAG_SHARD = 2 /* + the shard's index */ };
 
 /*
  * Work several envs of a run wait for, done once: the project's wheel
@@ -76,6 +85,8 @@ struct ctx {
 	const struct run_opts *o;
 	uint64_t tree;			/* the project's source tree (fp_tree), once computed */
 	int have_tree;
+	uint64_t code_tree;		/* its Python and pytest configuration files only (fp_code_tree) */
+	int have_code_tree;
 	struct sched *s;
 	struct db *db;
 	struct envrun *runs;
@@ -89,7 +100,33 @@ struct ctx {
 	struct task **tasks;
 	size_t ntasks;
 	struct junit junit;		/* every env's tests, as their pytest reported them */
+	char *plugin_dir;		/* where blitz's pytest plugin is written, once needed */
 };
+
+/* The project's source tree's fingerprint, computed once per run (runner.c). */
+uint64_t run_tree(struct ctx *c);
+
+/* Record in er's result that step st ran as job j, described as cmd (or st's words when NULL). */
+void envrun_record_step(struct envrun *er, const struct step *st, const struct job *j, const char *cmd);
+
+/* Why job j of step st failed, into why ("" when it did not). */
+void step_failure(const struct step *st, const struct job *j, char *why, size_t whysz);
+
+/*
+ * Tests split into shards (shard.c). shard_plan: before the run, decide
+ * how many shards each env's pytest command gets (history, measured
+ * process costs); with dry, print the plan instead. shard_start: er's
+ * split step is next: collect its node ids (or take them from the cache)
+ * and start its shards; 0 started, -1 run it as written. shard_job_done: a
+ * collection or shard job of er ended. shard_start_pending: start waiting
+ * shards while slots are free. shard_running: the slots er's shards hold.
+ */
+void shard_plan(struct ctx *c, FILE *dry);
+int shard_start(struct ctx *c, struct envrun *er);
+void shard_job_done(struct ctx *c, struct envrun *er, struct job *j);
+void shard_start_pending(struct ctx *c);
+size_t shard_running(const struct envrun *er);
+void shard_free(struct envrun *er);
 
 /* Start env er's next step (runner.c): 0 started, 1 waiting for a task, -1 finished. */
 int envrun_start_step(struct ctx *c, struct envrun *er);
@@ -117,11 +154,14 @@ void shared_prune(struct ctx *c);
 /*
  * The run's test report (report.c). report_junit_options: before the run,
  * give each pytest command of er a JUnit XML path (step->junit).
- * report_read_junit: a pytest command ended, read what it wrote.
+ * report_read_junit: a pytest command ended, read what it wrote at path
+ * (returns the sum of its tests' seconds, or -1 when there was nothing).
+ * report_write_cases: suite's cases from index from, as JUnit XML at path.
  * report_write: at the end, the merged JUnit XML and the slowest tests in res.
  */
 void report_junit_options(struct ctx *c, struct envrun *er);
-void report_read_junit(struct ctx *c, struct envrun *er, const struct step *st);
+double report_read_junit(struct ctx *c, struct envrun *er, const char *path);
+void report_write_cases(struct ctx *c, const char *suite, size_t from, const char *path);
 void report_write(struct ctx *c, struct run_result *res);
 
 #endif

@@ -167,6 +167,9 @@ int envrun_start_step(struct ctx *c, struct envrun *er)
 			envrun_finish(er, ENV_FAILED, why);
 			return -1;
 		}
+		if (st->kind == STEP_COMMAND && (long)er->next == er->split_step && er->shards > 1 &&
+		    shard_start(c, er) == 0)
+			return 0;	/* its tests run in shards */
 		spec.argv = st->argv.v;
 		spec.envp = er->envp.v;
 		spec.cwd = st->kind == STEP_COMMAND ? er->e.change_dir : c->t->toxinidir;
@@ -191,6 +194,18 @@ static int installable(const char *root)
 	free(a);
 	free(b);
 	return ok;
+}
+
+uint64_t run_tree(struct ctx *c)
+{
+	if (!c->have_tree) {
+		struct strvec skip = STRVEC_INIT;
+		strvec_push(&skip, c->t->workdir);
+		c->tree = fp_tree(FP_INIT, c->t->toxinidir, &skip);
+		c->have_tree = 1;
+		strvec_clear(&skip);
+	}
+	return c->tree;
 }
 
 /*
@@ -242,14 +257,8 @@ static void fingerprints(struct ctx *c, struct envrun *er, const struct interp *
 				free(f);
 			}
 		} else {
-			if (!c->have_tree) {
-				struct strvec skip = STRVEC_INIT;
-				strvec_push(&skip, c->t->workdir);
-				c->tree = fp_tree(FP_INIT, c->t->toxinidir, &skip);
-				c->have_tree = 1;
-				strvec_clear(&skip);
-			}
-			ph = fp_bytes(ph, &c->tree, sizeof(c->tree));
+			uint64_t tree = run_tree(c);
+			ph = fp_bytes(ph, &tree, sizeof(tree));
 		}
 		er->fp_package = ph ? ph : 1;	/* 0 means "no project installed" */
 	}
@@ -456,11 +465,12 @@ static void start_env(struct ctx *c, struct envrun *er)
 	build_env(c, er);
 }
 
-static void record_step(struct env_result *r, const struct step *st, const struct job *j)
+void envrun_record_step(struct envrun *er, const struct step *st, const struct job *j, const char *cmd_as)
 {
 	static const char *const kinds[] = { "create", "deps", "package", "command", "layer", "wheel" };
+	struct env_result *r = er->r;
 	struct step_result *sr;
-	char *cmd = step_cmd(st);
+	char *cmd = cmd_as ? xstrdup(cmd_as) : step_cmd(st);
 
 	r->steps = xrealloc(r->steps, (r->nsteps + 1) * sizeof(*r->steps));
 	sr = &r->steps[r->nsteps++];
@@ -472,33 +482,43 @@ static void record_step(struct env_result *r, const struct step *st, const struc
 	sr->cpu_seconds = (double)j->cpu_ns / 1e9;
 }
 
-/* A step's job ended: go on with the env, or record why it failed. */
-static void step_done(struct ctx *c, struct envrun *er, struct job *j)
+void step_failure(const struct step *st, const struct job *j, char *why, size_t whysz)
 {
-	struct step *st = &er->steps.v[er->next];
-	char why[512] = "";
 	char *cmd = step_cmd(st);
 
+	why[0] = '\0';
 	if (strlen(cmd) > 100)
 		strcpy(cmd + 97, "...");
 	if (j->end == JOB_EXITED && j->exit_code == 0) {
 		/* fine */
 	} else if (j->end == JOB_SPAWN_FAILED) {
-		snprintf(why, sizeof(why), "%s: %s", step_name(st->kind), j->error);
+		snprintf(why, whysz, "%s: %s", step_name(st->kind), j->error);
 	} else if (j->end == JOB_EXITED) {
-		snprintf(why, sizeof(why), "%s failed with exit code %d: %s", step_name(st->kind), j->exit_code, cmd);
+		snprintf(why, whysz, "%s failed with exit code %d: %s", step_name(st->kind), j->exit_code, cmd);
 	} else if (j->end == JOB_SIGNALED) {
-		snprintf(why, sizeof(why), "%s was killed by signal %d (%s): %s", step_name(st->kind), j->signo,
+		snprintf(why, whysz, "%s was killed by signal %d (%s): %s", step_name(st->kind), j->signo,
 			 strsignal(j->signo), cmd);
 	} else if (j->end == JOB_TIMED_OUT) {
-		snprintf(why, sizeof(why), "%s ran out of time (--timeout) and was stopped: %s", step_name(st->kind), cmd);
+		snprintf(why, whysz, "%s ran out of time (--timeout) and was stopped: %s", step_name(st->kind), cmd);
 	} else {
-		snprintf(why, sizeof(why), "stopped while %s ran: %s", step_name(st->kind), cmd);
+		snprintf(why, whysz, "stopped while %s ran: %s", step_name(st->kind), cmd);
 	}
 	free(cmd);
-	record_step(er->r, st, j);
-	if (st->junit && (j->end == JOB_EXITED || j->end == JOB_SIGNALED || j->end == JOB_TIMED_OUT))
-		report_read_junit(c, er, st);
+}
+
+/* A step's job ended: go on with the env, or record why it failed. */
+static void step_done(struct ctx *c, struct envrun *er, struct job *j)
+{
+	struct step *st = &er->steps.v[er->next];
+	char why[512];
+
+	step_failure(st, j, why, sizeof(why));
+	envrun_record_step(er, st, j, NULL);
+	if (st->junit && (j->end == JOB_EXITED || j->end == JOB_SIGNALED || j->end == JOB_TIMED_OUT)) {
+		double tests = report_read_junit(c, er, st->junit);
+		if (tests >= 0 && j->end == JOB_EXITED)	/* what the process cost besides its tests */
+			db_record_cost(c->db, er->r->name, (double)(j->end_ns - j->start_ns) / 1e9 - tests);
+	}
 	if (why[0] && st->kind == STEP_DEPS && er->package_in_deps && j->end == JOB_EXITED) {
 		/* deps and project did not go in together: one after the other, as tox installs them */
 		for (size_t k = 0; k < er->together_words; k++)
@@ -595,7 +615,8 @@ static size_t count_running(const struct ctx *c)
 	size_t n = 0;
 
 	for (size_t i = 0; i < c->n; i++)
-		n += c->runs[i].started && !c->runs[i].finished && !c->runs[i].waiting;
+		if (c->runs[i].started && !c->runs[i].finished && !c->runs[i].waiting)
+			n += c->runs[i].split ? shard_running(&c->runs[i]) : 1;
 	for (size_t i = 0; i < c->ntasks; i++)
 		n += c->tasks[i]->state == TASK_RUNNING;
 	return n;
@@ -674,7 +695,7 @@ int runner_run(struct tox *t, const struct strvec *envs, const struct run_opts *
 	memset(res, 0, sizeof(*res));
 	res->n = envs->n;
 	res->envs = xcalloc(envs->n ? envs->n : 1, sizeof(*res->envs));
-	if (mkdirs(o->run_dir) < 0) {
+	if (!o->dry_run && mkdirs(o->run_dir) < 0) {
 		error("cannot create '%s':", o->run_dir);
 		free(runs);
 		free(deps);
@@ -718,6 +739,9 @@ int runner_run(struct tox *t, const struct strvec *envs, const struct run_opts *
 	for (size_t i = 0; i < envs->n; i++)
 		prepare_env(&c, &runs[i]);
 	shared_plan_layers(&c);
+	shard_plan(&c, o->dry_run ? stdout : NULL);
+	if (o->dry_run)
+		goto stop;
 	width_init(&w, c.slots);
 	if (o->auto_width) {
 		struct width_sample ws;
@@ -726,6 +750,7 @@ int runner_run(struct tox *t, const struct strvec *envs, const struct run_opts *
 	while (!sched_finished(&s)) {
 		c.running = count_running(&c);
 		resume_waiting(&c);
+		shard_start_pending(&c);	/* an env's shards before new envs: its set-up is paid */
 		while (!c.stopping && c.running < c.slots) {
 			long i = sched_next(&s);
 			if (i < 0)
@@ -759,13 +784,17 @@ int runner_run(struct tox *t, const struct strvec *envs, const struct run_opts *
 			continue;
 		}
 		struct envrun *er = j->data;
-		step_done(&c, er, j);
+		if (j->tag != TAG_STEP)
+			shard_job_done(&c, er, j);
+		else
+			step_done(&c, er, j);
 		job_free(j);
 		if (er->finished && er->task)
 			task_done(&c, er->task);
 		else if (er->finished)
 			env_finished(&c, er, 1);
 	}
+stop:
 	pool_release(&p);
 out:
 	sched_release(&s);
@@ -775,6 +804,7 @@ out_nosched:
 		if (rc == 0 && res->envs[i].status == ENV_FAILED)
 			rc = 1;
 		unlock_env(&runs[i]);
+		shard_free(&runs[i]);
 		if (runs[i].resolved)
 			toxenv_release(&runs[i].e);
 		steps_release(&runs[i].steps);
@@ -790,6 +820,7 @@ out_nosched:
 		task_free(c.tasks[i]);
 	}
 	free(c.tasks);
+	free(c.plugin_dir);
 	if (res->interrupted && rc != 2)
 		rc = 130;
 	interp_set_cache(NULL);

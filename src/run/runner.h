@@ -17,6 +17,9 @@ struct run_opts {
 	const char *state_dir;		/* .blitz: durations from earlier runs */
 	enum { SKIP_MISSING_CONFIG, SKIP_MISSING_YES, SKIP_MISSING_NO } skip_missing;	/* --skip-missing-interpreters */
 	size_t durations;		/* how many of the slowest tests to report (--durations) */
+	int split_by;			/* enum split_by (plan/split.h): what stays in one shard */
+	int no_split;			/* --no-split: every pytest command runs as written */
+	int dry_run;			/* --dry-run: print the plan, run nothing */
 };
 
 enum env_status {

@@ -12,7 +12,7 @@
 #include "../util/util.h"
 
 /* Raise it when the tables change: an older file is then set aside, not migrated (it is a cache). */
-#define SCHEMA_VERSION 3
+#define SCHEMA_VERSION 4
 /* How many recent runs of an env make its prediction. */
 #define RECENT 5
 
@@ -38,6 +38,24 @@
 	");" \
 	"CREATE INDEX IF NOT EXISTS test_runs_env ON test_runs(env, test, at);"
 
+/*
+ * Version 4: the node ids each pytest command collected, by a key of what
+ * decides them (the test tree, the env, the command); and the fixed cost of
+ * a pytest process per env (its wall time less its tests' times).
+ */
+#define SPLIT_TABLES \
+	"CREATE TABLE IF NOT EXISTS collections (" \
+	"  key TEXT PRIMARY KEY," \
+	"  ids TEXT NOT NULL," \
+	"  at INTEGER NOT NULL" \
+	");" \
+	"CREATE TABLE IF NOT EXISTS process_costs (" \
+	"  env TEXT NOT NULL," \
+	"  seconds REAL NOT NULL," \
+	"  at INTEGER NOT NULL" \
+	");" \
+	"CREATE INDEX IF NOT EXISTS process_costs_env ON process_costs(env, at);"
+
 static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS env_runs ("
 	"  env TEXT NOT NULL,"
@@ -47,7 +65,8 @@ static const char schema[] =
 	");"
 	"CREATE INDEX IF NOT EXISTS env_runs_env ON env_runs(env, at);"
 	INTERPRETERS_TABLE
-	TESTS_TABLE;
+	TESTS_TABLE
+	SPLIT_TABLES;
 
 /* Open path and make sure it holds our schema; returns NULL (handle closed) when the file is unusable. */
 static sqlite3 *try_open(const char *path)
@@ -75,11 +94,11 @@ static sqlite3 *try_open(const char *path)
 		sqlite3_free(err);
 		if (rc != SQLITE_OK)
 			goto bad;
-	} else if (version == 1 || version == 2) {
-		/* a state from before the interpreters or the tests table: add what it lacks, keep the history */
+	} else if (version >= 1 && version <= 3) {
+		/* a state from before the interpreters, tests or split tables: add what it lacks, keep the history */
 		char *err = NULL;
-		char *sql = xasprintf("%s%s PRAGMA user_version=%d;", version == 1 ? INTERPRETERS_TABLE : "", TESTS_TABLE,
-				      SCHEMA_VERSION);
+		char *sql = xasprintf("%s%s%s PRAGMA user_version=%d;", version == 1 ? INTERPRETERS_TABLE : "",
+				      version <= 2 ? TESTS_TABLE : "", SPLIT_TABLES, SCHEMA_VERSION);
 		int rc = sqlite3_exec(h, sql, NULL, NULL, &err);
 		free(sql);
 		sqlite3_free(err);
@@ -202,6 +221,83 @@ double db_env_duration(struct db *db, const char *env)
 double db_test_duration(struct db *db, const char *env, const char *test)
 {
 	return recent_mean(db, "test_runs", env, test);
+}
+
+size_t db_env_tests(struct db *db, const char *env, char ***tests, double **seconds)
+{
+	sqlite3_stmt *st;
+	size_t n = 0, cap = 0;
+
+	*tests = NULL;
+	*seconds = NULL;
+	/* the tests of its latest week of runs, each with the mean of its last RECENT times */
+	if (!db->h || sqlite3_prepare_v2(db->h,
+		"SELECT t.test, (SELECT avg(seconds) FROM (SELECT seconds FROM test_runs r WHERE r.env = ?1"
+		" AND r.test = t.test ORDER BY at DESC, rowid DESC LIMIT ?2))"
+		" FROM test_runs t WHERE t.env = ?1 GROUP BY t.test"
+		" HAVING max(t.at) >= (SELECT max(at) FROM test_runs WHERE env = ?1) - 7 * 86400"
+		" ORDER BY min(t.rowid)", -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(st, 1, env, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 2, RECENT);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		*tests = xgrow(*tests, &cap, n + 1, sizeof(**tests));
+		*seconds = xrealloc(*seconds, cap * sizeof(**seconds));
+		(*tests)[n] = xstrdup((const char *)sqlite3_column_text(st, 0));
+		(*seconds)[n++] = sqlite3_column_double(st, 1);
+	}
+	sqlite3_finalize(st);
+	return n;
+}
+
+void db_record_cost(struct db *db, const char *env, double seconds)
+{
+	sqlite3_stmt *st;
+
+	if (!db->h || sqlite3_prepare_v2(db->h, "INSERT INTO process_costs(env, seconds, at) VALUES (?, ?, ?)",
+					 -1, &st, NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_text(st, 1, env, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_double(st, 2, seconds < 0 ? 0 : seconds);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)time(NULL));
+	sqlite3_step(st);
+	sqlite3_finalize(st);
+}
+
+double db_process_cost(struct db *db, const char *env)
+{
+	return recent_mean(db, "process_costs", env, NULL);
+}
+
+char *db_collected(struct db *db, const char *key)
+{
+	sqlite3_stmt *st;
+	char *ids = NULL;
+
+	if (!db->h || sqlite3_prepare_v2(db->h, "SELECT ids FROM collections WHERE key = ?", -1, &st, NULL) != SQLITE_OK)
+		return NULL;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		ids = xstrdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return ids;
+}
+
+void db_store_collected(struct db *db, const char *key, const char *ids)
+{
+	sqlite3_stmt *st;
+	sqlite3_int64 now = (sqlite3_int64)time(NULL);
+
+	if (!db->h || sqlite3_prepare_v2(db->h, "INSERT OR REPLACE INTO collections(key, ids, at) VALUES (?, ?, ?)",
+					 -1, &st, NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, ids, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, now);
+	sqlite3_step(st);
+	sqlite3_finalize(st);
+	/* collections of trees nobody has run for a month go */
+	sqlite3_exec(db->h, "DELETE FROM collections WHERE at < strftime('%s','now') - 30 * 86400", NULL, NULL, NULL);
 }
 
 int db_interp_lookup(struct db *db, const char *path, long long size, long long mtime_ns, int *major, int *minor,

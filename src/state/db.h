@@ -42,6 +42,22 @@ void db_record_tests(struct db *db, const char *env, size_t n, const char *const
 double db_test_duration(struct db *db, const char *env, const char *test);
 
 /*
+ * The tests env ran lately (those seen within a week of its latest run),
+ * in the order first seen, each with its predicted seconds: arrays
+ * allocated into *tests and *seconds (free each test, then both). Returns
+ * how many.
+ */
+size_t db_env_tests(struct db *db, const char *env, char ***tests, double **seconds);
+
+/* Record / predict the fixed seconds of one pytest process of env (start-up, collection, exit); -1: unknown. */
+void db_record_cost(struct db *db, const char *env, double seconds);
+double db_process_cost(struct db *db, const char *env);
+
+/* The node ids collected under key (newline-separated, allocated), or NULL; and storing them. */
+char *db_collected(struct db *db, const char *key);
+void db_store_collected(struct db *db, const char *key, const char *ids);
+
+/*
  * What the interpreter binary at path (a real path) answered when it was
  * probed, while its size and modification time are those given: returns 0
  * with the version and implementation, or -1 when unknown.

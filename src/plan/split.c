@@ -1,0 +1,297 @@
+#include "split.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/strmap.h"
+#include "../util/util.h"
+
+int split_by_parse(const char *s, enum split_by *by)
+{
+	static const char *const names[] = { "test", "class", "module" };
+
+	for (size_t i = 0; i < 3; i++)
+		if (strcmp(s, names[i]) == 0) {
+			*by = (enum split_by)i;
+			return 0;
+		}
+	return -1;
+}
+
+/*
+ * As pytest's junitxml does: the parameters ("[...]") stay with the name;
+ * the rest splits at "::", the file's path becoming dotted, without ".py".
+ */
+char *split_junit_key(const char *nodeid)
+{
+	size_t plen = strcspn(nodeid, "["), flen = plen;
+	const char *last = NULL, *first = NULL;
+
+	for (const char *p = nodeid; p + 1 < nodeid + plen; p++)
+		if (p[0] == ':' && p[1] == ':') {
+			if (!first)
+				first = p;
+			last = p;
+			p++;
+		}
+	if (first)
+		flen = (size_t)(first - nodeid);
+	/* the file part, dotted, without ".py" */
+	char *file = xstrndup(nodeid, flen);
+	for (char *c = file; *c; c++)
+		if (*c == '/')
+			*c = '.';
+	if (flen >= 3 && strcmp(file + flen - 3, ".py") == 0)
+		file[flen - 3] = '\0';
+	if (!first) {
+		/* no "::": the file is the name, and the class name is empty */
+		char *key = xconcat("::", file, nodeid + plen, NULL);
+		free(file);
+		return key;
+	}
+	/* classes between the file and the name, "::" becoming "." */
+	char *classes = xstrndup(first, (size_t)(last - first));
+	char *w = classes;
+	for (const char *r = classes; *r; r++) {
+		if (r[0] == ':' && r[1] == ':') {
+			*w++ = '.';
+			r++;
+		} else {
+			*w++ = *r;
+		}
+	}
+	*w = '\0';
+	char *key = xconcat(file, classes, "::", last + 2, NULL);
+	free(file);
+	free(classes);
+	return key;
+}
+
+size_t split_group_len(const char *nodeid, enum split_by by)
+{
+	size_t plen = strcspn(nodeid, "["), first = plen, last = plen;
+
+	if (by == SPLIT_TEST)
+		return strlen(nodeid);
+	for (size_t i = 0; i + 1 < plen; i++)
+		if (nodeid[i] == ':' && nodeid[i + 1] == ':') {
+			if (first == plen)
+				first = i;
+			last = i++;
+		}
+	if (by == SPLIT_MODULE)
+		return first == plen ? strlen(nodeid) : first;
+	return first == last ? strlen(nodeid) : last;	/* the class it is in; outside one, itself */
+}
+
+struct group {
+	double secs;
+	size_t first;	/* its first test's index: ties keep the input order */
+};
+
+static int longer_group(const void *a, const void *b)
+{
+	const struct group *x = a, *y = b;
+
+	if (x->secs != y->secs)
+		return x->secs < y->secs ? 1 : -1;
+	return x->first < y->first ? -1 : x->first > y->first;
+}
+
+size_t split_partition(size_t n, const char *const *ids, const double *secs, enum split_by by, size_t k,
+		       size_t *shard_of, double *loads)
+{
+	struct strmap names = STRMAP_INIT;
+	int *group_of = xcalloc(n ? n : 1, sizeof(*group_of));
+	struct group *g = xcalloc(n ? n : 1, sizeof(*g));
+	size_t *where, ng = 0, used = 0;
+	double *load = xcalloc(k ? k : 1, sizeof(*load));
+
+	for (size_t i = 0; i < n; i++) {
+		int id = strmap_intern(&names, ids[i], split_group_len(ids[i], by));
+		group_of[i] = id;
+		if ((size_t)id == ng)
+			g[ng++].first = i;
+		g[id].secs += secs[i] > 0 ? secs[i] : 0;
+	}
+	where = xcalloc(ng ? ng : 1, sizeof(*where));
+	/* sort a copy, then map back through each group's first test */
+	struct group *sorted = xcalloc(ng ? ng : 1, sizeof(*sorted));
+	memcpy(sorted, g, ng * sizeof(*g));
+	qsort(sorted, ng, sizeof(*sorted), longer_group);
+	for (size_t i = 0; i < ng; i++) {
+		size_t best = 0;
+		for (size_t s = 1; s < k; s++)
+			if (load[s] < load[best])
+				best = s;
+		load[best] += sorted[i].secs;
+		where[group_of[sorted[i].first]] = best;
+		if (best + 1 > used)
+			used = best + 1;
+	}
+	for (size_t i = 0; i < n; i++)
+		shard_of[i] = where[group_of[i]];
+	if (loads)
+		memcpy(loads, load, k * sizeof(*load));
+	free(sorted);
+	free(where);
+	free(g);
+	free(group_of);
+	free(load);
+	strmap_clear(&names);
+	return used;
+}
+
+/* The loads of groups put into k shards, longest first, each into the least loaded shard. */
+static void pack(const double *groups, size_t ng, size_t k, double *loads)
+{
+	memset(loads, 0, k * sizeof(*loads));
+	for (size_t i = 0; i < ng; i++) {
+		size_t best = 0;
+		for (size_t s = 1; s < k; s++)
+			if (loads[s] < loads[best])
+				best = s;
+		loads[best] += groups[i];
+	}
+}
+
+/* A piece of work in the simulation: an env's set-up, or one of its shards. */
+struct piece {
+	double ready, secs;
+};
+
+/*
+ * The predicted end of the run when env i gets shards[i] shards: list
+ * scheduling as the runner does it (see split_plan).
+ */
+static double simulate(const struct split_env *envs, size_t n, const size_t *shards, size_t slots, double *scratch)
+{
+	double *free_at = xcalloc(slots, sizeof(*free_at)), end = 0;
+	struct piece *pending = NULL;
+	size_t np = 0, cap = 0, next = 0;
+
+	for (;;) {
+		size_t s = 0;
+		for (size_t i = 1; i < slots; i++)
+			if (free_at[i] < free_at[s])
+				s = i;
+		double t = free_at[s];
+		/* a shard ready now, longest first; else the next env; else wait for the next shard */
+		long pick = -1;
+		for (size_t i = 0; i < np; i++)
+			if (pending[i].ready <= t && (pick < 0 || pending[i].secs > pending[pick].secs))
+				pick = (long)i;
+		if (pick < 0 && next < n) {
+			const struct split_env *e = &envs[next];
+			size_t k = shards[next++];
+			double *loads = scratch;
+			free_at[s] = t + e->setup;
+			if (!e->groups) {
+				loads[0] = e->work;
+				k = 1;
+			} else {
+				pack(e->groups, e->ngroups, k, loads);
+			}
+			pending = xgrow(pending, &cap, np + k, sizeof(*pending));
+			for (size_t j = 0; j < k; j++)
+				pending[np++] = (struct piece){ free_at[s], loads[j] + e->cost };
+			if (free_at[s] > end)
+				end = free_at[s];
+			continue;
+		}
+		if (pick < 0 && np) {
+			pick = 0;
+			for (size_t i = 1; i < np; i++)
+				if (pending[i].ready < pending[pick].ready)
+					pick = (long)i;
+			t = pending[pick].ready;
+		}
+		if (pick < 0)
+			break;
+		free_at[s] = t + pending[pick].secs;
+		if (free_at[s] > end)
+			end = free_at[s];
+		pending[pick] = pending[--np];
+	}
+	free(pending);
+	free(free_at);
+	return end;
+}
+
+void split_plan(struct split_env *envs, size_t n, size_t slots, struct split_plan *out)
+{
+	size_t *k = xcalloc(n ? n : 1, sizeof(*k)), maxk = 1;
+	double longest = 0, work = 0;
+
+	if (!slots)
+		slots = 1;
+	for (size_t i = 0; i < n; i++) {
+		struct split_env *e = &envs[i];
+		double tests = 0;
+		if (!e->groups || !e->ngroups)
+			e->groups = NULL, e->max_shards = 1;
+		for (size_t g = 0; e->groups && g < e->ngroups; g++) {
+			tests += e->groups[g];
+			if (e->groups[g] > longest)
+				longest = e->groups[g];
+		}
+		if (e->max_shards > e->ngroups && e->groups)
+			e->max_shards = e->ngroups;
+		if (!e->max_shards)
+			e->max_shards = 1;
+		k[i] = e->shards < 1 ? 1 : e->shards > e->max_shards ? e->max_shards : e->shards;
+		if (k[i] > maxk)
+			maxk = k[i];
+		if (e->max_shards > maxk)
+			maxk = e->max_shards;
+		work += e->setup + e->cost + (e->groups ? tests : e->work);
+		if (!e->groups && e->work > longest)
+			longest = e->work;
+	}
+	double *scratch = xcalloc(maxk, sizeof(*scratch));
+	double best = simulate(envs, n, k, slots, scratch);
+	/* add the one shard that shortens the run most, while one does (by more than a millisecond) */
+	for (size_t round = 0; round < 64 * (n ? n : 1); round++) {
+		long pick = -1;
+		double pick_end = best;
+		for (size_t i = 0; i < n; i++) {
+			if (k[i] >= envs[i].max_shards)
+				continue;
+			k[i]++;
+			double end = simulate(envs, n, k, slots, scratch);
+			k[i]--;
+			if (end < pick_end - 1e-3) {
+				pick_end = end;
+				pick = (long)i;
+			}
+		}
+		if (pick < 0)
+			break;
+		k[pick]++;
+		best = pick_end;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct split_env *e = &envs[i];
+		e->shards = k[i];
+		e->loads = xcalloc(k[i], sizeof(*e->loads));
+		if (e->groups)
+			pack(e->groups, e->ngroups, k[i], e->loads);
+		else
+			e->loads[0] = e->work;
+		for (size_t j = 0; j < k[i]; j++)
+			e->loads[j] += e->cost;
+	}
+	out->makespan = best;
+	out->work = work;
+	out->lower_bound = work / (double)slots > longest ? work / (double)slots : longest;
+	free(scratch);
+	free(k);
+}
+
+void split_plan_release(struct split_env *envs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(envs[i].loads);
+		envs[i].loads = NULL;
+	}
+}

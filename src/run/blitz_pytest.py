@@ -1,0 +1,114 @@
+# blitz's pytest plugin. blitz writes this file for its runs and loads it
+# with "-p blitz_pytest"; it does nothing unless blitz's variables are set.
+#   BLITZ_COLLECT=FILE     write the node ids collected to FILE, one a line,
+#                          after a line "!REASON" when the tests must not be
+#                          split (pytest-xdist or pytest-cov at work)
+#   BLITZ_SHARD_FILE=FILE  run only the tests FILE names: node ids after a
+#                          "[run]" line, JUnit names ("classname::name")
+#                          after "[keys]"; test files after "[skip]" are not
+#                          even collected
+#   BLITZ_ALL_IDS=FILE     run too the tests this list of node ids lacks
+#                          (tests that were not there when it was made)
+# Written for every pytest blitz may meet: Python 2.7 and 3, pytest 4 on.
+import os
+import re
+
+_shard = None
+
+
+def _lines(path):
+    with open(path, "rb") as f:
+        data = f.read()
+    if not isinstance(data, str):
+        data = data.decode("utf-8", "surrogateescape")
+    return data.splitlines()
+
+
+def _encode(text):
+    if isinstance(text, bytes):
+        return text
+    try:
+        return text.encode("utf-8", "surrogateescape")
+    except LookupError:
+        return text.encode("utf-8", "replace")
+
+
+def _junit_key(nodeid):
+    # the name pytest's junitxml gives the test: "classname::name"
+    path, bracket, params = nodeid.partition("[")
+    names = path.split("::")
+    names[0] = re.sub(r"\.py$", "", names[0].replace("/", "."))
+    names[-1] += bracket + params
+    return ".".join(names[:-1]) + "::" + names[-1]
+
+
+def pytest_configure(config):
+    global _shard
+    path = os.environ.get("BLITZ_SHARD_FILE")
+    if not path:
+        return
+    _shard = {"run": set(), "keys": set(), "skip": set(), "all": None}
+    section = None
+    for line in _lines(path):
+        if line in ("[run]", "[keys]", "[skip]"):
+            section = line[1:-1]
+        elif section and line:
+            _shard[section].add(line)
+    every = os.environ.get("BLITZ_ALL_IDS")
+    if every:
+        _shard["all"] = set(_lines(every))
+
+
+def _ignored(path, config):
+    if _shard is None or not _shard["skip"]:
+        return None
+    root = getattr(config, "rootpath", None) or config.rootdir
+    rel = os.path.relpath(str(path), str(root)).replace(os.sep, "/")
+    return True if rel in _shard["skip"] else None
+
+
+try:
+    import pytest
+    _PATHLIB_HOOKS = int(pytest.__version__.split(".")[0]) >= 7
+except (ImportError, ValueError):
+    _PATHLIB_HOOKS = False
+
+if _PATHLIB_HOOKS:
+    def pytest_ignore_collect(collection_path, config):
+        return _ignored(collection_path, config)
+else:
+    def pytest_ignore_collect(path, config):
+        return _ignored(path, config)
+
+
+def pytest_collection_modifyitems(session, config, items):
+    if _shard is None:
+        return
+    keep, drop = [], []
+    for item in items:
+        nodeid = item.nodeid
+        wanted = (nodeid in _shard["run"]
+                  or (_shard["keys"] and _junit_key(nodeid) in _shard["keys"])
+                  or (_shard["all"] is not None and nodeid not in _shard["all"]))
+        (keep if wanted else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+def pytest_collection_finish(session):
+    out = os.environ.get("BLITZ_COLLECT")
+    if not out:
+        return
+    option = session.config.option
+    why = None
+    if getattr(option, "numprocesses", None):
+        why = "pytest-xdist runs its tests in processes of its own (-n)"
+    elif getattr(option, "cov_source", None):
+        why = "pytest-cov measures coverage (--cov): shards would overwrite each other's data"
+    with open(out + ".tmp", "wb") as f:
+        if why:
+            f.write(_encode("!" + why + "\n"))
+        for item in session.items:
+            f.write(_encode(item.nodeid) + b"\n")
+    os.rename(out + ".tmp", out)

@@ -1,0 +1,715 @@
+/*
+ * An env's pytest command run in shards: its tests' node ids collected once
+ * (and kept in the state db while the test tree, the env and the command
+ * are unchanged), split by their times in earlier runs into shards, each a
+ * pytest process of its own writing its own JUnit XML, run in parallel over
+ * the slots. blitz's pytest plugin (blitz_pytest.py, built in) does the
+ * collecting and the selecting inside pytest.
+ */
+#include "run_internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pool.h"
+#include "../env/fingerprint.h"
+#include "../plan/split.h"
+#include "../state/db.h"
+#include "../util/strmap.h"
+#include "../util/util.h"
+
+static const char plugin_source[] =
+#include "blitz_pytest.inc"
+	;
+
+struct shard {
+	struct step step;		/* its command (a STEP_COMMAND) */
+	struct strvec envp;
+	char *log;			/* its output */
+	char *junit;			/* the JUnit XML it writes */
+	size_t ntests;
+	int started, done, failed;
+};
+
+struct split {
+	size_t step;			/* the step run in shards */
+	long at;			/* where pytest's own arguments start in its words */
+	char *key;			/* of its collection in the state db */
+	char *collected;		/* the file its node ids are collected into */
+	int collecting;
+	struct shard *v;
+	size_t n, next, running, finished;
+	size_t junit_from;		/* the run's report holds its tests from here on */
+	char why[640];			/* the first shard's failure */
+};
+
+/* Write the plugin where PYTHONPATH will find it (once a run); its folder, or NULL. */
+static const char *plugin_dir(struct ctx *c)
+{
+	if (c->plugin_dir)
+		return c->plugin_dir;
+	char *dir = xconcat(c->o->state_dir, "/pytest", NULL);
+	char *path = xconcat(dir, "/blitz_pytest.py", NULL);
+	size_t len = 0;
+	char *old = read_file(path, &len);
+	if (!old || len != sizeof(plugin_source) - 1 || memcmp(old, plugin_source, len) != 0) {
+		char *tmp = xasprintf("%s.tmp-%ld", path, (long)getpid());
+		FILE *f = mkdirs(dir) == 0 ? fopen(tmp, "w") : NULL;
+		int ok = f && fwrite(plugin_source, 1, sizeof(plugin_source) - 1, f) == sizeof(plugin_source) - 1;
+		if (f && fclose(f) != 0)
+			ok = 0;
+		if (!ok || rename(tmp, path) < 0) {
+			warn("cannot write blitz's pytest plugin '%s' (%s): tests run unsplit", path, strerror(errno));
+			unlink(tmp);
+			free(dir);
+			dir = NULL;
+		}
+		free(tmp);
+	}
+	free(old);
+	free(path);
+	c->plugin_dir = dir;
+	return dir;
+}
+
+/* Whether a pytest command (its own arguments from at) may run in shards; why not into why. */
+static int splittable(const struct strvec *argv, long at, const char **why)
+{
+	const char *prog = strrchr(argv->v[0], '/') ? strrchr(argv->v[0], '/') + 1 : argv->v[0];
+
+	if (strcmp(prog, "coverage") == 0) {
+		*why = "it runs under coverage (shards would overwrite each other's data)";
+		return 0;
+	}
+	for (long k = 1; k < at; k++)
+		if (strcmp(argv->v[k], "-I") == 0 || strcmp(argv->v[k], "-E") == 0) {
+			*why = "python -I/-E would not load blitz's pytest plugin";
+			return 0;
+		}
+	for (size_t k = (size_t)at; k < argv->n; k++) {
+		const char *w = argv->v[k];
+		if (strcmp(w, "--") == 0)
+			break;
+		if (strcmp(w, "-n") == 0 || starts_with(w, "--numprocesses") || (w[0] == '-' && w[1] == 'n' && w[2] &&
+		    (w[2] == 'a' || (w[2] >= '0' && w[2] <= '9')))) {
+			*why = "pytest-xdist runs its tests in processes of its own (-n)";
+			return 0;
+		}
+		if (starts_with(w, "--cov")) {
+			*why = "pytest-cov measures coverage (shards would overwrite each other's data)";
+			return 0;
+		}
+		if (strcmp(w, "--pdb") == 0 || strcmp(w, "--trace") == 0) {
+			*why = "it runs pytest's debugger";
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* The command's words without any --junitxml option: blitz gives each shard its own. */
+static void without_junit(const struct strvec *argv, long at, struct strvec *out)
+{
+	for (size_t k = 0; k < argv->n; k++) {
+		const char *w = argv->v[k];
+		if ((long)k >= at && (starts_with(w, "--junitxml") || starts_with(w, "--junit-xml"))) {
+			const char *rest = w + (w[7] == '-' ? 11 : 10);
+			if (*rest == '\0')
+				k++;	/* its value is the next word */
+			if (*rest == '\0' || *rest == '=')
+				continue;
+		}
+		strvec_push(out, w);
+	}
+}
+
+/* er's environment for a pytest process that loads the plugin, with one more variable (or NULL). */
+static void plugin_envp(struct ctx *c, const struct envrun *er, const char *extra, const char *extra2,
+			struct strvec *out)
+{
+	const char *dir = plugin_dir(c), *old = NULL;
+
+	for (size_t i = 0; i < er->envp.n; i++) {
+		if (starts_with(er->envp.v[i], "PYTHONPATH="))
+			old = er->envp.v[i] + 11;
+		else
+			strvec_push(out, er->envp.v[i]);
+	}
+	strvec_push_owned(out, old && *old ? xconcat("PYTHONPATH=", dir, ":", old, NULL) : xconcat("PYTHONPATH=", dir, NULL));
+	if (extra)
+		strvec_push(out, extra);
+	if (extra2)
+		strvec_push(out, extra2);
+}
+
+/*
+ * What decides the node ids er's step st collects: the test tree's code,
+ * the env, the command and its environment. A collection gone stale anyway
+ * (a test parametrized from a data file) loses no test: the first shard
+ * runs whatever the collection did not name.
+ */
+static char *collection_key(struct ctx *c, const struct envrun *er, const struct strvec *argv)
+{
+	uint64_t h = fp_str(FP_INIT, "blitz collect 1");
+	struct strvec env = STRVEC_INIT;
+
+	if (!c->have_code_tree) {
+		struct strvec skip = STRVEC_INIT;
+		strvec_push(&skip, c->t->workdir);
+		c->code_tree = fp_code_tree(FP_INIT, c->t->toxinidir, &skip);
+		c->have_code_tree = 1;
+		strvec_clear(&skip);
+	}
+	uint64_t tree = c->code_tree;
+
+	h = fp_bytes(h, &tree, sizeof(tree));
+	h = fp_bytes(h, &er->fp_setup, sizeof(er->fp_setup));
+	h = fp_bytes(h, &er->fp_package, sizeof(er->fp_package));
+	h = fp_strvec(h, argv);
+	h = fp_str(h, er->e.change_dir);
+	strvec_extend(&env, &er->envp);
+	strvec_sort(&env);
+	h = fp_strvec(h, &env);
+	strvec_clear(&env);
+	return xasprintf("%016llx", (unsigned long long)h);
+}
+
+/* The file part of a node id ("tests/test_a.py" of "tests/test_a.py::test_x[1]"). */
+static size_t file_len(const char *nodeid)
+{
+	return split_group_len(nodeid, SPLIT_MODULE);
+}
+
+static void split_lines(const char *text, struct strvec *out)
+{
+	while (*text) {
+		size_t n = strcspn(text, "\n");
+		if (n)
+			strvec_push_owned(out, xstrndup(text, n));
+		text += n + (text[n] == '\n');
+	}
+}
+
+/* The predicted seconds of each of n node ids from env's history; unknown ones get the mean of the known. */
+static void predict(struct ctx *c, const char *env, const struct strvec *ids, double *secs)
+{
+	char **hist = NULL;
+	double *hsecs = NULL, known = 0;
+	size_t nh = db_env_tests(c->db, env, &hist, &hsecs), nknown = 0;
+	struct strmap map = STRMAP_INIT;
+
+	for (size_t i = 0; i < nh; i++)
+		strmap_intern(&map, hist[i], strlen(hist[i]));
+	for (size_t i = 0; i < ids->n; i++) {
+		char *key = split_junit_key(ids->v[i]);
+		int at = strmap_get(&map, key, strlen(key));
+		secs[i] = at >= 0 ? hsecs[at] : -1;
+		if (at >= 0) {
+			known += secs[i];
+			nknown++;
+		}
+		free(key);
+	}
+	for (size_t i = 0; i < ids->n; i++)
+		if (secs[i] < 0)
+			secs[i] = nknown ? known / (double)nknown : 1.0;
+	for (size_t i = 0; i < nh; i++)
+		free(hist[i]);
+	free(hist);
+	free(hsecs);
+	strmap_clear(&map);
+}
+
+static enum split_by split_by(const struct ctx *c)
+{
+	return (enum split_by)c->o->split_by;
+}
+
+/*
+ * Split the collected node ids (text, one a line) into er's shards: their
+ * files, commands and environments. Returns 0, or -1 when there is nothing
+ * to split (then the command runs as written; the reason is in er's log).
+ */
+static int make_shards(struct ctx *c, struct envrun *er, char *text)
+{
+	struct split *sp = er->split;
+	const struct step *st = &er->steps.v[sp->step];
+	struct strvec ids = STRVEC_INIT, base = STRVEC_INIT;
+	int rc = -1;
+
+	if (text[0] == '!') {
+		char *nl = strchr(text, '\n');
+		if (nl)
+			*nl = '\0';
+		envrun_log_line(er, "tests not split:", text + 1);
+		return -1;
+	}
+	split_lines(text, &ids);
+	if (ids.n < 2) {
+		strvec_clear(&ids);
+		return -1;
+	}
+	double *secs = xcalloc(ids.n, sizeof(*secs));
+	size_t *shard_of = xcalloc(ids.n, sizeof(*shard_of));
+	predict(c, er->r->name, &ids, secs);
+	size_t k = split_partition(ids.n, (const char *const *)ids.v, secs, split_by(c), er->shards, shard_of, NULL);
+	if (k < 2)
+		goto out;
+	without_junit(&st->argv, sp->at, &base);
+	sp->v = xcalloc(k, sizeof(*sp->v));
+	sp->n = k;
+	for (size_t s = 0; s < k; s++) {
+		struct shard *sh = &sp->v[s];
+		char *list = xasprintf("%s/%s.shard-%zu.txt", c->o->run_dir, er->r->name, s + 1);
+		FILE *f = fopen(list, "w");
+		struct strmap mine = STRMAP_INIT, skipped = STRMAP_INIT;
+		if (!f) {
+			envrun_log_line(er, "tests not split: cannot write", list);
+			free(list);
+			goto out;
+		}
+		fputs("[run]\n", f);
+		for (size_t i = 0; i < ids.n; i++)
+			if (shard_of[i] == s) {
+				fprintf(f, "%s\n", ids.v[i]);
+				strmap_intern(&mine, ids.v[i], file_len(ids.v[i]));
+				sh->ntests++;
+			}
+		/* the files with none of its tests are not even collected */
+		fputs("[skip]\n", f);
+		for (size_t i = 0; i < ids.n; i++) {
+			size_t n = file_len(ids.v[i]);
+			if (strmap_get(&mine, ids.v[i], n) < 0 && strmap_get(&skipped, ids.v[i], n) < 0) {
+				strmap_intern(&skipped, ids.v[i], n);
+				fprintf(f, "%.*s\n", (int)n, ids.v[i]);
+			}
+		}
+		strmap_clear(&mine);
+		strmap_clear(&skipped);
+		fclose(f);
+		sh->step.kind = STEP_COMMAND;
+		strvec_extend(&sh->step.argv, &base);
+		sh->junit = xasprintf("%s/%s.shard-%zu.xml", c->o->run_dir, er->r->name, s + 1);
+		sh->log = xasprintf("%s/%s.shard-%zu.log", c->o->run_dir, er->r->name, s + 1);
+		strvec_insert(&sh->step.argv, (size_t)sp->at, "-p");
+		strvec_insert(&sh->step.argv, (size_t)sp->at + 1, "blitz_pytest");
+		strvec_push_owned(&sh->step.argv, xconcat("--junitxml=", sh->junit, NULL));
+		/* the --junitxml at the end: after a "--", pytest would take it for a path */
+		if (strvec_find(&base, "--") >= 0) {
+			strvec_remove(&sh->step.argv, sh->step.argv.n - 1);
+			strvec_insert(&sh->step.argv, (size_t)sp->at + 2, sh->junit);
+			strvec_insert(&sh->step.argv, (size_t)sp->at + 2, "--junitxml");
+		}
+		char *file = xconcat("BLITZ_SHARD_FILE=", list, NULL);
+		/* the first shard also runs tests the collection did not see */
+		char *all = s == 0 ? xconcat("BLITZ_ALL_IDS=", sp->collected, NULL) : NULL;
+		plugin_envp(c, er, file, all, &sh->envp);
+		free(file);
+		free(all);
+		free(list);
+	}
+	rc = 0;
+	{
+		char what[128];
+		snprintf(what, sizeof(what), "%zu tests in %zu shards, each a pytest process; their logs:", ids.n, k);
+		char *where = xasprintf("%s/%s.shard-*.log", c->o->run_dir, er->r->name);
+		envrun_log_line(er, what, where);
+		free(where);
+	}
+out:
+	strvec_clear(&base);
+	strvec_clear(&ids);
+	free(secs);
+	free(shard_of);
+	return rc;
+}
+
+static void start_shard(struct ctx *c, struct envrun *er)
+{
+	struct split *sp = er->split;
+	struct shard *sh = &sp->v[sp->next++];
+	struct job_spec spec = { 0 };
+
+	spec.argv = sh->step.argv.v;
+	spec.envp = sh->envp.v;
+	spec.cwd = er->e.change_dir;
+	spec.log_path = sh->log;
+	spec.timeout_ns = er->timeout_ns;
+	spec.data = er;
+	spec.tag = TAG_SHARD + (long)(sh - sp->v);
+	sh->started = 1;
+	sp->running++;
+	pool_start(c->p, &spec);
+}
+
+static int longer(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/*
+ * Env's tests from its history as the planner's groups: each test, or
+ * (split_by class or module) the tests of one JUnit classname, whose seconds
+ * are summed; longest first. Returns how many, *out allocated.
+ */
+static size_t history_groups(struct ctx *c, const char *env, double **out, double *total)
+{
+	char **tests = NULL;
+	double *secs = NULL;
+	size_t n = db_env_tests(c->db, env, &tests, &secs), ng = 0;
+	struct strmap names = STRMAP_INIT;
+
+	*out = xcalloc(n ? n : 1, sizeof(**out));
+	*total = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t len = split_by(c) == SPLIT_TEST ? strlen(tests[i]) : strcspn(tests[i], ":");
+		int g = strmap_intern(&names, tests[i], len);
+		if ((size_t)g == ng)
+			(*out)[ng++] = 0;
+		(*out)[g] += secs[i];
+		*total += secs[i];
+		free(tests[i]);
+	}
+	qsort(*out, ng, sizeof(**out), longer);
+	free(tests);
+	free(secs);
+	strmap_clear(&names);
+	return ng;
+}
+
+/* The first pytest command of er that may run in shards: its step, or -1 (why says why not). */
+static long split_step_of(const struct envrun *er, const char **why)
+{
+	*why = "no pytest command";
+	for (size_t i = 0; i < er->steps.n; i++) {
+		const struct step *st = &er->steps.v[i];
+		long at = st->kind == STEP_COMMAND ? steps_pytest_args(&st->argv) : -1;
+		if (at >= 0)
+			return splittable(&st->argv, at, why) ? (long)i : -1;
+	}
+	return -1;
+}
+
+static const double *order_key;
+
+static int by_prediction(const void *a, const void *b)
+{
+	double x = order_key[*(const size_t *)a], y = order_key[*(const size_t *)b];
+
+	return x < y ? 1 : x > y ? -1 : (*(const size_t *)a > *(const size_t *)b) - (*(const size_t *)a < *(const size_t *)b);
+}
+
+void shard_plan(struct ctx *c, FILE *dry)
+{
+	size_t n = c->n, ready = 0, nknown = 0, ncost = 0;
+	struct split_env *se = xcalloc(n ? n : 1, sizeof(*se));
+	double **groups = xcalloc(n ? n : 1, sizeof(*groups)), *tests = xcalloc(n ? n : 1, sizeof(*tests));
+	double *whole = xcalloc(n ? n : 1, sizeof(*whole));
+	const char **why = xcalloc(n ? n : 1, sizeof(*why));
+	size_t *order = xcalloc(n ? n : 1, sizeof(*order));
+	double known = 0, costs = 0;
+	struct split_plan plan;
+
+	for (size_t i = 0; i < n; i++) {
+		struct envrun *er = &c->runs[i];
+		er->split_step = -1;
+		er->shards = 1;
+		if (c->predicted[i] >= 0) {
+			known += c->predicted[i];
+			nknown++;
+		}
+		se[i].cost = db_process_cost(c->db, er->r->name);
+		if (se[i].cost >= 0) {
+			costs += se[i].cost;
+			ncost++;
+		}
+		if (er->ready != ENV_PASSED) {
+			why[i] = "it does not run";
+			continue;
+		}
+		ready++;
+		er->split_step = split_step_of(er, &why[i]);
+		if (er->split_step < 0 || c->o->no_split) {
+			if (c->o->no_split)
+				why[i] = "--no-split";
+			er->split_step = -1;
+			continue;
+		}
+		se[i].ngroups = history_groups(c, er->r->name, &groups[i], &tests[i]);
+		if (se[i].ngroups) {
+			se[i].groups = groups[i];
+			se[i].max_shards = 2 * c->slots;
+		} else {
+			why[i] = "no test times yet (the next run has them)";
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct envrun *er = &c->runs[i];
+		double predicted = c->predicted[i] >= 0 ? c->predicted[i] : nknown ? known / (double)nknown : 0;
+		if (se[i].cost < 0)
+			se[i].cost = ncost ? costs / (double)ncost : 0;
+		if (er->ready != ENV_PASSED)
+			predicted = 0;
+		whole[i] = predicted;
+		se[i].shards = 1;
+		if (se[i].groups) {
+			se[i].setup = predicted - tests[i] - se[i].cost;
+			if (se[i].setup < 0)
+				se[i].setup = 0;
+		} else {
+			se[i].work = predicted;
+			se[i].max_shards = 1;
+		}
+		order[i] = i;
+	}
+	/* the runner starts the longest envs first: simulate them in that order */
+	order_key = whole;
+	qsort(order, n, sizeof(*order), by_prediction);
+	struct split_env *sorted = xcalloc(n ? n : 1, sizeof(*sorted));
+	for (size_t i = 0; i < n; i++)
+		sorted[i] = se[order[i]];
+	split_plan(sorted, n, c->slots, &plan);
+	for (size_t i = 0; i < n; i++) {
+		se[order[i]] = sorted[i];
+		c->runs[order[i]].shards = sorted[i].shards;
+	}
+	/* no history yet, fewer envs than slots: the slots share each env's tests by count */
+	for (size_t i = 0; i < n && ready < c->slots; i++)
+		if (c->runs[i].split_step >= 0 && !se[i].groups)
+			c->runs[i].shards = c->slots / (ready ? ready : 1);
+	if (dry) {
+		fprintf(dry, "plan: %zu envs on %zu slots: predicted %.1f s; lower bound %.1f s (work %.1f s / %zu slots, or the longest test)\n",
+			n, c->slots, plan.makespan, plan.lower_bound, plan.work, c->slots);
+		for (size_t i = 0; i < n; i++) {
+			const struct envrun *er = &c->runs[i];
+			fprintf(dry, "  %s: ", er->r->name);
+			if (se[i].groups) {
+				fprintf(dry, "tests %.1f s in %zu shard%s (", tests[i], er->shards, er->shards == 1 ? "" : "s");
+				for (size_t k = 0; k < er->shards; k++)
+					fprintf(dry, "%s%.1f s", k ? ", " : "", se[i].loads[k]);
+				fprintf(dry, ", each with %.2f s for the pytest process), set-up %.1f s\n", se[i].cost, se[i].setup);
+			} else if (er->shards > 1) {
+				fprintf(dry, "%zu shards by test count (%s)\n", er->shards, why[i]);
+			} else {
+				fprintf(dry, "%.1f s, not split: %s\n", whole[i], why[i]);
+			}
+		}
+	}
+	split_plan_release(se, n);
+	for (size_t i = 0; i < n; i++)
+		free(groups[i]);
+	free(groups);
+	free(sorted);
+	free(se);
+	free(tests);
+	free(whole);
+	free(why);
+	free(order);
+}
+
+int shard_start(struct ctx *c, struct envrun *er)
+{
+	const struct step *st = &er->steps.v[er->next];
+	long at = steps_pytest_args(&st->argv);
+	struct split *sp;
+	struct strvec base = STRVEC_INIT;
+
+	if (at < 0 || !plugin_dir(c))
+		return -1;
+	sp = er->split = xcalloc(1, sizeof(*sp));
+	sp->step = er->next;
+	sp->at = at;
+	sp->junit_from = c->junit.n;
+	sp->collected = xasprintf("%s/%s.collected.txt", c->o->run_dir, er->r->name);
+	without_junit(&st->argv, at, &base);
+	sp->key = collection_key(c, er, &base);
+	char *ids = db_collected(c->db, sp->key);
+	if (ids) {
+		/* collected by an earlier run of the same tree, env and command */
+		FILE *f = fopen(sp->collected, "w");
+		if (f) {
+			fputs(ids, f);
+			fclose(f);
+		}
+		int rc = f ? make_shards(c, er, ids) : -1;
+		free(ids);
+		strvec_clear(&base);
+		if (rc < 0) {
+			shard_free(er);
+			er->shards = 1;
+			return -1;
+		}
+		envrun_log_line(er, "node ids from the collection of an earlier run:", sp->key);
+		start_shard(c, er);
+		return 0;
+	}
+	struct job_spec spec = { 0 };
+	struct strvec envp = STRVEC_INIT;
+	char *var = xconcat("BLITZ_COLLECT=", sp->collected, NULL);
+	strvec_insert(&base, (size_t)at, "-p");
+	strvec_insert(&base, (size_t)at + 1, "blitz_pytest");
+	strvec_insert(&base, (size_t)at + 2, "--collect-only");
+	strvec_insert(&base, (size_t)at + 3, "-qq");
+	plugin_envp(c, er, var, NULL, &envp);
+	free(var);
+	unlink(sp->collected);
+	envrun_log_line(er, "collecting the tests to split them, in", er->e.change_dir);
+	spec.argv = base.v;
+	spec.envp = envp.v;
+	spec.cwd = er->e.change_dir;
+	spec.log_path = er->r->log_path;
+	spec.append = 1;
+	spec.timeout_ns = er->timeout_ns;
+	spec.data = er;
+	spec.tag = TAG_COLLECT;
+	sp->collecting = 1;
+	pool_start(c->p, &spec);
+	strvec_clear(&base);
+	strvec_clear(&envp);
+	return 0;
+}
+
+/* Copy the log of a shard into its env's log, so the env's tail shows what failed. */
+static void append_log(const struct envrun *er, const struct shard *sh, size_t i, size_t n)
+{
+	size_t len = 0;
+	char *text = read_file(sh->log, &len);
+	FILE *f = fopen(er->r->log_path, "a");
+
+	if (f) {
+		fprintf(f, "[blitz] %s: shard %zu of %zu (%zu tests) failed; its log %s:\n", er->r->name, i + 1, n,
+			sh->ntests, sh->log);
+		if (text)
+			fwrite(text, 1, len, f);
+		fclose(f);
+	}
+	free(text);
+}
+
+/* Every shard of er's split step has ended (or the run is stopping and none runs): go on with the env. */
+static void split_done(struct ctx *c, struct envrun *er)
+{
+	struct split *sp = er->split;
+	const struct step *st = &er->steps.v[sp->step];
+	char why[640];
+	int stopped = sp->next < sp->n;
+
+	snprintf(why, sizeof(why), "%s", sp->why);
+	/* the command named a JUnit XML of its own: it gets every shard's tests */
+	if (st->junit && strncmp(st->junit, c->o->run_dir, strlen(c->o->run_dir)) != 0)
+		report_write_cases(c, er->r->name, sp->junit_from, st->junit);
+	shard_free(er);
+	er->next++;
+	if (stopped && !why[0]) {
+		envrun_finish(er, ENV_NOT_RUN, "stopped while its tests ran in shards");
+		return;
+	}
+	if (why[0] && !st->ignore_exit) {
+		envrun_finish(er, stopped ? ENV_NOT_RUN : ENV_FAILED, why);
+		return;
+	}
+	envrun_start_step(c, er);
+}
+
+void shard_job_done(struct ctx *c, struct envrun *er, struct job *j)
+{
+	struct split *sp = er->split;
+	const struct step *st = &er->steps.v[sp->step];
+
+	if (j->tag == TAG_COLLECT) {
+		size_t len = 0;
+		char *text = j->end == JOB_EXITED && (j->exit_code == 0 || j->exit_code == 5) ?
+			read_file(sp->collected, &len) : NULL;
+		sp->collecting = 0;
+		if (j->end == JOB_STOPPED || c->stopping) {
+			free(text);
+			shard_free(er);
+			envrun_finish(er, ENV_NOT_RUN, "stopped while collecting its tests");
+			return;
+		}
+		if (text)
+			db_store_collected(c->db, sp->key, text);
+		if (text && make_shards(c, er, text) == 0) {
+			free(text);
+			start_shard(c, er);
+			return;
+		}
+		if (!text)
+			envrun_log_line(er, "collecting the tests failed (see above); running them in one process:",
+					er->e.change_dir);
+		free(text);
+		shard_free(er);
+		er->shards = 1;
+		envrun_start_step(c, er);
+		return;
+	}
+	size_t i = (size_t)(j->tag - TAG_SHARD);
+	struct shard *sh = &sp->v[i];
+	char why[512];
+	sh->done = 1;
+	sp->running--;
+	sp->finished++;
+	envrun_record_step(er, &sh->step, j, NULL);
+	if (j->end == JOB_EXITED || j->end == JOB_SIGNALED || j->end == JOB_TIMED_OUT) {
+		double tests = report_read_junit(c, er, sh->junit);
+		if (tests >= 0 && j->end == JOB_EXITED)
+			db_record_cost(c->db, er->r->name, (double)(j->end_ns - j->start_ns) / 1e9 - tests);
+	}
+	step_failure(&sh->step, j, why, sizeof(why));
+	if (j->end == JOB_EXITED && j->exit_code == 5)
+		why[0] = '\0';	/* no tests left for it (they went since the collection): nothing failed */
+	if (why[0]) {
+		sh->failed = 1;
+		if (j->end != JOB_STOPPED)
+			append_log(er, sh, i, sp->n);
+		if (!sp->why[0])
+			snprintf(sp->why, sizeof(sp->why), "shard %zu of %zu: %s", i + 1, sp->n, why);
+	} else {
+		char what[128];
+		snprintf(what, sizeof(what), "shard %zu of %zu (%zu tests) passed:", i + 1, sp->n, sh->ntests);
+		envrun_log_line(er, what, sh->log);
+	}
+	if (!sp->running && (sp->next == sp->n || c->stopping))
+		split_done(c, er);
+	(void)st;
+}
+
+void shard_start_pending(struct ctx *c)
+{
+	for (size_t i = 0; i < c->n && !c->stopping && c->running < c->slots; i++) {
+		struct envrun *er = &c->runs[i];
+		while (er->split && !er->split->collecting && er->split->next < er->split->n && c->running < c->slots) {
+			start_shard(c, er);
+			c->running++;
+		}
+	}
+}
+
+size_t shard_running(const struct envrun *er)
+{
+	return er->split->collecting ? 1 : er->split->running;
+}
+
+void shard_free(struct envrun *er)
+{
+	struct split *sp = er->split;
+
+	if (!sp)
+		return;
+	for (size_t i = 0; i < sp->n; i++) {
+		strvec_clear(&sp->v[i].step.argv);
+		strvec_clear(&sp->v[i].envp);
+		free(sp->v[i].log);
+		free(sp->v[i].junit);
+	}
+	free(sp->v);
+	free(sp->key);
+	free(sp->collected);
+	free(sp);
+	er->split = NULL;
+}
