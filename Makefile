@@ -147,7 +147,7 @@ fuzz:
 		CFLAGS="-O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link" build-fuzz/libblitz.a
 	@mkdir -p fuzz/crashes
 	@for t in $(FUZZ_TARGETS); do \
-		clang -g -O1 $(FUZZ_SAN) -fsanitize=fuzzer $(CPPFLAGS) $(WARN) -o build-fuzz/$$t fuzz/$$t.c build-fuzz/libblitz.a || exit 1; \
+		clang -g -O1 $(FUZZ_SAN) -fsanitize=fuzzer $(CPPFLAGS) $(WARN) -o build-fuzz/$$t fuzz/$$t.c build-fuzz/libblitz.a $(LDLIBS) || exit 1; \
 		mkdir -p build-fuzz/corpus-$$t; \
 		build-fuzz/$$t -max_total_time=$(FUZZ_SECONDS) $(FUZZ_OPTS) -dict=fuzz/tox.dict \
 			-artifact_prefix=fuzz/crashes/$$t- build-fuzz/corpus-$$t fuzz/corpus/$${t#fuzz_} </dev/null || exit 1; \

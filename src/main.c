@@ -21,6 +21,8 @@ int main(int argc, char **argv)
 		rc = cmd_list(&o);
 	} else if (strcmp(o.command, "merge") == 0) {
 		rc = cmd_merge(&o);
+	} else if (strcmp(o.command, "timings") == 0) {
+		rc = cmd_timings(&o);
 	} else if (strcmp(o.command, "check") == 0) {
 		rc = cmd_check(&o);
 	} else {

@@ -21,7 +21,8 @@ struct opts {
 	int fail_fast;			/* --fail-fast */
 	int recreate;			/* -r, --recreate */
 	int ram;			/* --ram */
-	struct strvec files;		/* merge FILE... */
+	struct strvec files;		/* merge FILE..., timings import FILE... */
+	const char *action;		/* timings export|import */
 	const char *output;		/* -o, --output FILE */
 	const char *durations;		/* --durations N */
 	const char *split_by;		/* --split-by test|class|module */
@@ -41,6 +42,9 @@ void opts_release(struct opts *o);
 /* Load the configuration o names (exit 2 with file:line:col on error); warns once about ignored plugins. */
 void cli_load(struct tox *t, const struct opts *o);
 
+/* The folder of the project's state (.blitz beside the configuration); the caller frees it. */
+char *cli_state_dir(const struct tox *t);
+
 /* Select the envs o asks for into out (exit 2 with a suggestion for an unknown name). */
 void cli_select(struct tox *t, const struct opts *o, struct strvec *out);
 
@@ -49,6 +53,7 @@ int cmd_config(const struct opts *o);
 int cmd_check(const struct opts *o);
 int cmd_run(const struct opts *o);
 int cmd_merge(const struct opts *o);
+int cmd_timings(const struct opts *o);
 
 /* Write s as a JSON string literal (quoted, escaped) to f. */
 #include <stdio.h>

@@ -186,7 +186,7 @@ int cmd_run(const struct opts *o)
 	char *ram = ram_workdir(&t, o);
 	cli_select(&t, o, &envs);
 	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", localtime(&now));
-	char *state = xconcat(t.toxinidir, "/.blitz", NULL);
+	char *state = cli_state_dir(&t);
 	char *run_dir = xasprintf("%s/runs/%s-%ld", state, stamp, (long)getpid());
 	memset(&ro, 0, sizeof(ro));
 	ro.slots = slots(o->parallel);

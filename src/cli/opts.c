@@ -19,6 +19,11 @@ static const char usage[] =
 	"  check                 what would fail the selected envs before a test runs (missing -r files, ...)\n"
 	"  merge FILE... [-o OUT] JUnit XML reports joined into one: a testsuite per suite name, each test\n"
 	"                        once (its last result), counts and times summed (default OUT: stdout)\n"
+	"  timings export [-o OUT]\n"
+	"                        the recent env and test durations of .blitz/state.db as text, for\n"
+	"                        another CI node to import (default OUT: stdout)\n"
+	"  timings import FILE...\n"
+	"                        add exported durations to .blitz/state.db (rows it has are left out)\n"
 	"  run (the default)     run the selected envs: venv, deps, the project, commands;\n"
 	"                        -p N|auto, --fail-fast, --timeout SECONDS (per command), --result-json FILE,\n"
 	"                        --skip-missing-interpreters [config|true|false], -r (rebuild unchanged envs too),\n"
@@ -44,6 +49,20 @@ static _Noreturn void bad_usage(const char *fmt, const char *arg)
 	fprintf(stderr, fmt, arg);
 	fprintf(stderr, "\n(blitz --help lists the options)\n");
 	exit(2);
+}
+
+/* A word after "blitz timings": export or import first, then (import) the files. */
+static void timings_word(struct opts *o, const char *a)
+{
+	if (!o->action) {
+		if (strcmp(a, "export") && strcmp(a, "import"))
+			bad_usage("unknown timings action '%s': use export or import", a);
+		o->action = a;
+	} else if (strcmp(o->action, "import") == 0) {
+		strvec_push(&o->files, a);
+	} else {
+		bad_usage("unexpected argument '%s': timings export writes to stdout, or to the file -o names", a);
+	}
 }
 
 /* The value of the option at argv[*i]: "--opt=V", "-oV", or the next word. */
@@ -158,10 +177,12 @@ void opts_parse(struct opts *o, int argc, char **argv)
 			bad_usage("unknown option '%s'", a);
 		} else if (o->command && strcmp(o->command, "merge") == 0) {
 			strvec_push(&o->files, a);
+		} else if (o->command && strcmp(o->command, "timings") == 0) {
+			timings_word(o, a);
 		} else if (!o->command) {
 			if (strcmp(a, "list") && strcmp(a, "config") && strcmp(a, "check") && strcmp(a, "run") &&
-			    strcmp(a, "merge") && strcmp(a, "l") && strcmp(a, "c"))
-				bad_usage("unknown command '%s': use run, list, config, check or merge", a);
+			    strcmp(a, "merge") && strcmp(a, "timings") && strcmp(a, "l") && strcmp(a, "c"))
+				bad_usage("unknown command '%s': use run, list, config, check, merge or timings", a);
 			o->command = strcmp(a, "l") == 0 ? "list" : strcmp(a, "c") == 0 ? "config" : a;
 		} else {
 			bad_usage("unexpected argument '%s'", a);
@@ -209,6 +230,11 @@ void cli_load(struct tox *t, const struct opts *o)
 	for (size_t i = 0; i < t->ignored_requires.n; i++)
 		fprintf(stderr, "blitz: note: %s: ignoring [tox] requires '%s' (blitz loads no tox plugins and needs nothing of tox itself)\n",
 			t->path, t->ignored_requires.v[i]);
+}
+
+char *cli_state_dir(const struct tox *t)
+{
+	return xconcat(t->toxinidir, "/.blitz", NULL);
 }
 
 void cli_select(struct tox *t, const struct opts *o, struct strvec *out)

@@ -69,4 +69,7 @@ void db_interp_store(struct db *db, const char *path, long long size, long long 
 
 void db_close(struct db *db);
 
+/* How many of the latest runs a prediction averages (and blitz timings export sends). */
+int db_recent_runs(void);
+
 #endif

@@ -27,5 +27,6 @@ extern const struct test layer_tests[];
 extern const struct test ramdir_tests[];
 extern const struct test junit_tests[];
 extern const struct test split_tests[];
+extern const struct test timings_tests[];
 
 #endif
