@@ -28,6 +28,7 @@ struct opts {
 	const char *split_by;		/* --split-by test|class|module */
 	int no_split;			/* --no-split */
 	int dry_run;			/* --dry-run */
+	const char *reruns;		/* --reruns N */
 	const char *result_json;	/* --result-json FILE */
 	const char *timeout;		/* --timeout SECONDS, per command */
 	const char *skip_missing;	/* --skip-missing-interpreters [config|true|false] */

@@ -223,6 +223,21 @@ int cmd_run(const struct opts *o)
 		exit(2);
 	}
 	ro.split_by = (int)sb;
+	const char *reruns = o->reruns ? o->reruns : tox_blitz_value(&t, "reruns", &line);
+	if (reruns) {
+		char *end;
+		long n = strtol(reruns, &end, 10);
+		if (*end || n < 0 || end == reruns) {
+			if (o->reruns)
+				fprintf(stderr, "blitz: error: --reruns '%s': give how many times a failed test may run again, e.g. 2\n",
+					reruns);
+			else
+				fprintf(stderr, "blitz: error: %s:%d: [blitz] reruns = %s: write how many times a failed test may run again, e.g. 2\n",
+					t.path, line, reruns);
+			exit(2);
+		}
+		ro.reruns = (size_t)n;
+	}
 	ro.no_split = o->no_split;
 	ro.dry_run = o->dry_run;
 	ro.fail_fast = o->fail_fast;
@@ -267,7 +282,15 @@ int cmd_run(const struct opts *o)
 			for (size_t i = 0; i < res.nslowest; i++)
 				printf("  %7.2fs  %s  %s\n", res.slowest[i].seconds, res.slowest[i].env, res.slowest[i].test);
 		}
-		if (res.junit)
+		if (res.nflaky) {
+			printf("\nflaky tests (failed, then passed on a rerun):\n");
+			for (size_t i = 0; i < res.nflaky; i++)
+				printf("  %s  %s  (flaky in %zu recorded run%s)\n", res.flaky[i].env, res.flaky[i].test,
+				       res.flaky[i].times_flaky, res.flaky[i].times_flaky == 1 ? "" : "s");
+		}
+		if (res.junit && res.nflaky)
+			printf("\n%zu tests (%zu failed, %zu flaky) in %s\n", res.tests, res.tests_failed, res.nflaky, res.junit);
+		else if (res.junit)
 			printf("\n%zu tests (%zu failed) in %s\n", res.tests, res.tests_failed, res.junit);
 		printf("\n%zu passed, %zu failed of %zu env%s in %.1fs", passed, failed, res.n, res.n == 1 ? "" : "s",
 		       res.seconds);

@@ -30,7 +30,9 @@ static const char usage[] =
 	"                        --ram (envs in a RAM file system for this run, removed after; [blitz] ram = true),\n"
 	"                        --durations N (the N slowest tests of the run's pytest commands; default 5, 0: none),\n"
 	"                        --split-by test|class|module (what stays in one shard; [blitz] split_by),\n"
-	"                        --no-split (every pytest command in one process), --dry-run (print the plan)\n"
+	"                        --no-split (every pytest command in one process), --dry-run (print the plan),\n"
+	"                        --reruns N (failed tests run again in a fresh process, up to N times; passing\n"
+	"                        then, they are reported flaky; [blitz] reruns = N)\n"
 	"\n"
 	"options:\n"
 	"  -c FILE               tox.ini, setup.cfg or pyproject.toml (default: found from here up)\n"
@@ -165,6 +167,8 @@ void opts_parse(struct opts *o, int argc, char **argv)
 				strvec_push(&o->keys, argv[++i]);
 		} else if (is_opt(a, NULL, "--split-by")) {
 			o->split_by = value(argc, argv, &i);
+		} else if (is_opt(a, NULL, "--reruns")) {
+			o->reruns = value(argc, argv, &i);
 		} else if (strcmp(a, "--no-split") == 0) {
 			o->no_split = 1;
 		} else if (strcmp(a, "--dry-run") == 0) {

@@ -77,6 +77,10 @@ static void on_start(void *ud, const XML_Char *el, const XML_Char **atts)
 			double t = strtod(v, NULL);
 			p->cur->time = t >= 0 && t < 1e9 ? t : 0;	/* also NaN: not a time */
 		}
+	} else if (p->cur && strcmp(el, "property") == 0) {
+		const char *n = attr(atts, "name"), *v = attr(atts, "value");
+		if (n && strcmp(n, "blitz.flaky") == 0 && v && strcmp(v, "true") == 0)
+			p->cur->flaky = 1;
 	} else if (p->cur && !p->in_result &&
 		   (strcmp(el, "failure") == 0 || strcmp(el, "error") == 0 || strcmp(el, "skipped") == 0)) {
 		enum junit_outcome o = el[0] == 'f' ? JUNIT_FAILED : el[0] == 'e' ? JUNIT_ERROR : JUNIT_SKIPPED;
@@ -297,11 +301,18 @@ int junit_write(FILE *f, const struct junit *j, size_t counts[4])
 				fprintf(f, "\" line=\"%d\"", c->line);
 			}
 			fprintf(f, " time=\"%.3f\"", c->time);
-			if (c->outcome == JUNIT_PASSED) {
+			if (c->outcome == JUNIT_PASSED && !c->flaky) {
 				fputs(" />\n", f);
 				continue;
 			}
-			fprintf(f, ">\n      <%s", result_tag(c->outcome));
+			fputs(">\n", f);
+			if (c->flaky)	/* failed, then passed on a rerun: said, never hidden */
+				fputs("      <properties><property name=\"blitz.flaky\" value=\"true\" /></properties>\n", f);
+			if (c->outcome == JUNIT_PASSED) {
+				fputs("    </testcase>\n", f);
+				continue;
+			}
+			fprintf(f, "      <%s", result_tag(c->outcome));
 			if (c->kind) {
 				fputs(" type=\"", f);
 				put_xml(f, c->kind, 1);

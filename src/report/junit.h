@@ -21,6 +21,7 @@ struct junit_case {
 	char *kind;			/* the <failure>/<error>/<skipped> element's type="...", or NULL */
 	char *message;			/* its message="...", or NULL */
 	char *text;			/* its text (the traceback), or NULL */
+	int flaky;			/* passed on a rerun after failing: <property name="blitz.flaky"> */
 };
 
 struct junit {

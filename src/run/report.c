@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "../state/db.h"
+#include "../util/strmap.h"
 #include "../util/util.h"
 
 /*
@@ -41,7 +42,7 @@ void report_junit_options(struct ctx *c, struct envrun *er)
 }
 
 /* A pytest command of er ended: its tests into the run's report and the history. */
-double report_read_junit(struct ctx *c, struct envrun *er, const char *path)
+double report_read_junit(struct ctx *c, struct envrun *er, const char *path, int rerun)
 {
 	struct junit j = { 0 };
 	char err[1024];
@@ -64,6 +65,10 @@ double report_read_junit(struct ctx *c, struct envrun *er, const char *path)
 		secs[i] = jc->time;
 		sum += jc->time;
 		outcomes[i] = junit_outcome_name(jc->outcome);
+		if (rerun && jc->outcome == JUNIT_PASSED) {
+			jc->flaky = 1;	/* it failed before this rerun */
+			outcomes[i] = "flaky";
+		}
 	}
 	db_record_tests(c->db, er->r->name, j.n, ids, secs, outcomes);
 	for (size_t i = 0; i < j.n; i++)
@@ -128,13 +133,32 @@ void report_write(struct ctx *c, struct run_result *res)
 	}
 	free(tmp);
 	const struct junit_case **by = xcalloc(j->n, sizeof(*by));
-	for (size_t i = 0; i < j->n; i++) {
-		by[i] = &j->v[i];
-		res->tests_failed += j->v[i].outcome == JUNIT_FAILED || j->v[i].outcome == JUNIT_ERROR;
+	struct strmap seen = STRMAP_INIT;
+	size_t n = 0;
+	/* each test once, as its last result (a rerun's): walk from the end */
+	for (size_t i = j->n; i-- > 0;) {
+		const struct junit_case *jc = &j->v[i];
+		char *id = xconcat(jc->suite, "\n", jc->classname, "::", jc->name, NULL);
+		if (strmap_add(&seen, id)) {
+			by[n++] = jc;
+			res->tests_failed += jc->outcome == JUNIT_FAILED || jc->outcome == JUNIT_ERROR;
+			res->nflaky += jc->flaky;
+		}
+		free(id);
 	}
-	res->tests = j->n;
-	qsort(by, j->n, sizeof(*by), slower);
-	res->nslowest = c->o->durations < j->n ? c->o->durations : j->n;
+	strmap_clear(&seen);
+	res->tests = n;
+	res->flaky = xcalloc(res->nflaky ? res->nflaky : 1, sizeof(*res->flaky));
+	for (size_t i = n, k = 0; i-- > 0;)
+		if (by[i]->flaky) {
+			struct test_time *ft = &res->flaky[k++];
+			ft->env = xstrdup(by[i]->suite);
+			ft->test = xconcat(by[i]->classname, "::", by[i]->name, NULL);
+			ft->seconds = by[i]->time;
+			ft->times_flaky = db_test_flaky(c->db, ft->env, ft->test);
+		}
+	qsort(by, n, sizeof(*by), slower);
+	res->nslowest = c->o->durations < n ? c->o->durations : n;
 	res->slowest = xcalloc(res->nslowest ? res->nslowest : 1, sizeof(*res->slowest));
 	for (size_t i = 0; i < res->nslowest; i++) {
 		res->slowest[i].env = xstrdup(by[i]->suite);

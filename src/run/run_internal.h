@@ -120,12 +120,16 @@ void step_failure(const struct step *st, const struct job *j, char *why, size_t 
  * and start its shards; 0 started, -1 run it as written. shard_job_done: a
  * collection or shard job of er ended. shard_start_pending: start waiting
  * shards while slots are free. shard_running: the slots er's shards hold.
+ * shard_rerun: er's pytest command (run as written) failed with why, its
+ * tests in the run's report from index from on: rerun those that failed
+ * (--reruns); 0 when a rerun started, -1 when none did.
  */
 void shard_plan(struct ctx *c, FILE *dry);
 int shard_start(struct ctx *c, struct envrun *er);
 void shard_job_done(struct ctx *c, struct envrun *er, struct job *j);
 void shard_start_pending(struct ctx *c);
 size_t shard_running(const struct envrun *er);
+int shard_rerun(struct ctx *c, struct envrun *er, size_t from, const char *why);
 void shard_free(struct envrun *er);
 
 /* Start env er's next step (runner.c): 0 started, 1 waiting for a task, -1 finished. */
@@ -155,12 +159,13 @@ void shared_prune(struct ctx *c);
  * The run's test report (report.c). report_junit_options: before the run,
  * give each pytest command of er a JUnit XML path (step->junit).
  * report_read_junit: a pytest command ended, read what it wrote at path
- * (returns the sum of its tests' seconds, or -1 when there was nothing).
+ * (returns the sum of its tests' seconds, or -1 when there was nothing);
+ * rerun: it reran failed tests, and those that passed are flaky.
  * report_write_cases: suite's cases from index from, as JUnit XML at path.
  * report_write: at the end, the merged JUnit XML and the slowest tests in res.
  */
 void report_junit_options(struct ctx *c, struct envrun *er);
-double report_read_junit(struct ctx *c, struct envrun *er, const char *path);
+double report_read_junit(struct ctx *c, struct envrun *er, const char *path, int rerun);
 void report_write_cases(struct ctx *c, const char *suite, size_t from, const char *path);
 void report_write(struct ctx *c, struct run_result *res);
 

@@ -515,9 +515,13 @@ static void step_done(struct ctx *c, struct envrun *er, struct job *j)
 	step_failure(st, j, why, sizeof(why));
 	envrun_record_step(er, st, j, NULL);
 	if (st->junit && (j->end == JOB_EXITED || j->end == JOB_SIGNALED || j->end == JOB_TIMED_OUT)) {
-		double tests = report_read_junit(c, er, st->junit);
+		size_t from = c->junit.n;
+		double tests = report_read_junit(c, er, st->junit, 0);
 		if (tests >= 0 && j->end == JOB_EXITED)	/* what the process cost besides its tests */
 			db_record_cost(c->db, er->r->name, (double)(j->end_ns - j->start_ns) / 1e9 - tests);
+		/* tests failed (pytest's exit code 1): rerun them, as --reruns allows */
+		if (j->end == JOB_EXITED && j->exit_code == 1 && shard_rerun(c, er, from, why) == 0)
+			return;
 	}
 	if (why[0] && st->kind == STEP_DEPS && er->package_in_deps && j->end == JOB_EXITED) {
 		/* deps and project did not go in together: one after the other, as tox installs them */
@@ -838,6 +842,11 @@ void run_result_release(struct run_result *res)
 		free(res->slowest[i].test);
 	}
 	free(res->slowest);
+	for (size_t i = 0; i < res->nflaky; i++) {
+		free(res->flaky[i].env);
+		free(res->flaky[i].test);
+	}
+	free(res->flaky);
 	free(res->junit);
 	for (size_t i = 0; i < res->n; i++) {
 		for (size_t k = 0; k < res->envs[i].nsteps; k++) {

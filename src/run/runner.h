@@ -20,6 +20,7 @@ struct run_opts {
 	int split_by;			/* enum split_by (plan/split.h): what stays in one shard */
 	int no_split;			/* --no-split: every pytest command runs as written */
 	int dry_run;			/* --dry-run: print the plan, run nothing */
+	size_t reruns;			/* --reruns N: failed tests run again, in a fresh process, up to N times */
 };
 
 enum env_status {
@@ -56,6 +57,7 @@ struct env_result {
 struct test_time {
 	char *env, *test;		/* test: "classname::name" */
 	double seconds;
+	size_t times_flaky;		/* flaky tests: how often it was, this run included (history) */
 };
 
 struct run_result {
@@ -63,6 +65,8 @@ struct run_result {
 	size_t tests, tests_failed;	/* in it: how many, how many failed or errored */
 	struct test_time *slowest;	/* the run_opts.durations slowest, slowest first */
 	size_t nslowest;
+	struct test_time *flaky;	/* tests that failed, then passed on a rerun (--reruns) */
+	size_t nflaky;
 	struct env_result *envs;	/* in selection order */
 	size_t n;
 	int interrupted;		/* the signal that stopped the run, or 0 */

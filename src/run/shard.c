@@ -32,6 +32,7 @@ struct shard {
 	char *junit;			/* the JUnit XML it writes */
 	size_t ntests;
 	int started, done, failed;
+	int rerun;			/* it reruns the tests that failed */
 };
 
 struct split {
@@ -44,6 +45,9 @@ struct split {
 	size_t n, next, running, finished;
 	size_t junit_from;		/* the run's report holds its tests from here on */
 	char why[640];			/* the first shard's failure */
+	int not_tests;			/* a failure that is no failed test (pytest's exit code is not 1) */
+	size_t reruns;			/* reruns done (--reruns) */
+	size_t rerun_from;		/* the tests the next rerun looks at start here in the run's report */
 };
 
 /* Write the plugin where PYTHONPATH will find it (once a run); its folder, or NULL. */
@@ -582,13 +586,101 @@ static void append_log(const struct envrun *er, const struct shard *sh, size_t i
 	FILE *f = fopen(er->r->log_path, "a");
 
 	if (f) {
-		fprintf(f, "[blitz] %s: shard %zu of %zu (%zu tests) failed; its log %s:\n", er->r->name, i + 1, n,
-			sh->ntests, sh->log);
+		if (sh->rerun)
+			fprintf(f, "[blitz] %s: the rerun of %zu failed test%s failed; its log %s:\n", er->r->name,
+				sh->ntests, sh->ntests == 1 ? "" : "s", sh->log);
+		else
+			fprintf(f, "[blitz] %s: shard %zu of %zu (%zu tests) failed; its log %s:\n", er->r->name, i + 1,
+				n, sh->ntests, sh->log);
 		if (text)
 			fwrite(text, 1, len, f);
 		fclose(f);
 	}
 	free(text);
+}
+
+/*
+ * Rerun in a fresh pytest process the tests of er's split step that failed
+ * (those in the run's report from sp->rerun_from on). Returns 0 when one
+ * started, -1 when there is nothing to rerun.
+ */
+static int start_rerun(struct ctx *c, struct envrun *er)
+{
+	struct split *sp = er->split;
+	const struct step *st = &er->steps.v[sp->step];
+	struct strmap keys = STRMAP_INIT;
+	struct strvec list = STRVEC_INIT;
+
+	for (size_t i = sp->rerun_from; i < c->junit.n; i++) {
+		const struct junit_case *jc = &c->junit.v[i];
+		if (strcmp(jc->suite, er->r->name) != 0 || (jc->outcome != JUNIT_FAILED && jc->outcome != JUNIT_ERROR))
+			continue;
+		char *key = xconcat(jc->classname, "::", jc->name, NULL);
+		if (strmap_add(&keys, key))
+			strvec_push(&list, key);
+		free(key);
+	}
+	strmap_clear(&keys);
+	if (!list.n) {
+		strvec_clear(&list);
+		return -1;
+	}
+	size_t r = ++sp->reruns;
+	char *file = xasprintf("%s/%s.rerun-%zu.txt", c->o->run_dir, er->r->name, r);
+	FILE *f = fopen(file, "w");
+	if (!f) {
+		free(file);
+		strvec_clear(&list);
+		return -1;
+	}
+	fputs("[keys]\n", f);
+	for (size_t i = 0; i < list.n; i++)
+		fprintf(f, "%s\n", list.v[i]);
+	fclose(f);
+	sp->v = xrealloc(sp->v, (sp->n + 1) * sizeof(*sp->v));
+	struct shard *sh = &sp->v[sp->n++];
+	memset(sh, 0, sizeof(*sh));
+	sh->rerun = 1;
+	sh->ntests = list.n;
+	sh->step.kind = STEP_COMMAND;
+	without_junit(&st->argv, sp->at, &sh->step.argv);
+	sh->junit = xasprintf("%s/%s.rerun-%zu.xml", c->o->run_dir, er->r->name, r);
+	sh->log = xasprintf("%s/%s.rerun-%zu.log", c->o->run_dir, er->r->name, r);
+	strvec_insert(&sh->step.argv, (size_t)sp->at, "-p");
+	strvec_insert(&sh->step.argv, (size_t)sp->at + 1, "blitz_pytest");
+	strvec_insert(&sh->step.argv, (size_t)sp->at + 2, sh->junit);
+	strvec_insert(&sh->step.argv, (size_t)sp->at + 2, "--junitxml");
+	char *var = xconcat("BLITZ_SHARD_FILE=", file, NULL);
+	plugin_envp(c, er, var, NULL, &sh->envp);
+	free(var);
+	char what[160];
+	snprintf(what, sizeof(what), "rerun %zu of %zu: %zu failed test%s in a fresh pytest process, its log:", r,
+		 c->o->reruns, list.n, list.n == 1 ? "" : "s");
+	envrun_log_line(er, what, sh->log);
+	free(file);
+	strvec_clear(&list);
+	sp->rerun_from = c->junit.n;
+	start_shard(c, er);
+	return 0;
+}
+
+int shard_rerun(struct ctx *c, struct envrun *er, size_t from, const char *why)
+{
+	const struct step *st = &er->steps.v[er->next];
+	long at = steps_pytest_args(&st->argv);
+
+	if (at < 0 || !c->o->reruns || c->stopping || !plugin_dir(c))
+		return -1;
+	struct split *sp = er->split = xcalloc(1, sizeof(*sp));
+	sp->step = er->next;
+	sp->at = at;
+	sp->junit_from = sp->rerun_from = from;
+	snprintf(sp->why, sizeof(sp->why), "%s", why);
+	if (start_rerun(c, er) < 0) {
+		shard_free(er);
+		return -1;
+	}
+	return 0;
 }
 
 /* Every shard of er's split step has ended (or the run is stopping and none runs): go on with the env. */
@@ -599,6 +691,10 @@ static void split_done(struct ctx *c, struct envrun *er)
 	char why[640];
 	int stopped = sp->next < sp->n;
 
+	/* failed tests, and nothing worse: run them again while --reruns allows */
+	if (sp->why[0] && !sp->not_tests && !stopped && !c->stopping && sp->reruns < c->o->reruns &&
+	    start_rerun(c, er) == 0)
+		return;
 	snprintf(why, sizeof(why), "%s", sp->why);
 	/* the command named a JUnit XML of its own: it gets every shard's tests */
 	if (st->junit && strncmp(st->junit, c->o->run_dir, strlen(c->o->run_dir)) != 0)
@@ -656,14 +752,28 @@ void shard_job_done(struct ctx *c, struct envrun *er, struct job *j)
 	sp->finished++;
 	envrun_record_step(er, &sh->step, j, NULL);
 	if (j->end == JOB_EXITED || j->end == JOB_SIGNALED || j->end == JOB_TIMED_OUT) {
-		double tests = report_read_junit(c, er, sh->junit);
+		double tests = report_read_junit(c, er, sh->junit, sh->rerun);
 		if (tests >= 0 && j->end == JOB_EXITED)
 			db_record_cost(c->db, er->r->name, (double)(j->end_ns - j->start_ns) / 1e9 - tests);
 	}
 	step_failure(&sh->step, j, why, sizeof(why));
-	if (j->end == JOB_EXITED && j->exit_code == 5)
+	if (j->end == JOB_EXITED && j->exit_code == 5 && !sh->rerun)
 		why[0] = '\0';	/* no tests left for it (they went since the collection): nothing failed */
-	if (why[0]) {
+	if (sh->rerun) {
+		/* what the rerun says stands: passed, the step passes (its tests flaky); failed, it fails */
+		sp->why[0] = '\0';
+		if (why[0])
+			snprintf(sp->why, sizeof(sp->why), "%.500s (still failing after %zu rerun%s)", why, sp->reruns,
+				 sp->reruns == 1 ? "" : "s");
+	}
+	if (why[0] && !(j->end == JOB_EXITED && j->exit_code == 1))
+		sp->not_tests = 1;
+	if (why[0] && sh->rerun) {
+		sh->failed = 1;
+		append_log(er, sh, i, sp->n);
+	} else if (sh->rerun) {
+		envrun_log_line(er, "the rerun passed: its tests are flaky; its log:", sh->log);
+	} else if (why[0]) {
 		sh->failed = 1;
 		if (j->end != JOB_STOPPED)
 			append_log(er, sh, i, sp->n);

@@ -250,6 +250,22 @@ size_t db_env_tests(struct db *db, const char *env, char ***tests, double **seco
 	return n;
 }
 
+size_t db_test_flaky(struct db *db, const char *env, const char *test)
+{
+	sqlite3_stmt *st;
+	size_t n = 0;
+
+	if (!db->h || sqlite3_prepare_v2(db->h, "SELECT count(*) FROM test_runs WHERE env = ? AND test = ? AND outcome = 'flaky'",
+					 -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(st, 1, env, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, test, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = (size_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
 void db_record_cost(struct db *db, const char *env, double seconds)
 {
 	sqlite3_stmt *st;

@@ -33,7 +33,7 @@ double db_env_duration(struct db *db, const char *env);
 /*
  * Record the results of n tests of env in this run (from its JUnit XML):
  * each test's id, seconds and outcome ("passed", "failed", "error",
- * "skipped"), in one transaction.
+ * "skipped", "flaky"), in one transaction.
  */
 void db_record_tests(struct db *db, const char *env, size_t n, const char *const *tests, const double *seconds,
 		     const char *const *outcomes);
@@ -48,6 +48,9 @@ double db_test_duration(struct db *db, const char *env, const char *test);
  * how many.
  */
 size_t db_env_tests(struct db *db, const char *env, char ***tests, double **seconds);
+
+/* How many recorded runs of env's test were flaky (failed, then passed on a rerun). */
+size_t db_test_flaky(struct db *db, const char *env, const char *test);
 
 /* Record / predict the fixed seconds of one pytest process of env (start-up, collection, exit); -1: unknown. */
 void db_record_cost(struct db *db, const char *env, double seconds);

@@ -14,7 +14,7 @@
 /* A test row has the most fields; one more is read to tell "too many" apart. */
 #define MAX_FIELDS 6
 
-static const char *const outcomes[] = { "passed", "failed", "error", "skipped" };
+static const char *const outcomes[] = { "passed", "failed", "error", "skipped", "flaky" };
 
 static int fail(char *err, size_t errsz, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
@@ -49,7 +49,7 @@ static int check_row(const struct timings_row *r, char *err, size_t errsz)
 	if (r->kind == TIMINGS_ENV && r->ok != 0 && r->ok != 1)
 		return fail(err, errsz, "ok must be 1 (passed) or 0 (failed)");
 	if (r->kind == TIMINGS_TEST && (!r->outcome || !known_outcome(r->outcome)))
-		return fail(err, errsz, "outcome '%.40s': give passed, failed, error or skipped",
+		return fail(err, errsz, "outcome '%.40s': give passed, failed, error, skipped or flaky",
 			    r->outcome ? r->outcome : "");
 	if (r->at < 0)
 		return fail(err, errsz, "at must be a Unix time >= 0");

@@ -160,7 +160,7 @@ static const struct {
 	{ "env\tpy\t\t1\t5", "seconds ''" },
 	{ "env\tpy\t 1\t1\t5", "seconds ' 1'" },
 	{ "env\tpy\t1\tyes\t5", "ok 'yes': give 1 (passed) or 0 (failed)" },
-	{ "test\tpy\tt\t1\tmaybe\t5", "outcome 'maybe': give passed, failed, error or skipped" },
+	{ "test\tpy\tt\t1\tmaybe\t5", "outcome 'maybe': give passed, failed, error, skipped or flaky" },
 	{ "env\tpy\t1\t1\tsoon", "at 'soon' is not a Unix time" },
 	{ "env\tpy\t1\t1\t-5", "at '-5'" },
 	{ "env\tpy\t1\t1\t99999999999999999999", "at '99999999999999999999'" },
@@ -308,7 +308,7 @@ static void test_timings_parse_write(void)
 	row.env = "py";
 	row.test = "t";
 	row.seconds = 1;
-	row.outcome = "flaky";
+	row.outcome = "maybe";
 	row.at = 1;
 	CHECK_INT(timings_write_row(stdout, &row), -1);
 	row.outcome = "passed";
