@@ -29,6 +29,8 @@ struct opts {
 	int no_split;			/* --no-split */
 	int dry_run;			/* --dry-run */
 	const char *reruns;		/* --reruns N */
+	const char *shard;		/* --shard I/N */
+	const char *shard_total;	/* --shard-total N (with Kubernetes' JOB_COMPLETION_INDEX) */
 	const char *result_json;	/* --result-json FILE */
 	const char *timeout;		/* --timeout SECONDS, per command */
 	const char *skip_missing;	/* --skip-missing-interpreters [config|true|false] */

@@ -172,6 +172,84 @@ static char *ram_workdir(struct tox *t, const struct opts *o)
 	return dir;
 }
 
+/* A whole number >= min in s (all of it), or -1. */
+static long count_of(const char *s, long min)
+{
+	char *end;
+	long v;
+
+	if (!s || !*s)
+		return -1;
+	v = strtol(s, &end, 10);
+	return *end || v < min ? -1 : v;
+}
+
+/*
+ * Which CI node this is (0-based *node of *nodes): --shard I/N (I from 1),
+ * else what the CI says: CircleCI (CIRCLE_NODE_INDEX from 0, _TOTAL),
+ * GitLab (CI_NODE_INDEX from 1, _TOTAL), Buildkite (BUILDKITE_PARALLEL_JOB
+ * from 0, _COUNT), a Kubernetes indexed job (JOB_COMPLETION_INDEX from 0,
+ * with --shard-total). *nodes stays 0 when the run is not split among
+ * nodes. Exits 2 on a bad value.
+ */
+static void which_node(const struct opts *o, size_t *node, size_t *nodes)
+{
+	static const struct {
+		const char *index, *total;
+		long first;
+	} ci[] = {
+		{ "CIRCLE_NODE_INDEX", "CIRCLE_NODE_TOTAL", 0 },
+		{ "CI_NODE_INDEX", "CI_NODE_TOTAL", 1 },
+		{ "BUILDKITE_PARALLEL_JOB", "BUILDKITE_PARALLEL_JOB_COUNT", 0 },
+	};
+	long i = -1, n = -1;
+
+	*node = *nodes = 0;
+	if (o->shard) {
+		const char *slash = strchr(o->shard, '/');
+		char *first = slash ? xstrndup(o->shard, (size_t)(slash - o->shard)) : NULL;
+		i = count_of(first, 1);
+		n = slash ? count_of(slash + 1, 1) : -1;
+		free(first);
+		if (i < 0 || n < 0 || i > n) {
+			fprintf(stderr, "blitz: error: --shard '%s': give this node's number and how many nodes, e.g. 2/4\n",
+				o->shard);
+			exit(2);
+		}
+		*node = (size_t)(i - 1);
+		*nodes = (size_t)n;
+		return;
+	}
+	for (size_t k = 0; k < sizeof(ci) / sizeof(*ci); k++) {
+		const char *vi = getenv(ci[k].index), *vn = getenv(ci[k].total);
+		if (!vi || !vn)
+			continue;
+		i = count_of(vi, ci[k].first);
+		n = count_of(vn, 1);
+		if (i < 0 || n < 0 || i - ci[k].first >= n) {
+			fprintf(stderr, "blitz: error: %s=%s and %s=%s do not name a node: unset them or give --shard I/N\n",
+				ci[k].index, vi, ci[k].total, vn);
+			exit(2);
+		}
+		*node = (size_t)(i - ci[k].first);
+		*nodes = n > 1 ? (size_t)n : 0;
+		return;
+	}
+	const char *job = getenv("JOB_COMPLETION_INDEX");
+	if (o->shard_total) {
+		n = count_of(o->shard_total, 1);
+		i = count_of(job, 0);
+		if (n < 0 || i < 0 || i >= n) {
+			fprintf(stderr, "blitz: error: --shard-total '%s' goes with JOB_COMPLETION_INDEX (%s) of a Kubernetes "
+				"indexed job: give the job's completions, more than its index\n", o->shard_total,
+				job ? job : "not set");
+			exit(2);
+		}
+		*node = (size_t)i;
+		*nodes = n > 1 ? (size_t)n : 0;
+	}
+}
+
 int cmd_run(const struct opts *o)
 {
 	struct tox t;
@@ -223,6 +301,7 @@ int cmd_run(const struct opts *o)
 		exit(2);
 	}
 	ro.split_by = (int)sb;
+	which_node(o, &ro.node, &ro.nodes);
 	const char *reruns = o->reruns ? o->reruns : tox_blitz_value(&t, "reruns", &line);
 	if (reruns) {
 		char *end;

@@ -32,7 +32,10 @@ static const char usage[] =
 	"                        --split-by test|class|module (what stays in one shard; [blitz] split_by),\n"
 	"                        --no-split (every pytest command in one process), --dry-run (print the plan),\n"
 	"                        --reruns N (failed tests run again in a fresh process, up to N times; passing\n"
-	"                        then, they are reported flaky; [blitz] reruns = N)\n"
+	"                        then, they are reported flaky; [blitz] reruns = N),\n"
+	"                        --shard I/N (CI node I of N, from 1: its share of the envs and tests by their\n"
+	"                        times; read from CircleCI, GitLab, Buildkite, or Kubernetes' JOB_COMPLETION_INDEX\n"
+	"                        with --shard-total N)\n"
 	"\n"
 	"options:\n"
 	"  -c FILE               tox.ini, setup.cfg or pyproject.toml (default: found from here up)\n"
@@ -167,6 +170,10 @@ void opts_parse(struct opts *o, int argc, char **argv)
 				strvec_push(&o->keys, argv[++i]);
 		} else if (is_opt(a, NULL, "--split-by")) {
 			o->split_by = value(argc, argv, &i);
+		} else if (is_opt(a, NULL, "--shard")) {
+			o->shard = value(argc, argv, &i);
+		} else if (is_opt(a, NULL, "--shard-total")) {
+			o->shard_total = value(argc, argv, &i);
 		} else if (is_opt(a, NULL, "--reruns")) {
 			o->reruns = value(argc, argv, &i);
 		} else if (strcmp(a, "--no-split") == 0) {

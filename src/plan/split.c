@@ -1,5 +1,6 @@
 #include "split.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -293,5 +294,125 @@ void split_plan_release(struct split_env *envs, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		free(envs[i].loads);
 		envs[i].loads = NULL;
+	}
+}
+
+/* A piece of an env for the nodes: the env, and which of its test shards (or -1: all of it). */
+struct node_piece {
+	size_t env;
+	long part;
+	double secs;
+};
+
+static const struct node_env *piece_envs;
+
+static int bigger_piece(const void *a, const void *b)
+{
+	const struct node_piece *x = a, *y = b;
+	int by_name;
+
+	if (x->secs != y->secs)
+		return x->secs < y->secs ? 1 : -1;
+	by_name = strcmp(piece_envs[x->env].name, piece_envs[y->env].name);
+	if (by_name)
+		return by_name;
+	return (x->part > y->part) - (x->part < y->part);
+}
+
+void split_nodes(struct node_env *envs, size_t n, size_t nodes, double *loads)
+{
+	double total = 0, *load = xcalloc(nodes ? nodes : 1, sizeof(*load));
+	struct node_piece *pieces = NULL;
+	size_t np = 0, cap = 0;
+	size_t **part_of = xcalloc(n ? n : 1, sizeof(*part_of));
+
+	if (!nodes)
+		nodes = 1;
+	for (size_t i = 0; i < n; i++) {
+		double tests = 0;
+		for (size_t t = 0; envs[i].tests && t < envs[i].ntests; t++)
+			tests += envs[i].secs[t] > 0 ? envs[i].secs[t] : 0;
+		total += envs[i].setup + envs[i].cost + (envs[i].tests ? tests : envs[i].work);
+	}
+	double half = total / (double)nodes / 2;
+	for (size_t i = 0; i < n; i++) {
+		struct node_env *e = &envs[i];
+		double tests = 0;
+		e->on_node = xcalloc(nodes, 1);
+		if (!e->tests || !e->ntests) {
+			pieces = xgrow(pieces, &cap, np + 1, sizeof(*pieces));
+			pieces[np++] = (struct node_piece){ i, -1, e->setup + e->cost + e->work };
+			continue;
+		}
+		for (size_t t = 0; t < e->ntests; t++)
+			tests += e->secs[t] > 0 ? e->secs[t] : 0;
+		/* cut only an env bigger than half a node's share, into pieces about that size */
+		size_t k = 1;
+		if (half > 0 && e->setup + e->cost + tests > half)
+			k = (size_t)(tests / half) + 1;
+		if (k > nodes)
+			k = nodes;
+		if (k > e->ntests)
+			k = e->ntests;
+		double *part = xcalloc(k, sizeof(*part));
+		part_of[i] = xcalloc(e->ntests, sizeof(**part_of));
+		k = split_partition(e->ntests, e->tests, e->secs, SPLIT_TEST, k, part_of[i], part);
+		pieces = xgrow(pieces, &cap, np + k, sizeof(*pieces));
+		for (size_t p = 0; p < k; p++)
+			pieces[np++] = (struct node_piece){ i, (long)p, e->setup + e->cost + part[p] };
+		free(part);
+	}
+	piece_envs = envs;
+	qsort(pieces, np, sizeof(*pieces), bigger_piece);
+	for (size_t p = 0; p < np; p++) {
+		size_t best = 0;
+		for (size_t k = 1; k < nodes; k++)
+			if (load[k] < load[best])
+				best = k;
+		load[best] += pieces[p].secs;
+		struct node_env *e = &envs[pieces[p].env];
+		e->on_node[best] = 1;
+		if (pieces[p].part >= 0) {
+			if (!e->node_of)
+				e->node_of = xcalloc(e->ntests, sizeof(*e->node_of));
+			for (size_t t = 0; t < e->ntests; t++)
+				if (part_of[pieces[p].env][t] == (size_t)pieces[p].part)
+					e->node_of[t] = best;
+		}
+	}
+	if (loads)
+		memcpy(loads, load, nodes * sizeof(*load));
+	for (size_t i = 0; i < n; i++)
+		free(part_of[i]);
+	free(part_of);
+	free(pieces);
+	free(load);
+}
+
+long split_node_of_new(const char *test, const unsigned char *on_node, size_t nodes)
+{
+	uint64_t h = 1469598103934665603ULL;	/* FNV-1a: the same on every machine */
+	size_t count = 0;
+
+	for (const unsigned char *p = (const unsigned char *)test; *p; p++)
+		h = (h ^ *p) * 1099511628211ULL;
+	for (size_t k = 0; k < nodes; k++)
+		count += on_node[k] != 0;
+	if (!count)
+		return -1;
+	size_t pick = (size_t)(h % count);
+	for (size_t k = 0; k < nodes; k++)
+		if (on_node[k] && pick-- == 0)
+			return (long)k;
+	return -1;
+}
+
+void split_nodes_release(struct node_env *envs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(envs[i].node_of);
+		free(envs[i].on_node);
+		envs[i].node_of = NULL;
+		envs[i].on_node = NULL;
 	}
 }

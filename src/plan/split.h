@@ -70,4 +70,35 @@ void split_plan(struct split_env *envs, size_t n, size_t slots, struct split_pla
 /* Free what split_plan allocated in envs. */
 void split_plan_release(struct split_env *envs, size_t n);
 
+/* One env as the planner across CI nodes (--shard I/N) sees it. */
+struct node_env {
+	const char *name;		/* ties are broken by name: every node computes the same plan */
+	double setup, cost;		/* seconds each node that runs it pays (set-up, a pytest process) */
+	const char *const *tests;	/* its tests (JUnit names) from history, or NULL: it runs whole */
+	const double *secs;		/* their predicted seconds */
+	size_t ntests;
+	double work;			/* run whole: its predicted seconds */
+	size_t *node_of;		/* out, with tests: each test's node (allocated) */
+	unsigned char *on_node;		/* out: the nodes that run it, nodes of them (allocated) */
+};
+
+/*
+ * Share the envs among nodes so that each node's work is as even as it can
+ * be: an env bigger than half a node's share is cut into pieces by its
+ * tests (longest first), each piece paying the env's set-up and a process
+ * again on its node; the pieces and whole envs, longest first, each to the
+ * node with the least work so far. The same input gives the same shares.
+ * loads (nodes of them, or NULL) gets each node's predicted seconds.
+ */
+void split_nodes(struct node_env *envs, size_t n, size_t nodes, double *loads);
+
+/*
+ * The node that runs a test the plan did not know (new since the history
+ * it was made from) of an env running on the nodes on_node marks: one of
+ * them, picked by the test's name, so that all nodes agree. -1 when none.
+ */
+long split_node_of_new(const char *test, const unsigned char *on_node, size_t nodes);
+
+void split_nodes_release(struct node_env *envs, size_t n);
+
 #endif

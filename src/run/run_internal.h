@@ -23,6 +23,7 @@ struct db;
 
 struct task;
 struct split;
+struct share;
 
 struct envrun {
 	struct toxenv e;
@@ -53,6 +54,7 @@ struct envrun {
 	long split_step;		/* its pytest command that may run in shards, or -1 */
 	size_t shards;			/* how many the plan gives it (1: run as written) */
 	struct split *split;		/* that command, running in shards; NULL otherwise */
+	struct share *share;		/* --shard: its tests are split among CI nodes; this node's */
 };
 
 /* Job tags (struct job_spec.tag): which job of an env's step it is. */
@@ -117,7 +119,8 @@ void step_failure(const struct step *st, const struct job *j, char *why, size_t 
  * how many shards each env's pytest command gets (history, measured
  * process costs); with dry, print the plan instead. shard_start: er's
  * split step is next: collect its node ids (or take them from the cache)
- * and start its shards; 0 started, -1 run it as written. shard_job_done: a
+ * and start its shards; 0 started, 1 none of its tests is this node's
+ * (--shard: the step is done), -1 run it as written. shard_job_done: a
  * collection or shard job of er ended. shard_start_pending: start waiting
  * shards while slots are free. shard_running: the slots er's shards hold.
  * shard_rerun: er's pytest command (run as written) failed with why, its
@@ -131,6 +134,14 @@ void shard_start_pending(struct ctx *c);
 size_t shard_running(const struct envrun *er);
 int shard_rerun(struct ctx *c, struct envrun *er, size_t from, const char *why);
 void shard_free(struct envrun *er);
+
+/*
+ * --shard I/N (shard.c): share the envs among the nodes by their history;
+ * keep[i] set for the envs this node runs (an env split among nodes gets a
+ * share of its tests); a line about it to out. shard_share_free: at the end.
+ */
+void shard_nodes(struct ctx *c, unsigned char *keep, FILE *out);
+void shard_share_free(struct envrun *er);
 
 /* Start env er's next step (runner.c): 0 started, 1 waiting for a task, -1 finished. */
 int envrun_start_step(struct ctx *c, struct envrun *er);

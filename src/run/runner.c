@@ -167,9 +167,15 @@ int envrun_start_step(struct ctx *c, struct envrun *er)
 			envrun_finish(er, ENV_FAILED, why);
 			return -1;
 		}
-		if (st->kind == STEP_COMMAND && (long)er->next == er->split_step && er->shards > 1 &&
-		    shard_start(c, er) == 0)
-			return 0;	/* its tests run in shards */
+		if (st->kind == STEP_COMMAND && (long)er->next == er->split_step && (er->shards > 1 || er->share)) {
+			int rc = shard_start(c, er);
+			if (rc == 0)
+				return 0;	/* its tests run in shards */
+			if (rc == 1) {
+				er->next++;	/* none of them is this node's (--shard) */
+				continue;
+			}
+		}
 		spec.argv = st->argv.v;
 		spec.envp = er->envp.v;
 		spec.cwd = st->kind == STEP_COMMAND ? er->e.change_dir : c->t->toxinidir;
@@ -679,6 +685,44 @@ static void cache_store(void *db, const char *real, long long size, long long mt
 	db_interp_store(db, real, size, mtime_ns, major, minor, impl);
 }
 
+/* What env er holds, but for its result. */
+static void envrun_release(struct envrun *er)
+{
+	shard_free(er);
+	shard_share_free(er);
+	if (er->resolved)
+		toxenv_release(&er->e);
+	er->resolved = 0;
+	steps_release(&er->steps);
+	strvec_clear(&er->envp);
+	free(er->pip_dir);
+	er->pip_dir = NULL;
+}
+
+/* Keep only the envs keep marks (--shard: this node's), in their order; the others are forgotten. */
+static void keep_envs(struct ctx *c, struct run_result *res, struct strvec *deps, double *predicted,
+		      const unsigned char *keep)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < c->n; i++) {
+		if (!keep[i]) {
+			envrun_release(&c->runs[i]);
+			strvec_clear(&deps[i]);
+			free(res->envs[i].name);
+			free(res->envs[i].log_path);
+			continue;
+		}
+		c->runs[k] = c->runs[i];
+		res->envs[k] = res->envs[i];
+		c->runs[k].r = &res->envs[k];
+		deps[k] = deps[i];
+		predicted[k] = predicted[i];
+		k++;
+	}
+	c->n = res->n = k;
+}
+
 int runner_run(struct tox *t, const struct strvec *envs, const struct run_opts *o, struct run_result *res,
 	       run_progress_fn progress, void *ctx)
 {
@@ -729,7 +773,21 @@ int runner_run(struct tox *t, const struct strvec *envs, const struct run_opts *
 		}
 		predicted[i] = db_env_duration(&db, envs->v[i]);
 	}
-	if (sched_init(&s, envs->n, (const char *const *)envs->v, predicted, deps, &d) < 0) {
+	for (size_t i = 0; i < envs->n; i++)
+		prepare_env(&c, &runs[i]);
+	if (o->nodes > 1) {
+		/* --shard I/N: only this node's share of the envs and their tests */
+		unsigned char *keep = xcalloc(c.n ? c.n : 1, 1);
+		shard_nodes(&c, keep, stdout);
+		keep_envs(&c, res, deps, predicted, keep);
+		free(keep);
+	}
+	const char **names = xcalloc(c.n ? c.n : 1, sizeof(*names));
+	for (size_t i = 0; i < c.n; i++)
+		names[i] = res->envs[i].name;
+	int sched_rc = sched_init(&s, c.n, names, predicted, deps, &d);
+	free(names);
+	if (sched_rc < 0) {
 		char *msg = diag_format(&d);
 		error("%s", msg);
 		free(msg);
@@ -740,8 +798,6 @@ int runner_run(struct tox *t, const struct strvec *envs, const struct run_opts *
 		rc = 2;
 		goto out;
 	}
-	for (size_t i = 0; i < envs->n; i++)
-		prepare_env(&c, &runs[i]);
 	shared_plan_layers(&c);
 	shard_plan(&c, o->dry_run ? stdout : NULL);
 	if (o->dry_run)
@@ -804,17 +860,12 @@ out:
 	sched_release(&s);
 out_nosched:
 	res->seconds = (double)(now_ns() - c.t0) / 1e9;
-	for (size_t i = 0; i < envs->n; i++) {
+	for (size_t i = 0; i < c.n; i++) {
 		if (rc == 0 && res->envs[i].status == ENV_FAILED)
 			rc = 1;
 		unlock_env(&runs[i]);
-		shard_free(&runs[i]);
-		if (runs[i].resolved)
-			toxenv_release(&runs[i].e);
-		steps_release(&runs[i].steps);
-		strvec_clear(&runs[i].envp);
+		envrun_release(&runs[i]);
 		strvec_clear(&deps[i]);
-		free(runs[i].pip_dir);
 	}
 	report_write(&c, res);
 	junit_release(&c.junit);

@@ -21,6 +21,7 @@ struct run_opts {
 	int no_split;			/* --no-split: every pytest command runs as written */
 	int dry_run;			/* --dry-run: print the plan, run nothing */
 	size_t reruns;			/* --reruns N: failed tests run again, in a fresh process, up to N times */
+	size_t node, nodes;		/* --shard I/N: this is node (0-based) of nodes (> 1); else 0, 0 */
 };
 
 enum env_status {

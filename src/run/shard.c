@@ -50,6 +50,36 @@ struct split {
 	size_t rerun_from;		/* the tests the next rerun looks at start here in the run's report */
 };
 
+/* --shard: an env whose tests are split among CI nodes, and this node's part. */
+struct share {
+	struct strmap mine;		/* the tests (JUnit names) the plan gives this node */
+	struct strmap known;		/* every test the plan knew */
+	unsigned char *on_node;		/* the nodes that run part of it */
+	size_t node, nodes;
+};
+
+/* Whether this node runs the test with JUnit name key of er (its share; a new test: as split_node_of_new says). */
+static int share_has(const struct share *sh, const char *key)
+{
+	size_t len = strlen(key);
+
+	if (strmap_get(&sh->mine, key, len) >= 0)
+		return 1;
+	if (strmap_get(&sh->known, key, len) >= 0)
+		return 0;
+	return split_node_of_new(key, sh->on_node, sh->nodes) == (long)sh->node;
+}
+
+/* The first node that runs part of it: the one that runs it whole when its tests cannot be split after all. */
+static size_t share_first(const struct share *sh)
+{
+	size_t k = 0;
+
+	while (k + 1 < sh->nodes && !sh->on_node[k])
+		k++;
+	return k;
+}
+
 /* Write the plugin where PYTHONPATH will find it (once a run); its folder, or NULL. */
 static const char *plugin_dir(struct ctx *c)
 {
@@ -234,8 +264,9 @@ static enum split_by split_by(const struct ctx *c)
 
 /*
  * Split the collected node ids (text, one a line) into er's shards: their
- * files, commands and environments. Returns 0, or -1 when there is nothing
- * to split (then the command runs as written; the reason is in er's log).
+ * files, commands and environments. Returns 0, 1 when none of them is this
+ * node's (--shard), or -1 when there is nothing to split (then the command
+ * runs as written; the reason is in er's log).
  */
 static int make_shards(struct ctx *c, struct envrun *er, char *text)
 {
@@ -252,7 +283,24 @@ static int make_shards(struct ctx *c, struct envrun *er, char *text)
 		return -1;
 	}
 	split_lines(text, &ids);
-	if (ids.n < 2) {
+	if (er->share) {
+		/* --shard: this node's part of the tests only */
+		size_t k = 0;
+		for (size_t i = 0; i < ids.n; i++) {
+			char *key = split_junit_key(ids.v[i]);
+			if (share_has(er->share, key))
+				ids.v[k++] = ids.v[i];
+			else
+				free(ids.v[i]);
+			free(key);
+		}
+		ids.n = k;
+		if (!k) {
+			strvec_clear(&ids);
+			envrun_log_line(er, "none of its tests is this node's (--shard): skipping", st->argv.v[0]);
+			return 1;
+		}
+	} else if (ids.n < 2) {
 		strvec_clear(&ids);
 		return -1;
 	}
@@ -260,7 +308,7 @@ static int make_shards(struct ctx *c, struct envrun *er, char *text)
 	size_t *shard_of = xcalloc(ids.n, sizeof(*shard_of));
 	predict(c, er->r->name, &ids, secs);
 	size_t k = split_partition(ids.n, (const char *const *)ids.v, secs, split_by(c), er->shards, shard_of, NULL);
-	if (k < 2)
+	if (k < 2 && !er->share)
 		goto out;
 	without_junit(&st->argv, sp->at, &base);
 	sp->v = xcalloc(k, sizeof(*sp->v));
@@ -308,8 +356,9 @@ static int make_shards(struct ctx *c, struct envrun *er, char *text)
 			strvec_insert(&sh->step.argv, (size_t)sp->at + 2, "--junitxml");
 		}
 		char *file = xconcat("BLITZ_SHARD_FILE=", list, NULL);
-		/* the first shard also runs tests the collection did not see */
-		char *all = s == 0 ? xconcat("BLITZ_ALL_IDS=", sp->collected, NULL) : NULL;
+		/* the first shard also runs tests the collection did not see (but on one node only) */
+		char *all = s == 0 && (!er->share || er->share->node == share_first(er->share)) ?
+			xconcat("BLITZ_ALL_IDS=", sp->collected, NULL) : NULL;
 		plugin_envp(c, er, file, all, &sh->envp);
 		free(file);
 		free(all);
@@ -328,6 +377,34 @@ out:
 	strvec_clear(&ids);
 	free(secs);
 	free(shard_of);
+	return rc;
+}
+
+static void start_shard(struct ctx *c, struct envrun *er);
+
+/*
+ * make_shards gave rc: 0, start the first shard (returns 0); 1, this
+ * node has none of the tests (returns 1: the step is done); -1, the tests
+ * cannot be split: they run in one process (returns -1), but under --shard
+ * on one node only, the first that has part of them (the others return 1).
+ */
+static int made(struct ctx *c, struct envrun *er, int rc)
+{
+	if (rc == 0) {
+		start_shard(c, er);
+		return 0;
+	}
+	shard_free(er);
+	er->shards = 1;
+	if (rc < 0 && er->share) {
+		int mine = er->share->node == share_first(er->share);
+		shard_share_free(er);
+		if (!mine) {
+			envrun_log_line(er, "its tests cannot be split, and run whole on another node (--shard): skipping",
+					er->e.change_dir);
+			return 1;
+		}
+	}
 	return rc;
 }
 
@@ -361,8 +438,9 @@ static int longer(const void *a, const void *b)
  * (split_by class or module) the tests of one JUnit classname, whose seconds
  * are summed; longest first. Returns how many, *out allocated.
  */
-static size_t history_groups(struct ctx *c, const char *env, double **out, double *total)
+static size_t history_groups(struct ctx *c, const struct envrun *er, double **out, double *total)
 {
+	const char *env = er->r->name;
 	char **tests = NULL;
 	double *secs = NULL;
 	size_t n = db_env_tests(c->db, env, &tests, &secs), ng = 0;
@@ -371,6 +449,10 @@ static size_t history_groups(struct ctx *c, const char *env, double **out, doubl
 	*out = xcalloc(n ? n : 1, sizeof(**out));
 	*total = 0;
 	for (size_t i = 0; i < n; i++) {
+		if (er->share && !share_has(er->share, tests[i])) {
+			free(tests[i]);
+			continue;	/* another node's */
+		}
 		size_t len = split_by(c) == SPLIT_TEST ? strlen(tests[i]) : strcspn(tests[i], ":");
 		int g = strmap_intern(&names, tests[i], len);
 		if ((size_t)g == ng)
@@ -444,7 +526,7 @@ void shard_plan(struct ctx *c, FILE *dry)
 			er->split_step = -1;
 			continue;
 		}
-		se[i].ngroups = history_groups(c, er->r->name, &groups[i], &tests[i]);
+		se[i].ngroups = history_groups(c, er, &groups[i], &tests[i]);
 		if (se[i].ngroups) {
 			se[i].groups = groups[i];
 			se[i].max_shards = 2 * c->slots;
@@ -487,8 +569,9 @@ void shard_plan(struct ctx *c, FILE *dry)
 		if (c->runs[i].split_step >= 0 && !se[i].groups)
 			c->runs[i].shards = c->slots / (ready ? ready : 1);
 	if (dry) {
-		fprintf(dry, "plan: %zu envs on %zu slots: predicted %.1f s; lower bound %.1f s (work %.1f s / %zu slots, or the longest test)\n",
-			n, c->slots, plan.makespan, plan.lower_bound, plan.work, c->slots);
+		fprintf(dry, "plan: %zu env%s on %zu slot%s: predicted %.1f s; lower bound %.1f s (work %.1f s / %zu slot%s, "
+			"or the longest test)\n", n, n == 1 ? "" : "s", c->slots, c->slots == 1 ? "" : "s", plan.makespan,
+			plan.lower_bound, plan.work, c->slots, c->slots == 1 ? "" : "s");
 		for (size_t i = 0; i < n; i++) {
 			const struct envrun *er = &c->runs[i];
 			fprintf(dry, "  %s: ", er->r->name);
@@ -543,14 +626,9 @@ int shard_start(struct ctx *c, struct envrun *er)
 		int rc = f ? make_shards(c, er, ids) : -1;
 		free(ids);
 		strvec_clear(&base);
-		if (rc < 0) {
-			shard_free(er);
-			er->shards = 1;
-			return -1;
-		}
-		envrun_log_line(er, "node ids from the collection of an earlier run:", sp->key);
-		start_shard(c, er);
-		return 0;
+		if (rc == 0)
+			envrun_log_line(er, "node ids from the collection of an earlier run:", sp->key);
+		return made(c, er, rc);
 	}
 	struct job_spec spec = { 0 };
 	struct strvec envp = STRVEC_INIT;
@@ -730,18 +808,14 @@ void shard_job_done(struct ctx *c, struct envrun *er, struct job *j)
 		}
 		if (text)
 			db_store_collected(c->db, sp->key, text);
-		if (text && make_shards(c, er, text) == 0) {
-			free(text);
-			start_shard(c, er);
-			return;
-		}
-		if (!text)
-			envrun_log_line(er, "collecting the tests failed (see above); running them in one process:",
-					er->e.change_dir);
+		else
+			envrun_log_line(er, "collecting the tests failed (see above): not split, in", er->e.change_dir);
+		int rc = made(c, er, text ? make_shards(c, er, text) : -1);
 		free(text);
-		shard_free(er);
-		er->shards = 1;
-		envrun_start_step(c, er);
+		if (rc == 1)
+			er->next++;
+		if (rc != 0)
+			envrun_start_step(c, er);
 		return;
 	}
 	size_t i = (size_t)(j->tag - TAG_SHARD);
@@ -822,4 +896,99 @@ void shard_free(struct envrun *er)
 	free(sp->collected);
 	free(sp);
 	er->split = NULL;
+}
+
+void shard_nodes(struct ctx *c, unsigned char *keep, FILE *out)
+{
+	size_t n = c->n, nodes = c->o->nodes, node = c->o->node, nknown = 0, ncost = 0, kept = 0, shared = 0;
+	struct node_env *ne = xcalloc(n ? n : 1, sizeof(*ne));
+	char ***tests = xcalloc(n ? n : 1, sizeof(*tests));
+	double **secs = xcalloc(n ? n : 1, sizeof(*secs)), known = 0, costs = 0;
+	double *loads = xcalloc(nodes, sizeof(*loads));
+
+	for (size_t i = 0; i < n; i++) {
+		double cost = db_process_cost(c->db, c->runs[i].r->name);
+		if (c->predicted[i] >= 0) {
+			known += c->predicted[i];
+			nknown++;
+		}
+		if (cost >= 0) {
+			costs += cost;
+			ncost++;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct envrun *er = &c->runs[i];
+		const char *why;
+		double p = c->predicted[i] >= 0 ? c->predicted[i] : nknown ? known / (double)nknown : 1.0, sum = 0;
+		ne[i].name = er->r->name;
+		ne[i].cost = db_process_cost(c->db, er->r->name);
+		if (ne[i].cost < 0)
+			ne[i].cost = ncost ? costs / (double)ncost : 0;
+		ne[i].work = p;
+		if (er->ready == ENV_PASSED && !c->o->no_split && split_step_of(er, &why) >= 0)
+			ne[i].ntests = db_env_tests(c->db, er->r->name, &tests[i], &secs[i]);
+		for (size_t t = 0; t < ne[i].ntests; t++)
+			sum += secs[i][t];
+		if (ne[i].ntests) {
+			ne[i].tests = (const char *const *)tests[i];
+			ne[i].secs = secs[i];
+			ne[i].setup = p - sum - ne[i].cost > 0 ? p - sum - ne[i].cost : 0;
+		} else {
+			ne[i].cost = 0;
+		}
+	}
+	split_nodes(ne, n, nodes, loads);
+	for (size_t i = 0; i < n; i++) {
+		struct envrun *er = &c->runs[i];
+		size_t on = 0;
+		keep[i] = ne[i].on_node[node];
+		kept += keep[i];
+		for (size_t k = 0; k < nodes; k++)
+			on += ne[i].on_node[k];
+		if (!keep[i] || on < 2)
+			continue;
+		/* its tests are split among nodes: this node runs its part */
+		struct share *sh = er->share = xcalloc(1, sizeof(*sh));
+		sh->node = node;
+		sh->nodes = nodes;
+		sh->on_node = xmalloc(nodes);
+		memcpy(sh->on_node, ne[i].on_node, nodes);
+		for (size_t t = 0; t < ne[i].ntests; t++) {
+			strmap_add(&sh->known, tests[i][t]);
+			if (ne[i].node_of[t] == node)
+				strmap_add(&sh->mine, tests[i][t]);
+		}
+		shared++;
+	}
+	if (out) {
+		fprintf(out, "node %zu of %zu: %zu of %zu envs (%zu with their tests split among nodes); predicted work per node:",
+			node + 1, nodes, kept, n, shared);
+		for (size_t k = 0; k < nodes; k++)
+			fprintf(out, " %.1f s%s", loads[k], k == node ? " (this one)" : "");
+		fputc('\n', out);
+		fflush(out);
+	}
+	split_nodes_release(ne, n);
+	for (size_t i = 0; i < n; i++) {
+		for (size_t t = 0; t < ne[i].ntests; t++)
+			free(tests[i][t]);
+		free(tests[i]);
+		free(secs[i]);
+	}
+	free(tests);
+	free(secs);
+	free(ne);
+	free(loads);
+}
+
+void shard_share_free(struct envrun *er)
+{
+	if (!er->share)
+		return;
+	strmap_clear(&er->share->mine);
+	strmap_clear(&er->share->known);
+	free(er->share->on_node);
+	free(er->share);
+	er->share = NULL;
 }

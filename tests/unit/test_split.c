@@ -1,4 +1,5 @@
 /* Splitting tests into shards and planning them (src/plan/split.c). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -140,7 +141,71 @@ static void test_split_plan_many_envs(void)
 	split_plan_release(e, 20);
 }
 
+/* Among CI nodes: every test on exactly one node, whole envs on one, the work even, the same every time. */
+static void test_split_nodes(void)
+{
+	const char *big_tests[12];
+	double big_secs[12];
+	char names[12][16];
+	struct node_env e[3];
+	double loads[3], again[3];
+	size_t first[12];
+
+	for (size_t i = 0; i < 12; i++) {
+		snprintf(names[i], sizeof(names[i]), "t::test_%zu", i);
+		big_tests[i] = names[i];
+		big_secs[i] = (double)(12 - i);
+	}
+	memset(e, 0, sizeof(e));
+	e[0] = (struct node_env){ .name = "big", .setup = 1, .cost = 0.5, .tests = big_tests, .secs = big_secs, .ntests = 12 };
+	e[1] = (struct node_env){ .name = "lint", .work = 4 };
+	e[2] = (struct node_env){ .name = "docs", .work = 3 };
+	split_nodes(e, 3, 3, loads);
+	/* 78 s of tests: cut among the three nodes */
+	size_t on = 0;
+	for (size_t k = 0; k < 3; k++)
+		on += e[0].on_node[k];
+	CHECK_INT(on, 3);
+	CHECK_INT(e[1].on_node[0] + e[1].on_node[1] + e[1].on_node[2], 1);
+	CHECK_INT(e[2].on_node[0] + e[2].on_node[1] + e[2].on_node[2], 1);
+	for (size_t i = 0; i < 12; i++) {
+		CHECK(e[0].node_of[i] < 3);
+		CHECK(e[0].on_node[e[0].node_of[i]]);
+	}
+	double max = 0, sum = 0;
+	for (size_t k = 0; k < 3; k++) {
+		sum += loads[k];
+		max = loads[k] > max ? loads[k] : max;
+	}
+	CHECK(max < sum / 3 * 1.15);
+	memcpy(first, e[0].node_of, sizeof(first));
+	split_nodes_release(e, 3);
+	split_nodes(e, 3, 3, again);
+	CHECK(memcmp(first, e[0].node_of, sizeof(first)) == 0);
+	CHECK(memcmp(loads, again, sizeof(again)) == 0);
+	/* a test the plan did not know: one node, the same for every node asking, among those running the env */
+	long n1 = split_node_of_new("t::test_new", e[0].on_node, 3);
+	CHECK(n1 >= 0 && n1 < 3 && n1 == split_node_of_new("t::test_new", e[0].on_node, 3));
+	unsigned char only_two[3] = { 0, 0, 1 };
+	CHECK_INT(split_node_of_new("t::test_new", only_two, 3), 2);
+	unsigned char none[3] = { 0, 0, 0 };
+	CHECK_INT(split_node_of_new("t::test_new", none, 3), -1);
+	split_nodes_release(e, 3);
+	/* small envs are not cut: each whole on one node */
+	big_secs[0] = 0.1;
+	struct node_env s[4];
+	memset(s, 0, sizeof(s));
+	for (size_t i = 0; i < 4; i++)
+		s[i] = (struct node_env){ .name = names[i], .cost = 0.3, .tests = big_tests, .secs = big_secs, .ntests = 1 };
+	split_nodes(s, 4, 2, loads);
+	for (size_t i = 0; i < 4; i++)
+		CHECK_INT(s[i].on_node[0] + s[i].on_node[1], 1);
+	CHECK(loads[0] == loads[1]);
+	split_nodes_release(s, 4);
+}
+
 const struct test split_tests[] = {
+	{ "split_nodes", test_split_nodes },
 	{ "split_junit_key", test_split_junit_key },
 	{ "split_group_len", test_split_group_len },
 	{ "split_partition", test_split_partition },
