@@ -143,6 +143,9 @@ size_t split_partition(size_t n, const char *const *ids, const double *secs, enu
 	return used;
 }
 
+/* How many of the envs with the most test time the planner considers splitting. */
+#define CANDIDATES 32
+
 /* The loads of groups put into k shards, longest first, each into the least loaded shard. */
 static void pack(const double *groups, size_t ng, size_t k, double *loads)
 {
@@ -251,11 +254,33 @@ void split_plan(struct split_env *envs, size_t n, size_t slots, struct split_pla
 	}
 	double *scratch = xcalloc(maxk, sizeof(*scratch));
 	double best = simulate(envs, n, k, slots, scratch);
+	/*
+	 * The candidates: the envs with the most test time (splitting a small
+	 * one never pays much, and a matrix of hundreds must plan in
+	 * milliseconds).
+	 */
+	size_t *cand = xcalloc(n ? n : 1, sizeof(*cand)), ncand = 0;
+	double *size = xcalloc(n ? n : 1, sizeof(*size));
+	for (size_t i = 0; i < n; i++) {
+		for (size_t g = 0; envs[i].groups && g < envs[i].ngroups; g++)
+			size[i] += envs[i].groups[g];
+		if (envs[i].max_shards > 1)
+			cand[ncand++] = i;
+	}
+	for (size_t a = 1; a < ncand; a++)	/* insertion sort, largest first, stable */
+		for (size_t b = a; b > 0 && size[cand[b]] > size[cand[b - 1]]; b--) {
+			size_t t = cand[b];
+			cand[b] = cand[b - 1];
+			cand[b - 1] = t;
+		}
+	if (ncand > CANDIDATES)
+		ncand = CANDIDATES;
 	/* add the one shard that shortens the run most, while one does (by more than a millisecond) */
 	for (size_t round = 0; round < 64 * (n ? n : 1); round++) {
 		long pick = -1;
 		double pick_end = best;
-		for (size_t i = 0; i < n; i++) {
+		for (size_t c = 0; c < ncand; c++) {
+			size_t i = cand[c];
 			if (k[i] >= envs[i].max_shards)
 				continue;
 			k[i]++;
@@ -282,6 +307,8 @@ void split_plan(struct split_env *envs, size_t n, size_t slots, struct split_pla
 		for (size_t j = 0; j < k[i]; j++)
 			e->loads[j] += e->cost;
 	}
+	free(cand);
+	free(size);
 	out->makespan = best;
 	out->work = work;
 	out->lower_bound = work / (double)slots > longest ? work / (double)slots : longest;
