@@ -607,7 +607,7 @@ int shard_start(struct ctx *c, struct envrun *er)
 	struct strvec base = STRVEC_INIT;
 
 	if (at < 0 || !plugin_dir(c))
-		return -1;
+		return made(c, er, -1);	/* as written (under --shard, on one node) */
 	sp = er->split = xcalloc(1, sizeof(*sp));
 	sp->step = er->next;
 	sp->at = at;
