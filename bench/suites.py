@@ -109,11 +109,14 @@ def main():
             return secs
 
         def check_count(tag, junit):
-            got = len(junit_cases(junit)) if junit and os.path.exists(junit) else None
-            if got is None:
+            """Stop unless the run's JUnit XML has every test; return the tests' total time in it."""
+            cases = junit_cases(junit) if junit and os.path.exists(junit) else None
+            if cases is None:
                 print("  (%s: no JUnit report to count its tests)" % tag)
-            elif got != tests:
-                sys.exit("bench: %s %s ran %d tests of %d; see %s" % (name, tag, got, tests, log))
+                return float("nan")
+            if len(cases) != tests:
+                sys.exit("bench: %s %s ran %d tests of %d; see %s" % (name, tag, len(cases), tests, log))
+            return sum(s for s, _ in cases)
 
         # untimed: how many tests (and their modules compiled, for every timed run alike)
         out = subprocess.run([PYTHON, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"], cwd=cwd,
@@ -129,10 +132,13 @@ def main():
         for d in (".blitz", ".tox"):  # blitz starts with no env and no history
             shutil.rmtree(os.path.join(cwd, d), ignore_errors=True)
 
-        def blitz_run(n):
+        def blitz_run(n, what):
             res = os.path.join(work, "%s.blitz%d.json" % (name, n))
             secs = timed("blitz (run %d)" % n, blitz_cmd + [res])
-            check_count("blitz (run %d)" % n, blitz_junit(res))
+            # the tests' total in blitz's own report: how fast the machine ran them this time
+            total = check_count("blitz (run %d)" % n, blitz_junit(res))
+            print("  %-48s %7.2f s   tests' total %.2f s" % ("blitz -p %d, run %d (%s)" % (slots, n, what), secs, total),
+                  flush=True)
             return secs
 
         serial, xdist, second, totals, longest = [], [], [], [], []
@@ -143,17 +149,15 @@ def main():
             cases = junit_cases(junit)
             totals.append(sum(s for s, _ in cases))
             longest.append(max(cases))
-            print("  pytest (serial)                                  %7.2f s   tests' total %.2f s, longest %.2f s"
-                  % (serial[-1], totals[-1], longest[-1][0]), flush=True)
+            print("  %-48s %7.2f s   tests' total %.2f s, longest %.2f s"
+                  % ("pytest (serial)", serial[-1], totals[-1], longest[-1][0]), flush=True)
             junit = os.path.join(work, "%s.xdist%d.xml" % (name, i))
             xdist.append(timed("pytest -n %d" % slots, pytest + ["-n", str(slots), "--junitxml=" + junit]))
             check_count("pytest -n %d" % slots, junit)
-            print("  pytest -n %d                                      %7.2f s" % (slots, xdist[-1]), flush=True)
+            print("  %-48s %7.2f s" % ("pytest -n %d" % slots, xdist[-1]), flush=True)
             if i == 0:
-                first = blitz_run(1)
-                print("  blitz -p %d, run 1 (makes the env, no history)    %7.2f s" % (slots, first), flush=True)
-            second.append(blitz_run(i + 2))
-            print("  blitz -p %d, run %d (env in place, history)        %7.2f s" % (slots, i + 2, second[-1]), flush=True)
+                first = blitz_run(1, "makes the env, no history")
+            second.append(blitz_run(i + 2, "env in place, history"))
         cases.sort(reverse=True)
         print("  longest tests (last serial run):")
         for c in cases[:5]:
