@@ -160,6 +160,12 @@ bench: deps-check blitz
 bench-matrix: deps-build blitz wheelhouse
 	bench/matrix.sh
 
+# Three generated pytest suites run by plain pytest, pytest -n 2 and blitz -p 2 (about ten minutes).
+DEPS_SUITES = python3 python3-venv python3-pytest python3-pytest-xdist
+bench-suites: deps-build blitz
+	@scripts/install-deps $(DEPS_SUITES)
+	/usr/bin/python3 bench/suites.py
+
 install: blitz
 	install -D -m 755 blitz $(DESTDIR)$(PREFIX)/bin/blitz
 	install -D -m 644 blitz.1 $(DESTDIR)$(PREFIX)/share/man/man1/blitz.1
@@ -167,4 +173,4 @@ install: blitz
 clean:
 	rm -rf build build-san build-fuzz blitz
 
-.PHONY: all deps-build deps-check demo wheelhouse unit e2e compat sanitize check fuzz fuzz-replay bench bench-matrix install clean
+.PHONY: all deps-build deps-check demo wheelhouse unit e2e compat sanitize check fuzz fuzz-replay bench bench-matrix bench-suites install clean
