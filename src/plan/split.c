@@ -99,48 +99,126 @@ static int longer_group(const void *a, const void *b)
 	return x->first < y->first ? -1 : x->first > y->first;
 }
 
-size_t split_partition(size_t n, const char *const *ids, const double *secs, enum split_by by, size_t k,
-		       size_t *shard_of, double *loads)
+/*
+ * One packing of the tests: groups made of each test's prefix at its level
+ * (0 its module, 1 its class, 2 itself), longest first into the least
+ * loaded shard. Fills group_of (each test's group), g (ng groups),
+ * shard_of, load; returns how many shards got tests.
+ */
+static size_t pack_tests(size_t n, const char *const *ids, const double *secs, const unsigned char *level, size_t k,
+			 int *group_of, struct group *g, size_t *ng_out, size_t *shard_of, double *load, double pin,
+			 long *qrank)
 {
+	static const enum split_by at_level[] = { SPLIT_MODULE, SPLIT_CLASS, SPLIT_TEST };
 	struct strmap names = STRMAP_INIT;
-	int *group_of = xcalloc(n ? n : 1, sizeof(*group_of));
-	struct group *g = xcalloc(n ? n : 1, sizeof(*g));
-	size_t *where, ng = 0, used = 0;
-	double *load = xcalloc(k ? k : 1, sizeof(*load));
+	size_t ng = 0, used = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		int id = strmap_intern(&names, ids[i], split_group_len(ids[i], by));
+		/* the level goes into the key: a module's prefix never meets a test's */
+		size_t len = split_group_len(ids[i], at_level[level[i]]);
+		char *key = xasprintf("%u%.*s", (unsigned)level[i], (int)len, ids[i]);
+		int id = strmap_intern(&names, key, strlen(key));
+		free(key);
 		group_of[i] = id;
-		if ((size_t)id == ng)
-			g[ng++].first = i;
+		if ((size_t)id == ng) {
+			g[ng].first = i;
+			g[ng++].secs = 0;
+		}
 		g[id].secs += secs[i] > 0 ? secs[i] : 0;
 	}
-	where = xcalloc(ng ? ng : 1, sizeof(*where));
+	size_t *where = xcalloc(ng ? ng : 1, sizeof(*where));
 	/* sort a copy, then map back through each group's first test */
 	struct group *sorted = xcalloc(ng ? ng : 1, sizeof(*sorted));
 	memcpy(sorted, g, ng * sizeof(*g));
 	qsort(sorted, ng, sizeof(*sorted), longer_group);
+	long *rank = xcalloc(ng ? ng : 1, sizeof(*rank)), next_rank = 0;
+	double total = 0;
+	for (size_t i = 0; i < ng; i++)
+		total += sorted[i].secs;
+	memset(load, 0, k * sizeof(*load));
 	for (size_t i = 0; i < ng; i++) {
 		size_t best = 0;
 		for (size_t s = 1; s < k; s++)
 			if (load[s] < load[best])
 				best = s;
+		/* once the shard is pin of its share, the rest goes to the queue, longest first */
+		rank[group_of[sorted[i].first]] = pin > 0 && load[best] >= pin * total / (double)k ? next_rank++ : -1;
 		load[best] += sorted[i].secs;
 		where[group_of[sorted[i].first]] = best;
 		if (best + 1 > used)
 			used = best + 1;
 	}
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		shard_of[i] = where[group_of[i]];
-	if (loads)
-		memcpy(loads, load, k * sizeof(*load));
+		if (qrank)
+			qrank[i] = rank[group_of[i]];
+	}
+	free(rank);
+	*ng_out = ng;
 	free(sorted);
 	free(where);
-	free(g);
-	free(group_of);
-	free(load);
 	strmap_clear(&names);
 	return used;
+}
+
+/*
+ * Tests of one module (or class) share what its fixtures set up once: a
+ * shard that takes part of it pays that again. So the packing starts with
+ * whole modules and breaks a group up (a module into its classes and the
+ * tests outside them, a class into its tests) only while the shards are
+ * uneven, the largest group first, never below what by allows.
+ */
+size_t split_partition_queue(size_t n, const char *const *ids, const double *secs, enum split_by by, size_t k,
+			     size_t *shard_of, double *loads, double pin, long *qrank)
+{
+	unsigned char *level = xcalloc(n ? n : 1, 1), finest = by == SPLIT_MODULE ? 0 : by == SPLIT_CLASS ? 1 : 2;
+	int *group_of = xcalloc(n ? n : 1, sizeof(*group_of));
+	struct group *g = xcalloc(n ? n : 1, sizeof(*g));
+	double *load = xcalloc(k ? k : 1, sizeof(*load)), total = 0;
+	size_t ng = 0, used;
+
+	if (!k)
+		k = 1;
+	for (size_t i = 0; i < n; i++)
+		total += secs[i] > 0 ? secs[i] : 0;
+	for (;;) {
+		used = pack_tests(n, ids, secs, level, k, group_of, g, &ng, shard_of, load, pin, qrank);
+		double most = 0;
+		for (size_t s = 0; s < k; s++)
+			most = load[s] > most ? load[s] : most;
+		if (most <= total / (double)k * 1.02 + 1e-9)
+			break;	/* even enough */
+		/* the largest group that can still be broken up */
+		long big = -1;
+		for (size_t id = 0; id < ng; id++) {
+			size_t first = g[id].first;
+			if (level[first] >= finest)
+				continue;
+			size_t members = 0;
+			for (size_t i = first; i < n && members < 2; i++)
+				members += group_of[i] == (int)id;
+			if (members > 1 && (big < 0 || g[id].secs > g[big].secs))
+				big = (long)id;
+		}
+		if (big < 0)
+			break;
+		for (size_t i = 0; i < n; i++)
+			if (group_of[i] == (int)big)
+				level[i]++;
+	}
+	if (loads)
+		memcpy(loads, load, k * sizeof(*load));
+	free(level);
+	free(group_of);
+	free(g);
+	free(load);
+	return used;
+}
+
+size_t split_partition(size_t n, const char *const *ids, const double *secs, enum split_by by, size_t k,
+		       size_t *shard_of, double *loads)
+{
+	return split_partition_queue(n, ids, secs, by, k, shard_of, loads, 0, NULL);
 }
 
 /* How many of the envs with the most test time the planner considers splitting. */

@@ -32,13 +32,26 @@ size_t split_group_len(const char *nodeid, enum split_by by);
 /*
  * Put n tests into k shards (k >= 1), keeping groups together: the groups
  * longest first, each into the shard with the least so far (ties: the
- * lower shard, so the same input always gives the same shards). secs[i] is
+ * lower shard, so the same input always gives the same shards). A group
+ * starts as a module, broken into classes and then tests only while the
+ * shards are uneven (a module's fixtures are set up once per shard it is
+ * in), never below what by allows. secs[i] is
  * test i's predicted time. shard_of[i] gets its shard; loads (k of them, or
  * NULL) each shard's predicted seconds. Returns how many shards got tests
  * (fewer than k when there are fewer groups): shards 0..result-1.
  */
 size_t split_partition(size_t n, const char *const *ids, const double *secs, enum split_by by, size_t k,
 		       size_t *shard_of, double *loads);
+
+/*
+ * The same, but the shards take their groups as placed only until they hold
+ * pin (0..1) of their share; the groups placed after that are left to a
+ * queue the shards' processes take from as each gets free, which evens out
+ * what the predictions got wrong. qrank[i] gets the place of test i's group
+ * in the queue (longest first), or -1 when it stays in shard_of[i].
+ */
+size_t split_partition_queue(size_t n, const char *const *ids, const double *secs, enum split_by by, size_t k,
+			     size_t *shard_of, double *loads, double pin, long *qrank);
 
 /* One env as the planner sees it. */
 struct split_env {

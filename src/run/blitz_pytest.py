@@ -9,11 +9,16 @@
 #                          even collected
 #   BLITZ_ALL_IDS=FILE     run too the tests this list of node ids lacks
 #                          (tests that were not there when it was made)
+#   BLITZ_QUEUE=FILE       after its own tests, take groups of tests from the
+#                          queue FILE (one group a line, node ids joined by
+#                          tabs) shared with the other shards: FILE.next holds
+#                          the number of the next group, taken under a lock
 # Written for every pytest blitz may meet: Python 2.7 and 3, pytest 4 on.
 import os
 import re
 
 _shard = None
+_queue = None
 
 
 def _lines(path):
@@ -57,6 +62,12 @@ def pytest_configure(config):
     every = os.environ.get("BLITZ_ALL_IDS")
     if every:
         _shard["all"] = set(_lines(every))
+    queue = os.environ.get("BLITZ_QUEUE")
+    if queue:
+        global _queue
+        _queue = [line.split("\t") for line in _lines(queue)]
+        for group in _queue:
+            _shard["run"].update(group)
 
 
 def _ignored(path, config):
@@ -112,3 +123,66 @@ def pytest_collection_finish(session):
         for item in session.items:
             f.write(_encode(item.nodeid) + b"\n")
     os.rename(out + ".tmp", out)
+
+
+def _take(counter):
+    # the number of the next group of the queue, counted up under a lock
+    import fcntl
+    fd = os.open(counter, os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        taken = int(os.read(fd, 64) or b"0")
+        os.lseek(fd, 0, 0)
+        os.ftruncate(fd, 0)
+        os.write(fd, str(taken + 1).encode())
+        return taken
+    finally:
+        os.close(fd)
+
+
+def _groups(session):
+    queued = set()
+    for group in _queue:
+        queued.update(group)
+    by_id = {}
+    own = []
+    for item in session.items:
+        if item.nodeid in queued:
+            by_id.setdefault(item.nodeid, []).append(item)
+        else:
+            own.append(item)
+    yield own
+    counter = os.environ["BLITZ_QUEUE"] + ".next"
+    while True:
+        taken = _take(counter)
+        if taken >= len(_queue):
+            return
+        yield [item for nodeid in _queue[taken] for item in by_id.get(nodeid, ())]
+
+
+if os.environ.get("BLITZ_QUEUE"):
+    import pytest as _pytest
+
+    @_pytest.hookimpl(tryfirst=True)
+    def pytest_runtestloop(session):
+        if _queue is None:
+            return None
+        if session.testsfailed and not session.config.option.continue_on_collection_errors:
+            raise session.Interrupted("%d error%s during collection"
+                                      % (session.testsfailed, "s" if session.testsfailed != 1 else ""))
+        if session.config.option.collectonly:
+            return True
+        # the next item is always known before an item runs (pytest tears down
+        # fixtures by it), so a group is taken from the queue as the last item
+        # of the one before starts
+        items = (item for group in _groups(session) for item in group)
+        item = next(items, None)
+        while item is not None:
+            nextitem = next(items, None)
+            item.config.hook.pytest_runtest_protocol(item=item, nextitem=nextitem)
+            if session.shouldfail:
+                raise getattr(session, "Failed", session.Interrupted)(session.shouldfail)
+            if session.shouldstop:
+                raise session.Interrupted(session.shouldstop)
+            item = nextitem
+        return True

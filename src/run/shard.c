@@ -21,6 +21,9 @@
 #include "../util/strmap.h"
 #include "../util/util.h"
 
+/* A shard keeps the groups placed for it until it holds this share of its work; the rest is queued. */
+#define QUEUE_PIN 0.5
+
 static const char plugin_source[] =
 #include "blitz_pytest.inc"
 	;
@@ -160,9 +163,9 @@ static void without_junit(const struct strvec *argv, long at, struct strvec *out
 	}
 }
 
-/* er's environment for a pytest process that loads the plugin, with one more variable (or NULL). */
+/* er's environment for a pytest process that loads the plugin, with up to three more variables (or NULL). */
 static void plugin_envp(struct ctx *c, const struct envrun *er, const char *extra, const char *extra2,
-			struct strvec *out)
+			const char *extra3, struct strvec *out)
 {
 	const char *dir = plugin_dir(c), *old = NULL;
 
@@ -177,6 +180,8 @@ static void plugin_envp(struct ctx *c, const struct envrun *er, const char *extr
 		strvec_push(out, extra);
 	if (extra2)
 		strvec_push(out, extra2);
+	if (extra3)
+		strvec_push(out, extra3);
 }
 
 /*
@@ -263,6 +268,46 @@ static enum split_by split_by(const struct ctx *c)
 }
 
 /*
+ * The queue shards take groups of tests from as each gets free: a file of
+ * the queued groups, longest first, one a line (node ids joined by tabs),
+ * and beside it FILE.next, the number of the next group to take (the
+ * plugin takes one under a lock). Returns the file's path, or NULL.
+ */
+static char *write_queue(struct ctx *c, struct envrun *er, const struct strvec *ids, const long *qrank)
+{
+	char *path = xasprintf("%s/%s.queue.txt", c->o->run_dir, er->r->name);
+	char *next = xconcat(path, ".next", NULL);
+	FILE *f = fopen(path, "w"), *g = fopen(next, "w");
+	long most = -1;
+	int ok = f && g;
+
+	for (size_t i = 0; i < ids->n; i++)
+		most = qrank[i] > most ? qrank[i] : most;
+	for (long r = 0; ok && r <= most; r++) {
+		int first = 1;
+		for (size_t i = 0; i < ids->n; i++)
+			if (qrank[i] == r) {
+				fprintf(f, "%s%s", first ? "" : "\t", ids->v[i]);
+				first = 0;
+			}
+		fputc('\n', f);
+	}
+	if (g && fputs("0", g) == EOF)
+		ok = 0;
+	if (f && fclose(f) != 0)
+		ok = 0;
+	if (g && fclose(g) != 0)
+		ok = 0;
+	free(next);
+	if (!ok) {
+		envrun_log_line(er, "tests not split: cannot write", path);
+		free(path);
+		return NULL;
+	}
+	return path;
+}
+
+/*
  * Split the collected node ids (text, one a line) into er's shards: their
  * files, commands and environments. Returns 0, 1 when none of them is this
  * node's (--shard), or -1 when there is nothing to split (then the command
@@ -306,9 +351,14 @@ static int make_shards(struct ctx *c, struct envrun *er, char *text)
 	}
 	double *secs = xcalloc(ids.n, sizeof(*secs));
 	size_t *shard_of = xcalloc(ids.n, sizeof(*shard_of));
+	long *qrank = xcalloc(ids.n, sizeof(*qrank));
+	char *queue = NULL;
 	predict(c, er->r->name, &ids, secs);
-	size_t k = split_partition(ids.n, (const char *const *)ids.v, secs, split_by(c), er->shards, shard_of, NULL);
+	size_t k = split_partition_queue(ids.n, (const char *const *)ids.v, secs, split_by(c), er->shards, shard_of,
+					 NULL, er->shards > 1 ? QUEUE_PIN : 0, qrank);
 	if (k < 2 && !er->share)
+		goto out;
+	if (k > 1 && !(queue = write_queue(c, er, &ids, qrank)))
 		goto out;
 	without_junit(&st->argv, sp->at, &base);
 	sp->v = xcalloc(k, sizeof(*sp->v));
@@ -324,13 +374,16 @@ static int make_shards(struct ctx *c, struct envrun *er, char *text)
 			goto out;
 		}
 		fputs("[run]\n", f);
-		for (size_t i = 0; i < ids.n; i++)
-			if (shard_of[i] == s) {
+		for (size_t i = 0; i < ids.n; i++) {
+			int queued = queue && qrank[i] >= 0;
+			if (shard_of[i] == s && !queued) {
 				fprintf(f, "%s\n", ids.v[i]);
-				strmap_intern(&mine, ids.v[i], file_len(ids.v[i]));
 				sh->ntests++;
 			}
-		/* the files with none of its tests are not even collected */
+			if ((shard_of[i] == s && !queued) || queued)
+				strmap_intern(&mine, ids.v[i], file_len(ids.v[i]));
+		}
+		/* the files with none of its tests (and none of the queue's) are not even collected */
 		fputs("[skip]\n", f);
 		for (size_t i = 0; i < ids.n; i++) {
 			size_t n = file_len(ids.v[i]);
@@ -356,18 +409,24 @@ static int make_shards(struct ctx *c, struct envrun *er, char *text)
 			strvec_insert(&sh->step.argv, (size_t)sp->at + 2, "--junitxml");
 		}
 		char *file = xconcat("BLITZ_SHARD_FILE=", list, NULL);
+		char *q = queue ? xconcat("BLITZ_QUEUE=", queue, NULL) : NULL;
 		/* the first shard also runs tests the collection did not see (but on one node only) */
 		char *all = s == 0 && (!er->share || er->share->node == share_first(er->share)) ?
 			xconcat("BLITZ_ALL_IDS=", sp->collected, NULL) : NULL;
-		plugin_envp(c, er, file, all, &sh->envp);
+		plugin_envp(c, er, file, all, q, &sh->envp);
 		free(file);
+		free(q);
 		free(all);
 		free(list);
 	}
 	rc = 0;
 	{
-		char what[128];
-		snprintf(what, sizeof(what), "%zu tests in %zu shards, each a pytest process; their logs:", ids.n, k);
+		char what[160];
+		size_t nq = 0;
+		for (size_t i = 0; queue && i < ids.n; i++)
+			nq += qrank[i] >= 0;
+		snprintf(what, sizeof(what), "%zu tests in %zu shards, each a pytest process (%zu of them in a queue the "
+			 "shards take from as each gets free); their logs:", ids.n, k, nq);
 		char *where = xasprintf("%s/%s.shard-*.log", c->o->run_dir, er->r->name);
 		envrun_log_line(er, what, where);
 		free(where);
@@ -377,6 +436,8 @@ out:
 	strvec_clear(&ids);
 	free(secs);
 	free(shard_of);
+	free(qrank);
+	free(queue);
 	return rc;
 }
 
@@ -637,7 +698,7 @@ int shard_start(struct ctx *c, struct envrun *er)
 	strvec_insert(&base, (size_t)at + 1, "blitz_pytest");
 	strvec_insert(&base, (size_t)at + 2, "--collect-only");
 	strvec_insert(&base, (size_t)at + 3, "-qq");
-	plugin_envp(c, er, var, NULL, &envp);
+	plugin_envp(c, er, var, NULL, NULL, &envp);
 	free(var);
 	unlink(sp->collected);
 	envrun_log_line(er, "collecting the tests to split them, in", er->e.change_dir);
@@ -729,7 +790,7 @@ static int start_rerun(struct ctx *c, struct envrun *er)
 	strvec_insert(&sh->step.argv, (size_t)sp->at + 2, sh->junit);
 	strvec_insert(&sh->step.argv, (size_t)sp->at + 2, "--junitxml");
 	char *var = xconcat("BLITZ_SHARD_FILE=", file, NULL);
-	plugin_envp(c, er, var, NULL, &sh->envp);
+	plugin_envp(c, er, var, NULL, NULL, &sh->envp);
 	free(var);
 	char what[160];
 	snprintf(what, sizeof(what), "rerun %zu of %zu: %zu failed test%s in a fresh pytest process, its log:", r,

@@ -67,6 +67,28 @@ static void test_split_partition(void)
 	CHECK_INT(split_partition(6, ids, secs, SPLIT_MODULE, 5, shard_of, NULL), 3);
 }
 
+/* With a queue: the groups placed once a shard holds half its share are queued, longest first. */
+static void test_split_partition_queue(void)
+{
+	const char *ids[] = { "a.py::t1", "b.py::t1", "c.py::t1", "d.py::t1", "e.py::t1", "f.py::t1" };
+	double secs[] = { 6, 5, 1, 2, 3, 3 };
+	size_t shard_of[6];
+	long qrank[6];
+
+	/* 20 s, 10 a shard: a (6) and b (5) placed; e, f (3 each), d (2), c (1) queued in that order */
+	CHECK_INT(split_partition_queue(6, ids, secs, SPLIT_TEST, 2, shard_of, NULL, 0.5, qrank), 2);
+	CHECK(qrank[0] == -1 && qrank[1] == -1);
+	CHECK_INT(qrank[4], 0);
+	CHECK_INT(qrank[5], 1);
+	CHECK_INT(qrank[3], 2);
+	CHECK_INT(qrank[2], 3);
+	CHECK(shard_of[0] != shard_of[1]);
+	/* no pin: nothing queued */
+	CHECK_INT(split_partition_queue(6, ids, secs, SPLIT_TEST, 2, shard_of, NULL, 0, qrank), 2);
+	for (size_t i = 0; i < 6; i++)
+		CHECK_INT(qrank[i], -1);
+}
+
 /* One big env on two slots: two shards, the run about half its tests. */
 static void test_split_plan_one_env(void)
 {
@@ -209,6 +231,7 @@ const struct test split_tests[] = {
 	{ "split_junit_key", test_split_junit_key },
 	{ "split_group_len", test_split_group_len },
 	{ "split_partition", test_split_partition },
+	{ "split_partition_queue", test_split_partition_queue },
 	{ "split_plan_one_env", test_split_plan_one_env },
 	{ "split_plan_three_envs", test_split_plan_three_envs },
 	{ "split_plan_many_envs", test_split_plan_many_envs },
