@@ -140,6 +140,28 @@ def _take(counter):
         os.close(fd)
 
 
+def _away(items):
+    # the nodes every item's chain starts with, and one item per branch below
+    chains = [item.listchain() for item in items]
+    common = len(chains[0]) if chains else 0
+    for chain in chains:
+        while common and (len(chain) < common or chain[common - 1] is not chains[0][common - 1]):
+            common -= 1
+    branch = {}
+    for item, chain in zip(items, chains):
+        if len(chain) > common:
+            branch.setdefault(id(chain[common]), item)
+
+    def away(item):
+        chain = item.listchain()
+        mine = id(chain[common]) if len(chain) > common else None
+        for key, other in branch.items():
+            if key != mine:
+                return other
+        return None
+    return away
+
+
 def _groups(session):
     queued = set()
     for group in _queue:
@@ -151,13 +173,16 @@ def _groups(session):
             by_id.setdefault(item.nodeid, []).append(item)
         else:
             own.append(item)
-    yield own
+    if own:
+        yield own
     counter = os.environ["BLITZ_QUEUE"] + ".next"
     while True:
         taken = _take(counter)
         if taken >= len(_queue):
             return
-        yield [item for nodeid in _queue[taken] for item in by_id.get(nodeid, ())]
+        group = [item for nodeid in _queue[taken] for item in by_id.get(nodeid, ())]
+        if group:
+            yield group
 
 
 if os.environ.get("BLITZ_QUEUE"):
@@ -172,17 +197,17 @@ if os.environ.get("BLITZ_QUEUE"):
                                       % (session.testsfailed, "s" if session.testsfailed != 1 else ""))
         if session.config.option.collectonly:
             return True
-        # the next item is always known before an item runs (pytest tears down
-        # fixtures by it), so a group is taken from the queue as the last item
-        # of the one before starts
-        items = (item for group in _groups(session) for item in group)
-        item = next(items, None)
-        while item is not None:
-            nextitem = next(items, None)
-            item.config.hook.pytest_runtest_protocol(item=item, nextitem=nextitem)
-            if session.shouldfail:
-                raise getattr(session, "Failed", session.Interrupted)(session.shouldfail)
-            if session.shouldstop:
-                raise session.Interrupted(session.shouldstop)
-            item = nextitem
+        # a group's last item runs with an item of another branch of the
+        # collection tree as its next one: pytest tears down what is below the
+        # nodes every test shares, as it would between two modules, and the
+        # next group is taken from the queue only when the shard is free
+        away = _away(session.items)
+        for group in _groups(session):
+            for i, item in enumerate(group):
+                nextitem = group[i + 1] if i + 1 < len(group) else away(item)
+                item.config.hook.pytest_runtest_protocol(item=item, nextitem=nextitem)
+                if session.shouldfail:
+                    raise getattr(session, "Failed", session.Interrupted)(session.shouldfail)
+                if session.shouldstop:
+                    raise session.Interrupted(session.shouldstop)
         return True
