@@ -115,7 +115,8 @@ void envrun_record_step(struct envrun *er, const struct step *st, const struct j
 void step_failure(const struct step *st, const struct job *j, char *why, size_t whysz);
 
 /*
- * Tests split into shards (shard.c). shard_plan: before the run, decide
+ * Tests split into shards (shard.c runs them; shard_plan.c plans them, and
+ * shard_nodes below). shard_plan: before the run, decide
  * how many shards each env's pytest command gets (history, measured
  * process costs); with dry, print the plan instead. shard_start: er's
  * split step is next: collect its node ids (or take them from the cache)
@@ -136,7 +137,7 @@ int shard_rerun(struct ctx *c, struct envrun *er, size_t from, const char *why);
 void shard_free(struct envrun *er);
 
 /*
- * --shard I/N (shard.c): share the envs among the nodes by their history;
+ * --shard I/N (shard_plan.c): share the envs among the nodes by their history;
  * keep[i] set for the envs this node runs (an env split among nodes gets a
  * share of its tests); a line about it to out. shard_share_free: at the end.
  */
