@@ -646,7 +646,6 @@ static void split_done(struct ctx *c, struct envrun *er)
 void shard_job_done(struct ctx *c, struct envrun *er, struct job *j)
 {
 	struct split *sp = er->split;
-	const struct step *st = &er->steps.v[sp->step];
 
 	if (j->tag == TAG_COLLECT) {
 		size_t len = 0;
@@ -713,7 +712,6 @@ void shard_job_done(struct ctx *c, struct envrun *er, struct job *j)
 	}
 	if (!sp->running && (sp->next == sp->n || c->stopping))
 		split_done(c, er);
-	(void)st;
 }
 
 void shard_start_pending(struct ctx *c)
