@@ -85,6 +85,17 @@ size_t split_group_len(const char *nodeid, enum split_by by)
 	return first == last ? strlen(nodeid) : last;	/* the class it is in; outside one, itself */
 }
 
+/* The shard (or slot, or node) with the least so far; ties: the lowest, so plans are repeatable. */
+static size_t least_loaded(const double *load, size_t k)
+{
+	size_t best = 0;
+
+	for (size_t s = 1; s < k; s++)
+		if (load[s] < load[best])
+			best = s;
+	return best;
+}
+
 struct group {
 	double secs;
 	size_t first;	/* its first test's index: ties keep the input order */
@@ -137,10 +148,7 @@ static size_t pack_tests(size_t n, const char *const *ids, const double *secs, c
 		total += sorted[i].secs;
 	memset(load, 0, k * sizeof(*load));
 	for (size_t i = 0; i < ng; i++) {
-		size_t best = 0;
-		for (size_t s = 1; s < k; s++)
-			if (load[s] < load[best])
-				best = s;
+		size_t best = least_loaded(load, k);
 		/* once the shard is pin of its share, the rest goes to the queue, longest first */
 		rank[group_of[sorted[i].first]] = pin > 0 && load[best] >= pin * total / (double)k ? next_rank++ : -1;
 		load[best] += sorted[i].secs;
@@ -228,13 +236,8 @@ size_t split_partition(size_t n, const char *const *ids, const double *secs, enu
 static void pack(const double *groups, size_t ng, size_t k, double *loads)
 {
 	memset(loads, 0, k * sizeof(*loads));
-	for (size_t i = 0; i < ng; i++) {
-		size_t best = 0;
-		for (size_t s = 1; s < k; s++)
-			if (loads[s] < loads[best])
-				best = s;
-		loads[best] += groups[i];
-	}
+	for (size_t i = 0; i < ng; i++)
+		loads[least_loaded(loads, k)] += groups[i];
 }
 
 /* A piece of work in the simulation: an env's set-up, or one of its shards. */
@@ -253,10 +256,7 @@ static double simulate(const struct split_env *envs, size_t n, const size_t *sha
 	size_t np = 0, cap = 0, next = 0;
 
 	for (;;) {
-		size_t s = 0;
-		for (size_t i = 1; i < slots; i++)
-			if (free_at[i] < free_at[s])
-				s = i;
+		size_t s = least_loaded(free_at, slots);
 		double t = free_at[s];
 		/* a shard ready now, longest first; else the next env; else wait for the next shard */
 		long pick = -1;
@@ -470,10 +470,7 @@ void split_nodes(struct node_env *envs, size_t n, size_t nodes, double *loads)
 	piece_envs = envs;
 	qsort(pieces, np, sizeof(*pieces), bigger_piece);
 	for (size_t p = 0; p < np; p++) {
-		size_t best = 0;
-		for (size_t k = 1; k < nodes; k++)
-			if (load[k] < load[best])
-				best = k;
+		size_t best = least_loaded(load, nodes);
 		load[best] += pieces[p].secs;
 		struct node_env *e = &envs[pieces[p].env];
 		e->on_node[best] = 1;
