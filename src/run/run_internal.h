@@ -105,8 +105,8 @@ struct ctx {
 	char *plugin_dir;		/* where blitz's pytest plugin is written, once needed */
 };
 
-/* The project's source tree's fingerprint, computed once per run (runner.c). */
-uint64_t run_tree(struct ctx *c);
+/* The fingerprint of the project's source tree (code: of its Python and pytest config files only), once per run (runner.c). */
+uint64_t run_tree(struct ctx *c, int code);
 
 /* Record in er's result that step st ran as job j, described as cmd (or st's words when NULL). */
 void envrun_record_step(struct envrun *er, const struct step *st, const struct job *j, const char *cmd);

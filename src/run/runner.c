@@ -202,16 +202,19 @@ static int installable(const char *root)
 	return ok;
 }
 
-uint64_t run_tree(struct ctx *c)
+uint64_t run_tree(struct ctx *c, int code)
 {
-	if (!c->have_tree) {
+	int *have = code ? &c->have_code_tree : &c->have_tree;
+	uint64_t *tree = code ? &c->code_tree : &c->tree;
+
+	if (!*have) {
 		struct strvec skip = STRVEC_INIT;
 		strvec_push(&skip, c->t->workdir);
-		c->tree = fp_tree(FP_INIT, c->t->toxinidir, &skip);
-		c->have_tree = 1;
+		*tree = code ? fp_code_tree(FP_INIT, c->t->toxinidir, &skip) : fp_tree(FP_INIT, c->t->toxinidir, &skip);
+		*have = 1;
 		strvec_clear(&skip);
 	}
-	return c->tree;
+	return *tree;
 }
 
 /*
@@ -263,7 +266,7 @@ static void fingerprints(struct ctx *c, struct envrun *er, const struct interp *
 				free(f);
 			}
 		} else {
-			uint64_t tree = run_tree(c);
+			uint64_t tree = run_tree(c, 0);
 			ph = fp_bytes(ph, &tree, sizeof(tree));
 		}
 		er->fp_package = ph ? ph : 1;	/* 0 means "no project installed" */

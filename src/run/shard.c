@@ -165,14 +165,7 @@ static char *collection_key(struct ctx *c, const struct envrun *er, const struct
 	uint64_t h = fp_str(FP_INIT, "blitz collect 1");
 	struct strvec env = STRVEC_INIT;
 
-	if (!c->have_code_tree) {
-		struct strvec skip = STRVEC_INIT;
-		strvec_push(&skip, c->t->workdir);
-		c->code_tree = fp_code_tree(FP_INIT, c->t->toxinidir, &skip);
-		c->have_code_tree = 1;
-		strvec_clear(&skip);
-	}
-	uint64_t tree = c->code_tree;
+	uint64_t tree = run_tree(c, 1);
 
 	h = fp_bytes(h, &tree, sizeof(tree));
 	h = fp_bytes(h, &er->fp_setup, sizeof(er->fp_setup));
