@@ -99,30 +99,50 @@ static int by_prediction(const void *a, const void *b)
 	return x < y ? 1 : x > y ? -1 : (*(const size_t *)a > *(const size_t *)b) - (*(const size_t *)a < *(const size_t *)b);
 }
 
-void shard_plan(struct ctx *c, FILE *dry)
+/*
+ * Each env's predicted seconds and the cost of one of its pytest
+ * processes, from the history; an env never seen gets the mean of those
+ * seen (or unknown seconds when none was; a cost of 0).
+ */
+static void estimates(struct ctx *c, double unknown, double *predicted, double *cost)
 {
-	size_t n = c->n, ready = 0, nknown = 0, ncost = 0;
-	struct split_env *se = xcalloc(n ? n : 1, sizeof(*se));
-	double **groups = xcalloc(n ? n : 1, sizeof(*groups)), *tests = xcalloc(n ? n : 1, sizeof(*tests));
-	double *whole = xcalloc(n ? n : 1, sizeof(*whole));
-	const char **why = xcalloc(n ? n : 1, sizeof(*why));
-	size_t *order = xcalloc(n ? n : 1, sizeof(*order));
 	double known = 0, costs = 0;
-	struct split_plan plan;
+	size_t nknown = 0, ncost = 0;
 
-	for (size_t i = 0; i < n; i++) {
-		struct envrun *er = &c->runs[i];
-		er->split_step = -1;
-		er->shards = 1;
+	for (size_t i = 0; i < c->n; i++) {
+		cost[i] = db_process_cost(c->db, c->runs[i].r->name);
 		if (c->predicted[i] >= 0) {
 			known += c->predicted[i];
 			nknown++;
 		}
-		se[i].cost = db_process_cost(c->db, er->r->name);
-		if (se[i].cost >= 0) {
-			costs += se[i].cost;
+		if (cost[i] >= 0) {
+			costs += cost[i];
 			ncost++;
 		}
+	}
+	for (size_t i = 0; i < c->n; i++) {
+		predicted[i] = c->predicted[i] >= 0 ? c->predicted[i] : nknown ? known / (double)nknown : unknown;
+		if (cost[i] < 0)
+			cost[i] = ncost ? costs / (double)ncost : 0;
+	}
+}
+
+void shard_plan(struct ctx *c, FILE *dry)
+{
+	size_t n = c->n, ready = 0;
+	struct split_env *se = xcalloc(n ? n : 1, sizeof(*se));
+	double **groups = xcalloc(n ? n : 1, sizeof(*groups)), *tests = xcalloc(n ? n : 1, sizeof(*tests));
+	double *whole = xcalloc(n ? n : 1, sizeof(*whole)), *cost = xcalloc(n ? n : 1, sizeof(*cost));
+	const char **why = xcalloc(n ? n : 1, sizeof(*why));
+	size_t *order = xcalloc(n ? n : 1, sizeof(*order));
+	struct split_plan plan;
+
+	estimates(c, 0, whole, cost);
+	for (size_t i = 0; i < n; i++) {
+		struct envrun *er = &c->runs[i];
+		er->split_step = -1;
+		er->shards = 1;
+		se[i].cost = cost[i];
 		if (er->ready != ENV_PASSED) {
 			why[i] = "it does not run";
 			continue;
@@ -145,12 +165,9 @@ void shard_plan(struct ctx *c, FILE *dry)
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct envrun *er = &c->runs[i];
-		double predicted = c->predicted[i] >= 0 ? c->predicted[i] : nknown ? known / (double)nknown : 0;
-		if (se[i].cost < 0)
-			se[i].cost = ncost ? costs / (double)ncost : 0;
 		if (er->ready != ENV_PASSED)
-			predicted = 0;
-		whole[i] = predicted;
+			whole[i] = 0;
+		double predicted = whole[i];
 		se[i].shards = 1;
 		if (se[i].groups) {
 			se[i].setup = predicted - tests[i] - se[i].cost;
@@ -204,37 +221,28 @@ void shard_plan(struct ctx *c, FILE *dry)
 	free(se);
 	free(tests);
 	free(whole);
+	free(cost);
 	free(why);
 	free(order);
 }
 
 void shard_nodes(struct ctx *c, unsigned char *keep, FILE *out)
 {
-	size_t n = c->n, nodes = c->o->nodes, node = c->o->node, nknown = 0, ncost = 0, kept = 0, shared = 0;
+	size_t n = c->n, nodes = c->o->nodes, node = c->o->node, kept = 0, shared = 0;
 	struct node_env *ne = xcalloc(n ? n : 1, sizeof(*ne));
 	char ***tests = xcalloc(n ? n : 1, sizeof(*tests));
-	double **secs = xcalloc(n ? n : 1, sizeof(*secs)), known = 0, costs = 0;
+	double **secs = xcalloc(n ? n : 1, sizeof(*secs));
 	double *loads = xcalloc(nodes, sizeof(*loads));
+	double *predicted = xcalloc(n ? n : 1, sizeof(*predicted)), *cost = xcalloc(n ? n : 1, sizeof(*cost));
 
-	for (size_t i = 0; i < n; i++) {
-		double cost = db_process_cost(c->db, c->runs[i].r->name);
-		if (c->predicted[i] >= 0) {
-			known += c->predicted[i];
-			nknown++;
-		}
-		if (cost >= 0) {
-			costs += cost;
-			ncost++;
-		}
-	}
+	/* an env never seen counts as a second: with no history at all, the envs still spread */
+	estimates(c, 1.0, predicted, cost);
 	for (size_t i = 0; i < n; i++) {
 		struct envrun *er = &c->runs[i];
 		const char *why;
-		double p = c->predicted[i] >= 0 ? c->predicted[i] : nknown ? known / (double)nknown : 1.0, sum = 0;
+		double p = predicted[i], sum = 0;
 		ne[i].name = er->r->name;
-		ne[i].cost = db_process_cost(c->db, er->r->name);
-		if (ne[i].cost < 0)
-			ne[i].cost = ncost ? costs / (double)ncost : 0;
+		ne[i].cost = cost[i];
 		ne[i].work = p;
 		if (er->ready == ENV_PASSED && !c->o->no_split && split_step_of(er, &why) >= 0)
 			ne[i].ntests = db_env_tests(c->db, er->r->name, &tests[i], &secs[i]);
@@ -290,6 +298,8 @@ void shard_nodes(struct ctx *c, unsigned char *keep, FILE *out)
 	free(secs);
 	free(ne);
 	free(loads);
+	free(predicted);
+	free(cost);
 }
 
 void shard_share_free(struct envrun *er)
