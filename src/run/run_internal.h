@@ -105,7 +105,14 @@ struct ctx {
 	char *plugin_dir;		/* where blitz's pytest plugin is written, once needed */
 };
 
-/* The fingerprint of the project's source tree (code: of its Python and pytest config files only), once per run (runner.c). */
+/*
+ * Before the run (prepare.c): find env er's interpreter and the pip blitz
+ * runs for it, and work out its steps, environment and fingerprints. An env
+ * that cannot run gets er->ready (how it ends) and er->error (why) instead.
+ */
+void envrun_prepare(struct ctx *c, struct envrun *er);
+
+/* The fingerprint of the project's source tree (code: of its Python and pytest config files only), once per run (prepare.c). */
 uint64_t run_tree(struct ctx *c, int code);
 
 /* Record in er's result that step st ran as job j, described as cmd (or st's words when NULL). */

@@ -16,24 +16,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "envvars.h"
 #include "pool.h"
 #include "steps.h"
-#include "../config/check.h"
 #include "../config/diag.h"
 #include "../config/shlex.h"
 #include "../config/tox.h"
 #include "../env/fingerprint.h"
 #include "../env/interp.h"
-#include "../env/layer.h"
-#include "../env/pipcache.h"
 #include "../plan/sched.h"
 #include "../plan/width.h"
 #include "../state/db.h"
 #include "../util/strvec.h"
 #include "../util/util.h"
-
-extern char **environ;
 
 static const char *step_name(enum step_kind k)
 {
@@ -191,88 +185,6 @@ int envrun_start_step(struct ctx *c, struct envrun *er)
 	return -1;
 }
 
-/* pip installs a folder with a pyproject.toml or a setup.py. */
-static int installable(const char *root)
-{
-	char *a = xconcat(root, "/pyproject.toml", NULL), *b = xconcat(root, "/setup.py", NULL);
-	int ok = access(a, F_OK) == 0 || access(b, F_OK) == 0;
-
-	free(a);
-	free(b);
-	return ok;
-}
-
-uint64_t run_tree(struct ctx *c, int code)
-{
-	int *have = code ? &c->have_code_tree : &c->have_tree;
-	uint64_t *tree = code ? &c->code_tree : &c->tree;
-
-	if (!*have) {
-		struct strvec skip = STRVEC_INIT;
-		strvec_push(&skip, c->t->workdir);
-		*tree = code ? fp_code_tree(FP_INIT, c->t->toxinidir, &skip) : fp_tree(FP_INIT, c->t->toxinidir, &skip);
-		*have = 1;
-		strvec_clear(&skip);
-	}
-	return *tree;
-}
-
-/*
- * What env er is built from. Its set-up: the interpreter (path, and the
- * file's size and time, which change when it is upgraded), the venv and
- * deps commands, the contents of the requirement files they name, and the
- * PIP_/UV_/VIRTUALENV_ settings they run with. Its project: the install
- * command and the source tree (for an editable install only the files that
- * say how to build it, since the env runs the tree itself).
- */
-static void fingerprints(struct ctx *c, struct envrun *er, const struct interp *in)
-{
-	struct strvec files = STRVEC_INIT;
-	uint64_t h = fp_str(FP_INIT, "blitz env 1");
-
-	h = fp_stat(h, in->path);
-	h = fp_str(h, in->impl);
-	h = fp_bytes(h, &in->major, sizeof(in->major));
-	h = fp_bytes(h, &in->minor, sizeof(in->minor));
-	for (size_t i = 0; i < er->steps.n; i++)
-		if (er->steps.v[i].kind == STEP_CREATE || er->steps.v[i].kind == STEP_DEPS)
-			h = fp_strvec(h, &er->steps.v[i].argv);
-	tox_env_requirement_files(c->t, &er->e, &files);
-	for (size_t i = 0; i < files.n; i++)
-		h = fp_file(h, files.v[i]);
-	strvec_clear(&files);
-	/* sorted: the order of the variables in blitz's own environment depends on the shell that started it */
-	struct strvec install_env = STRVEC_INIT;
-	for (size_t i = 0; i < er->envp.n; i++) {
-		const char *kv = er->envp.v[i];
-		if (!strncmp(kv, "PIP_", 4) || !strncmp(kv, "UV_", 3) || !strncmp(kv, "VIRTUALENV_", 11))
-			strvec_push(&install_env, kv);
-	}
-	strvec_sort(&install_env);
-	h = fp_strvec(h, &install_env);
-	er->fp_install = fp_strvec(FP_INIT, &install_env);
-	strvec_clear(&install_env);
-	er->fp_setup = h;
-	er->fp_package = 0;
-	for (size_t i = 0; i < er->steps.n; i++) {
-		if (er->steps.v[i].kind != STEP_PACKAGE)
-			continue;
-		uint64_t ph = fp_strvec(fp_str(FP_INIT, "blitz package 1"), &er->steps.v[i].argv);
-		if (er->e.use_develop || strcmp(er->e.package, "editable") == 0) {
-			static const char *const build_files[] = { "pyproject.toml", "setup.py", "setup.cfg" };
-			for (size_t k = 0; k < sizeof(build_files) / sizeof(*build_files); k++) {
-				char *f = xconcat(c->t->toxinidir, "/", build_files[k], NULL);
-				ph = fp_file(ph, f);
-				free(f);
-			}
-		} else {
-			uint64_t tree = run_tree(c, 0);
-			ph = fp_bytes(ph, &tree, sizeof(tree));
-		}
-		er->fp_package = ph ? ph : 1;	/* 0 means "no project installed" */
-	}
-}
-
 /* A folder that holds nothing, or nothing at all. */
 static int empty_dir(const char *dir)
 {
@@ -401,56 +313,6 @@ static void build_env(struct ctx *c, struct envrun *er)
 	if (!er->building)
 		unlock_env(er);	/* reused as it is: nothing to guard */
 	envrun_start_step(c, er);
-}
-
-/*
- * Before the run starts: find env er's interpreter and the pip blitz runs
- * for it, and work out its steps, environment and fingerprints. An env that
- * cannot run gets er->ready (how it ends) and er->error (why) instead.
- */
-static void prepare_env(struct ctx *c, struct envrun *er)
-{
-	struct tox *t = c->t;
-	struct strvec problems = STRVEC_INIT;
-	int found = -1;
-
-	er->ready = ENV_FAILED;
-	if (!er->resolved)
-		return;
-	if (tox_env_check(t, &er->e, &problems) > 0) {
-		snprintf(er->error, sizeof(er->error), "%s", problems.v[0]);
-		strvec_clear(&problems);
-		return;
-	}
-	for (size_t i = 0; i < er->e.base_python.n && found < 0; i++)
-		found = interp_find(er->e.base_python.v[i], &er->in);
-	if (found < 0) {
-		snprintf(er->error, sizeof(er->error), "no interpreter for base_python '%s' (looked on PATH and in pyenv's versions)",
-			 er->e.base_python.n ? er->e.base_python.v[0] : "");
-		if (c->o->skip_missing != SKIP_MISSING_CONFIG)
-			er->e.skip_missing_interpreters = c->o->skip_missing == SKIP_MISSING_YES;
-		er->ready = er->e.skip_missing_interpreters ? ENV_SKIPPED : ENV_FAILED;
-		return;
-	}
-	if (!er->e.skip_install && strcmp(er->e.package, "skip") != 0 && !installable(t->toxinidir)) {
-		snprintf(er->error, sizeof(er->error), "no pyproject.toml or setup.py in %s to install the project from: "
-			 "set skip_install = true for an env that tests no package", t->toxinidir);
-		return;
-	}
-	char wheel[4096], pip[4096];
-	if (interp_pip_wheel(&er->in, wheel, sizeof(wheel)) == 0 && pipcache_dir(&er->in, wheel, pip, sizeof(pip)) == 0)
-		er->pip_dir = xstrdup(pip);
-	steps_build(&er->e, er->in.path, er->pip_dir, t->toxinidir, t->tox3, &er->steps);
-	envvars_build(&er->e, t->workdir, environ, &er->envp);
-	fingerprints(c, er, &er->in);
-	report_junit_options(c, er);
-	/* the project as a wheel built once for the run (with blitz's pip), unless installed editable */
-	for (size_t i = 0; i < er->steps.n && er->pip_dir; i++)
-		if (er->steps.v[i].kind == STEP_PACKAGE && !er->e.use_develop && strcmp(er->e.package, "editable") != 0) {
-			steps_insert(&er->steps, i, STEP_WHEEL);
-			break;
-		}
-	er->ready = ENV_PASSED;
 }
 
 static void start_env(struct ctx *c, struct envrun *er)
@@ -777,7 +639,7 @@ int runner_run(struct tox *t, const struct strvec *envs, const struct run_opts *
 		predicted[i] = db_env_duration(&db, envs->v[i]);
 	}
 	for (size_t i = 0; i < envs->n; i++)
-		prepare_env(&c, &runs[i]);
+		envrun_prepare(&c, &runs[i]);
 	if (o->nodes > 1) {
 		/* --shard I/N: only this node's share of the envs and their tests */
 		unsigned char *keep = xcalloc(c.n ? c.n : 1, 1);
