@@ -83,6 +83,7 @@ struct toxenv {
 	struct strvec depends;
 	struct strvec labels;
 	struct strvec extras;
+	struct strvec services;		/* blitz_services: the [blitz:service:NAME]s its commands need */
 	struct strvec install_command;
 	char *env_dir, *change_dir, *platform, *package;
 	int skip_install, use_develop, ignore_outcome, ignore_errors, recreate, system_site_packages;

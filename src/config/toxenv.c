@@ -436,6 +436,11 @@ int tox_env_resolve(struct tox *t, const char *name, struct toxenv *e, struct di
 	parse_list(c, "allowlist_externals", t->tox3, &e->allowlist_externals);
 	parse_list(c, "extras", 0, &e->extras);
 	parse_list(c, "labels", 0, &e->labels);
+	v = envctx_value(c, "blitz_services");
+	if (v) {
+		strvec_split(&e->services, v, "\n \t,", 1);
+		free(v);
+	}
 	v = envctx_value(c, "depends");
 	if (v) {
 		envlist_expand_value(v, &e->depends, ENVLIST_DEDUP | (t->tox3 ? 0 : ENVLIST_RANGES));
@@ -503,6 +508,7 @@ void toxenv_release(struct toxenv *e)
 	strvec_clear(&e->allowlist_externals);
 	strvec_clear(&e->depends);
 	strvec_clear(&e->labels);
+	strvec_clear(&e->services);
 	strvec_clear(&e->extras);
 	strvec_clear(&e->install_command);
 	free(e->env_dir);

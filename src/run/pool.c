@@ -4,7 +4,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -123,6 +125,78 @@ static struct job *failed(struct pool *p, struct job *j, const char *why)
 	return j;
 }
 
+struct job *pool_fail(struct pool *p, const struct job_spec *spec, enum job_end end, const char *why)
+{
+	struct job *j = xcalloc(1, sizeof(*j));
+
+	j->data = spec->data;
+	j->tag = spec->tag;
+	j->out_fd = -1;
+	j->start_ns = now_ns();
+	j->log_fd = open(spec->log_path, O_WRONLY | O_CREAT | O_CLOEXEC | (spec->append ? O_APPEND : O_TRUNC), 0644);
+	failed(p, j, why);
+	j->end = end;
+	return j;
+}
+
+/*
+ * Start argv as another user (posix_spawn cannot change users): fork, and in
+ * the child only calls safe after fork. The child's set-up failing shows as
+ * exit code 127 with the reason in the log. Returns the pid, or -1.
+ */
+static pid_t spawn_as(const char *prog, const struct job_spec *spec, int out_fd, int in_fd, char *why, size_t whysz)
+{
+	struct passwd *pw = getpwnam(spec->user);
+	gid_t groups[64];
+	int ngroups = 64;
+	sigset_t none;
+	pid_t pid;
+
+	if (!pw) {
+		snprintf(why, whysz, "cannot run as user '%s': no such user", spec->user);
+		return -1;
+	}
+	if (getgrouplist(pw->pw_name, pw->pw_gid, groups, &ngroups) < 0)
+		ngroups = 0;
+	uid_t uid = pw->pw_uid;
+	gid_t gid = pw->pw_gid;
+	sigemptyset(&none);
+	pid = fork();
+	if (pid < 0) {
+		snprintf(why, whysz, "cannot start '%s': %s", spec->argv[0], strerror(errno));
+		return -1;
+	}
+	if (pid > 0)
+		return pid;
+	/* the child */
+	static const int sigs[] = { SIGINT, SIGTERM, SIGCHLD, SIGPIPE };
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(*sigs); i++)
+		signal(sigs[i], SIG_DFL);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	setpgid(0, 0);
+	int devnull = open("/dev/null", O_RDONLY);
+	if (devnull >= 0 && devnull != 0) {
+		dup2(devnull, 0);
+		close(devnull);
+	}
+	dup2(out_fd, 1);
+	dup2(out_fd, 2);
+	close(out_fd);
+	close(in_fd);
+	const char *step = "chdir";
+	if ((!spec->cwd || chdir(spec->cwd) == 0) && (step = "setgroups", setgroups((size_t)ngroups, groups) == 0) &&
+	    (step = "setgid", setgid(gid) == 0) && (step = "setuid", setuid(uid) == 0)) {
+		step = "exec";
+		execve(prog, spec->argv, spec->envp ? spec->envp : environ);
+	}
+	const char *msg = strerror(errno);
+	if (write(2, "blitz: cannot run the command as its user: ", 43) < 0 || write(2, step, strlen(step)) < 0 ||
+	    write(2, ": ", 2) < 0 || write(2, msg, strlen(msg)) < 0 || write(2, "\n", 1) < 0) {
+		/* nothing more to tell */
+	}
+	_exit(127);
+}
+
 struct job *pool_start(struct pool *p, const struct job_spec *spec)
 {
 	struct job *j = xcalloc(1, sizeof(*j));
@@ -151,6 +225,18 @@ struct job *pool_start(struct pool *p, const struct job_spec *spec)
 	if (pipe(fds) < 0) {
 		free(prog);
 		return failed(p, j, "cannot create a pipe: too many open files?");
+	}
+	if (spec->user) {
+		char why[300];
+		j->pid = spawn_as(prog, spec, fds[1], fds[0], why, sizeof(why));
+		close(fds[1]);
+		free(prog);
+		if (j->pid < 0) {
+			close(fds[0]);
+			j->pid = 0;
+			return failed(p, j, why);
+		}
+		goto started;
 	}
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
@@ -183,6 +269,7 @@ struct job *pool_start(struct pool *p, const struct job_spec *spec)
 		j->pid = 0;
 		return failed(p, j, why);
 	}
+started:
 	set_flags(fds[0]);
 	j->out_fd = fds[0];
 	if (spec->timeout_ns > 0)

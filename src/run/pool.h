@@ -39,6 +39,7 @@ struct job_spec {
 	long long timeout_ns;		/* 0: no limit */
 	void *data;			/* the caller's, handed back in the job */
 	long tag;			/* the caller's too */
+	const char *user;		/* run as this user (blitz must be root); NULL: as blitz */
 };
 
 struct job {
@@ -76,6 +77,12 @@ int pool_init(struct pool *p);
  * and comes back from the next pool_wait().
  */
 struct job *pool_start(struct pool *p, const struct job_spec *spec);
+
+/*
+ * A job that never starts: the next pool_wait() hands it back with end
+ * (JOB_SPAWN_FAILED or JOB_STOPPED) and why, also written to its log.
+ */
+struct job *pool_fail(struct pool *p, const struct job_spec *spec, enum job_end end, const char *why);
 
 /* How many jobs are started and not yet handed back. */
 size_t pool_running(const struct pool *p);

@@ -24,6 +24,8 @@ struct db;
 struct task;
 struct split;
 struct share;
+struct services;
+struct job_spec;
 
 struct envrun {
 	struct toxenv e;
@@ -55,6 +57,8 @@ struct envrun {
 	size_t shards;			/* how many the plan gives it (1: run as written) */
 	struct split *split;		/* that command, running in shards; NULL otherwise */
 	struct share *share;		/* --shard: its tests are split among CI nodes; this node's */
+	long svc_slot;			/* the slot whose services it holds (blitz_services), or -1 */
+	char svc_note[512];		/* a service that died while its job ran, or "" */
 };
 
 /* Job tags (struct job_spec.tag): which job of an env's step it is. */
@@ -103,6 +107,7 @@ struct ctx {
 	size_t ntasks;
 	struct junit junit;		/* every env's tests, as their pytest reported them */
 	char *plugin_dir;		/* where blitz's pytest plugin is written, once needed */
+	struct services *svc;		/* the services of blitz_services (services.c), or NULL */
 };
 
 /*
@@ -150,6 +155,33 @@ void shard_free(struct envrun *er);
  */
 void shard_nodes(struct ctx *c, unsigned char *keep, FILE *out);
 void shard_share_free(struct envrun *er);
+
+/*
+ * Services (services.c): a real server per parallel slot for the jobs of
+ * envs that name it in blitz_services, started from [blitz:service:NAME].
+ * services_init: before the run, read the definitions, check each env's
+ * names, stop what a killed run left; 2 when the run cannot go on (printed).
+ * services_env_start: env er starts; take a slot and start its services
+ * while its venv is set up. services_start_job: start job spec of er (holder
+ * -1: the env's own step; else the shard of that index) now, or once its
+ * slot's services are ready and reset; jobs of envs needing none start at
+ * once. services_job_done: a job of the services ended (tag < 0).
+ * services_job_end: er's holder's job ended (a shard frees its slot).
+ * services_env_end: er finished. services_poll: each turn of the loop;
+ * returns the ms until it wants to look again, -1 when nothing waits.
+ * services_finish: stop them all, remove their folders, fill res.
+ */
+int services_init(struct ctx *c);
+void services_env_start(struct ctx *c, struct envrun *er);
+void services_start_job(struct ctx *c, struct envrun *er, const struct job_spec *spec, long holder);
+void services_job_done(struct ctx *c, struct job *j);
+void services_job_end(struct ctx *c, struct envrun *er, long holder);
+void services_env_end(struct ctx *c, struct envrun *er);
+int services_poll(struct ctx *c);
+void services_finish(struct ctx *c, struct run_result *res);
+
+/* Job tags of the services: negative, apart from the envs' */
+enum { TAG_SVC_PROC = -1, TAG_SVC_SETUP = -2, TAG_SVC_READY = -3, TAG_SVC_RESET = -4 };
 
 /* Start env er's next step (runner.c): 0 started, 1 waiting for a task, -1 finished. */
 int envrun_start_step(struct ctx *c, struct envrun *er);

@@ -80,7 +80,9 @@ void envrun_finish(struct envrun *er, enum env_status status, const char *reason
 	unlock_env(er);
 	er->finished = 1;
 	er->r->status = status;
-	if (reason)
+	if (reason && status == ENV_FAILED && er->svc_note[0])	/* what made it fail, most likely */
+		snprintf(er->r->reason, sizeof(er->r->reason), "%.200s; %.300s", er->svc_note, reason);
+	else if (reason)
 		snprintf(er->r->reason, sizeof(er->r->reason), "%s", reason);
 	if (status == ENV_FAILED && er->resolved && er->e.ignore_outcome) {
 		er->r->ignored_failure = 1;
@@ -178,7 +180,10 @@ int envrun_start_step(struct ctx *c, struct envrun *er)
 		log_header(er, st, spec.cwd);
 		spec.timeout_ns = st->kind == STEP_COMMAND ? er->timeout_ns : 0;
 		spec.data = er;
-		pool_start(c->p, &spec);
+		if (st->kind == STEP_COMMAND)
+			services_start_job(c, er, &spec, -1);	/* once its services are ready, if it has any */
+		else
+			pool_start(c->p, &spec);
 		return 0;
 	}
 	envrun_finish(er, ENV_PASSED, NULL);
@@ -323,6 +328,7 @@ static void start_env(struct ctx *c, struct envrun *er)
 		envrun_finish(er, er->ready, er->error);
 		return;
 	}
+	services_env_start(c, er);	/* its services start while its venv is set up */
 	if (!lock_env(c, er)) {
 		FILE *f = fopen(er->r->log_path, "w");
 		if (f) {
@@ -471,6 +477,7 @@ static void report(struct ctx *c, const struct env_result *r)
 static void env_finished(struct ctx *c, struct envrun *er, int was_running)
 {
 	c->done++;
+	services_env_end(c, er);
 	sched_done(c->s, (size_t)(er - c->runs));
 	if (was_running && (er->r->status == ENV_PASSED || er->r->status == ENV_FAILED))
 		db_record_env(c->db, er->r->name, er->r->seconds, er->r->status == ENV_PASSED);
@@ -647,6 +654,10 @@ int runner_run(struct tox *t, const struct strvec *envs, const struct run_opts *
 		keep_envs(&c, res, deps, predicted, keep);
 		free(keep);
 	}
+	if (services_init(&c) != 0) {
+		rc = 2;
+		goto out_nosched;
+	}
 	const char **names = xcalloc(c.n ? c.n : 1, sizeof(*names));
 	for (size_t i = 0; i < c.n; i++)
 		names[i] = res->envs[i].name;
@@ -691,6 +702,9 @@ int runner_run(struct tox *t, const struct strvec *envs, const struct run_opts *
 			break;
 		int intr = 0;
 		int timeout = waiting ? 200 : progress || o->auto_width ? 500 : -1;
+		int sv = services_poll(&c);	/* services becoming ready, jobs waiting for them */
+		if (sv >= 0 && (timeout < 0 || sv < timeout))
+			timeout = sv;
 		struct job *j = pool_wait(&p, timeout, &intr);
 		if (o->auto_width && now_ns() - last_sample >= 500000000LL) {
 			struct width_sample ws;
@@ -708,6 +722,11 @@ int runner_run(struct tox *t, const struct strvec *envs, const struct run_opts *
 			pool_stop_all(&p);
 			continue;
 		}
+		if (j->tag < 0) {
+			services_job_done(&c, j);
+			job_free(j);
+			continue;
+		}
 		struct envrun *er = j->data;
 		if (j->tag != TAG_STEP)
 			shard_job_done(&c, er, j);
@@ -720,6 +739,7 @@ int runner_run(struct tox *t, const struct strvec *envs, const struct run_opts *
 			env_finished(&c, er, 1);
 	}
 stop:
+	services_finish(&c, res);
 	pool_release(&p);
 out:
 	sched_release(&s);
@@ -764,6 +784,12 @@ void run_result_release(struct run_result *res)
 	}
 	free(res->flaky);
 	free(res->junit);
+	for (size_t i = 0; i < res->nservices; i++) {
+		free(res->services[i].service);
+		free(res->services[i].log_path);
+		free(res->services[i].error);
+	}
+	free(res->services);
 	for (size_t i = 0; i < res->n; i++) {
 		for (size_t k = 0; k < res->envs[i].nsteps; k++) {
 			free(res->envs[i].steps[k].what);

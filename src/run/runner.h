@@ -61,6 +61,17 @@ struct test_time {
 	size_t times_flaky;		/* flaky tests: how often it was, this run included (history) */
 };
 
+/* A service instance of the run (blitz_services): one per service and slot that needed it. */
+struct service_result {
+	char *service;
+	size_t slot;
+	int port;
+	double ready_seconds;		/* from its start to ready, the first time; -1: never ready */
+	size_t starts;			/* how often it was started (more than once: it died, or was started again) */
+	char *log_path;
+	char *error;			/* why it failed, or NULL */
+};
+
 struct run_result {
 	char *junit;			/* the run's merged JUnit XML (every pytest command's), or NULL */
 	size_t tests, tests_failed;	/* in it: how many, how many failed or errored */
@@ -70,6 +81,8 @@ struct run_result {
 	size_t nflaky;
 	struct env_result *envs;	/* in selection order */
 	size_t n;
+	struct service_result *services;	/* the service instances it started */
+	size_t nservices;
 	int interrupted;		/* the signal that stopped the run, or 0 */
 	double seconds;
 };

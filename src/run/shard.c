@@ -442,7 +442,7 @@ static void start_shard(struct ctx *c, struct envrun *er)
 	spec.tag = TAG_SHARD + (long)(sh - sp->v);
 	sh->started = 1;
 	sp->running++;
-	pool_start(c->p, &spec);
+	services_start_job(c, er, &spec, sh - sp->v);
 }
 
 int shard_start(struct ctx *c, struct envrun *er)
@@ -496,7 +496,7 @@ int shard_start(struct ctx *c, struct envrun *er)
 	spec.data = er;
 	spec.tag = TAG_COLLECT;
 	sp->collecting = 1;
-	pool_start(c->p, &spec);
+	services_start_job(c, er, &spec, -1);
 	strvec_clear(&base);
 	strvec_clear(&envp);
 	return 0;
@@ -669,6 +669,7 @@ void shard_job_done(struct ctx *c, struct envrun *er, struct job *j)
 	sh->done = 1;
 	sp->running--;
 	sp->finished++;
+	services_job_end(c, er, (long)i);
 	envrun_record_step(er, &sh->step, j, NULL);
 	if (j->end == JOB_EXITED || j->end == JOB_SIGNALED || j->end == JOB_TIMED_OUT) {
 		double tests = report_read_junit(c, er, sh->junit, sh->rerun);

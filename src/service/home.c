@@ -1,0 +1,348 @@
+#define _GNU_SOURCE	/* copy_file_range */
+#include "home.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../util/util.h"
+
+char *svc_base(char *err, size_t errsz)
+{
+	const char *tmp = getenv("TMPDIR");
+	struct stat st;
+	char *base;
+
+	if (!tmp || tmp[0] != '/')
+		tmp = "/tmp";
+	base = xasprintf("%s/blitz-services-%u", tmp, (unsigned)getuid());
+	if (mkdir(base, 0711) < 0 && errno != EEXIST) {
+		snprintf(err, errsz, "cannot create '%s' for the services: %s", base, strerror(errno));
+		free(base);
+		return NULL;
+	}
+	if (lstat(base, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != getuid()) {
+		snprintf(err, errsz, "'%s' is not a folder of yours: remove it (or set TMPDIR) so blitz can keep "
+			 "its services there", base);
+		free(base);
+		return NULL;
+	}
+	chmod(base, 0711);
+	return base;
+}
+
+char *svc_run_dir(const char *base, int *lock_fd, char *err, size_t errsz)
+{
+	char *dir = xasprintf("%s/run-%ld", base, (long)getpid());
+	char *lock = xconcat(dir, "/lock", NULL);
+
+	remove_tree(dir);	/* a dead run's of the same pid */
+	*lock_fd = -1;
+	if (mkdir(dir, 0711) < 0 || (*lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0 ||
+	    flock(*lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		snprintf(err, errsz, "cannot set up '%s' for the services: %s", dir, strerror(errno));
+		if (*lock_fd >= 0)
+			close(*lock_fd);
+		*lock_fd = -1;
+		free(lock);
+		free(dir);
+		return NULL;
+	}
+	chmod(dir, 0711);
+	free(lock);
+	return dir;
+}
+
+/* Field 22 of /proc/PID/stat: when the process started (clock ticks since boot); 0 when it is gone. */
+static unsigned long long start_time(pid_t pid)
+{
+	char path[64], buf[1024];
+	unsigned long long t = 0;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	char *p = strrchr(buf, ')');	/* the name may hold spaces; the fields after it do not */
+	if (!p)
+		return 0;
+	/* after ")": state is field 3; start time is field 22 */
+	for (int field = 2; field < 22 && p; field++)
+		p = strchr(p + 1, ' ');
+	if (p)
+		t = strtoull(p + 1, NULL, 10);
+	return t;
+}
+
+void svc_pidfile_write(const char *run_dir, const char *name, size_t slot, pid_t pid)
+{
+	char *path = xasprintf("%s/%s-%zu.pid", run_dir, name, slot);
+	FILE *f = fopen(path, "w");
+
+	if (f) {
+		fprintf(f, "%ld %llu\n", (long)pid, start_time(pid));
+		fclose(f);
+	}
+	free(path);
+}
+
+void svc_pidfile_remove(const char *run_dir, const char *name, size_t slot)
+{
+	char *path = xasprintf("%s/%s-%zu.pid", run_dir, name, slot);
+
+	unlink(path);
+	free(path);
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	nanosleep(&ts, NULL);
+}
+
+/* Stop the process group a pid file names, if its leader is still the process that was recorded. */
+static int stop_recorded(const char *path, const char *what, long run_pid, FILE *out)
+{
+	FILE *f = fopen(path, "r");
+	long pid = 0;
+	unsigned long long t = 0;
+
+	if (!f)
+		return 0;
+	int ok = fscanf(f, "%ld %llu", &pid, &t) == 2;
+	fclose(f);
+	if (!ok || pid <= 1 || start_time((pid_t)pid) != t || t == 0)
+		return 0;	/* gone, or the pid now belongs to another process */
+	kill(-(pid_t)pid, SIGTERM);
+	for (int i = 0; i < 100 && start_time((pid_t)pid) == t; i++)
+		sleep_ms(20);
+	kill(-(pid_t)pid, SIGKILL);
+	for (int i = 0; i < 50 && start_time((pid_t)pid) == t; i++)
+		sleep_ms(20);
+	if (out)
+		fprintf(out, "blitz: stopped service %s (pid %ld), left running by blitz run %ld, which was killed\n",
+			what, pid, run_pid);
+	return 1;
+}
+
+size_t svc_reap_orphans(const char *base, FILE *out)
+{
+	DIR *d = opendir(base);
+	struct dirent *de;
+	size_t stopped = 0;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		char *end;
+		if (strncmp(de->d_name, "run-", 4) != 0)
+			continue;
+		long pid = strtol(de->d_name + 4, &end, 10);
+		if (*end || pid == (long)getpid())
+			continue;
+		char *dir = xconcat(base, "/", de->d_name, NULL);
+		char *lock = xconcat(dir, "/lock", NULL);
+		int fd = open(lock, O_RDWR | O_CLOEXEC);
+		if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0) {
+			close(fd);	/* its run is alive */
+			free(lock);
+			free(dir);
+			continue;
+		}
+		DIR *rd = opendir(dir);
+		struct dirent *pe;
+		while (rd && (pe = readdir(rd))) {
+			size_t len = strlen(pe->d_name);
+			if (len < 5 || strcmp(pe->d_name + len - 4, ".pid") != 0)
+				continue;
+			char *path = xconcat(dir, "/", pe->d_name, NULL);
+			char *what = xstrndup(pe->d_name, len - 4);
+			stopped += (size_t)stop_recorded(path, what, pid, out);
+			free(what);
+			free(path);
+		}
+		if (rd)
+			closedir(rd);
+		remove_tree(dir);
+		if (fd >= 0)
+			close(fd);
+		free(lock);
+		free(dir);
+	}
+	closedir(d);
+	return stopped;
+}
+
+static int copy_one(const char *from, const char *to, const struct stat *st, char *err, size_t errsz)
+{
+	int in = open(from, O_RDONLY | O_CLOEXEC), out = -1;
+	int rc = -1;
+
+	if (in >= 0)
+		out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, st->st_mode & 07777);
+	if (in >= 0 && out >= 0) {
+		off_t left = st->st_size;
+		rc = 0;
+		while (left > 0) {
+			ssize_t n = copy_file_range(in, NULL, out, NULL, (size_t)left, 0);
+			if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL)) {
+				char buf[65536];
+				n = read(in, buf, sizeof(buf));
+				if (n > 0 && write(out, buf, (size_t)n) != n)
+					n = -1;
+			}
+			if (n <= 0) {
+				rc = n < 0 ? -1 : 0;
+				break;
+			}
+			left -= n;
+		}
+	}
+	if (rc < 0)
+		snprintf(err, errsz, "cannot copy '%s' to '%s': %s", from, to, strerror(errno));
+	if (in >= 0)
+		close(in);
+	if (out >= 0 && close(out) < 0 && rc == 0) {
+		snprintf(err, errsz, "cannot write '%s': %s", to, strerror(errno));
+		rc = -1;
+	}
+	return rc;
+}
+
+static int copy_dir(const char *from, const char *to, mode_t mode, uid_t uid, gid_t gid, int depth, char *err,
+		    size_t errsz)
+{
+	DIR *d;
+	struct dirent *de;
+	int rc = 0;
+
+	if (depth > 64 || mkdir(to, mode & 07777) < 0 || (d = opendir(from)) == NULL) {
+		snprintf(err, errsz, "cannot copy '%s' to '%s': %s", from, to, depth > 64 ? "too deep" : strerror(errno));
+		return -1;
+	}
+	while (rc == 0 && (de = readdir(d))) {
+		struct stat st;
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		char *src = xconcat(from, "/", de->d_name, NULL), *dst = xconcat(to, "/", de->d_name, NULL);
+		if (lstat(src, &st) < 0) {
+			snprintf(err, errsz, "cannot read '%s': %s", src, strerror(errno));
+			rc = -1;
+		} else if (S_ISDIR(st.st_mode)) {
+			rc = copy_dir(src, dst, st.st_mode, uid, gid, depth + 1, err, errsz);
+		} else if (S_ISLNK(st.st_mode)) {
+			char target[4096];
+			ssize_t n = readlink(src, target, sizeof(target) - 1);
+			if (n < 0 || (target[n] = '\0', symlink(target, dst) < 0)) {
+				snprintf(err, errsz, "cannot copy the link '%s': %s", src, strerror(errno));
+				rc = -1;
+			}
+		} else if (S_ISREG(st.st_mode)) {
+			rc = copy_one(src, dst, &st, err, errsz);
+		}	/* sockets, fifos: a server's, made again when it starts */
+		if (rc == 0 && uid != (uid_t)-1 && (S_ISDIR(st.st_mode) || S_ISLNK(st.st_mode) || S_ISREG(st.st_mode)) &&
+		    lchown(dst, uid, gid) < 0) {
+			snprintf(err, errsz, "cannot give '%s' to its service's user: %s", dst, strerror(errno));
+			rc = -1;
+		}
+		free(src);
+		free(dst);
+	}
+	closedir(d);
+	chmod(to, mode & 07777);
+	return rc;
+}
+
+int svc_copy_tree(const char *from, const char *to, uid_t uid, gid_t gid, char *err, size_t errsz)
+{
+	struct stat st;
+
+	if (stat(from, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		snprintf(err, errsz, "cannot read '%s': %s", from, strerror(errno ? errno : ENOTDIR));
+		return -1;
+	}
+	if (copy_dir(from, to, st.st_mode, uid, gid, 0, err, errsz) < 0)
+		return -1;
+	if (uid != (uid_t)-1 && chown(to, uid, gid) < 0) {
+		snprintf(err, errsz, "cannot give '%s' to its service's user: %s", to, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Whether nothing is bound to port, on any IPv4 or IPv6 address. */
+static int port_free(int port)
+{
+	int ok = 1;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd >= 0) {
+		struct sockaddr_in a = { 0 };
+		a.sin_family = AF_INET;
+		a.sin_port = htons((unsigned short)port);
+		a.sin_addr.s_addr = htonl(INADDR_ANY);
+		ok = bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+		close(fd);
+	}
+	fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (ok && fd >= 0) {
+		struct sockaddr_in6 a = { 0 };
+		int on = 1;
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
+		a.sin6_family = AF_INET6;
+		a.sin6_port = htons((unsigned short)port);
+		a.sin6_addr = in6addr_any;
+		ok = bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 || errno == EADDRNOTAVAIL;
+	}
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+enum { PORT_LOW = 20000, PORT_HIGH = 32768 };
+
+int svc_port_claim(const char *base, int *lock_fd)
+{
+	static unsigned seq;
+	char *dir = xconcat(base, "/ports", NULL);
+	unsigned span = PORT_HIGH - PORT_LOW;
+	/* start where another run is unlikely to: its pid and how many this run took */
+	unsigned start = ((unsigned)getpid() * 2654435761u + seq++ * 97u) % span;
+
+	mkdir(dir, 0700);
+	*lock_fd = -1;
+	for (unsigned i = 0; i < span; i++) {
+		int port = PORT_LOW + (int)((start + i) % span);
+		if (!port_free(port))
+			continue;
+		char path[64 + 4096];
+		snprintf(path, sizeof(path), "%s/%d.lock", dir, port);
+		int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		if (fd < 0)
+			break;
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+			*lock_fd = fd;
+			free(dir);
+			return port;
+		}
+		close(fd);
+	}
+	free(dir);
+	return -1;
+}
