@@ -67,7 +67,8 @@ struct instance {
 	struct envrun *owner;		/* that job's env */
 	long owner_holder;
 	int owner_running;		/* that job still runs */
-	char why[768];
+	char why[1024];			/* INST_FAILED: why */
+	const char *why_log;		/* and the log that tells more */
 };
 
 /* A job waiting for its slot's services. */
@@ -299,15 +300,9 @@ static struct instance *instance_of(struct ctx *c, const struct svc_def *def, si
 
 static void fail_instance(struct instance *in, const char *fmt, const char *detail)
 {
-	char *tail = log_tail(in->log, 8);
-
 	in->state = INST_FAILED;
+	in->why_log = in->log;
 	snprintf(in->why, sizeof(in->why), fmt, in->def->name, in->slot, detail);
-	if (tail[0]) {
-		size_t len = strlen(in->why);
-		snprintf(in->why + len, sizeof(in->why) - len, "; the end of its log %s:\n%s", in->log, tail);
-	}
-	free(tail);
 }
 
 /* Start the server of in (its setup is done): a fresh folder, a port, the command. */
@@ -369,12 +364,8 @@ static void ensure_started(struct ctx *c, struct instance *in)
 	}
 	if (in->tpl && in->tpl->state == TPL_FAILED) {
 		in->state = INST_FAILED;
-		char *tail = log_tail(in->tpl->log, 8);
-		snprintf(in->why, sizeof(in->why), "service %s: its setup failed: %s%s%s%s", in->def->name, in->tpl->why,
-			 tail[0] ? "; the end of its log " : "", tail[0] ? in->tpl->log : "", tail[0] ? ":\n" : "");
-		size_t len = strlen(in->why);
-		snprintf(in->why + len, sizeof(in->why) - len, "%s", tail);
-		free(tail);
+		in->why_log = in->tpl->log;
+		snprintf(in->why, sizeof(in->why), "service %s: its setup failed: %s", in->def->name, in->tpl->why);
 		return;
 	}
 	launch(c, in);
@@ -431,9 +422,12 @@ static void probe(struct ctx *c, struct instance *in)
 	if (in->probe || now < in->next_probe_ns)
 		return;
 	if ((double)(now - in->start_ns) / 1e9 > in->def->ready_timeout) {
-		char what[160];
-		snprintf(what, sizeof(what), "%g s (ready = %s %s)", in->def->ready_timeout,
-			 in->def->ready == SVC_READY_TCP ? "tcp" : "cmd", in->def->ready_arg);
+		struct svc_vars v = { in->port, in->dir, in->slot, c->t->toxinidir };
+		char err[300], what[400];
+		char *arg = svc_subst(in->def, in->def->ready_arg, &v, err, sizeof(err));
+		snprintf(what, sizeof(what), "%g s (ready = %s %s; ready_timeout sets how long to wait)",
+			 in->def->ready_timeout, in->def->ready == SVC_READY_TCP ? "tcp" : "cmd", arg ? arg : "");
+		free(arg);
 		fail_instance(in, "service %s (slot %zu) was not ready after %s", what);
 		if (in->job && in->job->pid > 0)
 			kill(-in->job->pid, SIGTERM);	/* the pool reaps it, and KILLs it when it lingers */
@@ -598,8 +592,8 @@ static void pending_release(struct pending *pd)
 	free(pd->log);
 }
 
-/* Where a pending job stands: 1 start it, 0 wait, -1 fail it (why filled). */
-static int gate(struct ctx *c, struct pending *pd, char *why, size_t whysz)
+/* Where a pending job stands: 1 start it, 0 wait, -1 fail it (*failed: the instance that failed). */
+static int gate(struct ctx *c, struct pending *pd, struct instance **failed)
 {
 	int ok = 1;
 
@@ -608,7 +602,7 @@ static int gate(struct ctx *c, struct pending *pd, char *why, size_t whysz)
 		struct instance *in = instance_of(c, def, pd->slot);
 		ensure_started(c, in);	/* died since: start it again */
 		if (in->state == INST_FAILED) {
-			snprintf(why, whysz, "%s", in->why);
+			*failed = in;
 			return -1;
 		}
 		if (in->state != INST_READY) {
@@ -681,8 +675,8 @@ int services_poll(struct ctx *c)
 	}
 	for (size_t i = 0; i < s->npend;) {
 		struct pending *pd = &s->pend[i];
-		char why[1024];
-		int g = c->stopping ? -2 : gate(c, pd, why, sizeof(why));
+		struct instance *bad = NULL;
+		int g = c->stopping ? -2 : gate(c, pd, &bad);
 		if (g == 0) {
 			busy = 1;
 			i++;
@@ -695,16 +689,16 @@ int services_poll(struct ctx *c)
 		} else if (g == -2) {
 			pool_fail(c->p, &spec, JOB_STOPPED, "stopped while it waited for its services");
 		} else {
-			/* the reason in the env's result, the log's tail in its log */
+			/* the reason in the env's result, the service log's tail in its log */
+			char *tail = log_tail(bad->why_log, 10);
 			FILE *f = fopen(pd->log, "a");
 			if (f) {
-				fprintf(f, "[blitz] %s: %s\n", pd->er->r->name, why);
+				fprintf(f, "[blitz] %s: %s; the end of its log %s:\n%s\n", pd->er->r->name, bad->why,
+					bad->why_log, tail);
 				fclose(f);
 			}
-			char *nl = strchr(why, ';');
-			if (nl)
-				*nl = '\0';
-			pool_fail(c->p, &spec, JOB_SPAWN_FAILED, why);
+			free(tail);
+			pool_fail(c->p, &spec, JOB_SPAWN_FAILED, bad->why);
 		}
 		pending_release(pd);
 		s->pend[i] = s->pend[--s->npend];
@@ -903,10 +897,8 @@ void services_finish(struct ctx *c, struct run_result *res)
 		r->ready_seconds = in->ready_s;
 		r->starts = in->starts;
 		r->log_path = xstrdup(in->log);
-		if (in->state == INST_FAILED) {
-			char *nl = strchr(in->why, ';');
-			r->error = nl ? xstrndup(in->why, (size_t)(nl - in->why)) : xstrdup(in->why);
-		}
+		if (in->state == INST_FAILED)
+			r->error = xstrdup(in->why);
 		svc_pidfile_remove(s->run_dir, in->def->name, in->slot);
 		if (in->port_fd >= 0)
 			close(in->port_fd);
