@@ -26,6 +26,14 @@ def pytest_report_header(config):
             f"REDIS_URL={os.environ.get('REDIS_URL', '(unset)')}")
 
 
+def pytest_unconfigure(config):
+    # after pytest's summary: the last lines are the ones a CI log shows
+    terminal = config.pluginmanager.get_plugin("terminalreporter")
+    for name in ("DATABASE_URL", "REDIS_URL"):
+        if terminal and not os.environ.get(name):
+            terminal.write_line(f"{name} is not set: the tests that need its server errored", red=True)
+
+
 @pytest.fixture
 def pause():
     def sleep(seconds=None):
