@@ -118,10 +118,73 @@ static int write_json(const char *path, const struct run_result *res)
 		}
 		fprintf(f, "%s]}", r->nsteps ? "\n    " : "");
 	}
-	fprintf(f, "\n  ]\n}\n");
+	fprintf(f, "\n  ],\n  \"junit\": ");
+	if (res->junit)
+		json_string(f, res->junit);
+	else
+		fputs("null", f);
+	fprintf(f, ",\n  \"services\": [");
+	for (size_t i = 0; i < res->nservices; i++) {
+		const struct service_result *sv = &res->services[i];
+		fprintf(f, "%s\n    {\"service\": ", i ? "," : "");
+		json_string(f, sv->service);
+		fprintf(f, ", \"slot\": %zu, \"port\": %d, \"started\": %s, \"starts\": %zu, \"ready_seconds\": ", sv->slot,
+			sv->port, sv->starts ? "true" : "false", sv->starts);
+		if (sv->ready_seconds >= 0)
+			fprintf(f, "%.4f", sv->ready_seconds);
+		else
+			fputs("null", f);
+		fprintf(f, ", \"log\": ");
+		json_string(f, sv->log_path);
+		fprintf(f, ", \"error\": ");
+		if (sv->error)
+			json_string(f, sv->error);
+		else
+			fputs("null", f);
+		fputc('}', f);
+	}
+	fprintf(f, "%s]\n}\n", res->nservices ? "\n  " : "");
 	if (fclose(f) != 0)
 		return error("cannot write '%s':", path);
 	return 0;
+}
+
+/* Each service of blitz_services: its slots, how long each took to get ready, what failed. */
+static void print_services(const struct run_result *res)
+{
+	if (!res->nservices)
+		return;
+	printf("\nservices:\n");
+	for (size_t i = 0; i < res->nservices; i++) {
+		const struct service_result *sv = &res->services[i];
+		int first = 1;
+		for (size_t k = 0; k < i; k++)
+			first &= strcmp(res->services[k].service, sv->service) != 0;
+		if (!first)
+			continue;
+		size_t n = 0, restarts = 0;
+		double lo = -1, hi = -1;
+		for (size_t k = i; k < res->nservices; k++) {
+			const struct service_result *o = &res->services[k];
+			if (strcmp(o->service, sv->service) != 0)
+				continue;
+			n++;
+			restarts += o->starts > 1 ? o->starts - 1 : 0;
+			if (o->ready_seconds >= 0 && (lo < 0 || o->ready_seconds < lo))
+				lo = o->ready_seconds;
+			if (o->ready_seconds > hi)
+				hi = o->ready_seconds;
+		}
+		printf("  %s: %zu slot%s", sv->service, n, n == 1 ? "" : "s");
+		if (lo >= 0)
+			printf(", ready in %.3f-%.3f s", lo, hi);
+		if (restarts)
+			printf(", started again %zu time%s", restarts, restarts == 1 ? "" : "s");
+		printf("\n");
+		for (size_t k = i; k < res->nservices; k++)
+			if (strcmp(res->services[k].service, sv->service) == 0 && res->services[k].error)
+				printf("    slot %zu: %s\n", res->services[k].slot, res->services[k].error);
+	}
 }
 
 static size_t slots(const char *parallel)
@@ -367,6 +430,7 @@ int cmd_run(const struct opts *o)
 				printf("  %s  %s  (flaky in %zu recorded run%s)\n", res.flaky[i].env, res.flaky[i].test,
 				       res.flaky[i].times_flaky, res.flaky[i].times_flaky == 1 ? "" : "s");
 		}
+		print_services(&res);
 		if (res.junit && res.nflaky)
 			printf("\n%zu tests (%zu failed, %zu flaky) in %s\n", res.tests, res.tests_failed, res.nflaky, res.junit);
 		else if (res.junit)
