@@ -61,7 +61,9 @@ DEPS_BUILD = gcc make pkg-config libsqlite3-dev libexpat1-dev
 # the example's offline wheelhouse packs Debian's pytest and friends
 DEPS_EXAMPLE = python3-pytest python3-pytest-xdist python3-coverage python3-pytest-cov \
 	python3-exceptiongroup python3-tomli python3-venv
-DEPS_CHECK = $(DEPS_BUILD) clang libclang-rt-14-dev python3 $(DEPS_EXAMPLE)
+# real servers for blitz_services: the e2e tests, the services example and its benchmark
+DEPS_SERVICES = postgresql redis-server python3-psycopg2 python3-redis
+DEPS_CHECK = $(DEPS_BUILD) clang libclang-rt-14-dev python3 $(DEPS_EXAMPLE) $(DEPS_SERVICES)
 
 deps-build:
 	@scripts/install-deps $(DEPS_BUILD)
@@ -166,6 +168,12 @@ bench-suites: deps-build blitz
 	@scripts/install-deps $(DEPS_SUITES)
 	/usr/bin/python3 bench/suites.py
 
+# examples/services: pytest on one shared PostgreSQL and Redis, pytest -n 2 on them, and blitz
+# -p 2 with servers per slot; the services' times to ready (about a minute).
+bench-services: deps-build blitz
+	@scripts/install-deps python3 python3-venv python3-pytest python3-pytest-xdist $(DEPS_SERVICES)
+	/usr/bin/python3 bench/services.py --blitz build/blitz
+
 install: blitz
 	install -D -m 755 blitz $(DESTDIR)$(PREFIX)/bin/blitz
 	install -D -m 644 blitz.1 $(DESTDIR)$(PREFIX)/share/man/man1/blitz.1
@@ -173,4 +181,4 @@ install: blitz
 clean:
 	rm -rf build build-san build-fuzz blitz
 
-.PHONY: all deps-build deps-check demo wheelhouse unit e2e compat sanitize check fuzz fuzz-replay bench bench-matrix bench-suites install clean
+.PHONY: all deps-build deps-check demo wheelhouse unit e2e compat sanitize check fuzz fuzz-replay bench bench-matrix bench-suites bench-services install clean

@@ -181,7 +181,7 @@ int services_poll(struct ctx *c);
 void services_finish(struct ctx *c, struct run_result *res);
 
 /* Job tags of the services: negative, apart from the envs' */
-enum { TAG_SVC_PROC = -1, TAG_SVC_SETUP = -2, TAG_SVC_READY = -3, TAG_SVC_RESET = -4 };
+enum { TAG_SVC_PROC = -1, TAG_SVC_SETUP = -2, TAG_SVC_READY = -3, TAG_SVC_RESET = -4, TAG_SVC_COPY = -5 };
 
 /* Start env er's next step (runner.c): 0 started, 1 waiting for a task, -1 finished. */
 int envrun_start_step(struct ctx *c, struct envrun *er);

@@ -56,10 +56,10 @@ struct instance {
 	size_t slot;
 	int port, port_fd;
 	char *dir, *log;
-	enum { INST_NONE, INST_WAIT_SETUP, INST_STARTING, INST_READY, INST_RESETTING, INST_FAILED, INST_DEAD } state;
+	enum { INST_NONE, INST_WAIT_SETUP, INST_COPYING, INST_STARTING, INST_READY, INST_RESETTING, INST_FAILED, INST_DEAD } state;
 	struct job *job;		/* the server, while it runs */
 	struct job *probe;		/* a ready check running */
-	long long start_ns, next_probe_ns;
+	long long copy_ns, start_ns, next_probe_ns;	/* its copy began; its server started; check next */
 	double ready_s;			/* the first start's, -1 until then */
 	size_t starts;
 	size_t reset_line;
@@ -175,6 +175,35 @@ static void service_envp(const struct services *s, const struct svc_def *def, co
 	}
 }
 
+/* Start argv, one of the service's commands, as a job of the pool with tag, in dir, as the service's user. */
+static struct job *start_argv(struct ctx *c, const struct svc_def *def, char *const *argv, const char *dir,
+			      const char *log, long tag, void *data)
+{
+	struct strvec envp = STRVEC_INIT;
+	struct job_spec spec = { 0 };
+	FILE *f = fopen(log, "a");
+
+	if (f) {
+		fprintf(f, "[blitz] %s: $", def->name);
+		for (char *const *a = argv; *a; a++)
+			fprintf(f, " %s", *a);
+		fputc('\n', f);
+		fclose(f);
+	}
+	service_envp(c->svc, def, dir, &envp);
+	spec.argv = argv;
+	spec.envp = envp.v;
+	spec.cwd = dir;
+	spec.log_path = log;
+	spec.append = 1;
+	spec.data = data;
+	spec.tag = tag;
+	spec.user = user_of(c->svc, def);
+	struct job *j = pool_start(c->p, &spec);
+	strvec_clear(&envp);
+	return j;
+}
+
 /*
  * Start one of the service's commands (raw, substituted for this instance)
  * as a job of the pool with tag; 0, or -1 with why filled.
@@ -182,36 +211,14 @@ static void service_envp(const struct services *s, const struct svc_def *def, co
 static int start_command(struct ctx *c, const struct svc_def *def, const char *raw, const struct svc_vars *v,
 			 const char *log, long tag, void *data, struct job **out, char *why, size_t whysz)
 {
-	struct services *s = c->svc;
-	struct strvec argv = STRVEC_INIT, envp = STRVEC_INIT;
-	struct job_spec spec = { 0 };
-	char err[300];
+	struct strvec argv = STRVEC_INIT;
 
-	if (svc_words(def, raw, v, &argv, err, sizeof(err)) < 0) {
-		snprintf(why, whysz, "%s", err);
+	if (svc_words(def, raw, v, &argv, why, whysz) < 0)
 		return -1;
-	}
-	service_envp(s, def, v->dir, &envp);
-	spec.argv = argv.v;
-	spec.envp = envp.v;
-	spec.cwd = v->dir;
-	spec.log_path = log;
-	spec.append = 1;
-	spec.data = data;
-	spec.tag = tag;
-	spec.user = user_of(s, def);
-	FILE *f = fopen(log, "a");
-	char *line = svc_subst(def, raw, v, err, sizeof(err));
-	if (f) {
-		fprintf(f, "[blitz] %s: $ %s\n", def->name, line ? line : raw);
-		fclose(f);
-	}
-	free(line);
-	struct job *j = pool_start(c->p, &spec);
+	struct job *j = start_argv(c, def, argv.v, v->dir, log, tag, data);
 	if (out)
 		*out = j;
 	strvec_clear(&argv);
-	strvec_clear(&envp);
 	return 0;
 }
 
@@ -305,7 +312,35 @@ static void fail_instance(struct instance *in, const char *fmt, const char *deta
 	snprintf(in->why, sizeof(in->why), fmt, in->def->name, in->slot, detail);
 }
 
-/* Start the server of in (its setup is done): a fresh folder, a port, the command. */
+/* Start the server of in in its folder (a copy of its setup, or new): a port, the command. */
+static void spawn_server(struct ctx *c, struct instance *in)
+{
+	struct services *s = c->svc;
+	char err[512];
+
+	if (in->port_fd < 0) {
+		in->port = svc_port_claim(s->base, &in->port_fd);
+		if (in->port < 0) {
+			fail_instance(in, "service %s (slot %zu): %s", "no free TCP port between 20000 and 32767");
+			return;
+		}
+	}
+	struct svc_vars v = { in->port, in->dir, in->slot, c->t->toxinidir };
+	in->start_ns = now_ns();
+	in->next_probe_ns = 0;
+	if (start_command(c, in->def, in->def->command, &v, in->log, TAG_SVC_PROC, in, &in->job, err,
+			  sizeof(err)) < 0) {
+		fail_instance(in, "service %s (slot %zu): %s", err);
+		return;
+	}
+	svc_pidfile_write(s->run_dir, in->def->name, in->slot, in->job->pid);
+	in->state = INST_STARTING;
+}
+
+/*
+ * Start in afresh (its setup is done): a new folder, its setup's files
+ * copied in (by cp, a job: the loop goes on meanwhile), then the server.
+ */
 static void launch(struct ctx *c, struct instance *in)
 {
 	struct services *s = c->svc;
@@ -317,38 +352,30 @@ static void launch(struct ctx *c, struct instance *in)
 		fail_instance(in, "service %s (slot %zu) was started %s times and did not stay up", "3");
 		return;
 	}
+	in->starts++;
+	in->dirty = 0;
+	in->owner = NULL;
+	in->copy_ns = now_ns();
 	owner_ids(s, in->def, &uid, &gid);
 	remove_tree(in->dir);
-	if (in->tpl) {
-		if (svc_copy_tree(in->tpl->dir, in->dir, uid, gid, err, sizeof(err)) < 0) {
-			fail_instance(in, "service %s (slot %zu): %s", err);
-			return;
-		}
-	} else if (mkdir(in->dir, 0700) < 0 || (uid != (uid_t)-1 && chown(in->dir, uid, gid) < 0)) {
+	if (mkdir(in->dir, 0700) < 0 || (uid != (uid_t)-1 && chown(in->dir, uid, gid) < 0)) {
 		snprintf(err, sizeof(err), "cannot create '%s': %s", in->dir, strerror(errno));
 		fail_instance(in, "service %s (slot %zu): %s", err);
 		return;
 	}
-	if (in->port_fd < 0) {
-		in->port = svc_port_claim(s->base, &in->port_fd);
-		if (in->port < 0) {
-			fail_instance(in, "service %s (slot %zu): %s", "no free TCP port between 20000 and 32767");
-			return;
-		}
-	}
-	struct svc_vars v = { in->port, in->dir, in->slot, c->t->toxinidir };
-	in->starts++;
-	in->start_ns = now_ns();
-	in->next_probe_ns = 0;
-	in->dirty = 0;
-	in->owner = NULL;
-	if (start_command(c, in->def, in->def->command, &v, in->log, TAG_SVC_PROC, in, &in->job, err,
-			  sizeof(err)) < 0) {
-		fail_instance(in, "service %s (slot %zu): %s", err);
+	if (!in->tpl) {
+		spawn_server(c, in);
 		return;
 	}
-	svc_pidfile_write(s->run_dir, in->def->name, in->slot, in->job->pid);
-	in->state = INST_STARTING;
+	struct strvec argv = STRVEC_INIT;
+	strvec_push(&argv, "cp");
+	strvec_push(&argv, "-a");
+	strvec_push(&argv, "--reflink=auto");
+	strvec_push_owned(&argv, xconcat(in->tpl->dir, "/.", NULL));
+	strvec_push(&argv, in->dir);
+	start_argv(c, in->def, argv.v, in->dir, in->log, TAG_SVC_COPY, in);
+	strvec_clear(&argv);
+	in->state = INST_COPYING;
 }
 
 /* Make sure in is started or starting (after its setup). */
@@ -405,7 +432,7 @@ static void became_ready(struct instance *in)
 {
 	in->state = INST_READY;
 	if (in->ready_s < 0)
-		in->ready_s = (double)(now_ns() - in->start_ns) / 1e9;
+		in->ready_s = (double)(now_ns() - in->copy_ns) / 1e9;	/* its folder's copy included */
 	FILE *f = fopen(in->log, "a");
 	if (f) {
 		fprintf(f, "[blitz] %s (slot %zu): ready after %.3f s, port %d\n", in->def->name, in->slot,
@@ -671,7 +698,7 @@ int services_poll(struct ctx *c)
 			ensure_started(c, in);
 		if (in->state == INST_STARTING && !c->stopping)
 			probe(c, in);
-		busy |= in->state == INST_STARTING || in->state == INST_WAIT_SETUP;
+		busy |= in->state == INST_STARTING || in->state == INST_WAIT_SETUP || in->state == INST_COPYING;
 	}
 	for (size_t i = 0; i < s->npend;) {
 		struct pending *pd = &s->pend[i];
@@ -766,6 +793,17 @@ void services_job_done(struct ctx *c, struct job *j)
 		return;
 	}
 	struct instance *in = j->data;
+	if (j->tag == TAG_SVC_COPY) {
+		if (in->state != INST_COPYING)
+			return;
+		if (s->finishing || c->stopping || j->end == JOB_STOPPED)
+			in->state = INST_NONE;
+		else if (!ok)
+			fail_instance(in, "service %s (slot %zu): %s", "copying its setup's files failed (see its log)");
+		else
+			spawn_server(c, in);
+		return;
+	}
 	if (j->tag == TAG_SVC_READY) {
 		in->probe = NULL;
 		if (ok && in->state == INST_STARTING)

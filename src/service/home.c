@@ -1,9 +1,9 @@
-#define _GNU_SOURCE	/* copy_file_range */
 #include "home.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -11,10 +11,20 @@
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "../util/util.h"
+
+/* Whether dir is a tmpfs with room for servers' data (a container's /dev/shm may have 64 MB). */
+static int roomy_tmpfs(const char *dir)
+{
+	struct statfs fs;
+
+	return statfs(dir, &fs) == 0 && fs.f_type == TMPFS_MAGIC &&
+	       (unsigned long long)fs.f_bavail * (unsigned long long)fs.f_bsize >= (1ULL << 30);
+}
 
 char *svc_base(char *err, size_t errsz)
 {
@@ -23,7 +33,7 @@ char *svc_base(char *err, size_t errsz)
 	char *base;
 
 	if (!tmp || tmp[0] != '/')
-		tmp = "/tmp";
+		tmp = roomy_tmpfs("/dev/shm") ? "/dev/shm" : "/tmp";
 	base = xasprintf("%s/blitz-services-%u", tmp, (unsigned)getuid());
 	if (mkdir(base, 0711) < 0 && errno != EEXIST) {
 		snprintf(err, errsz, "cannot create '%s' for the services: %s", base, strerror(errno));
@@ -187,103 +197,6 @@ size_t svc_reap_orphans(const char *base, FILE *out)
 	}
 	closedir(d);
 	return stopped;
-}
-
-static int copy_one(const char *from, const char *to, const struct stat *st, char *err, size_t errsz)
-{
-	int in = open(from, O_RDONLY | O_CLOEXEC), out = -1;
-	int rc = -1;
-
-	if (in >= 0)
-		out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, st->st_mode & 07777);
-	if (in >= 0 && out >= 0) {
-		off_t left = st->st_size;
-		rc = 0;
-		while (left > 0) {
-			ssize_t n = copy_file_range(in, NULL, out, NULL, (size_t)left, 0);
-			if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL)) {
-				char buf[65536];
-				n = read(in, buf, sizeof(buf));
-				if (n > 0 && write(out, buf, (size_t)n) != n)
-					n = -1;
-			}
-			if (n <= 0) {
-				rc = n < 0 ? -1 : 0;
-				break;
-			}
-			left -= n;
-		}
-	}
-	if (rc < 0)
-		snprintf(err, errsz, "cannot copy '%s' to '%s': %s", from, to, strerror(errno));
-	if (in >= 0)
-		close(in);
-	if (out >= 0 && close(out) < 0 && rc == 0) {
-		snprintf(err, errsz, "cannot write '%s': %s", to, strerror(errno));
-		rc = -1;
-	}
-	return rc;
-}
-
-static int copy_dir(const char *from, const char *to, mode_t mode, uid_t uid, gid_t gid, int depth, char *err,
-		    size_t errsz)
-{
-	DIR *d;
-	struct dirent *de;
-	int rc = 0;
-
-	if (depth > 64 || mkdir(to, mode & 07777) < 0 || (d = opendir(from)) == NULL) {
-		snprintf(err, errsz, "cannot copy '%s' to '%s': %s", from, to, depth > 64 ? "too deep" : strerror(errno));
-		return -1;
-	}
-	while (rc == 0 && (de = readdir(d))) {
-		struct stat st;
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		char *src = xconcat(from, "/", de->d_name, NULL), *dst = xconcat(to, "/", de->d_name, NULL);
-		if (lstat(src, &st) < 0) {
-			snprintf(err, errsz, "cannot read '%s': %s", src, strerror(errno));
-			rc = -1;
-		} else if (S_ISDIR(st.st_mode)) {
-			rc = copy_dir(src, dst, st.st_mode, uid, gid, depth + 1, err, errsz);
-		} else if (S_ISLNK(st.st_mode)) {
-			char target[4096];
-			ssize_t n = readlink(src, target, sizeof(target) - 1);
-			if (n < 0 || (target[n] = '\0', symlink(target, dst) < 0)) {
-				snprintf(err, errsz, "cannot copy the link '%s': %s", src, strerror(errno));
-				rc = -1;
-			}
-		} else if (S_ISREG(st.st_mode)) {
-			rc = copy_one(src, dst, &st, err, errsz);
-		}	/* sockets, fifos: a server's, made again when it starts */
-		if (rc == 0 && uid != (uid_t)-1 && (S_ISDIR(st.st_mode) || S_ISLNK(st.st_mode) || S_ISREG(st.st_mode)) &&
-		    lchown(dst, uid, gid) < 0) {
-			snprintf(err, errsz, "cannot give '%s' to its service's user: %s", dst, strerror(errno));
-			rc = -1;
-		}
-		free(src);
-		free(dst);
-	}
-	closedir(d);
-	chmod(to, mode & 07777);
-	return rc;
-}
-
-int svc_copy_tree(const char *from, const char *to, uid_t uid, gid_t gid, char *err, size_t errsz)
-{
-	struct stat st;
-
-	if (stat(from, &st) < 0 || !S_ISDIR(st.st_mode)) {
-		snprintf(err, errsz, "cannot read '%s': %s", from, strerror(errno ? errno : ENOTDIR));
-		return -1;
-	}
-	if (copy_dir(from, to, st.st_mode, uid, gid, 0, err, errsz) < 0)
-		return -1;
-	if (uid != (uid_t)-1 && chown(to, uid, gid) < 0) {
-		snprintf(err, errsz, "cannot give '%s' to its service's user: %s", to, strerror(errno));
-		return -1;
-	}
-	return 0;
 }
 
 /* Whether nothing is bound to port, on any IPv4 or IPv6 address. */
