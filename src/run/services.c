@@ -378,11 +378,52 @@ static void launch(struct ctx *c, struct instance *in)
 	in->state = INST_COPYING;
 }
 
+/*
+ * Whether the user uid:gid can reach dir (search every folder above it); a
+ * reason into why when not. A private TMPDIR (0700) keeps a service's user out.
+ */
+static int reachable(const char *dir, uid_t uid, gid_t gid, char *why, size_t whysz)
+{
+	char *path = xstrdup(dir);
+	int ok = 1;
+
+	for (char *p = path + 1;; p++) {
+		if (*p && *p != '/')
+			continue;
+		char saved = *p;
+		struct stat st;
+		*p = '\0';
+		if (stat(path, &st) == 0) {
+			mode_t bit = st.st_uid == uid ? S_IXUSR : st.st_gid == gid ? S_IXGRP : S_IXOTH;
+			if (!(st.st_mode & bit)) {
+				snprintf(why, whysz, "its user cannot reach '%s' (mode %04o): let others search it (chmod o+x), "
+					 "or set TMPDIR to a folder its user can reach", path, (unsigned)(st.st_mode & 07777));
+				ok = 0;
+			}
+		}
+		*p = saved;
+		if (!ok || !saved)
+			break;
+	}
+	free(path);
+	return ok;
+}
+
 /* Make sure in is started or starting (after its setup). */
 static void ensure_started(struct ctx *c, struct instance *in)
 {
 	if (in->state != INST_NONE && in->state != INST_DEAD && in->state != INST_WAIT_SETUP)
 		return;
+	if (user_of(c->svc, in->def) && in->state == INST_NONE) {
+		uid_t uid;
+		gid_t gid;
+		char why[600];
+		owner_ids(c->svc, in->def, &uid, &gid);
+		if (!reachable(c->svc->run_dir, uid, gid, why, sizeof(why))) {
+			fail_instance(in, "service %s (slot %zu): %s", why);
+			return;
+		}
+	}
 	if (in->tpl && in->tpl->state == TPL_NONE)
 		template_start(c, in->tpl);
 	if (in->tpl && in->tpl->state == TPL_RUNNING) {
@@ -540,6 +581,13 @@ void services_env_start(struct ctx *c, struct envrun *er)
 		return;
 	er->svc_slot = slot_take(c->svc, er, -1);
 	start_for(c, er, (size_t)er->svc_slot);
+	/* its shards will take the slots free now: their services start too */
+	size_t more = er->shards > 1 ? er->shards - 1 : 0;
+	for (size_t i = 0; more && i < c->slots; i++)
+		if (i >= c->svc->nslots || !c->svc->slots[i].er) {
+			start_for(c, er, i);
+			more--;
+		}
 }
 
 void services_start_job(struct ctx *c, struct envrun *er, const struct job_spec *spec, long holder)
