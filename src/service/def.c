@@ -266,8 +266,6 @@ int svc_defs_load(struct tox *t, struct svc_defs *out, struct diag *d)
 		const struct ini_section *sec = &t->ini.sections[i];
 		if (strncmp(sec->name, PREFIX, strlen(PREFIX)) != 0)
 			continue;
-		if (svc_def_find(out, sec->name + strlen(PREFIX)))
-			return diag_set(d, t->path, sec->line, 1, "[%s] is defined twice", sec->name);
 		out->v = xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
 		struct svc_def *def = &out->v[out->n++];
 		memset(def, 0, sizeof(*def));

@@ -21,7 +21,7 @@ static struct job *start_sh(struct pool *p, struct fx *f, const char *script, lo
 	static int n;
 	char name[32];
 	char *argv[] = { "sh", "-c", (char *)script, NULL };
-	struct job_spec spec = { argv, NULL, NULL, NULL, 0, timeout_ms * 1000000LL, NULL };
+	struct job_spec spec = { .argv = argv, .timeout_ns = timeout_ms * 1000000LL };
 
 	snprintf(name, sizeof(name), "job%d.log", n++);
 	spec.log_path = fx_path(f, name);
@@ -142,7 +142,7 @@ static void test_pool_command_not_found(void)
 	struct pool p;
 	struct job *j;
 	char *argv[] = { "no-such-command-blitz", NULL };
-	struct job_spec spec = { argv, NULL, NULL, NULL, 0, 0, NULL };
+	struct job_spec spec = { .argv = argv };
 
 	fx_init(&f);
 	CHECK_INT(pool_init(&p), 0);

@@ -28,5 +28,6 @@ extern const struct test ramdir_tests[];
 extern const struct test junit_tests[];
 extern const struct test split_tests[];
 extern const struct test timings_tests[];
+extern const struct test service_tests[];
 
 #endif
