@@ -5,6 +5,7 @@
 #include "../config/check.h"
 #include "../config/diag.h"
 #include "../config/tox.h"
+#include "../service/def.h"
 
 /*
  * blitz check: resolve the selected envs and report, one line each, what
@@ -18,6 +19,11 @@ int cmd_check(const struct opts *o)
 
 	cli_load(&t, o);
 	cli_select(&t, o, &envs);
+	struct svc_defs defs = { 0 };
+	struct diag sd = { 0 };
+	int defs_ok = svc_defs_load(&t, &defs, &sd) == 0;
+	if (!defs_ok)
+		strvec_push_owned(&problems, diag_format(&sd));
 	for (size_t i = 0; i < envs.n && rc == 0; i++) {
 		struct toxenv e;
 		struct diag d = { 0 };
@@ -26,6 +32,11 @@ int cmd_check(const struct opts *o)
 			strvec_push_owned(&problems, msg);
 		} else {
 			tox_env_check(&t, &e, &problems);
+			for (size_t k = 0; k < e.services.n && defs_ok; k++)
+				if (!svc_def_find(&defs, e.services.v[k]))
+					strvec_pushf(&problems, "%s: env %s: blitz_services names '%s', but there is no "
+						     "[blitz:service:%s] section: define it, or take the name out", t.path,
+						     envs.v[i], e.services.v[k], e.services.v[k]);
 		}
 		toxenv_release(&e);
 	}
@@ -38,6 +49,7 @@ int cmd_check(const struct opts *o)
 	}
 	strvec_clear(&envs);
 	strvec_clear(&problems);
+	svc_defs_release(&defs);
 	tox_release(&t);
 	return rc;
 }
