@@ -29,6 +29,7 @@
 
 #include "pool.h"
 #include "../config/diag.h"
+#include "../config/shlex.h"
 #include "../env/fingerprint.h"
 #include "../service/def.h"
 #include "../service/home.h"
@@ -252,8 +253,32 @@ static void template_start(struct ctx *c, struct template *t)
 	uid_t uid;
 	gid_t gid;
 
-	for (size_t i = 0; i < def->setup.n; i++)
+	/*
+	 * What its files come from: the setup lines, where they run, as whom, and
+	 * each line's program as installed now (a server upgraded makes a new one)
+	 */
+	struct strvec envp = STRVEC_INIT;
+	service_envp(s, def, "/", &envp);
+	const char *path = "";
+	for (size_t i = 0; i < envp.n; i++)
+		if (strncmp(envp.v[i], "PATH=", 5) == 0)
+			path = envp.v[i] + 5;
+	key = fp_str(key, c->t->toxinidir);
+	for (size_t i = 0; i < def->setup.n; i++) {
+		struct strvec w = STRVEC_INIT;
 		key = fp_str(key, def->setup.v[i]);
+		if (shlex_split(def->setup.v[i], &w, 0, NULL) == 0 && w.n) {
+			char *prog = pool_find_program(w.v[0], path);
+			char stamp[64];
+			if (prog && stat(prog, &st) == 0) {
+				snprintf(stamp, sizeof(stamp), "%lld %lld", (long long)st.st_mtime, (long long)st.st_size);
+				key = fp_str(fp_str(key, prog), stamp);
+			}
+			free(prog);
+		}
+		strvec_clear(&w);
+	}
+	strvec_clear(&envp);
 	for (size_t i = 0; i < def->path.n; i++)
 		key = fp_str(key, def->path.v[i]);
 	key = fp_str(key, user_of(s, def) ? user_of(s, def) : "");
@@ -262,6 +287,7 @@ static void template_start(struct ctx *c, struct template *t)
 	t->log = xasprintf("%s/%s.setup.log", s->log_dir, def->name);
 	if (stat(t->dir, &st) == 0 && S_ISDIR(st.st_mode)) {
 		t->state = TPL_DONE;	/* made by an earlier run, unchanged since */
+		utimensat(AT_FDCWD, t->dir, NULL, 0);	/* in use: kept from pruning */
 		FILE *f = fopen(t->log, "w");
 		if (f) {
 			fprintf(f, "[blitz] %s: its setup from an earlier run, in %s\n", def->name, t->dir);
@@ -487,8 +513,6 @@ static void probe(struct ctx *c, struct instance *in)
 {
 	long long now = now_ns();
 
-	if (in->probe || now < in->next_probe_ns)
-		return;
 	if ((double)(now - in->start_ns) / 1e9 > in->def->ready_timeout) {
 		struct svc_vars v = { in->port, in->dir, in->slot, c->t->toxinidir };
 		char err[300], what[400];
@@ -499,8 +523,12 @@ static void probe(struct ctx *c, struct instance *in)
 		fail_instance(in, "service %s (slot %zu) was not ready after %s", what);
 		if (in->job && in->job->pid > 0)
 			kill(-in->job->pid, SIGTERM);	/* the pool reaps it, and KILLs it when it lingers */
+		if (in->probe && in->probe->pid > 0)
+			kill(-in->probe->pid, SIGTERM);
 		return;
 	}
+	if (in->probe || now < in->next_probe_ns)
+		return;
 	in->next_probe_ns = now + PROBE_NS;
 	if (in->def->ready == SVC_READY_TCP) {
 		if (tcp_ready(c, in))

@@ -151,6 +151,28 @@ static int stop_recorded(const char *path, const char *what, long run_pid, FILE 
 	return 1;
 }
 
+/*
+ * A service's setup kept in BASE: removed when no run has used it for a week
+ * (runs touch it), or when it is a dead run's half-made one (NAME.tmp-PID).
+ */
+static void prune_template(const char *base, const char *name)
+{
+	char *path = xconcat(base, "/", name, NULL);
+	const char *tmp = strstr(name, ".tmp-");
+	struct stat st;
+	int drop = 0;
+
+	if (tmp) {
+		long pid = strtol(tmp + 5, NULL, 10);
+		drop = pid > 0 && kill((pid_t)pid, 0) < 0 && errno == ESRCH;
+	} else if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		drop = time(NULL) - st.st_mtime > 7 * 24 * 3600;
+	}
+	if (drop)
+		remove_tree(path);
+	free(path);
+}
+
 size_t svc_reap_orphans(const char *base, FILE *out)
 {
 	DIR *d = opendir(base);
@@ -161,6 +183,10 @@ size_t svc_reap_orphans(const char *base, FILE *out)
 		return 0;
 	while ((de = readdir(d))) {
 		char *end;
+		if (strncmp(de->d_name, "tpl-", 4) == 0) {
+			prune_template(base, de->d_name);
+			continue;
+		}
 		if (strncmp(de->d_name, "run-", 4) != 0)
 			continue;
 		long pid = strtol(de->d_name + 4, &end, 10);

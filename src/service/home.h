@@ -8,6 +8,7 @@
  *          TMPDIR, in /dev/shm when it is a tmpfs with 1 GiB free (copying a
  *          PostgreSQL folder there takes a tenth of the time), else in /tmp
  *   BASE/tpl-NAME-KEY/                             a service's setup, done once, kept
+ *                                                  while used (each run touches it)
  *   BASE/run-PID/lock                              held (flock) while run PID lives
  *   BASE/run-PID/NAME-SLOT/                        an instance's {service_dir}
  *   BASE/run-PID/NAME-SLOT.pid                     "PID STARTTIME": its process group
@@ -29,7 +30,8 @@ char *svc_run_dir(const char *base, int *lock_fd, char *err, size_t errsz);
 
 /*
  * Stop the services that runs of blitz no longer alive left running (their
- * run folder's lock is free: the run was killed) and remove those folders.
+ * run folder's lock is free: the run was killed) and remove those folders;
+ * remove setups no run has used for a week, and dead runs' half-made ones.
  * Says what it stopped on out. Returns how many processes it stopped.
  */
 size_t svc_reap_orphans(const char *base, FILE *out);
