@@ -197,6 +197,21 @@ static void test_service_orphans(void)
 			_exit(127);
 		}
 		setpgid(server, server);
+		/* until it has exec'd, the server's fork holds this run's lock (O_CLOEXEC) */
+		for (int i = 0; i < 500; i++) {
+			char path[64], comm[32] = "";
+			snprintf(path, sizeof(path), "/proc/%ld/comm", (long)server);
+			FILE *f = fopen(path, "r");
+			if (f) {
+				if (!fgets(comm, sizeof(comm), f))
+					comm[0] = '\0';
+				fclose(f);
+			}
+			if (strncmp(comm, "sleep", 5) == 0)
+				break;
+			struct timespec ts = { 0, 2 * 1000000L };
+			nanosleep(&ts, NULL);
+		}
 		svc_pidfile_write(run, "fake", 0, server);
 		if (write(pipefd[1], &server, sizeof(server)) != sizeof(server))
 			_exit(1);

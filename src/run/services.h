@@ -1,0 +1,103 @@
+#ifndef BLITZ_RUN_SERVICES_H
+#define BLITZ_RUN_SERVICES_H
+
+/*
+ * What services.c (slots, the jobs waiting for their services, the run's
+ * start and end) and service_instance.c (each instance's life: setup,
+ * copy, start, ready, reset, death) both see. See run_internal.h for the
+ * runner's side.
+ */
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "run_internal.h"
+#include "../service/def.h"
+#include "../util/strvec.h"
+
+
+/* A service's setup, run once and copied for every slot. */
+struct template {
+	const struct svc_def *def;
+	enum { TPL_NONE, TPL_RUNNING, TPL_DONE, TPL_FAILED } state;
+	char *dir, *tmp;		/* where it is kept; where it is made */
+	char *log;
+	size_t line;			/* the setup line running */
+	char why[512];
+};
+
+struct instance {
+	const struct svc_def *def;
+	struct template *tpl;
+	size_t slot;
+	int port, port_fd;
+	char *dir, *log;
+	enum { INST_NONE, INST_WAIT_SETUP, INST_COPYING, INST_STARTING, INST_READY, INST_RESETTING, INST_FAILED, INST_DEAD } state;
+	struct job *job;		/* the server, while it runs */
+	struct job *probe;		/* a ready check running */
+	long long copy_ns, start_ns, next_probe_ns;	/* its copy began; its server started; check next */
+	double ready_s;			/* the first start's, -1 until then */
+	size_t starts;
+	size_t reset_line;
+	int dirty;			/* a job has used it since its start or last reset */
+	struct envrun *owner;		/* that job's env */
+	long owner_holder;
+	int owner_running;		/* that job still runs */
+	char why[1024];			/* INST_FAILED: why */
+	const char *why_log;		/* and the log that tells more */
+};
+
+/* A job waiting for its slot's services. */
+struct pending {
+	struct envrun *er;
+	long holder;
+	size_t slot;
+	struct strvec argv, envp;
+	char *cwd, *log;
+	int append;
+	long long timeout_ns;
+	long tag;
+};
+
+struct slot {
+	struct envrun *er;		/* who holds it, or NULL */
+	long holder;
+};
+
+struct services {
+	struct svc_defs defs;
+	char *base, *run_dir;
+	int lock_fd;
+	char *log_dir;
+	int as_root;
+	struct template *tpls;
+	struct instance **inst;
+	size_t ninst;
+	struct slot *slots;
+	size_t nslots;
+	struct pending *pend;
+	size_t npend;
+	int finishing;
+};
+
+/* The user the service's commands run as: its user when blitz runs as root, else blitz's own (NULL). */
+const char *service_user(const struct services *s, const struct svc_def *def);
+
+/* The last lines of a log, for a message (allocated; "" when there is none). */
+char *service_log_tail(const char *path, int lines);
+
+/* The instance of def for slot (made, not started, the first time). */
+struct instance *instance_of(struct ctx *c, const struct svc_def *def, size_t slot);
+
+/* Make sure in is started or starting (after its setup); started again when it died. */
+void instance_ensure_started(struct ctx *c, struct instance *in);
+
+/* Check a starting instance: ready, or out of time. */
+void instance_probe(struct ctx *c, struct instance *in);
+
+/* Run in's reset (INST_RESETTING); when it is done, in is clean and ready again. */
+void instance_reset(struct ctx *c, struct instance *in);
+
+/* A job of an instance or a setup (tags TAG_SVC_*) ended. */
+void instance_job_done(struct ctx *c, struct job *j);
+
+#endif
