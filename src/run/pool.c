@@ -136,6 +136,7 @@ struct job *pool_fail(struct pool *p, const struct job_spec *spec, enum job_end 
 	j->log_fd = open(spec->log_path, O_WRONLY | O_CREAT | O_CLOEXEC | (spec->append ? O_APPEND : O_TRUNC), 0644);
 	failed(p, j, why);
 	j->end = end;
+	j->stopping = end == JOB_STOPPED;	/* handed back as stopped, not read off a status */
 	return j;
 }
 

@@ -164,7 +164,8 @@ void shard_share_free(struct envrun *er);
  * services_env_start: env er starts; take a slot and start its services
  * while its venv is set up. services_start_job: start job spec of er (holder
  * -1: the env's own step; else the shard of that index) now, or once its
- * slot's services are ready and reset; jobs of envs needing none start at
+ * slot's services are ready and reset (fresh: reset even when the env's
+ * own steps used them last: a rerun); jobs of envs needing none start at
  * once. services_job_done: a job of the services ended (tag < 0).
  * services_job_end: er's holder's job ended (a shard frees its slot).
  * services_env_end: er finished. services_poll: each turn of the loop;
@@ -173,7 +174,7 @@ void shard_share_free(struct envrun *er);
  */
 int services_init(struct ctx *c);
 void services_env_start(struct ctx *c, struct envrun *er);
-void services_start_job(struct ctx *c, struct envrun *er, const struct job_spec *spec, long holder);
+void services_start_job(struct ctx *c, struct envrun *er, const struct job_spec *spec, long holder, int fresh);
 void services_job_done(struct ctx *c, struct job *j);
 void services_job_end(struct ctx *c, struct envrun *er, long holder);
 void services_env_end(struct ctx *c, struct envrun *er);

@@ -181,7 +181,7 @@ int envrun_start_step(struct ctx *c, struct envrun *er)
 		spec.timeout_ns = st->kind == STEP_COMMAND ? er->timeout_ns : 0;
 		spec.data = er;
 		if (st->kind == STEP_COMMAND)
-			services_start_job(c, er, &spec, -1);	/* once its services are ready, if it has any */
+			services_start_job(c, er, &spec, -1, 0);	/* once its services are ready, if it has any */
 		else
 			pool_start(c->p, &spec);
 		return 0;

@@ -107,8 +107,11 @@ static struct job *start_argv(struct ctx *c, const struct svc_def *def, char *co
 
 	if (f) {
 		fprintf(f, "[blitz] %s: $", def->name);
-		for (char *const *a = argv; *a; a++)
-			fprintf(f, " %s", *a);
+		for (char *const *a = argv; *a; a++) {
+			char *q = shlex_quote(*a);
+			fprintf(f, " %s", q);
+			free(q);
+		}
 		fputc('\n', f);
 		fclose(f);
 	}

@@ -91,7 +91,7 @@ void services_env_start(struct ctx *c, struct envrun *er)
 		}
 }
 
-void services_start_job(struct ctx *c, struct envrun *er, const struct job_spec *spec, long holder)
+void services_start_job(struct ctx *c, struct envrun *er, const struct job_spec *spec, long holder, int fresh)
 {
 	struct services *s = c->svc;
 
@@ -117,6 +117,7 @@ void services_start_job(struct ctx *c, struct envrun *er, const struct job_spec 
 	memset(pd, 0, sizeof(*pd));
 	pd->er = er;
 	pd->holder = holder;
+	pd->fresh = fresh;
 	pd->slot = (size_t)slot;
 	for (char *const *a = spec->argv; *a; a++)
 		strvec_push(&pd->argv, *a);
@@ -185,13 +186,15 @@ static int gate(struct ctx *c, struct pending *pd, struct instance **failed)
 			ok = 0;
 			continue;
 		}
-		/* used by another job since it started: reset it first (the env's own steps share one) */
-		int same = in->owner == pd->er && (in->owner_holder == pd->holder || in->owner_holder == -1);
-		if (in->dirty && !same && !in->owner_running && in->def->reset.n) {
+		/*
+		 * used by another job since it started (that job has ended: a slot
+		 * runs one at a time): reset it first; an env's own steps, and its
+		 * first shard after them, go on with what they left
+		 */
+		int same = !pd->fresh && in->owner == pd->er && (in->owner_holder == pd->holder || in->owner_holder == -1);
+		if (in->dirty && !same && in->def->reset.n) {
 			instance_reset(c, in);
 			ok = 0;
-		} else if (in->dirty && !same && in->owner_running) {
-			ok = 0;	/* cannot happen with one job per slot; wait rather than share */
 		}
 	}
 	return ok;

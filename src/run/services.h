@@ -50,6 +50,7 @@ struct instance {
 struct pending {
 	struct envrun *er;
 	long holder;
+	int fresh;			/* wants its services reset even after its own env's steps (a rerun) */
 	size_t slot;
 	struct strvec argv, envp;
 	char *cwd, *log;

@@ -442,7 +442,7 @@ static void start_shard(struct ctx *c, struct envrun *er)
 	spec.tag = TAG_SHARD + (long)(sh - sp->v);
 	sh->started = 1;
 	sp->running++;
-	services_start_job(c, er, &spec, sh - sp->v);
+	services_start_job(c, er, &spec, sh - sp->v, sh->rerun);
 }
 
 int shard_start(struct ctx *c, struct envrun *er)
@@ -496,7 +496,7 @@ int shard_start(struct ctx *c, struct envrun *er)
 	spec.data = er;
 	spec.tag = TAG_COLLECT;
 	sp->collecting = 1;
-	services_start_job(c, er, &spec, -1);
+	services_start_job(c, er, &spec, -1, 0);
 	strvec_clear(&base);
 	strvec_clear(&envp);
 	return 0;
