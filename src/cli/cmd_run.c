@@ -89,6 +89,23 @@ static void print_tail(const char *path, int lines)
 
 static const char *const status_key[] = { "passed", "failed", "skipped", "not run" };
 
+/* A list of tests in --result-json: env, test, seconds (with flaky: how many recorded runs it was flaky in). */
+static void write_json_tests(FILE *f, const char *key, const struct test_time *v, size_t n, int flaky)
+{
+	fprintf(f, ",\n  \"%s\": [", key);
+	for (size_t i = 0; i < n; i++) {
+		fprintf(f, "%s\n    {\"env\": ", i ? "," : "");
+		json_string(f, v[i].env);
+		fprintf(f, ", \"test\": ");
+		json_string(f, v[i].test);
+		fprintf(f, ", \"seconds\": %.3f", v[i].seconds);
+		if (flaky)
+			fprintf(f, ", \"times_flaky\": %zu", v[i].times_flaky);
+		fputc('}', f);
+	}
+	fprintf(f, "%s]", n ? "\n  " : "");
+}
+
 /* --result-json: the run as data (per env: result, reason, time, log, each step with its exit code). */
 static int write_json(const char *path, const struct run_result *res)
 {
@@ -123,6 +140,9 @@ static int write_json(const char *path, const struct run_result *res)
 		json_string(f, res->junit);
 	else
 		fputs("null", f);
+	fprintf(f, ",\n  \"tests\": %zu,\n  \"tests_failed\": %zu", res->tests, res->tests_failed);
+	write_json_tests(f, "slowest", res->slowest, res->nslowest, 0);
+	write_json_tests(f, "flaky", res->flaky, res->nflaky, 1);
 	fprintf(f, ",\n  \"services\": [");
 	for (size_t i = 0; i < res->nservices; i++) {
 		const struct service_result *sv = &res->services[i];
