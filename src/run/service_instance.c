@@ -299,7 +299,9 @@ static void launch(struct ctx *c, struct instance *in)
 	gid_t gid;
 
 	if (in->starts >= MAX_STARTS) {
-		fail_instance(in, "service %s (slot %zu) was started %s times and did not stay up", "3");
+		char times[16];
+		snprintf(times, sizeof(times), "%d", MAX_STARTS);
+		fail_instance(in, "service %s (slot %zu) was started %s times and did not stay up", times);
 		return;
 	}
 	in->starts++;
