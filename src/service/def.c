@@ -161,14 +161,20 @@ static int load_one(struct tox *t, const struct ini_section *sec, struct svc_def
 	def->line = sec->line;
 	def->file = xstrdup(t->path);
 	def->ready_timeout = 30;
-	if (!*name || strpbrk(name, " \t/:"))
+	if (!*name || name[strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")])
 		return diag_set(d, t->path, sec->line, 1, "[%s]: name the service with letters, digits, '-' or '_' "
 				"after '%s'", sec->name, PREFIX);
 	for (size_t i = 0; i < sec->n; i++) {
 		const struct ini_entry *e = &sec->entries[i];
 		const char *k = e->key;
 		if (strcmp(k, "path") == 0) {
-			expand_path(e->value, &def->path);
+			/* known before any instance: {toxinidir} and {env:KEY} */
+			struct svc_vars v = { 0, "", 0, t->toxinidir };
+			char *value = svc_subst(def, e->value, &v, err, sizeof(err));
+			if (!value)
+				return diag_set(d, t->path, e->line, e->col, "[%s] path: %s", sec->name, err);
+			expand_path(value, &def->path);
+			free(value);
 		} else if (strcmp(k, "user") == 0) {
 			free(def->user);
 			def->user = e->value[0] ? xstrdup(e->value) : NULL;

@@ -6,7 +6,8 @@
  * them). Each parallel slot that runs a job needing a service gets its own
  * instance of it (run/services.c); this is what an instance is made from.
  *
- *   path          = folders put before PATH for its commands (globs; newest first)
+ *   path          = folders put before PATH for its commands (globs; newest first;
+ *                   {toxinidir} and {env:KEY} only)
  *   user          = who runs its commands when blitz runs as root
  *   setup         = commands run once (their files are copied for every slot)
  *   command       = the server, in the foreground

@@ -45,7 +45,7 @@ static void test_service_definition(void)
 
 	CHECK_INT(load("[tox]\nenvlist = py\n"
 		       "[blitz:service:pg]\n"
-		       "path = /nonexistent/*/bin\n  /\n"
+		       "path = /nonexistent/*/bin\n  /\n  {toxinidir}\n"
 		       "setup = initdb -D {service_dir}/data\n  echo two\n"
 		       "command = postgres -p {port} -k \"\"\n"
 		       "ready = cmd pg_isready -p {port}\n"
@@ -58,8 +58,9 @@ static void test_service_definition(void)
 	const struct svc_def *pg = svc_def_find(&defs, "pg");
 	CHECK(pg != NULL);
 	CHECK(svc_def_find(&defs, "mysql") == NULL);
-	CHECK_INT((int)pg->path.n, 1);	/* the glob matched nothing; "/" exists */
+	CHECK_INT((int)pg->path.n, 2);	/* the glob matched nothing; "/" and the project exist */
 	CHECK_STR(pg->path.v[0], "/");
+	CHECK(pg->path.v[1][0] == '/' && strcmp(pg->path.v[1], "/") != 0);
 	CHECK_INT((int)pg->setup.n, 2);
 	CHECK_STR(pg->setup.v[1], "echo two");
 	CHECK_INT(pg->ready, SVC_READY_CMD);
@@ -106,6 +107,7 @@ static void test_service_errors(void)
 		{ "[blitz:service:a]\ncommand = x\nready = tcp {port}\nenv =\n  NOVALUE\n", "tox.ini:5:1: [blitz:service:a] env: write KEY = VALUE" },
 		{ "[blitz:service:a]\ncommand = x\nready = tcp {port}\nport = 5\n", "unknown key 'port'" },
 		{ "[blitz:service:]\ncommand = x\nready = tcp {port}\n", "name the service" },
+		{ "[blitz:service:a.b]\ncommand = x\nready = tcp {port}\n", "name the service with letters" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
