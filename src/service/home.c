@@ -195,8 +195,12 @@ size_t svc_reap_orphans(const char *base, FILE *out)
 		char *dir = xconcat(base, "/", de->d_name, NULL);
 		char *lock = xconcat(dir, "/lock", NULL);
 		int fd = open(lock, O_RDWR | O_CLOEXEC);
-		if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0) {
-			close(fd);	/* its run is alive */
+		struct stat st;
+		int young = fd < 0 && stat(dir, &st) == 0 && time(NULL) - st.st_mtime < 60;
+		if ((fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0) || young) {
+			/* its run is alive (or is just making its folder: no lock yet) */
+			if (fd >= 0)
+				close(fd);
 			free(lock);
 			free(dir);
 			continue;
