@@ -1,3 +1,4 @@
+#define _GNU_SOURCE	/* strcasestr */
 /*
  * One service instance's life (see services.c for the slots and jobs):
  * the service's setup run once into a folder kept between runs; for each
@@ -492,6 +493,16 @@ void instance_reset(struct ctx *c, struct instance *in)
 	reset_step(c, in);
 }
 
+/* Whether the end of a server's log says its port is in use (PostgreSQL, Redis and most servers say so). */
+static int port_taken(const char *log)
+{
+	char *tail = service_log_tail(log, 20);
+	int taken = strcasestr(tail, "address already in use") != NULL;
+
+	free(tail);
+	return taken;
+}
+
 /* The server of in ended while it was in use or ready: tell the env whose job used it. */
 static void died(struct ctx *c, struct instance *in, const struct job *j)
 {
@@ -590,6 +601,20 @@ void instance_job_done(struct ctx *c, struct job *j)
 	in->job = NULL;
 	if (s->finishing || c->stopping || j->end == JOB_STOPPED)
 		return;
+	if (in->state == INST_STARTING && j->end == JOB_EXITED && in->starts < MAX_STARTS && port_taken(in->log)) {
+		/* another program bound its port between blitz's check and the server: another port */
+		FILE *f = fopen(in->log, "a");
+		if (f) {
+			fprintf(f, "[blitz] %s (slot %zu): port %d was taken meanwhile; starting again on another\n",
+				in->def->name, in->slot, in->port);
+			fclose(f);
+		}
+		close(in->port_fd);
+		in->port_fd = -1;
+		svc_pidfile_remove(s->run_dir, in->def->name, in->slot);
+		launch(c, in);
+		return;
+	}
 	if (in->state == INST_STARTING) {
 		char detail[300];
 		if (j->end == JOB_SPAWN_FAILED)
