@@ -442,7 +442,7 @@ def report(ways: List[Way], ready: List[dict], skip_blitz: bool) -> None:
         return
     print("time from start to ready, per slot and service (targets: "
           + ", ".join(f"{k} < {fmt(v)}" for k, v in READY_TARGETS.items()) + ")")
-    print(f"  {'run':<16} {'service':<10} {'slot':>4} {'port':>6} {'ready':>9}  target")
+    print(f"  {'run':<16} {'service':<10} {'slot':>4} {'port':>6} {'ready':>9} {'job waited':>11}  target")
     by_service: Dict[str, List[float]] = {}
     for s in ready:
         name = s.get("service", "?")
@@ -456,8 +456,9 @@ def report(ways: List[Way], ready: List[dict], skip_blitz: bool) -> None:
             verdict = "met" if seconds < target else "MISSED"
         if seconds is not None and s.get("started", True):
             by_service.setdefault(name, []).append(seconds)
+        waited = s.get("job_wait_seconds")
         print(f"  {s.get('run', ''):<16} {name:<10} {s.get('slot', '?'):>4} {s.get('port', '?'):>6} "
-              f"{fmt(seconds):>9}  {verdict}")
+              f"{fmt(seconds):>9} {fmt(waited):>11}  {verdict}")
     for name, times in sorted(by_service.items()):
         target = READY_TARGETS.get(name)
         met = "" if target is None else ("target met" if max(times) < target else "target MISSED")

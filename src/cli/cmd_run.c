@@ -154,6 +154,11 @@ static int write_json(const char *path, const struct run_result *res)
 			fprintf(f, "%.4f", sv->ready_seconds);
 		else
 			fputs("null", f);
+		fprintf(f, ", \"job_wait_seconds\": ");
+		if (sv->job_wait_seconds >= 0)
+			fprintf(f, "%.4f", sv->job_wait_seconds);
+		else
+			fputs("null", f);
 		fprintf(f, ", \"log\": ");
 		json_string(f, sv->log_path);
 		fprintf(f, ", \"error\": ");
@@ -183,7 +188,7 @@ static void print_services(const struct run_result *res)
 		if (!first)
 			continue;
 		size_t n = 0, restarts = 0;
-		double lo = -1, hi = -1;
+		double lo = -1, hi = -1, wait = -1;
 		for (size_t k = i; k < res->nservices; k++) {
 			const struct service_result *o = &res->services[k];
 			if (strcmp(o->service, sv->service) != 0)
@@ -194,10 +199,14 @@ static void print_services(const struct run_result *res)
 				lo = o->ready_seconds;
 			if (o->ready_seconds > hi)
 				hi = o->ready_seconds;
+			if (o->job_wait_seconds > wait)
+				wait = o->job_wait_seconds;
 		}
 		printf("  %s: %zu slot%s", sv->service, n, n == 1 ? "" : "s");
 		if (lo >= 0)
 			printf(", ready in %.3f-%.3f s", lo, hi);
+		if (wait >= 0)
+			printf(", jobs waited for it up to %.3f s", wait);
 		if (restarts)
 			printf(", started again %zu time%s", restarts, restarts == 1 ? "" : "s");
 		printf("\n");

@@ -67,6 +67,7 @@ struct service_result {
 	size_t slot;
 	int port;
 	double ready_seconds;		/* from its start to ready, the first time; -1: never ready */
+	double job_wait_seconds;	/* the longest a job on its slot waited for it (start, reset); -1: no job used it */
 	size_t starts;			/* how often it was started (more than once: it died, or was started again) */
 	char *log_path;
 	char *error;			/* why it failed, or NULL */

@@ -248,6 +248,7 @@ struct instance *instance_of(struct ctx *c, const struct svc_def *def, size_t sl
 	in->slot = slot;
 	in->port_fd = -1;
 	in->ready_s = -1;
+	in->job_wait_s = -1;
 	in->owner_holder = -1;
 	in->dir = xasprintf("%s/%s-%zu", s->run_dir, def->name, slot);
 	in->log = xasprintf("%s/%s-%zu.log", s->log_dir, def->name, slot);
@@ -425,6 +426,7 @@ static int tcp_ready(struct ctx *c, struct instance *in)
 static void became_ready(struct instance *in)
 {
 	in->state = INST_READY;
+	in->usable_ns = now_ns();
 	if (in->ready_s < 0)
 		in->ready_s = (double)(now_ns() - in->copy_ns) / 1e9;	/* its folder's copy included */
 	FILE *f = fopen(in->log, "a");
@@ -477,6 +479,7 @@ static void reset_step(struct ctx *c, struct instance *in)
 
 	if (in->reset_line >= in->def->reset.n) {
 		in->state = INST_READY;
+		in->usable_ns = now_ns();
 		in->dirty = 0;
 		in->owner = NULL;
 		return;

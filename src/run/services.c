@@ -118,6 +118,7 @@ void services_start_job(struct ctx *c, struct envrun *er, const struct job_spec 
 	pd->er = er;
 	pd->holder = holder;
 	pd->fresh = fresh;
+	pd->since_ns = now_ns();
 	pd->slot = (size_t)slot;
 	for (char *const *a = spec->argv; *a; a++)
 		strvec_push(&pd->argv, *a);
@@ -217,6 +218,9 @@ static void start_pending(struct ctx *c, struct pending *pd)
 				setvar(&pd->envp, def->env_keys.v[k], val);
 			free(val);
 		}
+		double waited = in->usable_ns > pd->since_ns ? (double)(in->usable_ns - pd->since_ns) / 1e9 : 0;
+		if (waited > in->job_wait_s)
+			in->job_wait_s = waited;
 		in->dirty = 1;
 		in->owner = pd->er;
 		in->owner_holder = pd->holder;
@@ -365,6 +369,7 @@ void services_finish(struct ctx *c, struct run_result *res)
 		r->slot = in->slot;
 		r->port = in->port;
 		r->ready_seconds = in->ready_s;
+		r->job_wait_seconds = in->job_wait_s;
 		r->starts = in->starts;
 		r->log_path = xstrdup(in->log);
 		if (in->state == INST_FAILED)

@@ -36,6 +36,8 @@ struct instance {
 	struct job *probe;		/* a ready check running */
 	long long copy_ns, start_ns, next_probe_ns;	/* its copy began; its server started; check next */
 	double ready_s;			/* the first start's, -1 until then */
+	double job_wait_s;		/* the longest a job waited for it (ready, reset), -1: none used it */
+	long long usable_ns;		/* when it last became ready, or clean after a reset */
 	size_t starts;
 	size_t reset_line;
 	int dirty;			/* a job has used it since its start or last reset */
@@ -51,6 +53,7 @@ struct pending {
 	struct envrun *er;
 	long holder;
 	int fresh;			/* wants its services reset even after its own env's steps (a rerun) */
+	long long since_ns;		/* when it asked to start */
 	size_t slot;
 	struct strvec argv, envp;
 	char *cwd, *log;
