@@ -8,19 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "../util/util.h"
-
-#define TMPFS_MAGIC_NUMBER 0x01021994
-
-static int is_tmpfs(const char *dir)
-{
-	struct statfs fs;
-
-	return statfs(dir, &fs) == 0 && fs.f_type == TMPFS_MAGIC_NUMBER;
-}
 
 /* Folders NAME-PID whose process is gone: a run killed before it could clean up. */
 static void remove_dead(const char *base)
@@ -63,10 +53,9 @@ char *ramdir_create(const char *const *roots, const char *name, char *err, size_
 {
 	const char *root = NULL;
 	char *base, *dir;
-	struct stat st;
 
 	for (size_t i = 0; roots[i] && !root; i++)
-		if (is_tmpfs(roots[i]))
+		if (is_tmpfs(roots[i], NULL))
 			root = roots[i];
 	if (!root) {
 		snprintf(err, errsz, "no RAM file system (tmpfs) at %s%s", roots[0] ? roots[0] : "",
@@ -74,14 +63,12 @@ char *ramdir_create(const char *const *roots, const char *name, char *err, size_
 		return NULL;
 	}
 	base = xasprintf("%s/blitz-%ld", root, (long)getuid());
-	if (mkdir(base, 0700) < 0 && errno != EEXIST) {
-		snprintf(err, errsz, "cannot create '%s': %s", base, strerror(errno));
-		free(base);
-		return NULL;
-	}
 	/* someone else's folder, or a link planted in a shared /dev/shm: not ours to use */
-	if (lstat(base, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != getuid()) {
-		snprintf(err, errsz, "'%s' is not a folder of this user", base);
+	if (mkdir_own(base, 0700) < 0) {
+		if (errno == EPERM)
+			snprintf(err, errsz, "'%s' is not a folder of this user", base);
+		else
+			snprintf(err, errsz, "cannot create '%s': %s", base, strerror(errno));
 		free(base);
 		return NULL;
 	}

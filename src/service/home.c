@@ -3,7 +3,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/magic.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -11,7 +10,6 @@
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,29 +18,25 @@
 /* Whether dir is a tmpfs with room for servers' data (a container's /dev/shm may have 64 MB). */
 static int roomy_tmpfs(const char *dir)
 {
-	struct statfs fs;
+	unsigned long long free_bytes = 0;
 
-	return statfs(dir, &fs) == 0 && fs.f_type == TMPFS_MAGIC &&
-	       (unsigned long long)fs.f_bavail * (unsigned long long)fs.f_bsize >= (1ULL << 30);
+	return is_tmpfs(dir, &free_bytes) && free_bytes >= (1ULL << 30);
 }
 
 char *svc_base(char *err, size_t errsz)
 {
 	const char *tmp = getenv("TMPDIR");
-	struct stat st;
 	char *base;
 
 	if (!tmp || tmp[0] != '/')
 		tmp = roomy_tmpfs("/dev/shm") ? "/dev/shm" : "/tmp";
 	base = xasprintf("%s/blitz-services-%u", tmp, (unsigned)getuid());
-	if (mkdir(base, 0711) < 0 && errno != EEXIST) {
-		snprintf(err, errsz, "cannot create '%s' for the services: %s", base, strerror(errno));
-		free(base);
-		return NULL;
-	}
-	if (lstat(base, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != getuid()) {
-		snprintf(err, errsz, "'%s' is not a folder of yours: remove it (or set TMPDIR) so blitz can keep "
-			 "its services there", base);
+	if (mkdir_own(base, 0711) < 0) {
+		if (errno == EPERM)
+			snprintf(err, errsz, "'%s' is not a folder of yours: remove it (or set TMPDIR) so blitz can keep "
+				 "its services there", base);
+		else
+			snprintf(err, errsz, "cannot create '%s' for the services: %s", base, strerror(errno));
 		free(base);
 		return NULL;
 	}

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 const char *progname = "blitz";
@@ -234,4 +235,32 @@ int remove_tree(const char *dir)
 	if (!S_ISDIR(st.st_mode))
 		return unlink(dir);
 	return nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS) == 0 ? 0 : -1;
+}
+
+int mkdir_own(const char *dir, mode_t mode)
+{
+	struct stat st;
+
+	if (mkdir(dir, mode) < 0 && errno != EEXIST)
+		return -1;
+	if (lstat(dir, &st) < 0)
+		return -1;
+	if (!S_ISDIR(st.st_mode) || st.st_uid != getuid()) {
+		errno = EPERM;
+		return -1;
+	}
+	return 0;
+}
+
+#define TMPFS_MAGIC_NUMBER 0x01021994
+
+int is_tmpfs(const char *dir, unsigned long long *free_bytes)
+{
+	struct statfs fs;
+
+	if (statfs(dir, &fs) != 0 || fs.f_type != TMPFS_MAGIC_NUMBER)
+		return 0;
+	if (free_bytes)
+		*free_bytes = (unsigned long long)fs.f_bavail * (unsigned long long)fs.f_bsize;
+	return 1;
 }

@@ -1,8 +1,9 @@
 #ifndef BLITZ_UTIL_H
 #define BLITZ_UTIL_H
 
-#include <stddef.h>
 #include <stdarg.h>
+#include <stddef.h>
+#include <sys/types.h>
 
 /* Program name used as the prefix of every message ("blitz"). */
 extern const char *progname;
@@ -49,6 +50,17 @@ char *read_file(const char *path, size_t *len);
 
 /* Create dir and the folders above it that are missing (mkdir -p). Returns 0, or -1 with errno set. */
 int mkdirs(const char *dir);
+
+/*
+ * A folder of this user's in a place others share (/tmp, /dev/shm): create
+ * dir with mode if missing, then check it is a real folder (not a link
+ * someone planted) owned by this user. Returns 0, or -1 with errno set
+ * (EPERM: it is someone else's, or no folder).
+ */
+int mkdir_own(const char *dir, mode_t mode);
+
+/* Whether dir lies on a tmpfs (a file system in RAM); free: its free bytes, when not NULL. */
+int is_tmpfs(const char *dir, unsigned long long *free);
 
 /*
  * Delete dir and everything under it, never following a symbolic link out
