@@ -69,6 +69,8 @@ static const struct strvec *key_lines(const struct toxenv *e, const char *key, s
 		return &e->depends;
 	else if (strcmp(name, "labels") == 0)
 		return &e->labels;
+	else if (strcmp(name, "blitz_services") == 0)
+		return &e->services;
 	else if (strcmp(name, "extras") == 0)
 		return &e->extras;
 	else if (strcmp(name, "install_command") == 0) {
