@@ -14,7 +14,6 @@
 #include "../service/def.h"
 #include "../util/strvec.h"
 
-
 /* A service's setup, run once and copied for every slot. */
 struct template {
 	const struct svc_def *def;
@@ -25,24 +24,34 @@ struct template {
 	char why[512];
 };
 
+/* A service's server for one slot, started when a job of that slot first needs it. */
 struct instance {
 	const struct svc_def *def;
 	struct template *tpl;
 	size_t slot;
 	int port, port_fd;
 	char *dir, *log;
-	enum { INST_NONE, INST_WAIT_SETUP, INST_COPYING, INST_STARTING, INST_READY, INST_RESETTING, INST_FAILED, INST_DEAD } state;
+	enum {
+		INST_NONE,		/* not started */
+		INST_WAIT_SETUP,	/* its service's setup runs */
+		INST_COPYING,		/* the setup's files are copied into its folder */
+		INST_STARTING,		/* its server runs, not ready yet */
+		INST_READY,
+		INST_RESETTING,
+		INST_FAILED,		/* cannot be had (why): the jobs that need it fail */
+		INST_DEAD,		/* its server ended after it was ready: started again when needed */
+	} state;
 	struct job *job;		/* the server, while it runs */
 	struct job *probe;		/* a ready check running */
 	long long copy_ns, start_ns, next_probe_ns;	/* its copy began; its server started; check next */
 	double ready_s;			/* the first start's, -1 until then */
 	double job_wait_s;		/* the longest a job waited for it (ready, reset), -1: none used it */
 	long long usable_ns;		/* when it last became ready, or clean after a reset */
-	size_t starts;
-	size_t reset_line;
+	size_t starts;			/* how often its server was started */
+	size_t reset_line;		/* the reset line running */
 	int dirty;			/* a job has used it since its start or last reset */
 	struct envrun *owner;		/* that job's env */
-	long owner_holder;
+	long owner_holder;		/* and which of its jobs: -1 its steps, else a shard */
 	int owner_running;		/* that job still runs */
 	char why[1024];			/* INST_FAILED: why */
 	const char *why_log;		/* and the log that tells more */
@@ -62,25 +71,27 @@ struct pending {
 	long tag;
 };
 
+/* A parallel slot's claim: the env (and its shard, or -1) whose jobs use its instances. */
 struct slot {
 	struct envrun *er;		/* who holds it, or NULL */
 	long holder;
 };
 
+/* The run's services: definitions, folders, every instance, the slots and the jobs waiting. */
 struct services {
 	struct svc_defs defs;
 	char *base, *run_dir;
-	int lock_fd;
-	char *log_dir;
-	int as_root;
-	struct template *tpls;
+	int lock_fd;			/* held on run_dir/lock while the run lives */
+	char *log_dir;			/* RUN/services */
+	int as_root;			/* a definition's user applies */
+	struct template *tpls;		/* one per definition */
 	struct instance **inst;
 	size_t ninst;
 	struct slot *slots;
 	size_t nslots;
 	struct pending *pend;
 	size_t npend;
-	int finishing;
+	int finishing;			/* the run ends: servers ending are no news */
 };
 
 /* The user the service's commands run as: its user when blitz runs as root, else blitz's own (NULL). */
