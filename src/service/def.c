@@ -138,7 +138,7 @@ int svc_words(const struct svc_def *def, const char *raw, const struct svc_vars 
 }
 
 /* Check that every line of raw substitutes and splits; -1 with d filled at line. */
-static int check_commands(struct svc_def *def, const struct strvec *lines, int line, struct diag *d)
+static int check_commands(const char *file, struct svc_def *def, const struct strvec *lines, int line, struct diag *d)
 {
 	struct svc_vars v = { 1, "/x", 0, "/x" };
 	char err[300];
@@ -146,7 +146,7 @@ static int check_commands(struct svc_def *def, const struct strvec *lines, int l
 	for (size_t i = 0; i < lines->n; i++) {
 		struct strvec w = STRVEC_INIT;
 		if (svc_words(def, lines->v[i], &v, &w, err, sizeof(err)) < 0)
-			return diag_set(d, def->file, line, 1, "[%s%s]: %s", PREFIX, def->name, err);
+			return diag_set(d, file, line, 1, "[%s%s]: %s", PREFIX, def->name, err);
 		strvec_clear(&w);
 	}
 	return 0;
@@ -158,8 +158,6 @@ static int load_one(struct tox *t, const struct ini_section *sec, struct svc_def
 	const char *name = sec->name + strlen(PREFIX);
 
 	def->name = xstrdup(name);
-	def->line = sec->line;
-	def->file = xstrdup(t->path);
 	def->ready_timeout = 30;
 	if (!*name || name[strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")])
 		return diag_set(d, t->path, sec->line, 1, "[%s]: name the service with letters, digits, '-' or '_' "
@@ -249,10 +247,10 @@ static int load_one(struct tox *t, const struct ini_section *sec, struct svc_def
 				"'ready = cmd COMMAND', how blitz knows the server is up", sec->name);
 	struct strvec one = STRVEC_INIT;
 	strvec_push(&one, def->command);
-	int rc = check_commands(def, &one, def->command_line, d);
+	int rc = check_commands(t->path, def, &one, def->command_line, d);
 	strvec_clear(&one);
-	if (rc < 0 || check_commands(def, &def->setup, def->setup_line, d) < 0 ||
-	    check_commands(def, &def->reset, def->reset_line, d) < 0)
+	if (rc < 0 || check_commands(t->path, def, &def->setup, def->setup_line, d) < 0 ||
+	    check_commands(t->path, def, &def->reset, def->reset_line, d) < 0)
 		return -1;
 	struct svc_vars v = { 1, "/x", 0, "/x" };
 	for (size_t i = 0; i <= def->env_values.n; i++) {
@@ -294,7 +292,6 @@ void svc_defs_release(struct svc_defs *defs)
 	for (size_t i = 0; i < defs->n; i++) {
 		struct svc_def *def = &defs->v[i];
 		free(def->name);
-		free(def->file);
 		free(def->user);
 		free(def->command);
 		free(def->ready_arg);

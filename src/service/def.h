@@ -30,7 +30,6 @@ enum svc_ready { SVC_READY_TCP, SVC_READY_CMD };
 
 struct svc_def {
 	char *name;
-	int line;			/* of its section header */
 	struct strvec path;		/* folders before PATH (globs expanded) */
 	char *user;			/* NULL: the user blitz runs as */
 	struct strvec setup;		/* one command per line, as written */
@@ -40,7 +39,6 @@ struct svc_def {
 	double ready_timeout;
 	struct strvec reset;
 	struct strvec env_keys, env_values;
-	char *file;			/* for messages */
 	int command_line, ready_line, setup_line, reset_line, env_line;
 };
 
