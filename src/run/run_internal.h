@@ -184,6 +184,16 @@ void services_finish(struct ctx *c, struct run_result *res);
 /* Job tags of the services: negative, apart from the envs' */
 enum { TAG_SVC_PROC = -1, TAG_SVC_SETUP = -2, TAG_SVC_READY = -3, TAG_SVC_RESET = -4, TAG_SVC_COPY = -5 };
 
+/*
+ * An env's building (build.c). envrun_lock: take the lock on er's env_dir
+ * (1 held, or locks cannot be had; 0 another run holds it); envrun_unlock:
+ * let it go. envrun_build: er holds its lock: decide whether it is reused or
+ * built, and start its first step.
+ */
+int envrun_lock(struct ctx *c, struct envrun *er);
+void envrun_unlock(struct envrun *er);
+void envrun_build(struct ctx *c, struct envrun *er);
+
 /* Start env er's next step (runner.c): 0 started, 1 waiting for a task, -1 finished. */
 int envrun_start_step(struct ctx *c, struct envrun *er);
 

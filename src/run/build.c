@@ -1,0 +1,160 @@
+/*
+ * Whether an env is built or reused: its mark against what it is built from
+ * (reused, the project again when only it changed, or built from scratch over
+ * its old venv), and the lock that keeps two blitz runs from building or
+ * checking the same env_dir at once.
+ */
+#include "run_internal.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "../env/fingerprint.h"
+#include "../util/strvec.h"
+#include "../util/util.h"
+
+/* Let other blitz runs build this env_dir. */
+void envrun_unlock(struct envrun *er)
+{
+	if (er->lock_fd >= 0) {
+		close(er->lock_fd);
+		er->lock_fd = -1;
+	}
+	er->waiting_lock = 0;
+}
+
+/* A folder that holds nothing, or nothing at all. */
+static int empty_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int empty = 1;
+
+	if (!d)
+		return errno == ENOENT;
+	while (empty && (de = readdir(d)))
+		empty = strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0;
+	closedir(d);
+	return empty;
+}
+
+/*
+ * An env built from scratch whose deps and project both go in with blitz's
+ * pip installs them in one pip run: its STEP_WHEEL moves before its
+ * STEP_DEPS, which then takes the wheel too (see shared_step). pip resolves
+ * them together; where that fails (a dep pinned against what the project
+ * requires), they go in one after the other, as tox does (step_done).
+ */
+static void together(struct envrun *er)
+{
+	size_t deps = er->steps.n, wheel = er->steps.n;
+
+	if (!er->steps.outside_pip)
+		return;
+	for (size_t i = 0; i < er->steps.n; i++) {
+		if (er->steps.v[i].kind == STEP_DEPS && deps == er->steps.n)
+			deps = i;
+		if (er->steps.v[i].kind == STEP_WHEEL)
+			wheel = i;
+	}
+	if (deps >= er->steps.n || wheel >= er->steps.n || wheel < deps)
+		return;
+	steps_remove(&er->steps, wheel);
+	steps_insert(&er->steps, deps, STEP_WHEEL);
+	er->together = 1;
+}
+
+/*
+ * Decide where env er starts: an env whose mark matches its set-up is reused
+ * (no venv, no deps; the project again only when it changed); any other is
+ * built from scratch over its old venv (--clear), but never over a folder that
+ * is not a venv. Returns 0, or -1 when the env cannot be built (finished).
+ */
+static int plan_build(struct ctx *c, struct envrun *er)
+{
+	uint64_t setup, package;
+	const char *dir = er->e.env_dir;
+
+	er->setup_end = er->steps.n;
+	for (size_t i = 0; i < er->steps.n; i++)
+		if (er->steps.v[i].kind == STEP_COMMAND) {
+			er->setup_end = i;
+			break;
+		}
+	if (!c->o->recreate && envmark_read(dir, &setup, &package) == 0 && setup == er->fp_setup) {
+		er->r->reused = 1;
+		while (er->next < er->setup_end && er->steps.v[er->next].kind != STEP_PACKAGE &&
+		       er->steps.v[er->next].kind != STEP_WHEEL)
+			er->next++;
+		if (er->next < er->setup_end && package == er->fp_package)
+			er->next = er->setup_end;
+		else if (er->next < er->setup_end)
+			envmark_write(dir, setup, 0);	/* the project is being replaced */
+	} else {
+		char *cfg = xconcat(dir, "/pyvenv.cfg", NULL);
+		int is_venv = access(cfg, F_OK) == 0;
+		free(cfg);
+		envmark_clear(dir);
+		together(er);
+		if (is_venv) {
+			struct strvec *argv = &er->steps.v[0].argv;
+			strvec_insert(argv, argv->n - 1, "--clear");
+		} else if (!empty_dir(dir)) {
+			char why[512];
+			snprintf(why, sizeof(why), "env_dir %s exists and is not a virtual environment (no pyvenv.cfg): "
+				 "blitz will not delete it; remove it or point env_dir elsewhere", dir);
+			envrun_finish(er, ENV_FAILED, why);
+			return -1;
+		}
+	}
+	er->building = er->next < er->setup_end;
+	return 0;
+}
+
+/*
+ * Take env er's lock, a file under .blitz/locks named after its env_dir (which
+ * a rebuild clears): two blitz runs on one project never build or check the
+ * same venv at once. Returns 1 when held (or when locks cannot be had: a
+ * warning, and the run goes on), 0 when another run holds it.
+ */
+int envrun_lock(struct ctx *c, struct envrun *er)
+{
+	if (er->lock_fd < 0) {
+		char *dir = xconcat(c->o->state_dir, "/locks", NULL);
+		char *path = xasprintf("%s/%016llx.lock", dir, (unsigned long long)fp_str(FP_INIT, er->e.env_dir));
+		mkdirs(dir);
+		er->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		if (er->lock_fd < 0)
+			warn("cannot open the lock '%s' of env %s (%s): building it without one", path, er->r->name,
+			     strerror(errno));
+		free(path);
+		free(dir);
+		if (er->lock_fd < 0)
+			return 1;
+	}
+	if (flock(er->lock_fd, LOCK_EX | LOCK_NB) == 0)
+		return 1;
+	if (errno != EWOULDBLOCK && errno != EINTR) {
+		close(er->lock_fd);
+		er->lock_fd = -1;
+		return 1;
+	}
+	return 0;
+}
+
+/* Env er holds its lock: decide what to build and start its first step. */
+void envrun_build(struct ctx *c, struct envrun *er)
+{
+	er->waiting_lock = 0;
+	if (plan_build(c, er) < 0)
+		return;
+	if (!er->building)
+		envrun_unlock(er);	/* reused as it is: nothing to guard */
+	envrun_start_step(c, er);
+}
