@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "scratch.h"
 #include "../src/config/diag.h"
 #include "../src/config/tox.h"
 #include "../src/service/def.h"
@@ -31,15 +32,9 @@ static void cleanup(void)
 
 static void setup(void)
 {
-	const char *tmp = getenv("TMPDIR");
-
 	if (dir[0])
 		return;
-	snprintf(dir, sizeof(dir), "%s/blitz-fuzz-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(dir)) {
-		perror("fuzz_service: mkdtemp");
-		abort();
-	}
+	fuzz_scratch_dir(dir, sizeof(dir), "fuzz_service");
 	snprintf(ini_path, sizeof(ini_path), "%s/tox.ini", dir);
 	atexit(cleanup);
 }

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "scratch.h"
 #include "../src/state/db.h"
 #include "../src/state/timings.h"
 #include "../src/util/util.h"
@@ -34,16 +35,9 @@ static void cleanup(void)
 
 static void setup(void)
 {
-	const char *tmp = getenv("TMPDIR");
-
 	if (dir[0])
 		return;
-	/* libFuzzer often ends with _Exit, so the folder may outlive the process */
-	snprintf(dir, sizeof(dir), "%s/blitz-fuzz-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(dir)) {
-		perror("fuzz_timings: mkdtemp");
-		abort();
-	}
+	fuzz_scratch_dir(dir, sizeof(dir), "fuzz_timings");
 	db_open(&db, dir);
 	if (!db.h)
 		abort();

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "guard.h"
+#include "scratch.h"
 #include "../src/config/check.h"
 #include "../src/config/diag.h"
 #include "../src/config/select.h"
@@ -39,16 +40,9 @@ static void cleanup(void)
 
 static void setup(void)
 {
-	const char *tmp = getenv("TMPDIR");
-
 	if (dir[0])
 		return;
-	/* libFuzzer often ends with _Exit, so the folder may outlive the process (empty) */
-	snprintf(dir, sizeof(dir), "%s/blitz-fuzz-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(dir)) {
-		perror("fuzz_toxini: mkdtemp");
-		abort();
-	}
+	fuzz_scratch_dir(dir, sizeof(dir), "fuzz_toxini");
 	snprintf(ini_path, sizeof(ini_path), "%s/tox.ini", dir);
 	snprintf(cfg_path, sizeof(cfg_path), "%s/setup.cfg", dir);
 	atexit(cleanup);
