@@ -252,20 +252,16 @@ static int port_free(int port)
 	return ok;
 }
 
-enum { PORT_LOW = 20000, PORT_HIGH = 32768 };
-
-int svc_port_claim(const char *base, int *lock_fd)
+int svc_port_claim_from(const char *base, int first, int *lock_fd)
 {
-	static unsigned seq;
 	char *dir = xconcat(base, "/ports", NULL);
-	unsigned span = PORT_HIGH - PORT_LOW;
-	/* start where another run is unlikely to: its pid and how many this run took */
-	unsigned start = ((unsigned)getpid() * 2654435761u + seq++ * 97u) % span;
+	unsigned span = SVC_PORT_HIGH - SVC_PORT_LOW;
+	unsigned start = first >= SVC_PORT_LOW && first < SVC_PORT_HIGH ? (unsigned)(first - SVC_PORT_LOW) : 0;
 
 	mkdir(dir, 0700);
 	*lock_fd = -1;
 	for (unsigned i = 0; i < span; i++) {
-		int port = PORT_LOW + (int)((start + i) % span);
+		int port = SVC_PORT_LOW + (int)((start + i) % span);
 		if (!port_free(port))
 			continue;
 		char path[64 + 4096];
@@ -282,4 +278,13 @@ int svc_port_claim(const char *base, int *lock_fd)
 	}
 	free(dir);
 	return -1;
+}
+
+int svc_port_claim(const char *base, int *lock_fd)
+{
+	static unsigned seq;
+	/* start where another run is unlikely to: its pid and how many this run took */
+	unsigned start = ((unsigned)getpid() * 2654435761u + seq++ * 97u) % (SVC_PORT_HIGH - SVC_PORT_LOW);
+
+	return svc_port_claim_from(base, SVC_PORT_LOW + (int)start, lock_fd);
 }

@@ -48,4 +48,9 @@ void svc_pidfile_remove(const char *run_dir, const char *name, size_t slot);
  */
 int svc_port_claim(const char *base, int *lock_fd);
 
+/* The same, trying the ports from first on (then around): for tests. */
+int svc_port_claim_from(const char *base, int first, int *lock_fd);
+
+enum { SVC_PORT_LOW = 20000, SVC_PORT_HIGH = 32768 };
+
 #endif

@@ -153,25 +153,31 @@ static void test_service_ports(void)
 	int fd1 = -1, fd2 = -1, fd3 = -1;
 	int p1 = svc_port_claim(dir, &fd1), p2 = svc_port_claim(dir, &fd2);
 
-	CHECK(p1 >= 20000 && p1 < 32768);
-	CHECK(p2 >= 20000 && p2 < 32768);
-	CHECK(p1 != p2);	/* claimed by this run: never handed out twice */
+	CHECK(p1 >= SVC_PORT_LOW && p1 < SVC_PORT_HIGH);
+	CHECK(p2 >= SVC_PORT_LOW && p2 < SVC_PORT_HIGH);
+	CHECK(p1 != p2);
 	CHECK(fd1 >= 0 && fd2 >= 0);
-	/* a port something listens on is never handed out */
+	/* a port this run (or another blitz run) holds the lock of is skipped */
+	int p = svc_port_claim_from(dir, p2, &fd3);
+	CHECK(p != p2 && p >= SVC_PORT_LOW);
+	close(fd3);
+	/* a port another program listens on is skipped, though blitz holds no lock on it */
+	close(fd1);
 	int s = socket(AF_INET, SOCK_STREAM, 0);
 	struct sockaddr_in a = { 0 };
 	a.sin_family = AF_INET;
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	close(fd1);	/* p1 is free again for blitz, but now taken by another program */
 	a.sin_port = htons((unsigned short)p1);
 	CHECK_INT(bind(s, (struct sockaddr *)&a, sizeof(a)), 0);
 	CHECK_INT(listen(s, 1), 0);
-	for (int i = 0; i < 50; i++) {
-		int p = svc_port_claim(dir, &fd3);
-		CHECK(p != p1 && p != p2);
-		close(fd3);
-	}
+	p = svc_port_claim_from(dir, p1, &fd3);
+	CHECK(p != p1 && p >= SVC_PORT_LOW);
+	close(fd3);
 	close(s);
+	/* and free again once it is closed: the same port comes back */
+	p = svc_port_claim_from(dir, p1, &fd3);
+	CHECK_INT(p, p1);
+	close(fd3);
 	close(fd2);
 	remove_tree(dir);
 }
