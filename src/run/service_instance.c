@@ -273,7 +273,7 @@ static void spawn_server(struct ctx *c, struct instance *in)
 	if (in->port_fd < 0) {
 		in->port = svc_port_claim(s->base, &in->port_fd);
 		if (in->port < 0) {
-			fail_instance(in, "service %s (slot %zu): %s", "no free TCP port between 20000 and 32767");
+			fail_instance(in, "service %s (slot %zu): %s", "no free TCP port between 20000 and 32767 (each is in use, or held by another blitz run)");
 			return;
 		}
 	}
