@@ -16,7 +16,7 @@
 
 extern char **environ;
 
-#define PROBE "import sys, platform; sys.stdout.write('%d %d %s' % (sys.version_info[0], sys.version_info[1], platform.python_implementation().lower()))"
+#define PROBE "import sys, platform; v = sys.version_info; sys.stdout.write('%d %d %s %d' % (v[0], v[1], platform.python_implementation().lower(), v[2]))"
 
 static const struct interp_cache *probe_cache;
 
@@ -56,15 +56,20 @@ static int probe(const char *exe, struct interp *out)
 		return probe_uncached(exe, out);
 	}
 	long long mtime = (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
-	if (probe_cache->lookup(probe_cache->ctx, real, (long long)st.st_size, mtime, &out->major, &out->minor, out->impl,
-			  sizeof(out->impl)) == 0) {
+	int version[3];
+	if (probe_cache->lookup(probe_cache->ctx, real, (long long)st.st_size, mtime, version, out->impl,
+				sizeof(out->impl)) == 0) {
+		out->major = version[0];
+		out->minor = version[1];
+		out->micro = version[2];
 		snprintf(out->path, sizeof(out->path), "%s", exe);
 		free(real);
 		return 0;
 	}
 	rc = probe_uncached(exe, out);
 	if (rc == 0)
-		probe_cache->store(probe_cache->ctx, real, (long long)st.st_size, mtime, out->major, out->minor, out->impl);
+		probe_cache->store(probe_cache->ctx, real, (long long)st.st_size, mtime,
+				   (const int[3]){ out->major, out->minor, out->micro }, out->impl);
 	free(real);
 	return rc;
 }
@@ -102,7 +107,8 @@ static int probe_uncached(const char *exe, struct interp *out)
 	buf[total < 0 ? 0 : total] = '\0';
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		return -1;
-	if (sscanf(buf, "%d %d %31s", &out->major, &out->minor, out->impl) != 3)
+	out->micro = 0;	/* a probe that does not say stays 0 */
+	if (sscanf(buf, "%d %d %31s %d", &out->major, &out->minor, out->impl, &out->micro) < 3)
 		return -1;
 	snprintf(out->path, sizeof(out->path), "%s", exe);
 	return 0;
@@ -270,58 +276,3 @@ const char *interp_path(const char *spec)
 	return res;
 }
 
-/* "pip-23.2.1-py3-none-any.whl": its version as three numbers, or -1 when it is no pip wheel for Python 3. */
-static int pip_version(const char *name, int v[3])
-{
-	const char *p = name + 4;
-
-	if (strncmp(name, "pip-", 4) != 0 || !strstr(name, "py3") || strcmp(name + strlen(name) - 4, ".whl") != 0)
-		return -1;
-	v[0] = v[1] = v[2] = 0;
-	for (int i = 0; i < 3 && isdigit((unsigned char)*p); i++) {
-		v[i] = (int)strtol(p, (char **)&p, 10);
-		if (*p == '.')
-			p++;
-	}
-	return *p == '-' || *p == '.' ? 0 : -1;
-}
-
-int interp_pip_wheel(const struct interp *in, char *out, size_t outsz)
-{
-	char *real = realpath(in->path, NULL);
-	char dirs[2][4096];
-	int ndirs = 0, best[3] = { 22, 3, -1 }, found = -1;
-
-	if (!real)
-		return -1;
-	char *slash = strrchr(real, '/');
-	if (slash)
-		*slash = '\0';
-	slash = strrchr(real, '/');	/* real is now PREFIX/bin: PREFIX */
-	if (slash) {
-		*slash = '\0';
-		snprintf(dirs[ndirs++], sizeof(dirs[0]), "%s/lib/python%d.%d/ensurepip/_bundled", real, in->major,
-			 in->minor);
-		if (strcmp(real, "/usr") == 0)
-			snprintf(dirs[ndirs++], sizeof(dirs[0]), "/usr/share/python-wheels");
-	}
-	free(real);
-	for (int d = 0; d < ndirs; d++) {
-		DIR *dir = opendir(dirs[d]);
-		struct dirent *de;
-		if (!dir)
-			continue;
-		while ((de = readdir(dir))) {
-			int v[3];
-			if (pip_version(de->d_name, v) < 0)
-				continue;
-			if (v[0] > best[0] || (v[0] == best[0] && (v[1] > best[1] || (v[1] == best[1] && v[2] > best[2])))) {
-				memcpy(best, v, sizeof(best));
-				snprintf(out, outsz, "%s/%s", dirs[d], de->d_name);
-				found = 0;
-			}
-		}
-		closedir(dir);
-	}
-	return found;
-}

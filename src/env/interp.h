@@ -6,7 +6,7 @@
 /* A Python interpreter found on this machine. */
 struct interp {
 	char path[4096];
-	int major, minor;
+	int major, minor, micro;
 	char impl[32];		/* "cpython", "pypy" */
 };
 
@@ -17,9 +17,9 @@ struct interp {
  * script (a pyenv shim) answers differently with a different environment.
  */
 struct interp_cache {
-	int (*lookup)(void *ctx, const char *real, long long size, long long mtime_ns, int *major, int *minor,
+	int (*lookup)(void *ctx, const char *real, long long size, long long mtime_ns, int version[3],
 		      char *impl, size_t implsz);
-	void (*store)(void *ctx, const char *real, long long size, long long mtime_ns, int major, int minor,
+	void (*store)(void *ctx, const char *real, long long size, long long mtime_ns, const int version[3],
 		      const char *impl);
 	void *ctx;
 };
@@ -35,15 +35,6 @@ void interp_set_cache(const struct interp_cache *cache);
  * Returns 0, or -1 when none works.
  */
 int interp_find(const char *spec, struct interp *out);
-
-/*
- * A pip wheel this interpreter can run pip from (`python PIP.whl/pip install`),
- * so that a venv needs no pip of its own: the newest pip >= 22.3 among those
- * its ensurepip bundles (PREFIX/lib/pythonX.Y/ensurepip/_bundled) and, for
- * an interpreter under /usr, Debian's /usr/share/python-wheels. No process is
- * started. Returns 0 with the path in out, or -1 when there is none.
- */
-int interp_pip_wheel(const struct interp *in, char *out, size_t outsz);
 
 /* Callback for struct tox: the path of the interpreter spec names (static storage), or NULL. */
 const char *interp_path(const char *spec);

@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #include "../env/fingerprint.h"
+#include "../env/venv.h"
+#include "../util/strbuf.h"
 #include "../util/strvec.h"
 #include "../util/util.h"
 
@@ -45,18 +47,16 @@ static int empty_dir(const char *dir)
 }
 
 /*
- * An env built from scratch whose deps and project both go in with blitz's
- * pip installs them in one pip run: its STEP_WHEEL moves before its
- * STEP_DEPS, which then takes the wheel too (see shared_step). pip resolves
- * them together; where that fails (a dep pinned against what the project
- * requires), they go in one after the other, as tox does (step_done).
+ * An env built from scratch installs its deps and its project in one pip
+ * run: its STEP_WHEEL moves before its STEP_DEPS, which then takes the wheel
+ * too (see shared_step). pip resolves them together; where that fails (a dep
+ * pinned against what the project requires), they go in one after the other,
+ * as tox does (step_done).
  */
 static void together(struct envrun *er)
 {
 	size_t deps = er->steps.n, wheel = er->steps.n;
 
-	if (!er->steps.outside_pip)
-		return;
 	for (size_t i = 0; i < er->steps.n; i++) {
 		if (er->steps.v[i].kind == STEP_DEPS && deps == er->steps.n)
 			deps = i;
@@ -103,8 +103,11 @@ static int plan_build(struct ctx *c, struct envrun *er)
 		envmark_clear(dir);
 		together(er);
 		if (is_venv) {
-			struct strvec *argv = &er->steps.v[0].argv;
-			strvec_insert(argv, argv->n - 1, "--clear");
+			er->clear = 1;
+			if (!er->steps.direct_venv) {
+				struct strvec *argv = &er->steps.v[0].argv;
+				strvec_insert(argv, argv->n - 1, "--clear");
+			}
 		} else if (!empty_dir(dir)) {
 			char why[512];
 			snprintf(why, sizeof(why), "env_dir %s exists and is not a virtual environment (no pyvenv.cfg): "
@@ -157,4 +160,40 @@ void envrun_build(struct ctx *c, struct envrun *er)
 	if (!er->building)
 		envrun_unlock(er);	/* reused as it is: nothing to guard */
 	envrun_start_step(c, er);
+}
+
+int envrun_create(struct ctx *c, struct envrun *er)
+{
+	const struct seeding *s = er->seeding;
+	struct venv_opts o = { .system_site_packages = er->e.system_site_packages, .clear = er->clear };
+	struct step_result *sr;
+	struct strbuf cmd = STRBUF_INIT;
+	long long t0 = now_ns();
+	char err[1024], why[1200];
+	int rc;
+
+	strbuf_addf(&cmd, "venv %s", er->e.env_dir);
+	rc = venv_create(er->e.env_dir, &er->in, &o, err, sizeof(err));
+	for (int i = 0; i < SEED_DISTS && rc == 0; i++) {
+		if (!s->image[i][0])
+			continue;
+		const char *base = strrchr(s->image[i], '/') + 1;
+		strbuf_addf(&cmd, "%s%s", cmd.len && strchr(strbuf_str(&cmd), ',') ? ", " : " seeded with ", base);
+		rc = seed_install(s->image[i], er->e.env_dir, &er->in, err, sizeof(err));
+	}
+	envrun_log_line(er, "creating the venv:", strbuf_str(&cmd));
+	er->r->steps = xrealloc(er->r->steps, (er->r->nsteps + 1) * sizeof(*er->r->steps));
+	sr = &er->r->steps[er->r->nsteps++];
+	memset(sr, 0, sizeof(*sr));
+	sr->what = xstrdup("create");
+	sr->cmd = strbuf_detach(&cmd);
+	sr->exit_code = rc == 0 ? 0 : 1;
+	sr->seconds = (double)(now_ns() - t0) / 1e9;
+	if (rc == 0)
+		return 0;
+	envrun_log_line(er, "creating the venv failed:", err);
+	snprintf(why, sizeof(why), "creating the venv failed: %s", err);
+	envrun_finish(er, ENV_FAILED, why);
+	(void)c;
+	return -1;
 }

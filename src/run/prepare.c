@@ -16,7 +16,8 @@
 #include "../config/tox.h"
 #include "../env/fingerprint.h"
 #include "../env/interp.h"
-#include "../env/pipcache.h"
+#include "../env/seed.h"
+#include "../env/venv.h"
 #include "../util/strvec.h"
 #include "../util/util.h"
 
@@ -68,6 +69,9 @@ static void fingerprints(struct ctx *c, struct envrun *er, const struct interp *
 	for (size_t i = 0; i < er->steps.n; i++)
 		if (er->steps.v[i].kind == STEP_CREATE || er->steps.v[i].kind == STEP_DEPS)
 			h = fp_strvec(h, &er->steps.v[i].argv);
+	/* what its venv is seeded with: another pip is another venv */
+	for (int i = 0; i < SEED_DISTS && er->steps.direct_venv; i++)
+		h = fp_str(h, er->seeding->image[i]);
 	tox_env_requirement_files(c->t, &er->e, &files);
 	for (size_t i = 0; i < files.n; i++)
 		h = fp_file(h, files.v[i]);
@@ -104,6 +108,55 @@ static void fingerprints(struct ctx *c, struct envrun *er, const struct interp *
 	}
 }
 
+/* The VIRTUALENV_* settings of envp, which decide how a venv is seeded. */
+static uint64_t virtualenv_settings(const struct strvec *envp)
+{
+	uint64_t h = FP_INIT;
+
+	for (size_t i = 0; i < envp->n; i++)
+		if (strncmp(envp->v[i], "VIRTUALENV_", 11) == 0)
+			h = fp_str(h, envp->v[i]);
+	return h;
+}
+
+/*
+ * How venvs of interpreter in, with the VIRTUALENV_* settings of envp, are
+ * seeded: chosen and their images made (once per machine) the first time a
+ * run asks, then shared by its envs.
+ */
+static const struct seeding *seeding_for(struct ctx *c, const struct interp *in, const struct strvec *envp)
+{
+	uint64_t key = fp_str(virtualenv_settings(envp), in->path);
+	struct seeding *s;
+	struct seed_plan builder;
+	char err[512];
+
+	for (size_t i = 0; i < c->nseedings; i++)
+		if (c->seedings[i]->key == key)
+			return c->seedings[i];
+	s = xcalloc(1, sizeof(*s));
+	s->key = key;
+	snprintf(s->python, sizeof(s->python), "%s", in->path);
+	seed_choose(in, envp->v, &s->plan);
+	for (int i = 0; i < SEED_DISTS; i++) {
+		if (!s->plan.wheel[i][0])
+			continue;
+		if (seed_image(in, s->plan.wheel[i], s->image[i], sizeof(s->image[i]), err, sizeof(err)) < 0 && !s->error[0])
+			snprintf(s->error, sizeof(s->error), "%s", err);
+	}
+	/* the pip blitz builds wheels with runs from outside any venv, whatever the envs are seeded with */
+	if (s->image[SEED_PIP][0]) {
+		snprintf(s->builder_pip, sizeof(s->builder_pip), "%s", s->image[SEED_PIP]);
+	} else {
+		seed_choose(in, NULL, &builder);
+		if (builder.wheel[SEED_PIP][0])
+			seed_image(in, builder.wheel[SEED_PIP], s->builder_pip, sizeof(s->builder_pip), err, sizeof(err));
+	}
+	c->seedings = xrealloc(c->seedings, (c->nseedings + 1) * sizeof(*c->seedings));
+	c->seedings[c->nseedings++] = s;
+	return s;
+}
+
 /*
  * Before the run starts: find env er's interpreter and the pip blitz runs
  * for it, and work out its steps, environment and fingerprints. An env that
@@ -138,15 +191,23 @@ void envrun_prepare(struct ctx *c, struct envrun *er)
 			 "set skip_install = true for an env that tests no package", t->toxinidir);
 		return;
 	}
-	char wheel[4096], pip[4096];
-	if (interp_pip_wheel(&er->in, wheel, sizeof(wheel)) == 0 && pipcache_dir(&er->in, wheel, pip, sizeof(pip)) == 0)
-		er->pip_dir = xstrdup(pip);
-	steps_build(&er->e, er->in.path, er->pip_dir, t->toxinidir, t->tox3, &er->steps);
 	envvars_build(&er->e, t->workdir, environ, &er->envp);
+	er->seeding = seeding_for(c, &er->in, &er->envp);
+	/*
+	 * blitz makes the venv itself where it can (CPython 3.3+) and all its
+	 * seed images are there; else Python's venv module makes it, with pip
+	 */
+	int direct = !er->seeding->error[0] && strcmp(er->in.impl, "cpython") == 0 &&
+		     (er->in.major > 3 || (er->in.major == 3 && er->in.minor >= 3));
+	if (er->seeding->error[0])
+		envrun_log_line(er, "cannot seed venvs as virtualenv does, making them with python -m venv:", er->seeding->error);
+	if (er->seeding->plan.note[0])
+		envrun_log_line(er, "seeding its venv:", er->seeding->plan.note);
+	steps_build(&er->e, er->in.path, direct, t->toxinidir, t->tox3, &er->steps);
 	fingerprints(c, er, &er->in);
 	report_junit_options(c, er);
 	/* the project as a wheel built once for the run (with blitz's pip), unless installed editable */
-	for (size_t i = 0; i < er->steps.n && er->pip_dir; i++)
+	for (size_t i = 0; i < er->steps.n && er->seeding->builder_pip[0]; i++)
 		if (er->steps.v[i].kind == STEP_PACKAGE && !er->e.use_develop && strcmp(er->e.package, "editable") != 0) {
 			steps_insert(&er->steps, i, STEP_WHEEL);
 			break;

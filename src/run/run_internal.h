@@ -13,6 +13,7 @@
 #include "steps.h"
 #include "../config/tox.h"
 #include "../env/interp.h"
+#include "../env/seed.h"
 #include "../report/junit.h"
 #include "../util/strvec.h"
 
@@ -22,6 +23,7 @@ struct sched;
 struct db;
 
 struct task;
+struct seeding;
 struct split;
 struct share;
 struct services;
@@ -33,7 +35,8 @@ struct envrun {
 	char error[512];		/* why it could not be resolved, or cannot run (see ready) */
 	enum env_status ready;		/* ENV_PASSED: prepared and ready to start; else how it ends when started */
 	struct interp in;		/* its interpreter */
-	char *pip_dir;			/* the pip blitz runs from outside its venv, or NULL */
+	const struct seeding *seeding;	/* how its venv is seeded (the run's, per interpreter) */
+	int clear;			/* its venv is made again over an old one */
 	struct steps steps;
 	size_t next;			/* the step to run next */
 	struct strvec envp;
@@ -51,7 +54,7 @@ struct envrun {
 	struct task *waiting;		/* the task it waits for (it holds no slot meanwhile) */
 	struct task *task;		/* this is no env but the steps of this task */
 	int together;			/* its project's wheel goes in with its deps, in one pip run */
-	size_t together_words;		/* the words of the project appended to its STEP_DEPS */
+	size_t together_at, together_words;	/* where the project's words went into its STEP_DEPS, how many */
 	int package_in_deps;		/* its STEP_DEPS installs the project too: STEP_PACKAGE is skipped */
 	long split_step;		/* its pytest command that may run in shards, or -1 */
 	size_t shards;			/* how many the plan gives it (1: run as written) */
@@ -84,6 +87,20 @@ struct task {
 	struct env_result result;
 };
 
+/*
+ * How the venvs of one interpreter (and one set of VIRTUALENV_* settings) are
+ * seeded: the images of the wheels chosen (env/seed.h), made once per
+ * machine; and a pip image blitz runs from outside any venv to build wheels.
+ */
+struct seeding {
+	char python[4096];
+	uint64_t key;			/* the interpreter and the VIRTUALENV_* settings */
+	struct seed_plan plan;
+	char image[SEED_DISTS][4096];	/* "" for a dist not seeded */
+	char builder_pip[4096];		/* "" when there is none */
+	char error[512];		/* why an image could not be made, or "" */
+};
+
 /* What every env of a run shares, and where the run stands. */
 struct ctx {
 	struct pool *p;
@@ -108,6 +125,8 @@ struct ctx {
 	struct junit junit;		/* every env's tests, as their pytest reported them */
 	char *plugin_dir;		/* where blitz's pytest plugin is written, once needed */
 	struct services *svc;		/* the services of blitz_services (services.c), or NULL */
+	struct seeding **seedings;	/* one per interpreter and VIRTUALENV_* settings met */
+	size_t nseedings;
 };
 
 /*
@@ -193,6 +212,13 @@ enum { TAG_SVC_PROC = -1, TAG_SVC_SETUP = -2, TAG_SVC_READY = -3, TAG_SVC_RESET 
 int envrun_lock(struct ctx *c, struct envrun *er);
 void envrun_unlock(struct envrun *er);
 void envrun_build(struct ctx *c, struct envrun *er);
+
+/*
+ * Env er's STEP_CREATE when blitz makes the venv itself (build.c): the venv
+ * and its seeds, in this process, recorded as the step. Returns 0, or -1
+ * when it failed (the env is finished).
+ */
+int envrun_create(struct ctx *c, struct envrun *er);
 
 /* Start env er's next step (runner.c): 0 started, 1 waiting for a task, -1 finished. */
 int envrun_start_step(struct ctx *c, struct envrun *er);

@@ -135,6 +135,12 @@ int envrun_start_step(struct ctx *c, struct envrun *er)
 			er->next++;	/* it went in with the deps */
 			continue;
 		}
+		if (st->kind == STEP_CREATE && er->steps.direct_venv) {
+			if (envrun_create(c, er) < 0)
+				return -1;
+			er->next++;
+			continue;
+		}
 		if (!er->task && (st->kind == STEP_LAYER || st->kind == STEP_WHEEL)) {
 			int rc = shared_step(c, er, st);
 			if (rc != 0)
@@ -259,7 +265,7 @@ static void step_done(struct ctx *c, struct envrun *er, struct job *j)
 	if (why[0] && st->kind == STEP_DEPS && er->package_in_deps && j->end == JOB_EXITED) {
 		/* deps and project did not go in together: one after the other, as tox installs them */
 		for (size_t k = 0; k < er->together_words; k++)
-			strvec_remove(&st->argv, st->argv.n - 1);
+			strvec_remove(&st->argv, er->together_at);
 		er->package_in_deps = 0;
 		envrun_log_line(er, "the deps and the project did not install together; installing them one after the other in",
 			 er->e.env_dir);
@@ -401,16 +407,16 @@ static int retry_locks(struct ctx *c)
 	return waiting;
 }
 
-static int cache_lookup(void *db, const char *real, long long size, long long mtime_ns, int *major, int *minor,
+static int cache_lookup(void *db, const char *real, long long size, long long mtime_ns, int version[3],
 			char *impl, size_t implsz)
 {
-	return db_interp_lookup(db, real, size, mtime_ns, major, minor, impl, implsz);
+	return db_interp_lookup(db, real, size, mtime_ns, version, impl, implsz);
 }
 
-static void cache_store(void *db, const char *real, long long size, long long mtime_ns, int major, int minor,
+static void cache_store(void *db, const char *real, long long size, long long mtime_ns, const int version[3],
 			const char *impl)
 {
-	db_interp_store(db, real, size, mtime_ns, major, minor, impl);
+	db_interp_store(db, real, size, mtime_ns, version, impl);
 }
 
 /* What env er holds, but for its result. */
@@ -423,8 +429,6 @@ static void envrun_release(struct envrun *er)
 	er->resolved = 0;
 	steps_release(&er->steps);
 	strvec_clear(&er->envp);
-	free(er->pip_dir);
-	er->pip_dir = NULL;
 }
 
 /* Keep only the envs keep marks (--shard: this node's), in their order; the others are forgotten. */

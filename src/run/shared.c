@@ -22,8 +22,6 @@
 #include "../env/layer.h"
 #include "../util/util.h"
 
-/* "python -I PIP_DIR/pip install": the words before the packages of an install with blitz's pip */
-#define SHARED_PIP_WORDS 4
 /* a wheel or layer no run has used for this long is removed */
 #define UNUSED_FOR (7 * 24 * 3600)
 
@@ -107,7 +105,7 @@ void task_free(struct task *t)
 	free(t->result.steps);
 	free(t->result.name);
 	free(t->result.log_path);
-	free(t->run.pip_dir);
+	toxenv_release(&t->run.e);
 	free(t->wheel);
 	free(t->dir);
 	free(t->tmp);
@@ -137,13 +135,34 @@ static struct task *wheel_task(struct ctx *c, struct envrun *er)
 
 	key = fp_bytes(key, &er->in.major, sizeof(er->in.major));
 	t = task_get(c, TASK_WHEEL, key, root);
-	if (t->state == TASK_DONE && !t->pure && !(t->run.pip_dir && strcmp(t->run.in.path, er->in.path) == 0))
+	if (t->state == TASK_DONE && !t->pure && !(t->run.started && strcmp(t->run.in.path, er->in.path) == 0))
 		t = task_get(c, TASK_WHEEL, fp_str(key, er->in.path), root);
 	free(root);
 	return t;
 }
 
-/* Start task t with what env er installs with: its interpreter, pip and environment. */
+/*
+ * er's environment for a venv at dir instead of its own: PATH with dir's
+ * bin first, VIRTUAL_ENV naming dir.
+ */
+static void retarget_envp(const struct envrun *er, const char *dir, struct strvec *out)
+{
+	char *old_bin = xconcat(er->e.env_dir, "/bin", NULL);
+	size_t n = strlen(old_bin);
+
+	for (size_t i = 0; i < er->envp.n; i++) {
+		const char *kv = er->envp.v[i];
+		if (strncmp(kv, "PATH=", 5) == 0 && strncmp(kv + 5, old_bin, n) == 0)
+			strvec_push_owned(out, xconcat("PATH=", dir, "/bin", kv + 5 + n, NULL));
+		else if (strncmp(kv, "VIRTUAL_ENV=", 12) == 0)
+			strvec_push_owned(out, xconcat("VIRTUAL_ENV=", dir, NULL));
+		else
+			strvec_push(out, kv);
+	}
+	free(old_bin);
+}
+
+/* Start task t with what env er installs with: its interpreter, seeds, install command and environment. */
 static void task_start(struct ctx *c, struct task *t, struct envrun *er)
 {
 	struct envrun *run = &t->run;
@@ -155,31 +174,28 @@ static void task_start(struct ctx *c, struct task *t, struct envrun *er)
 	free(root);
 	remove_tree(t->tmp);	/* this process's own, from a step that failed: never another run's */
 	run->in = er->in;
-	run->pip_dir = xstrdup(er->pip_dir);
-	strvec_extend(&run->envp, &er->envp);
+	run->seeding = er->seeding;
 	if (t->kind == TASK_WHEEL) {
+		strvec_extend(&run->envp, &er->envp);
 		st = steps_insert(&run->steps, 0, STEP_WHEEL);
 		strvec_push(&st->argv, er->in.path);
 		strvec_push(&st->argv, "-I");
-		strvec_push_owned(&st->argv, xconcat(er->pip_dir, "/pip", NULL));
+		strvec_push_owned(&st->argv, xconcat(er->seeding->builder_pip, "/pip", NULL));
 		strvec_push(&st->argv, "wheel");
 		strvec_push(&st->argv, "--no-deps");
 		strvec_push(&st->argv, "-w");
 		strvec_push(&st->argv, t->tmp);
 		strvec_push(&st->argv, c->t->toxinidir);
 	} else {
+		/* a venv like er's, its deps installed as er installs them */
+		retarget_envp(er, t->tmp, &run->envp);
+		run->e.env_dir = xstrdup(t->tmp);
+		run->e.system_site_packages = er->e.system_site_packages;
+		run->steps.direct_venv = 1;
 		st = steps_insert(&run->steps, 0, STEP_CREATE);
-		strvec_push(&st->argv, er->in.path);
-		strvec_push(&st->argv, "-m");
 		strvec_push(&st->argv, "venv");
-		strvec_push(&st->argv, "--without-pip");
 		strvec_push(&st->argv, t->tmp);
-		st = steps_insert(&run->steps, 1, STEP_DEPS);
-		strvec_push_owned(&st->argv, xconcat(t->tmp, "/bin/python", NULL));
-		strvec_push(&st->argv, "-I");
-		strvec_push_owned(&st->argv, xconcat(er->pip_dir, "/pip", NULL));
-		strvec_push(&st->argv, "install");
-		strvec_extend(&st->argv, &t->deps);
+		steps_install(&run->steps, STEP_DEPS, &er->e, &t->deps);
 	}
 	run->setup_end = run->steps.n;
 	if ((log = fopen(t->result.log_path, "w")))
@@ -342,13 +358,15 @@ int shared_step(struct ctx *c, struct envrun *er, const struct step *st)
 	}
 	/*
 	 * Together: one pip run for the deps and the project (what pip starts
-	 * costs as much as what it installs here). Both run blitz's pip, so
-	 * their words are "python -I PIP install" and the packages.
+	 * costs as much as what it installs here). Both run the env's
+	 * install_command: the project's packages go in after the deps'.
 	 */
-	if (er->together && pkg && deps && pkg->argv.n > SHARED_PIP_WORDS) {
-		for (size_t i = SHARED_PIP_WORDS; i < pkg->argv.n; i++)
-			strvec_push(&deps->argv, pkg->argv.v[i]);
-		er->together_words = pkg->argv.n - SHARED_PIP_WORDS;
+	if (er->together && pkg && deps && pkg->pkg_n && deps->pkg_n) {
+		size_t at = deps->pkg_at + deps->pkg_n;
+		for (size_t i = 0; i < pkg->pkg_n; i++)
+			strvec_insert(&deps->argv, at + i, pkg->argv.v[pkg->pkg_at + i]);
+		er->together_at = at;
+		er->together_words = pkg->pkg_n;
 		er->package_in_deps = 1;
 	}
 	return 0;
@@ -385,12 +403,16 @@ void shared_plan_layers(struct ctx *c)
 
 	for (size_t i = 0; i < c->n; i++) {
 		struct envrun *er = &c->runs[i];
-		if (er->ready != ENV_PASSED || !er->steps.outside_pip || !plain_deps(er) || !will_build(c, er))
+		if (er->ready != ENV_PASSED || !er->steps.direct_venv || !plain_deps(er) || !will_build(c, er))
 			continue;
-		uint64_t k = fp_stat(fp_str(FP_INIT, "blitz layer 1"), er->in.path);
+		uint64_t k = fp_stat(fp_str(FP_INIT, "blitz layer 2"), er->in.path);
 		k = fp_str(k, er->in.path);
 		k = fp_bytes(k, &er->fp_install, sizeof(er->fp_install));
-		gkey[i] = fp_str(k, er->pip_dir);
+		k = fp_strvec(k, &er->e.install_command);
+		k = fp_bytes(k, &er->e.system_site_packages, sizeof(er->e.system_site_packages));
+		for (int s = 0; s < SEED_DISTS; s++)
+			k = fp_str(k, er->seeding->image[s]);
+		gkey[i] = k;
 		group[i] = 1;
 	}
 	for (size_t i = 0; i < c->n; i++) {

@@ -43,33 +43,23 @@ static void dep_args(const char *dep, struct strvec *out)
 	strvec_push(out, dep);
 }
 
-/*
- * install_command with {opts} dropped and {packages} replaced by the packages'
- * words; with pip_dir, tox's default command runs the pip unpacked there
- * instead of one in the env ("python -I PIP_DIR/pip install ...").
- */
-static void install(struct steps *s, enum step_kind kind, const struct toxenv *e, const struct strvec *packages,
-		    const char *pip_dir)
+struct step *steps_install(struct steps *s, enum step_kind kind, const struct toxenv *e, const struct strvec *packages)
 {
 	struct step *st = add(s, kind);
 
-	if (pip_dir) {
-		strvec_push(&st->argv, "python");
-		strvec_push(&st->argv, "-I");
-		strvec_push_owned(&st->argv, xconcat(pip_dir, "/pip", NULL));
-		strvec_push(&st->argv, "install");
-		strvec_extend(&st->argv, packages);
-		return;
-	}
 	for (size_t i = 0; i < e->install_command.n; i++) {
 		const char *w = e->install_command.v[i];
 		if (strcmp(w, "{opts}") == 0)
 			continue;
-		if (strcmp(w, "{packages}") == 0)
+		if (strcmp(w, "{packages}") == 0) {
+			st->pkg_at = st->argv.n;
+			st->pkg_n = packages->n;
 			strvec_extend(&st->argv, packages);
-		else
+		} else {
 			strvec_push(&st->argv, w);
+		}
 	}
+	return st;
 }
 
 static void commands(struct steps *s, const struct tox_commands *cs, int tox3)
@@ -99,83 +89,27 @@ static void commands(struct steps *s, const struct tox_commands *cs, int tox3)
 	}
 }
 
-/* Whether install_command runs pip from inside the env ("python -m pip ...", "pip ..."): then the venv needs pip. */
-static int installs_with_pip(const struct toxenv *e)
-{
-	const struct strvec *ic = &e->install_command;
-
-	if (!ic->n)
-		return 1;
-	const char *base = strrchr(ic->v[0], '/') ? strrchr(ic->v[0], '/') + 1 : ic->v[0];
-	if (strncmp(base, "pip", 3) == 0)
-		return 1;
-	for (size_t i = 1; i + 1 < ic->n; i++)
-		if (strcmp(ic->v[i], "-m") == 0 && strcmp(ic->v[i + 1], "pip") == 0)
-			return 1;
-	return 0;
-}
-
-/* tox's own install_command (tox 4's or tox 3's), which blitz may run its own way. */
-static int default_install_command(const struct toxenv *e)
-{
-	static const char *const tox4[] = { "python", "-I", "-m", "pip", "install", "{opts}", "{packages}", NULL };
-	static const char *const tox3[] = { "python", "-m", "pip", "install", "{opts}", "{packages}", NULL };
-	const char *const *forms[] = { tox4, tox3 };
-
-	for (size_t f = 0; f < 2; f++) {
-		size_t i = 0;
-		while (forms[f][i] && i < e->install_command.n && strcmp(forms[f][i], e->install_command.v[i]) == 0)
-			i++;
-		if (!forms[f][i] && i == e->install_command.n)
-			return 1;
-	}
-	return 0;
-}
-
-/* Whether a command runs pip from the env ("pip ...", "python -m pip ..."): then the env needs pip of its own. */
-static int commands_use_pip(const struct tox_commands *cs)
-{
-	for (size_t i = 0; i < cs->n; i++) {
-		const struct strvec *argv = &cs->v[i].argv;
-		/* tox 3 keeps an ignore-exit dash in argv: "- pip" or "-pip" */
-		size_t first = argv->n > 1 && strcmp(argv->v[0], "-") == 0 ? 1 : 0;
-		if (first >= argv->n)
-			continue;
-		const char *prog = argv->v[first] + (argv->v[first][0] == '-');
-		const char *base = strrchr(prog, '/') ? strrchr(prog, '/') + 1 : prog;
-		if (strncmp(base, "pip", 3) == 0)
-			return 1;
-		for (size_t k = first; k + 1 < argv->n; k++)
-			if (strcmp(argv->v[k], "-m") == 0 && strncmp(argv->v[k + 1], "pip", 3) == 0)
-				return 1;
-	}
-	return 0;
-}
-
-void steps_build(const struct toxenv *e, const char *python, const char *pip_dir, const char *tox_root, int tox3,
+void steps_build(const struct toxenv *e, const char *python, int direct_venv, const char *tox_root, int tox3,
 		 struct steps *out)
 {
 	struct step *st = add(out, STEP_CREATE);
 	struct strvec packages = STRVEC_INIT;
 
-	/* pip from outside the env: only for tox's own install_command, in an env whose commands need no pip */
-	if (pip_dir && (!default_install_command(e) || commands_use_pip(&e->commands_pre) ||
-			  commands_use_pip(&e->commands) || commands_use_pip(&e->commands_post)))
-		pip_dir = NULL;
-	out->outside_pip = pip_dir != NULL;
-	strvec_push(&st->argv, python);
-	strvec_push(&st->argv, "-m");
-	strvec_push(&st->argv, "venv");
-	/* seeding pip takes seconds: only an env that installs something with its own pip needs it */
-	if ((!e->deps.n && (e->skip_install || strcmp(e->package, "skip") == 0)) || !installs_with_pip(e) || pip_dir)
-		strvec_push(&st->argv, "--without-pip");
+	out->direct_venv = direct_venv;
+	if (direct_venv) {
+		strvec_push(&st->argv, "venv");
+	} else {
+		strvec_push(&st->argv, python);
+		strvec_push(&st->argv, "-m");
+		strvec_push(&st->argv, "venv");
+	}
 	if (e->system_site_packages)
 		strvec_push(&st->argv, "--system-site-packages");
 	strvec_push(&st->argv, e->env_dir);
 	for (size_t i = 0; i < e->deps.n; i++)
 		dep_args(e->deps.v[i], &packages);
 	if (packages.n)
-		install(out, STEP_DEPS, e, &packages, pip_dir);
+		steps_install(out, STEP_DEPS, e, &packages);
 	strvec_clear(&packages);
 	if (!e->skip_install && strcmp(e->package, "skip") != 0) {
 		if (e->use_develop || strcmp(e->package, "editable") == 0)
@@ -197,7 +131,7 @@ void steps_build(const struct toxenv *e, const char *python, const char *pip_dir
 		} else {
 			strvec_push(&packages, tox_root);
 		}
-		install(out, STEP_PACKAGE, e, &packages, pip_dir);
+		steps_install(out, STEP_PACKAGE, e, &packages);
 		strvec_clear(&packages);
 	}
 	commands(out, &e->commands_pre, tox3);

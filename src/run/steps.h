@@ -22,28 +22,26 @@ struct step {
 	struct strvec argv;
 	int ignore_exit;	/* a "-" command: its failure does not fail the env */
 	char *junit;		/* a pytest command: the JUnit XML it writes (runner's), or NULL */
+	size_t pkg_at, pkg_n;	/* an install: where {packages} went in argv, and how many words */
 };
 
 struct steps {
 	struct step *v;
 	size_t n;
-	int outside_pip;	/* deps and project go in with the pip_dir's pip, run from outside the env */
+	int direct_venv;	/* STEP_CREATE is blitz's own (env/venv.h): its argv only names what it makes */
 };
 
 /*
  * The steps of env e, whose interpreter is python (an absolute path):
- * create the venv at e->env_dir with `python -m venv`, without pip when it
- * installs nothing, or when pip_dir (a folder holding a pip package python
- * can run, see env/pipcache.h, or NULL) does the installing: then tox's own
- * install_command runs as `python -I PIP_DIR/pip install ...` in an env whose
- * commands do not use pip themselves, which saves seeding pip into every
- * venv; install deps and then
- * the project (the folder tox_root, editable with use_develop) with the
- * env's install_command, {opts} and {packages} filled in as tox does; then
- * commands_pre, commands and commands_post (a tox 3 command keeps its
- * ignore-exit dash in argv: it is taken off here).
+ * create the venv at e->env_dir (direct_venv: blitz makes it and seeds it
+ * itself, and the step's words are "venv [--system-site-packages] DIR"
+ * for the log; else `python -m venv DIR`, seeded by ensurepip); install deps
+ * and then the project (the folder tox_root, editable with use_develop)
+ * with the env's install_command, {opts} and {packages} filled in as tox
+ * does; then commands_pre, commands and commands_post (a tox 3 command keeps
+ * its ignore-exit dash in argv: it is taken off here).
  */
-void steps_build(const struct toxenv *e, const char *python, const char *pip_dir, const char *tox_root, int tox3,
+void steps_build(const struct toxenv *e, const char *python, int direct_venv, const char *tox_root, int tox3,
 		 struct steps *out);
 
 /*
@@ -56,6 +54,12 @@ long steps_pytest_args(const struct strvec *argv);
 
 /* The --junitxml (--junit-xml) path a pytest command gives itself from index from on, or NULL. */
 const char *steps_junit_option(const struct strvec *argv, size_t from);
+
+/*
+ * Add an install step of kind at the end: e's install_command with {opts}
+ * dropped and {packages} replaced by the words of packages; returns it.
+ */
+struct step *steps_install(struct steps *s, enum step_kind kind, const struct toxenv *e, const struct strvec *packages);
 
 /* Put a step of kind before step i (the runner's own steps); returns it. */
 struct step *steps_insert(struct steps *s, size_t i, enum step_kind kind);

@@ -12,11 +12,15 @@
 #include "../util/util.h"
 
 /* Raise it when the tables change: an older file is then set aside, not migrated (it is a cache). */
-#define SCHEMA_VERSION 4
+#define SCHEMA_VERSION 5
 /* How many recent runs of an env make its prediction. */
 #define RECENT 5
 
-/* Version 2: what each interpreter binary answered, valid while the file is unchanged. */
+/*
+ * Version 2: what each interpreter binary answered, valid while the file is
+ * unchanged. Version 5 adds the micro version (a venv's pyvenv.cfg names it):
+ * an older table is dropped and filled again, it is only a cache of answers.
+ */
 #define INTERPRETERS_TABLE \
 	"CREATE TABLE IF NOT EXISTS interpreters (" \
 	"  path TEXT PRIMARY KEY," \
@@ -24,6 +28,7 @@
 	"  mtime_ns INTEGER NOT NULL," \
 	"  major INTEGER NOT NULL," \
 	"  minor INTEGER NOT NULL," \
+	"  micro INTEGER NOT NULL," \
 	"  impl TEXT NOT NULL" \
 	");"
 
@@ -94,11 +99,11 @@ static sqlite3 *try_open(const char *path)
 		sqlite3_free(err);
 		if (rc != SQLITE_OK)
 			goto bad;
-	} else if (version >= 1 && version <= 3) {
+	} else if (version >= 1 && version <= 4) {
 		/* a state from before the interpreters, tests or split tables: add what it lacks, keep the history */
 		char *err = NULL;
-		char *sql = xasprintf("%s%s%s PRAGMA user_version=%d;", version == 1 ? INTERPRETERS_TABLE : "",
-				      version <= 2 ? TESTS_TABLE : "", SPLIT_TABLES, SCHEMA_VERSION);
+		char *sql = xasprintf("DROP TABLE IF EXISTS interpreters; %s%s%s PRAGMA user_version=%d;", INTERPRETERS_TABLE,
+				      version <= 2 ? TESTS_TABLE : "", version <= 3 ? SPLIT_TABLES : "", SCHEMA_VERSION);
 		int rc = sqlite3_exec(h, sql, NULL, NULL, &err);
 		free(sql);
 		sqlite3_free(err);
@@ -316,42 +321,42 @@ void db_store_collected(struct db *db, const char *key, const char *ids)
 	sqlite3_exec(db->h, "DELETE FROM collections WHERE at < strftime('%s','now') - 30 * 86400", NULL, NULL, NULL);
 }
 
-int db_interp_lookup(struct db *db, const char *path, long long size, long long mtime_ns, int *major, int *minor,
+int db_interp_lookup(struct db *db, const char *path, long long size, long long mtime_ns, int version[3],
 		     char *impl, size_t implsz)
 {
 	sqlite3_stmt *st;
 	int rc = -1;
 
-	if (!db->h || sqlite3_prepare_v2(db->h, "SELECT major, minor, impl FROM interpreters"
+	if (!db->h || sqlite3_prepare_v2(db->h, "SELECT major, minor, micro, impl FROM interpreters"
 					 " WHERE path = ? AND size = ? AND mtime_ns = ?", -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_text(st, 1, path, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 2, size);
 	sqlite3_bind_int64(st, 3, mtime_ns);
 	if (sqlite3_step(st) == SQLITE_ROW) {
-		*major = sqlite3_column_int(st, 0);
-		*minor = sqlite3_column_int(st, 1);
-		snprintf(impl, implsz, "%s", (const char *)sqlite3_column_text(st, 2));
+		for (int i = 0; i < 3; i++)
+			version[i] = sqlite3_column_int(st, i);
+		snprintf(impl, implsz, "%s", (const char *)sqlite3_column_text(st, 3));
 		rc = 0;
 	}
 	sqlite3_finalize(st);
 	return rc;
 }
 
-void db_interp_store(struct db *db, const char *path, long long size, long long mtime_ns, int major, int minor,
+void db_interp_store(struct db *db, const char *path, long long size, long long mtime_ns, const int version[3],
 		     const char *impl)
 {
 	sqlite3_stmt *st;
 
-	if (!db->h || sqlite3_prepare_v2(db->h, "INSERT OR REPLACE INTO interpreters(path, size, mtime_ns, major, minor, impl)"
-					 " VALUES (?, ?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+	if (!db->h || sqlite3_prepare_v2(db->h, "INSERT OR REPLACE INTO interpreters(path, size, mtime_ns, major, minor, micro, impl)"
+					 " VALUES (?, ?, ?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
 		return;
 	sqlite3_bind_text(st, 1, path, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 2, size);
 	sqlite3_bind_int64(st, 3, mtime_ns);
-	sqlite3_bind_int(st, 4, major);
-	sqlite3_bind_int(st, 5, minor);
-	sqlite3_bind_text(st, 6, impl, -1, SQLITE_TRANSIENT);
+	for (int i = 0; i < 3; i++)
+		sqlite3_bind_int(st, 4 + i, version[i]);
+	sqlite3_bind_text(st, 7, impl, -1, SQLITE_TRANSIENT);
 	sqlite3_step(st);
 	sqlite3_finalize(st);
 }

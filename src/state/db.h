@@ -63,11 +63,11 @@ void db_store_collected(struct db *db, const char *key, const char *ids);
 /*
  * What the interpreter binary at path (a real path) answered when it was
  * probed, while its size and modification time are those given: returns 0
- * with the version and implementation, or -1 when unknown.
+ * with the version (major, minor, micro) and implementation, or -1 when unknown.
  */
-int db_interp_lookup(struct db *db, const char *path, long long size, long long mtime_ns, int *major, int *minor,
+int db_interp_lookup(struct db *db, const char *path, long long size, long long mtime_ns, int version[3],
 		     char *impl, size_t implsz);
-void db_interp_store(struct db *db, const char *path, long long size, long long mtime_ns, int major, int minor,
+void db_interp_store(struct db *db, const char *path, long long size, long long mtime_ns, const int version[3],
 		     const char *impl);
 
 void db_close(struct db *db);

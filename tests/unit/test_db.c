@@ -84,20 +84,20 @@ static void test_db_interpreters(void)
 {
 	struct fx f;
 	struct db db;
-	int major = 0, minor = 0;
+	int v[3] = { 0, 0, 0 };
 	char impl[32] = "";
 
 	fx_init(&f);
 	db_open(&db, fx_path(&f, ".blitz"));
-	CHECK_INT(db_interp_lookup(&db, "/opt/py/bin/python3.12", 100, 7, &major, &minor, impl, sizeof(impl)), -1);
-	db_interp_store(&db, "/opt/py/bin/python3.12", 100, 7, 3, 12, "cpython");
+	CHECK_INT(db_interp_lookup(&db, "/opt/py/bin/python3.12", 100, 7, v, impl, sizeof(impl)), -1);
+	db_interp_store(&db, "/opt/py/bin/python3.12", 100, 7, (const int[3]){ 3, 12, 1 }, "cpython");
 	db_close(&db);
 	db_open(&db, fx_path(&f, ".blitz"));
-	CHECK_INT(db_interp_lookup(&db, "/opt/py/bin/python3.12", 100, 7, &major, &minor, impl, sizeof(impl)), 0);
-	CHECK(major == 3 && minor == 12 && strcmp(impl, "cpython") == 0);
+	CHECK_INT(db_interp_lookup(&db, "/opt/py/bin/python3.12", 100, 7, v, impl, sizeof(impl)), 0);
+	CHECK(v[0] == 3 && v[1] == 12 && v[2] == 1 && strcmp(impl, "cpython") == 0);
 	/* upgraded in place: a new time, so asked again */
-	CHECK_INT(db_interp_lookup(&db, "/opt/py/bin/python3.12", 100, 8, &major, &minor, impl, sizeof(impl)), -1);
-	CHECK_INT(db_interp_lookup(&db, "/opt/py/bin/python3.12", 101, 7, &major, &minor, impl, sizeof(impl)), -1);
+	CHECK_INT(db_interp_lookup(&db, "/opt/py/bin/python3.12", 100, 8, v, impl, sizeof(impl)), -1);
+	CHECK_INT(db_interp_lookup(&db, "/opt/py/bin/python3.12", 101, 7, v, impl, sizeof(impl)), -1);
 	db_close(&db);
 	fx_release(&f);
 }
@@ -108,7 +108,7 @@ static void test_db_migrates_version_1(void)
 	struct fx f;
 	struct db db;
 	sqlite3 *h;
-	int major = 0, minor = 0;
+	int v[3];
 	char impl[32];
 
 	fx_init(&f);
@@ -121,8 +121,8 @@ static void test_db_migrates_version_1(void)
 	db_open(&db, fx_path(&f, ".blitz"));
 	CHECK(db.h != NULL);
 	CHECK(db_env_duration(&db, "py311") > 11.99 && db_env_duration(&db, "py311") < 12.01);
-	db_interp_store(&db, "/p", 1, 2, 3, 8, "cpython");
-	CHECK_INT(db_interp_lookup(&db, "/p", 1, 2, &major, &minor, impl, sizeof(impl)), 0);
+	db_interp_store(&db, "/p", 1, 2, (const int[3]){ 3, 8, 18 }, "cpython");
+	CHECK_INT(db_interp_lookup(&db, "/p", 1, 2, v, impl, sizeof(impl)), 0);
 	/* and the tests table of version 3 */
 	const char *tests[] = { "t::a" }, *outcomes[] = { "passed" };
 	double secs[] = { 0.5 };

@@ -105,48 +105,22 @@ static void test_interp_real(void)
 	}
 }
 
-/* The newest pip >= 22.3 that the interpreter's ensurepip bundles; none when they are older. */
-static void test_interp_pip_wheel(void)
-{
-	static const char *const dirs[] = { "py", "py/bin", "py/lib", "py/lib/python3.12", "py/lib/python3.12/ensurepip",
-					    "py/lib/python3.12/ensurepip/_bundled" };
-	struct fx f;
-	struct interp in;
-	char wheel[4096];
-
-	fx_init(&f);
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(*dirs); i++)
-		fx_mkdir(&f, dirs[i]);
-	fx_write(&f, "py/bin/python3.12", "");
-	memset(&in, 0, sizeof(in));
-	snprintf(in.path, sizeof(in.path), "%s", fx_path(&f, "py/bin/python3.12"));
-	in.major = 3;
-	in.minor = 12;
-	fx_write(&f, "py/lib/python3.12/ensurepip/_bundled/pip-22.0.4-py3-none-any.whl", "");
-	fx_write(&f, "py/lib/python3.12/ensurepip/_bundled/setuptools-65.5.0-py3-none-any.whl", "");
-	CHECK_INT(interp_pip_wheel(&in, wheel, sizeof(wheel)), -1);
-	fx_write(&f, "py/lib/python3.12/ensurepip/_bundled/pip-23.10.1-py3-none-any.whl", "");
-	fx_write(&f, "py/lib/python3.12/ensurepip/_bundled/pip-23.2.1-py3-none-any.whl", "");
-	CHECK_INT(interp_pip_wheel(&in, wheel, sizeof(wheel)), 0);
-	CHECK_STR(wheel, fx_path(&f, "py/lib/python3.12/ensurepip/_bundled/pip-23.10.1-py3-none-any.whl"));
-	fx_release(&f);
-}
-
 static int lookups, stores;
 
-static int fake_lookup(void *ctx, const char *real, long long size, long long mtime_ns, int *major, int *minor,
+static int fake_lookup(void *ctx, const char *real, long long size, long long mtime_ns, int version[3],
 		       char *impl, size_t implsz)
 {
 	lookups++;
 	if (!ctx)
 		return -1;
-	*major = 3;	/* an answer no interpreter here gives: proof that none was run */
-	*minor = 42;
+	version[0] = 3;	/* an answer no interpreter here gives: proof that none was run */
+	version[1] = 42;
+	version[2] = 0;
 	snprintf(impl, implsz, "cpython");
 	return 0;
 }
 
-static void fake_store(void *ctx, const char *real, long long size, long long mtime_ns, int major, int minor,
+static void fake_store(void *ctx, const char *real, long long size, long long mtime_ns, const int version[3],
 		       const char *impl)
 {
 	stores++;
@@ -176,7 +150,6 @@ static void test_interp_cache(void)
 }
 
 const struct test interp_tests[] = {
-	{ "interp_pip_wheel", test_interp_pip_wheel },
 	{ "interp_cache", test_interp_cache },
 	{ "interp_skips_failing_shim", test_interp_skips_failing_shim },
 	{ "interp_checks_version", test_interp_checks_version },

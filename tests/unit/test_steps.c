@@ -20,7 +20,7 @@ static void test_steps_full_env(void)
 	CHECK_INT(fx_ini(&f, "[testenv]\ndeps =\n    pytest>=7\n    -rrequirements.txt\nextras = tests, cov\n"
 			      "commands_pre = python -V\ncommands =\n    pytest {posargs:-q}\n    - coverage report\n", 0), 0);
 	CHECK_INT(fx_env(&f, "py312", &e), 0);
-	steps_build(&e, "/usr/bin/python3.12", NULL, f.dir, 0, &s);
+	steps_build(&e, "/usr/bin/python3.12", 0, f.dir, 0, &s);
 	CHECK_INT(s.n, 6);
 	CHECK_INT(s.v[0].kind, STEP_CREATE);
 	const char *create = argv_of(&f, &s, 0);
@@ -48,14 +48,14 @@ static void test_steps_skip_install_and_develop(void)
 
 	CHECK_INT(fx_ini(&f, "[testenv:lint]\nskip_install = true\ncommands = flake8\n[testenv:dev]\nuse_develop = true\n", 0), 0);
 	CHECK_INT(fx_env(&f, "lint", &e), 0);
-	steps_build(&e, "/usr/bin/python3", NULL, f.dir, 0, &s);
+	steps_build(&e, "/usr/bin/python3", 0, f.dir, 0, &s);
 	/* no deps, no project: the venv and the command */
 	CHECK_INT(s.n, 2);
 	CHECK_STR(argv_of(&f, &s, 1), "flake8");
 	steps_release(&s);
 	toxenv_release(&e);
 	CHECK_INT(fx_env(&f, "dev", &e), 0);
-	steps_build(&e, "/usr/bin/python3", NULL, f.dir, 0, &s);
+	steps_build(&e, "/usr/bin/python3", 0, f.dir, 0, &s);
 	CHECK_INT(s.v[1].kind, STEP_PACKAGE);
 	CHECK(strstr(argv_of(&f, &s, 1), "|install|-e|") != NULL);
 	steps_release(&s);
@@ -72,7 +72,7 @@ static void test_steps_tox3_dash(void)
 
 	CHECK_INT(fx_ini(&f, "[testenv]\nskip_install = true\ncommands =\n    -git fetch\n    - git status\n", 1), 0);
 	CHECK_INT(fx_env(&f, "py", &e), 0);
-	steps_build(&e, "/usr/bin/python3", NULL, f.dir, 1, &s);
+	steps_build(&e, "/usr/bin/python3", 0, f.dir, 1, &s);
 	CHECK_INT(s.n, 3);
 	CHECK_STR(argv_of(&f, &s, 1), "git|fetch");
 	CHECK_STR(argv_of(&f, &s, 2), "git|status");
@@ -82,37 +82,37 @@ static void test_steps_tox3_dash(void)
 	fx_release(&f);
 }
 
-/* With pip outside the env, tox's install_command runs it and the venv gets no pip, unless the env needs its own. */
-static void test_steps_pip_wheel(void)
+/*
+ * A venv blitz makes itself names only what it makes; any install_command,
+ * tox's or the project's own, runs as written, and each install step knows
+ * where its packages are among its words (for one pip run of deps and project).
+ */
+static void test_steps_direct_venv(void)
 {
-	static const char *const envs[] = { "plain", "uses_pip", "runs_m_pip", "custom", "tox3_dash" };
-	static const int wheel_used[] = { 1, 0, 0, 0, 0 };
 	struct fx f;
+	struct toxenv e;
+	struct steps s = { 0 };
 
 	CHECK_INT(fx_ini(&f, "[testenv]\ndeps = pytest\ncommands = pytest\n"
-			      "[testenv:uses_pip]\ncommands = pip list\n"
-			      "[testenv:runs_m_pip]\ncommands_post = python -m pip freeze\n"
-			      "[testenv:custom]\ninstall_command = python -m pip install --pre {packages}\n"
-			      "[testenv:tox3_dash]\ncommands = - {envbindir}/pip check\n", 0), 0);
-	for (size_t k = 0; k < sizeof(envs) / sizeof(*envs); k++) {
-		struct toxenv e;
-		struct steps s = { 0 };
-		CHECK_INT(fx_env(&f, envs[k], &e), 0);
-		steps_build(&e, "/usr/bin/python3", "/w/pip-24.2", f.dir, 0, &s);
-		const char *create = argv_of(&f, &s, 0), *deps = argv_of(&f, &s, 1);
-		CHECK_INT(s.v[1].kind, STEP_DEPS);
-		CHECK_INT(s.outside_pip, wheel_used[k]);
-		if (wheel_used[k]) {
-			CHECK(strstr(create, "|--without-pip|") != NULL);
-			CHECK_STR(deps, "python|-I|/w/pip-24.2/pip|install|pytest");
-			CHECK(strncmp(argv_of(&f, &s, 2), "python|-I|/w/pip-24.2/pip|install|", 34) == 0);
-		} else {
-			CHECK(strstr(create, "--without-pip") == NULL);
-			CHECK(strstr(deps, "/w/pip") == NULL);
-		}
-		steps_release(&s);
-		toxenv_release(&e);
-	}
+			      "[testenv:custom]\ninstall_command = python -m pip install --no-index {opts} {packages} --quiet\n", 0), 0);
+	CHECK_INT(fx_env(&f, "py", &e), 0);
+	steps_build(&e, "/usr/bin/python3", 1, f.dir, 0, &s);
+	CHECK(s.direct_venv);
+	CHECK(strncmp(argv_of(&f, &s, 0), "venv|", 5) == 0);
+	CHECK_STR(argv_of(&f, &s, 1), "python|-I|-m|pip|install|pytest");
+	CHECK(s.v[1].pkg_at == 5 && s.v[1].pkg_n == 1);
+	steps_release(&s);
+	toxenv_release(&e);
+	CHECK_INT(fx_env(&f, "custom", &e), 0);
+	steps_build(&e, "/usr/bin/python3", 0, f.dir, 0, &s);
+	CHECK(!s.direct_venv);
+	CHECK(strncmp(argv_of(&f, &s, 0), "/usr/bin/python3|-m|venv|", 25) == 0);
+	CHECK_STR(argv_of(&f, &s, 1), "python|-m|pip|install|--no-index|pytest|--quiet");
+	CHECK(s.v[1].pkg_at == 5 && s.v[1].pkg_n == 1);
+	CHECK_INT(s.v[2].kind, STEP_PACKAGE);
+	CHECK(s.v[2].pkg_at == 5 && s.v[2].pkg_n == 1 && strcmp(s.v[2].argv.v[6], "--quiet") == 0);
+	steps_release(&s);
+	toxenv_release(&e);
 	fx_release(&f);
 }
 
@@ -125,12 +125,12 @@ static void test_steps_sitepackages(void)
 
 	CHECK_INT(fx_ini(&f, "[testenv]\nskip_install = true\ncommands = pytest\n[testenv:site]\nsitepackages = true\n", 0), 0);
 	CHECK_INT(fx_env(&f, "site", &e), 0);
-	steps_build(&e, "/usr/bin/python3", NULL, f.dir, 0, &s);
+	steps_build(&e, "/usr/bin/python3", 0, f.dir, 0, &s);
 	CHECK(strstr(argv_of(&f, &s, 0), "|--system-site-packages|") != NULL);
 	steps_release(&s);
 	toxenv_release(&e);
 	CHECK_INT(fx_env(&f, "py", &e), 0);
-	steps_build(&e, "/usr/bin/python3", NULL, f.dir, 0, &s);
+	steps_build(&e, "/usr/bin/python3", 0, f.dir, 0, &s);
 	CHECK(strstr(argv_of(&f, &s, 0), "site-packages") == NULL);
 	steps_release(&s);
 	toxenv_release(&e);
@@ -146,7 +146,7 @@ static void test_steps_insert_remove(void)
 
 	CHECK_INT(fx_ini(&f, "[testenv]\ndeps = pytest\ncommands = pytest\n", 0), 0);
 	CHECK_INT(fx_env(&f, "py", &e), 0);
-	steps_build(&e, "/usr/bin/python3", NULL, f.dir, 0, &s);
+	steps_build(&e, "/usr/bin/python3", 0, f.dir, 0, &s);
 	CHECK_INT(s.n, 4);
 	steps_insert(&s, 1, STEP_LAYER);
 	steps_insert(&s, 3, STEP_WHEEL);
@@ -208,6 +208,6 @@ const struct test steps_tests[] = {
 	{ "steps_full_env", test_steps_full_env },
 	{ "steps_skip_install_and_develop", test_steps_skip_install_and_develop },
 	{ "steps_tox3_dash", test_steps_tox3_dash },
-	{ "steps_pip_wheel", test_steps_pip_wheel },
+	{ "steps_direct_venv", test_steps_direct_venv },
 	{ NULL, NULL },
 };

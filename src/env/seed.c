@@ -1,0 +1,541 @@
+/* pip, setuptools and wheel seeded into venvs from images unpacked once per machine. */
+#include "seed.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "interp.h"
+#include "venv.h"
+#include "../util/strbuf.h"
+#include "../util/util.h"
+
+extern char **environ;
+
+static const char *const dist_names[SEED_DISTS] = { "pip", "setuptools", "wheel" };
+
+/*
+ * Unpack the wheel (argv[1]) into a folder beside dest (argv[2]), compile it
+ * for this Python, then rename it to dest: a crash leaves no half-made image.
+ */
+#define UNPACK \
+	"import compileall, os, shutil, sys, zipfile\n" \
+	"wheel, dest = sys.argv[1], sys.argv[2]\n" \
+	"tmp = '%s.tmp-%d' % (dest, os.getpid())\n" \
+	"shutil.rmtree(tmp, ignore_errors=True)\n" \
+	"zipfile.ZipFile(wheel).extractall(tmp)\n" \
+	"if not compileall.compile_dir(tmp, quiet=1):\n" \
+	"    sys.exit(1)\n" \
+	"os.rename(tmp, dest)\n"
+
+/* "NAME-VERSION-...whl" of dist: its version into v (-1 each part past the last), or -1 when it is no wheel of dist. */
+static int wheel_version(const char *file, const char *dist, int v[3])
+{
+	size_t n = strlen(dist), len = strlen(file);
+	const char *p = file + n + 1;
+
+	if (len < 4 || strcmp(file + len - 4, ".whl") != 0 || strncmp(file, dist, n) != 0 || file[n] != '-' ||
+	    !isdigit((unsigned char)*p))
+		return -1;
+	v[0] = v[1] = v[2] = -1;
+	for (int i = 0; i < 3 && isdigit((unsigned char)*p); i++) {
+		v[i] = (int)strtol(p, (char **)&p, 10);
+		if (*p == '.')
+			p++;
+	}
+	return *p == '-' || *p == '.' ? 0 : -1;
+}
+
+static int newer(const int a[3], const int b[3])
+{
+	for (int i = 0; i < 3; i++)
+		if (a[i] != b[i])
+			return a[i] > b[i];
+	return 0;
+}
+
+/* want: a version as written ("23.2.1", "24"): whether v is it (its parts match as far as want goes). */
+static int version_is(const int v[3], const char *want)
+{
+	const char *p = want;
+
+	for (int i = 0; i < 3 && *p; i++) {
+		if (!isdigit((unsigned char)*p))
+			return 0;
+		if (v[i] != (int)strtol(p, (char **)&p, 10))
+			return 0;
+		if (*p == '.')
+			p++;
+	}
+	return *p == '\0';
+}
+
+/*
+ * In dir, the newest wheel of dist (or the one of version want, unless NULL),
+ * into best/bestv when newer than what they hold. Returns 1 when it found one.
+ */
+static int search_dir(const char *dir, const char *dist, const char *want, char *best, size_t bestsz, int bestv[3])
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int found = 0;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		int v[3];
+		if (wheel_version(de->d_name, dist, v) < 0 || (want && !version_is(v, want)))
+			continue;
+		/* wheels for Python 2 only are of no use here */
+		if (!strstr(de->d_name, "py3") && !strstr(de->d_name, "py2.py3"))
+			continue;
+		if (best[0] && !newer(v, bestv))
+			continue;
+		if ((size_t)snprintf(best, bestsz, "%s/%s", dir, de->d_name) >= bestsz) {
+			best[0] = '\0';
+			continue;
+		}
+		memcpy(bestv, v, sizeof(v));
+		found = 1;
+	}
+	closedir(d);
+	return found;
+}
+
+/* The value of variable name in envp, or NULL. */
+static const char *env_get(char *const *envp, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (char *const *e = envp; e && *e; e++)
+		if (strncmp(*e, name, n) == 0 && (*e)[n] == '=')
+			return *e + n + 1;
+	return NULL;
+}
+
+/* virtualenv's boolean variables: set to anything but "", "0", "false", "no", "off" */
+static int env_flag(char *const *envp, const char *name)
+{
+	const char *v = env_get(envp, name);
+
+	return v && *v && strcmp(v, "0") != 0 && strcasecmp(v, "false") != 0 && strcasecmp(v, "no") != 0 &&
+	       strcasecmp(v, "off") != 0;
+}
+
+/* The folder the interpreter's prefix holds its ensurepip wheels in. */
+static void bundled_dir(const struct interp *in, char *out, size_t outsz)
+{
+	char *real = realpath(in->path, NULL);
+	char *slash;
+
+	out[0] = '\0';
+	if (!real)
+		return;
+	if ((slash = strrchr(real, '/')))
+		*slash = '\0';
+	if ((slash = strrchr(real, '/')))	/* PREFIX/bin: PREFIX */
+		*slash = '\0';
+	snprintf(out, outsz, "%s/lib/python%d.%d/ensurepip/_bundled", real, in->major, in->minor);
+	free(real);
+}
+
+static int debian_python(const struct interp *in)
+{
+	char *real = realpath(in->path, NULL);
+	int debian = real && strncmp(real, "/usr/bin/", 9) == 0;
+
+	free(real);
+	return debian;
+}
+
+void seed_choose(const struct interp *in, char *const *envp, struct seed_plan *out)
+{
+	char bundled[4096];
+	const char *extra = env_get(envp, "VIRTUALENV_EXTRA_SEARCH_DIR");
+
+	memset(out, 0, sizeof(*out));
+	if (env_flag(envp, "VIRTUALENV_NO_SEED") || env_flag(envp, "VIRTUALENV_WITHOUT_PIP"))
+		return;
+	bundled_dir(in, bundled, sizeof(bundled));
+	for (int i = 0; i < SEED_DISTS; i++) {
+		static const char *const upper[SEED_DISTS] = { "PIP", "SETUPTOOLS", "WHEEL" };
+		char var[64];
+		const char *want;
+		int v[3] = { -1, -1, -1 };
+		/* virtualenv 21: pip always, setuptools below 3.12, wheel on request only */
+		int on = i == SEED_PIP || (i == SEED_SETUPTOOLS && in->major == 3 && in->minor < 12);
+		snprintf(var, sizeof(var), "VIRTUALENV_%s", upper[i]);
+		want = env_get(envp, var);
+		if (want && (strcmp(want, "bundle") == 0 || strcmp(want, "embed") == 0 || strcmp(want, "latest") == 0 || !*want))
+			want = NULL;	/* the wheel found here, newest first */
+		else if (want && strcmp(want, "none") == 0)
+			on = 0;
+		else if (want)
+			on = 1;	/* a version asked for by name */
+		snprintf(var, sizeof(var), "VIRTUALENV_NO_%s", upper[i]);
+		if (env_flag(envp, var))
+			on = 0;
+		if (!on)
+			continue;
+		char *best = out->wheel[i];
+		size_t bestsz = sizeof(out->wheel[i]);
+		if (extra) {
+			char *copy = xstrdup(extra), *save = NULL;
+			for (char *d = strtok_r(copy, " :,", &save); d; d = strtok_r(NULL, " :,", &save))
+				search_dir(d, dist_names[i], want, best, bestsz, v);
+			free(copy);
+		}
+		/* the interpreter's own bundle first: its versions are made for it */
+		if (!best[0] || want)
+			search_dir(bundled, dist_names[i], want, best, bestsz, v);
+		if ((!best[0] || want) && debian_python(in))
+			search_dir("/usr/share/python-wheels", dist_names[i], want, best, bestsz, v);
+		if (!best[0] && (want || i != SEED_WHEEL)) {
+			size_t len = strlen(out->note);
+			snprintf(out->note + len, sizeof(out->note) - len, "%sno %s wheel%s%s for Python %d.%d to seed venvs with",
+				 len ? "; " : "", dist_names[i], want ? " of version " : "", want ? want : "", in->major, in->minor);
+		}
+	}
+}
+
+/* The cache folder of the images, or NULL when there is no home to put it in. */
+static char *seed_root(void)
+{
+	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+
+	if (xdg && *xdg == '/')
+		return xconcat(xdg, "/blitz/seed", NULL);
+	if (home && *home == '/')
+		return xconcat(home, "/.cache/blitz/seed", NULL);
+	return NULL;
+}
+
+/* Run python with the unpack script, its output into log; 0 when it succeeded. */
+static int unpack(const struct interp *in, const char *wheel, const char *dest, const char *log)
+{
+	char *argv[] = { (char *)in->path, "-I", "-c", UNPACK, (char *)wheel, (char *)dest, NULL };
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+	int status;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	posix_spawn_file_actions_adddup2(&fa, 1, 2);
+	int rc = posix_spawn(&pid, in->path, &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (rc != 0)
+		return -1;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+int seed_image(const struct interp *in, const char *wheel, char *out, size_t outsz, char *err, size_t errsz)
+{
+	const char *base = strrchr(wheel, '/') ? strrchr(wheel, '/') + 1 : wheel;
+	char *root = seed_root(), *dir = NULL, *lockpath = NULL, *log = NULL;
+	struct stat st;
+	int rc = -1, fd = -1;
+
+	if (!root) {
+		snprintf(err, errsz, "neither XDG_CACHE_HOME nor HOME names a folder to keep seed images in");
+		return -1;
+	}
+	/* one image per Python version: each has its own byte-code */
+	dir = xasprintf("%s/%s-%d.%d/%.*s", root, in->impl, in->major, in->minor, (int)(strlen(base) - 4), base);
+	if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode)) {
+		rc = 0;
+		goto done;
+	}
+	lockpath = xconcat(dir, ".lock", NULL);
+	log = xconcat(dir, ".log", NULL);
+	char *parent = xstrndup(dir, (size_t)(strrchr(dir, '/') - dir));
+	int made = mkdirs(parent);
+	free(parent);
+	if (made < 0 || (fd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0) {
+		snprintf(err, errsz, "cannot create '%s': %s", lockpath, strerror(errno));
+		goto done;
+	}
+	while (flock(fd, LOCK_EX) < 0 && errno == EINTR)
+		;
+	/* another blitz made it while this one waited */
+	if ((stat(dir, &st) == 0 && S_ISDIR(st.st_mode)) || unpack(in, wheel, dir, log) == 0)
+		rc = 0;
+	else
+		snprintf(err, errsz, "cannot unpack %s for Python %d.%d (see %s)", wheel, in->major, in->minor, log);
+	close(fd);
+done:
+	if (rc == 0 && (size_t)snprintf(out, outsz, "%s", dir) >= outsz) {
+		snprintf(err, errsz, "the path '%s' is too long", dir);
+		rc = -1;
+	}
+	free(root);
+	free(dir);
+	free(lockpath);
+	free(log);
+	return rc;
+}
+
+struct linker {
+	int no_link;		/* the file system said no once: copy from then on */
+	char *err;
+	size_t errsz;
+};
+
+static int lfail(struct linker *l, const char *what, const char *path)
+{
+	snprintf(l->err, l->errsz, "%s '%s': %s", what, path, strerror(errno));
+	return -1;
+}
+
+/* A copy of from at to, keeping its mode and modification time (byte-code stays valid). */
+static int copy_file(struct linker *l, const char *from, const char *to, const struct stat *st)
+{
+	int in = open(from, O_RDONLY | O_CLOEXEC), out, rc = 0;
+	char buf[65536];
+	ssize_t n;
+
+	if (in < 0)
+		return lfail(l, "cannot read", from);
+	if ((out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, st->st_mode & 07777)) < 0) {
+		close(in);
+		return lfail(l, "cannot create", to);
+	}
+	while (rc == 0 && (n = read(in, buf, sizeof(buf))) != 0) {
+		if (n < 0) {
+			rc = lfail(l, "cannot read", from);
+			break;
+		}
+		for (ssize_t off = 0; off < n && rc == 0;) {
+			ssize_t w = write(out, buf + off, (size_t)(n - off));
+			if (w < 0)
+				rc = lfail(l, "cannot write", to);
+			else
+				off += w;
+		}
+	}
+	struct timespec ts[2] = { st->st_atim, st->st_mtim };
+	futimens(out, ts);
+	close(in);
+	if (close(out) < 0 && rc == 0)
+		rc = lfail(l, "cannot write", to);
+	return rc;
+}
+
+/* Every file under from at the same place under to: hard links, or copies where links cannot be had. */
+static int link_tree(struct linker *l, const char *from, const char *to, int depth)
+{
+	DIR *d;
+	struct dirent *de;
+	int rc = 0;
+
+	if (depth > 32) {
+		snprintf(l->err, l->errsz, "'%s' is nested too deep", from);
+		return -1;
+	}
+	if (!(d = opendir(from)))
+		return lfail(l, "cannot list", from);
+	while (rc == 0 && (de = readdir(d))) {
+		struct stat st;
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		char *src = xconcat(from, "/", de->d_name, NULL), *dst = xconcat(to, "/", de->d_name, NULL);
+		if (lstat(src, &st) < 0)
+			rc = lfail(l, "cannot read", src);
+		else if (S_ISDIR(st.st_mode)) {
+			if (mkdir(dst, 0755) < 0 && errno != EEXIST)
+				rc = lfail(l, "cannot create", dst);
+			else
+				rc = link_tree(l, src, dst, depth + 1);
+		} else if (S_ISREG(st.st_mode)) {
+			if (!l->no_link && link(src, dst) == 0) {
+				/* linked */
+			} else if (!l->no_link && errno == EEXIST) {
+				/* the venv has it already (seeded twice): keep it */
+			} else if (!l->no_link && errno != EXDEV && errno != EPERM && errno != EMLINK &&
+				   errno != ENOTSUP && errno != EOPNOTSUPP) {
+				rc = lfail(l, "cannot link", dst);
+			} else {
+				l->no_link = 1;
+				if (access(dst, F_OK) != 0)
+					rc = copy_file(l, src, dst, &st);
+			}
+		}
+		free(src);
+		free(dst);
+	}
+	closedir(d);
+	return rc;
+}
+
+/*
+ * A console script: the shebang names the venv's python; where the kernel
+ * cannot run that line (longer than 127 bytes, or holding a space) the
+ * script starts under sh, which runs the file again with python: sh reads
+ * the second line as `exec`, python as the start of a string.
+ */
+static char *script_text(const char *python, const char *module, const char *func)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *attr = xstrdup(func), *dot = strchr(attr, '.');
+
+	if (strlen(python) + 2 > 127 || strchr(python, ' ')) {
+		strbuf_adds(&sb, "#!/bin/sh\n'''exec' '");
+		for (const char *p = python; *p; p++)
+			strbuf_adds(&sb, *p == '\'' ? "'\\''" : (char[2]){ *p, 0 });
+		strbuf_adds(&sb, "' \"$0\" \"$@\"\n' '''\n");
+	} else {
+		strbuf_addf(&sb, "#!%s\n", python);
+	}
+	if (dot)
+		*dot = '\0';
+	strbuf_addf(&sb, "import sys\nfrom %s import %s\nif __name__ == \"__main__\":\n    sys.exit(%s())\n", module, attr,
+		    func);
+	free(attr);
+	return strbuf_detach(&sb);
+}
+
+static int write_script(const char *path, const char *text, char *err, size_t errsz)
+{
+	int fd;
+	size_t n = strlen(text);
+
+	unlink(path);
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755)) < 0) {
+		snprintf(err, errsz, "cannot create '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	if (write(fd, text, n) != (ssize_t)n || close(fd) < 0) {
+		snprintf(err, errsz, "cannot write '%s': %s", path, strerror(errno ? errno : ENOSPC));
+		return -1;
+	}
+	return 0;
+}
+
+/* The name of the image's dist-info folder (allocated), or NULL. */
+static char *dist_info(const char *image)
+{
+	DIR *d = opendir(image);
+	struct dirent *de;
+	char *found = NULL;
+
+	if (!d)
+		return NULL;
+	while (!found && (de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+		if (n > 10 && strcmp(de->d_name + n - 10, ".dist-info") == 0)
+			found = xstrdup(de->d_name);
+	}
+	closedir(d);
+	return found;
+}
+
+/*
+ * The console scripts of the dist whose dist-info is info, written into
+ * bin: each [console_scripts] entry of entry_points.txt. pip's own names
+ * its version of Python (pip3.11): those follow the venv's, as pip does when
+ * it installs itself.
+ */
+static int write_scripts(const char *info, const char *bin, const struct interp *in, char *err, size_t errsz)
+{
+	char *ep = xconcat(info, "/entry_points.txt", NULL), *python = xconcat(bin, "/python", NULL);
+	size_t len;
+	char *text = read_file(ep, &len);
+	int in_section = 0, rc = 0, is_pip = strstr(info, "/pip-") != NULL;
+	char *pip_target = NULL;
+
+	free(ep);
+	for (char *line = text ? strtok(text, "\n") : NULL; line && rc == 0; line = strtok(NULL, "\n")) {
+		char *s = line, *e;
+		while (isspace((unsigned char)*s))
+			s++;
+		for (e = s + strlen(s); e > s && isspace((unsigned char)e[-1]);)
+			*--e = '\0';
+		if (*s == '[') {
+			in_section = strcmp(s, "[console_scripts]") == 0;
+			continue;
+		}
+		char *eq = strchr(s, '=');
+		if (!in_section || !eq || *s == '#' || *s == ';')
+			continue;
+		char *name = s, *target = eq + 1;
+		for (e = eq; e > name && isspace((unsigned char)e[-1]); e--)
+			;
+		*e = '\0';
+		while (isspace((unsigned char)*target))
+			target++;
+		char *extras = strchr(target, '[');
+		if (extras)
+			for (*extras = '\0'; extras > target && isspace((unsigned char)extras[-1]);)
+				*--extras = '\0';
+		char *colon = strchr(target, ':');
+		if (!colon || !*name || strchr(name, '/'))
+			continue;
+		*colon = '\0';
+		if (is_pip && strncmp(name, "pip", 3) == 0) {
+			if (!pip_target)
+				pip_target = xconcat(target, ":", colon + 1, NULL);
+			continue;	/* written below, for this Python */
+		}
+		char *path = xconcat(bin, "/", name, NULL), *script = script_text(python, target, colon + 1);
+		rc = write_script(path, script, err, errsz);
+		free(path);
+		free(script);
+	}
+	if (pip_target && rc == 0) {
+		char names[3][32];
+		char *colon = strchr(pip_target, ':');
+		*colon = '\0';
+		snprintf(names[0], sizeof(names[0]), "pip");
+		snprintf(names[1], sizeof(names[1]), "pip%d", in->major);
+		snprintf(names[2], sizeof(names[2]), "pip%d.%d", in->major, in->minor);
+		for (int i = 0; i < 3 && rc == 0; i++) {
+			char *path = xconcat(bin, "/", names[i], NULL), *script = script_text(python, pip_target, colon + 1);
+			rc = write_script(path, script, err, errsz);
+			free(path);
+			free(script);
+		}
+	}
+	free(pip_target);
+	free(text);
+	free(python);
+	return rc;
+}
+
+int seed_install(const char *image, const char *venv_dir, const struct interp *in, char *err, size_t errsz)
+{
+	char *site = venv_site_packages(venv_dir, in), *bin = xconcat(venv_dir, "/bin", NULL), *name;
+	struct linker l = { .err = err, .errsz = errsz };
+	int rc;
+
+	err[0] = '\0';
+	rc = link_tree(&l, image, site, 0);
+	if (rc == 0 && (name = dist_info(image))) {
+		char *info = xconcat(site, "/", name, NULL);
+		free(name);
+		char *installer = xconcat(info, "/INSTALLER", NULL);
+		/* what put it there, as pip writes it (the image's copy is shared: a file of the venv's own) */
+		unlink(installer);
+		rc = write_script(installer, "blitz\n", err, errsz);
+		chmod(installer, 0644);
+		free(installer);
+		if (rc == 0)
+			rc = write_scripts(info, bin, in, err, errsz);
+		free(info);
+	}
+	free(site);
+	free(bin);
+	return rc;
+}
