@@ -1,5 +1,6 @@
 #include "sched.h"
 
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,16 +53,31 @@ int sched_init(struct sched *s, size_t n, const char *const *names, const double
 		s->predicted[i] = predicted ? predicted[i] : 0;
 		strmap_intern(&index, names[i], strlen(names[i]));
 	}
-	for (size_t i = 0; i < n && depends; i++)
+	unsigned char *on = xcalloc(n ? n : 1, 1);
+	for (size_t i = 0; i < n && depends; i++) {
+		/* each env i depends on once, however many entries name it */
+		memset(on, 0, n);
 		for (size_t k = 0; k < depends[i].n; k++) {
-			int dep = strmap_get(&index, depends[i].v[k], strlen(depends[i].v[k]));
-			if (dep < 0 || (size_t)dep == i)
+			const char *want = depends[i].v[k];
+			if (strpbrk(want, "*?[")) {
+				/* a glob, matched as tox does (fnmatchcase) against the envs of the run */
+				for (size_t j = 0; j < n; j++)
+					on[j] |= fnmatch(want, names[j], 0) == 0;
+				continue;
+			}
+			int dep = strmap_get(&index, want, strlen(want));
+			if (dep >= 0)
+				on[dep] = 1;
+		}
+		for (size_t di = 0; di < n; di++) {
+			if (!on[di] || di == i)
 				continue;	/* not selected, or itself: nothing to wait for */
-			size_t di = (size_t)dep;
 			s->dependents[di] = xgrow(s->dependents[di], &cap[di], s->ndependents[di] + 1, sizeof(size_t));
 			s->dependents[di][s->ndependents[di]++] = i;
 			s->waiting[i]++;
 		}
+	}
+	free(on);
 	free(cap);
 	strmap_clear(&index);
 

@@ -29,8 +29,9 @@ struct sched {
 
 /*
  * Set s up for n envs: names[i] predicted to take predicted[i] seconds, with
- * depends[i] the names it depends on (names outside the set are ignored, as
- * tox ignores unselected envs). Returns 0, or -1 with d naming a cycle.
+ * depends[i] the names it depends on, or globs of them (fnmatch: *, ?,
+ * [seq]); names outside the set are ignored, as tox ignores unselected
+ * envs. Returns 0, or -1 with d naming a cycle.
  */
 int sched_init(struct sched *s, size_t n, const char *const *names, const double *predicted,
 	       const struct strvec *depends, struct diag *d);

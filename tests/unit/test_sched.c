@@ -84,7 +84,32 @@ static void test_sched_cycle(void)
 	sched_release(&s);
 }
 
+/* depends = t*, py3[12]: globs over the envs of the run, as tox's fnmatchcase; the env itself never counts. */
+static void test_sched_depends_glob(void)
+{
+	const char *names[] = { "report", "t1", "t2", "lint", "py31", "py33" };
+	double pred[] = { 100, 1, 1, 1, 1, 1 };
+	struct strvec deps[6] = { STRVEC_INIT, STRVEC_INIT, STRVEC_INIT, STRVEC_INIT, STRVEC_INIT, STRVEC_INIT };
+	struct sched s;
+	struct strbuf out = STRBUF_INIT;
+	struct diag d;
+
+	strvec_push(&deps[0], "t*");
+	strvec_push(&deps[0], "py3[12]");
+	strvec_push(&deps[0], "t1");	/* named twice: waited for once */
+	strvec_push(&deps[1], "t*");	/* t1 on t2 (not on itself) */
+	CHECK_INT(sched_init(&s, 6, names, pred, deps, &d), 0);
+	CHECK_INT((long)s.waiting[0], 3);
+	order(&s, &out);
+	CHECK_STR(strbuf_str(&out), "t2 t1 lint py31 report py33");
+	for (int i = 0; i < 6; i++)
+		strvec_clear(&deps[i]);
+	strbuf_release(&out);
+	sched_release(&s);
+}
+
 const struct test sched_tests[] = {
+	{ "sched_depends_glob", test_sched_depends_glob },
 	{ "sched_longest_first", test_sched_longest_first },
 	{ "sched_depends", test_sched_depends },
 	{ "sched_cycle", test_sched_cycle },
