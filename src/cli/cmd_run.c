@@ -106,7 +106,7 @@ static void write_json_tests(FILE *f, const char *key, const struct test_time *v
 	fprintf(f, "%s]", n ? "\n  " : "");
 }
 
-/* --result-json: the run as data (per env: result, reason, time, log, each step with its exit code). */
+/* --result-json: the run as data (per env: result, tox's code, reason, time, log, each step with its exit code). */
 static int write_json(const char *path, const struct run_result *res)
 {
 	FILE *f = fopen(path, "w");
@@ -119,8 +119,9 @@ static int write_json(const char *path, const struct run_result *res)
 		const struct env_result *r = &res->envs[i];
 		fprintf(f, "%s\n    {\"name\": ", i ? "," : "");
 		json_string(f, r->name);
-		fprintf(f, ", \"result\": \"%s\", \"ignored_failure\": %s, \"reused\": %s, \"seconds\": %.3f, \"reason\": ",
-			status_key[r->status], r->ignored_failure ? "true" : "false", r->reused ? "true" : "false", r->seconds);
+		fprintf(f, ", \"result\": \"%s\", \"code\": %d, \"ignored_failure\": %s, \"reused\": %s, \"seconds\": %.3f, \"reason\": ",
+			status_key[r->status], r->code, r->ignored_failure ? "true" : "false", r->reused ? "true" : "false",
+			r->seconds);
 		json_string(f, r->reason);
 		fprintf(f, ", \"log\": ");
 		json_string(f, r->log_path);
@@ -216,22 +217,27 @@ static void print_services(const struct run_result *res)
 	}
 }
 
-static size_t slots(const char *parallel)
+/* -p: auto (the cores), all (every selected env at once), 0 (one at a time, as tox), or a number. */
+static size_t slots(const char *parallel, size_t envs)
 {
+	char *end;
 	long n;
 
 	if (!parallel)
 		return 1;
-	if (strcmp(parallel, "auto") == 0 || strcmp(parallel, "all") == 0) {
+	if (strcmp(parallel, "auto") == 0) {
 		n = sysconf(_SC_NPROCESSORS_ONLN);
 		return n > 0 ? (size_t)n : 1;
 	}
-	n = atol(parallel);
-	if (n < 1) {
-		fprintf(stderr, "blitz: error: -p '%s': give a number of envs at once, or auto\n", parallel);
+	if (strcmp(parallel, "all") == 0)
+		return envs ? envs : 1;
+	n = strtol(parallel, &end, 10);
+	if (*end || end == parallel || n < 0) {
+		fprintf(stderr, "blitz: error: -p '%s': give a number of envs at once, auto, all, or 0 for one at a time\n",
+			parallel);
 		exit(2);
 	}
-	return (size_t)n;
+	return n ? (size_t)n : 1;
 }
 
 /*
@@ -359,7 +365,7 @@ int cmd_run(const struct opts *o)
 	char *state = cli_state_dir(&t);
 	char *run_dir = xasprintf("%s/runs/%s-%ld", state, stamp, (long)getpid());
 	memset(&ro, 0, sizeof(ro));
-	ro.slots = slots(o->parallel);
+	ro.slots = slots(o->parallel, envs.n);
 	ro.auto_width = o->parallel && strcmp(o->parallel, "auto") == 0;
 	if (o->timeout) {
 		char *end;

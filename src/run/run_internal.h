@@ -61,6 +61,8 @@ struct envrun {
 	struct split *split;		/* that command, running in shards; NULL otherwise */
 	struct share *share;		/* --shard: its tests are split among CI nodes; this node's */
 	long svc_slot;			/* the slot whose services it holds (blitz_services), or -1 */
+	char fail_why[512];		/* the first command that failed (commands_post still runs), or "" */
+	int fail_code;			/* its code */
 	char svc_note[512];		/* a service that died while its job ran, or "" */
 };
 
@@ -119,7 +121,9 @@ struct ctx {
 	void *pctx;
 	long long t0;
 	size_t slots, running, done;
-	int stopping;
+	int stopping;			/* Ctrl-C, SIGTERM: every job is being stopped */
+	int no_new_envs;		/* --fail-fast after a failure: envs not started stay so; the others finish */
+	long first_failed;		/* the env that failed first, or -1 */
 	struct task **tasks;
 	size_t ntasks;
 	struct junit junit;		/* every env's tests, as their pytest reported them */
@@ -223,8 +227,22 @@ int envrun_create(struct ctx *c, struct envrun *er);
 /* Start env er's next step (runner.c): 0 started, 1 waiting for a task, -1 finished. */
 int envrun_start_step(struct ctx *c, struct envrun *er);
 
-/* Env er ends with status; reason says why it did not pass (runner.c). */
+/* Env er ends with status; reason says why it did not pass (runner.c); code: tox's exit code for it. */
 void envrun_finish(struct envrun *er, enum env_status status, const char *reason);
+void envrun_fail(struct envrun *er, int code, const char *reason);
+
+/*
+ * Env er's current step (steps.v[er->next]) has ended (runner.c): why is
+ * "" when it passed, else why it failed and code the exit code tox gives
+ * that failure; stopped: Ctrl-C or --fail-fast stopped it. Goes on as tox
+ * does: a failing command of commands_pre or commands skips to
+ * commands_post (all of them run with ignore_errors), a failing set-up step
+ * ends the env; and starts what comes next.
+ */
+void envrun_step_ended(struct ctx *c, struct envrun *er, const char *why, int code, int stopped);
+
+/* The exit code tox gives a failed job: the process's code, -N when signal N killed it, 2 when it never started. */
+int job_tox_code(const struct job *j);
 
 /* A line "[blitz] ENV: WHAT PATH" in env er's log (shared.c). */
 void envrun_log_line(const struct envrun *er, const char *what, const char *path);

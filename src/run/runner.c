@@ -70,12 +70,30 @@ void envrun_finish(struct envrun *er, enum env_status status, const char *reason
 		snprintf(er->r->reason, sizeof(er->r->reason), "%.200s; %.300s", er->svc_note, reason);
 	else if (reason)
 		snprintf(er->r->reason, sizeof(er->r->reason), "%s", reason);
+	if (status == ENV_FAILED && !er->r->code)
+		er->r->code = 1;
 	if (status == ENV_FAILED && er->resolved && er->e.ignore_outcome) {
 		er->r->ignored_failure = 1;
 		er->r->status = ENV_PASSED;
 	}
 	if (er->started)
 		er->r->seconds = (double)(now_ns() - er->start_ns) / 1e9;
+}
+
+void envrun_fail(struct envrun *er, int code, const char *reason)
+{
+	er->r->code = code;
+	envrun_finish(er, ENV_FAILED, reason);
+}
+
+int job_tox_code(const struct job *j)
+{
+	switch (j->end) {
+	case JOB_EXITED: return j->exit_code;
+	case JOB_SIGNALED: return -j->signo;
+	case JOB_SPAWN_FAILED: return 2;	/* tox: the errno of the missing program */
+	default: return 1;
+	}
 }
 
 /*
@@ -152,8 +170,9 @@ int envrun_start_step(struct ctx *c, struct envrun *er)
 			char why[512];
 			snprintf(why, sizeof(why), "'%s' is not installed in the env and not in allowlist_externals: add it there or to deps",
 				 st->argv.v[0]);
-			envrun_finish(er, ENV_FAILED, why);
-			return -1;
+			envrun_log_line(er, "not run:", why);
+			envrun_step_ended(c, er, why, 1, 0);
+			return er->finished ? -1 : 0;
 		}
 		if (st->kind == STEP_COMMAND && (long)er->next == er->split_step && (er->shards > 1 || er->share)) {
 			int rc = shard_start(c, er);
@@ -178,8 +197,40 @@ int envrun_start_step(struct ctx *c, struct envrun *er)
 			pool_start(c->p, &spec);
 		return 0;
 	}
-	envrun_finish(er, ENV_PASSED, NULL);
+	if (er->fail_why[0])
+		envrun_fail(er, er->fail_code, er->fail_why);
+	else
+		envrun_finish(er, ENV_PASSED, NULL);
 	return -1;
+}
+
+void envrun_step_ended(struct ctx *c, struct envrun *er, const char *why, int code, int stopped)
+{
+	const struct step *st = &er->steps.v[er->next];
+
+	er->next++;
+	if (stopped) {
+		envrun_finish(er, ENV_NOT_RUN, why && why[0] ? why : "stopped");
+		return;
+	}
+	if (why && why[0] && !(st->kind == STEP_COMMAND && st->ignore_exit)) {
+		if (st->kind != STEP_COMMAND || st->set == SET_NONE) {
+			envrun_fail(er, code, why);	/* the env is not set up: nothing more runs */
+			return;
+		}
+		if (!er->fail_why[0]) {
+			snprintf(er->fail_why, sizeof(er->fail_why), "%s", why);
+			er->fail_code = code;
+		}
+		if (!er->e.ignore_errors) {
+			/* the rest of commands_pre and commands is skipped; commands_post runs, but not after itself */
+			size_t post = er->next;
+			while (post < er->steps.n && !(er->steps.v[post].kind == STEP_COMMAND && er->steps.v[post].set == SET_POST))
+				post++;
+			er->next = st->set == SET_POST ? er->steps.n : post;
+		}
+	}
+	envrun_start_step(c, er);
 }
 
 static void start_env(struct ctx *c, struct envrun *er)
@@ -272,12 +323,7 @@ static void step_done(struct ctx *c, struct envrun *er, struct job *j)
 		envrun_start_step(c, er);
 		return;
 	}
-	er->next++;
-	if (why[0] && !(st->kind == STEP_COMMAND && st->ignore_exit && j->end != JOB_STOPPED)) {
-		envrun_finish(er, j->end == JOB_STOPPED ? ENV_NOT_RUN : ENV_FAILED, why);
-		return;
-	}
-	envrun_start_step(c, er);
+	envrun_step_ended(c, er, why, job_tox_code(j), j->end == JOB_STOPPED);
 }
 
 /*
@@ -344,10 +390,11 @@ static void env_finished(struct ctx *c, struct envrun *er, int was_running)
 	if (was_running && (er->r->status == ENV_PASSED || er->r->status == ENV_FAILED))
 		db_record_env(c->db, er->r->name, er->r->seconds, er->r->status == ENV_PASSED);
 	report(c, er->r);
-	if (c->o->fail_fast && er->r->status == ENV_FAILED && !c->stopping) {
-		c->stopping = 1;
-		pool_stop_all(c->p);
-	}
+	if (er->r->status == ENV_FAILED && c->first_failed < 0)
+		c->first_failed = er - c->runs;
+	/* tox 4: fail-fast stops starting envs, and lets those running finish */
+	if (c->o->fail_fast && er->r->status == ENV_FAILED)
+		c->no_new_envs = 1;
 }
 
 /*
@@ -455,6 +502,33 @@ static void keep_envs(struct ctx *c, struct run_result *res, struct strvec *deps
 	c->n = res->n = k;
 }
 
+/*
+ * The exit status tox gives these results (the run got as far as its envs).
+ * tox 4: 0 when every env passed (or failed with ignore_outcome) and not
+ * every one was skipped; else one env's own code when it was the only one
+ * selected (1 when skipped), the first failed env's with --fail-fast, or
+ * 1. tox 3: 1 when an env failed.
+ */
+static int exit_status(const struct ctx *c, const struct run_result *res)
+{
+	size_t failed = 0, skipped = 0;
+
+	for (size_t i = 0; i < res->n; i++) {
+		failed += res->envs[i].status == ENV_FAILED;
+		skipped += res->envs[i].status == ENV_SKIPPED || res->envs[i].status == ENV_NOT_RUN;
+	}
+	if (c->t->tox3)
+		return failed ? 1 : 0;
+	if (!failed && (skipped < res->n || !res->n))
+		return 0;
+	const struct env_result *which = res->n == 1 ? &res->envs[0] :
+					 c->o->fail_fast && c->first_failed >= 0 ? &res->envs[c->first_failed] : NULL;
+	/* a code that reads as success to the shell (256) is still a failure */
+	if (which && which->status == ENV_FAILED && (which->code & 0xff))
+		return which->code & 0xff;
+	return 1;
+}
+
 int runner_run(struct tox *t, const struct strvec *envs, const struct run_opts *o, struct run_result *res,
 	       run_progress_fn progress, void *ctx)
 {
@@ -470,7 +544,7 @@ int runner_run(struct tox *t, const struct strvec *envs, const struct run_opts *
 	long long last_sample = 0;
 	struct ctx c = { .p = &p, .t = t, .o = o, .s = &s, .db = &db, .runs = runs, .n = envs->n,
 			 .predicted = predicted, .progress = progress, .pctx = ctx, .t0 = now_ns(),
-			 .slots = o->slots ? o->slots : 1 };
+			 .slots = o->slots ? o->slots : 1, .first_failed = -1 };
 
 	memset(res, 0, sizeof(*res));
 	res->n = envs->n;
@@ -547,7 +621,7 @@ int runner_run(struct tox *t, const struct strvec *envs, const struct run_opts *
 		c.running = count_running(&c);
 		resume_waiting(&c);
 		shard_start_pending(&c);	/* an env's shards before new envs: its set-up is paid */
-		while (!c.stopping && c.running < c.slots) {
+		while (!c.stopping && !c.no_new_envs && c.running < c.slots) {
 			long i = sched_next(&s);
 			if (i < 0)
 				break;
@@ -605,9 +679,12 @@ out:
 	sched_release(&s);
 out_nosched:
 	res->seconds = (double)(now_ns() - c.t0) / 1e9;
+	if (rc == 0 && !o->dry_run)
+		rc = exit_status(&c, res);
 	for (size_t i = 0; i < c.n; i++) {
-		if (rc == 0 && res->envs[i].status == ENV_FAILED)
-			rc = 1;
+		if (c.no_new_envs && !runs[i].started)
+			snprintf(res->envs[i].reason, sizeof(res->envs[i].reason), "not started: --fail-fast stopped the run after %s failed",
+				 res->envs[c.first_failed].name);
 		envrun_unlock(&runs[i]);
 		envrun_release(&runs[i]);
 		strvec_clear(&deps[i]);

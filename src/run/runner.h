@@ -49,6 +49,7 @@ struct env_result {
 	double seconds;
 	char *log_path;			/* owned */
 	int ignored_failure;		/* failed but ignore_outcome = true: counts as passed */
+	int code;			/* failed: the exit code tox gives it (a command's, -N for signal N), else 0 */
 	int reused;			/* its venv and deps were in place, unchanged: not built again */
 	struct step_result *steps;	/* in the order they ran */
 	size_t nsteps;
@@ -106,8 +107,10 @@ typedef void (*run_progress_fn)(void *ctx, const struct env_result *r, const str
  * venv, install its deps and the project, run its commands; several at once,
  * dependencies first and the longest (by earlier runs) next. Fills res (free
  * with run_result_release()). Returns 0 when every env passed or was
- * skipped, 1 when one failed, 130 when interrupted, 2 for an error that
- * stopped the run before any env (message printed).
+ * skipped, 130 when interrupted, 2 for an error that stopped the run
+ * before any env (message printed); when envs failed, the exit status tox
+ * gives (tox 4: one env selected, its code; with fail_fast the first failed
+ * env's; else 1; tox 3: 1), and 1 when every env was skipped (tox 4).
  */
 int runner_run(struct tox *t, const struct strvec *envs, const struct run_opts *o, struct run_result *res,
 	       run_progress_fn progress, void *ctx);

@@ -49,6 +49,7 @@ struct split {
 	size_t n, next, running, finished;
 	size_t junit_from;		/* the run's report holds its tests from here on */
 	char why[640];			/* the first shard's failure */
+	int code;			/* its exit code, as tox gives it */
 	int not_tests;			/* a failure that is no failed test (pytest's exit code is not 1) */
 	size_t reruns;			/* reruns done (--reruns) */
 	size_t rerun_from;		/* the tests the next rerun looks at start here in the run's report */
@@ -600,6 +601,7 @@ int shard_rerun(struct ctx *c, struct envrun *er, size_t from, const char *why)
 	sp->at = at;
 	sp->junit_from = sp->rerun_from = from;
 	snprintf(sp->why, sizeof(sp->why), "%s", why);
+	sp->code = 1;	/* pytest's: tests failed */
 	if (start_rerun(c, er) < 0) {
 		shard_free(er);
 		return -1;
@@ -623,17 +625,9 @@ static void split_done(struct ctx *c, struct envrun *er)
 	/* the command named a JUnit XML of its own: it gets every shard's tests */
 	if (st->junit && strncmp(st->junit, c->o->run_dir, strlen(c->o->run_dir)) != 0)
 		report_write_cases(c, er->r->name, sp->junit_from, st->junit);
+	int code = sp->code;
 	shard_free(er);
-	er->next++;
-	if (stopped && !why[0]) {
-		envrun_finish(er, ENV_NOT_RUN, "stopped while its tests ran in shards");
-		return;
-	}
-	if (why[0] && !st->ignore_exit) {
-		envrun_finish(er, stopped ? ENV_NOT_RUN : ENV_FAILED, why);
-		return;
-	}
-	envrun_start_step(c, er);
+	envrun_step_ended(c, er, stopped && !why[0] ? "stopped while its tests ran in shards" : why, code, stopped);
 }
 
 void shard_job_done(struct ctx *c, struct envrun *er, struct job *j)
@@ -685,6 +679,7 @@ void shard_job_done(struct ctx *c, struct envrun *er, struct job *j)
 		if (why[0])
 			snprintf(sp->why, sizeof(sp->why), "%.500s (still failing after %zu rerun%s)", why, sp->reruns,
 				 sp->reruns == 1 ? "" : "s");
+		sp->code = job_tox_code(j);
 	}
 	if (why[0] && !(j->end == JOB_EXITED && j->exit_code == 1))
 		sp->not_tests = 1;
@@ -697,8 +692,10 @@ void shard_job_done(struct ctx *c, struct envrun *er, struct job *j)
 		sh->failed = 1;
 		if (j->end != JOB_STOPPED)
 			append_log(er, sh, i, sp->n);
-		if (!sp->why[0])
+		if (!sp->why[0]) {
 			snprintf(sp->why, sizeof(sp->why), "shard %zu of %zu: %s", i + 1, sp->n, why);
+			sp->code = job_tox_code(j);
+		}
 	} else {
 		char what[128];
 		snprintf(what, sizeof(what), "shard %zu of %zu (%zu tests) passed:", i + 1, sp->n, sh->ntests);

@@ -62,10 +62,11 @@ struct step *steps_install(struct steps *s, enum step_kind kind, const struct to
 	return st;
 }
 
-static void commands(struct steps *s, const struct tox_commands *cs, int tox3)
+static void commands(struct steps *s, const struct tox_commands *cs, enum step_set set, int tox3)
 {
 	for (size_t i = 0; i < cs->n; i++) {
 		struct step *st = add(s, STEP_COMMAND);
+		st->set = set;
 		const struct strvec *argv = &cs->v[i].argv;
 		size_t from = 0;
 		st->ignore_exit = cs->v[i].ignore_exit;
@@ -134,9 +135,9 @@ void steps_build(const struct toxenv *e, const char *python, int direct_venv, co
 		steps_install(out, STEP_PACKAGE, e, &packages);
 		strvec_clear(&packages);
 	}
-	commands(out, &e->commands_pre, tox3);
-	commands(out, &e->commands, tox3);
-	commands(out, &e->commands_post, tox3);
+	commands(out, &e->commands_pre, SET_PRE, tox3);
+	commands(out, &e->commands, SET_MAIN, tox3);
+	commands(out, &e->commands_post, SET_POST, tox3);
 }
 
 static const char *base_name(const char *path)

@@ -17,8 +17,12 @@ enum step_kind {
 	STEP_WHEEL,		/* the runner's: wait for the project's wheel, built once, and install that */
 };
 
+/* Which of an env's command lists a STEP_COMMAND comes from: tox's failure rules differ by list. */
+enum step_set { SET_NONE, SET_PRE, SET_MAIN, SET_POST };
+
 struct step {
 	enum step_kind kind;
+	enum step_set set;	/* a STEP_COMMAND's list */
 	struct strvec argv;
 	int ignore_exit;	/* a "-" command: its failure does not fail the env */
 	char *junit;		/* a pytest command: the JUnit XML it writes (runner's), or NULL */
