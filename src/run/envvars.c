@@ -33,7 +33,21 @@ static int passes(const struct toxenv *e, const char *name)
 	return 0;
 }
 
-void envvars_build(const struct toxenv *e, const char *work_dir, char *const *environ_, struct strvec *out)
+/* Whether set_env sets key. */
+static int sets(const struct toxenv *e, const char *key)
+{
+	for (size_t i = 0; i < e->n_set_env; i++)
+		if (strcmp(e->set_env[i].key, key) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Build out from environ_ (every variable with all, else those pass_env lets
+ * through), set_env and tox's own variables; mode: 4 for tox 4, 3 for tox
+ * 3's commands, 33 for tox 3's set-up.
+ */
+static void build(const struct toxenv *e, const char *work_dir, int mode, char *const *environ_, struct strvec *out)
 {
 	struct strmap index = STRMAP_INIT;
 	const char *path = "";
@@ -46,7 +60,9 @@ void envvars_build(const struct toxenv *e, const char *work_dir, char *const *en
 		char *name = xstrndup(*v, klen);
 		if (strcmp(name, "PATH") == 0)
 			path = *v + klen + 1;
-		else if ((*v)[klen] == '=' && passes(e, name))
+		else if ((*v)[klen] != '=')
+			;
+		else if (mode == 33 ? strcmp(name, "PYTHONPATH") != 0 || passes(e, name) || sets(e, name) : passes(e, name))
 			put(out, &index, *v, klen, *v + klen + 1);
 		free(name);
 	}
@@ -62,7 +78,25 @@ void envvars_build(const struct toxenv *e, const char *work_dir, char *const *en
 	put(out, &index, "TOX_ENV_NAME", 12, e->name);
 	put(out, &index, "TOX_ENV_DIR", 11, e->env_dir);
 	put(out, &index, "TOX_WORK_DIR", 12, work_dir);
+	if (mode == 4) {
+		/* tox 4 sets these over anything set_env says */
+		put(out, &index, "PYTHONIOENCODING", 16, "utf-8");
+		put(out, &index, "PIP_USER", 8, "0");
+	} else if (mode == 33) {
+		put(out, &index, "PIP_USER", 8, "0");
+		put(out, &index, "PIP_NO_DEPS", 11, "0");
+	}
 	free(newpath);
 	free(bin);
 	strmap_clear(&index);
+}
+
+void envvars_build(const struct toxenv *e, const char *work_dir, int tox3, char *const *environ_, struct strvec *out)
+{
+	build(e, work_dir, tox3 ? 3 : 4, environ_, out);
+}
+
+void envvars_build_install_tox3(const struct toxenv *e, const char *work_dir, char *const *environ_, struct strvec *out)
+{
+	build(e, work_dir, 33, environ_, out);
 }

@@ -78,8 +78,9 @@ static void fingerprints(struct ctx *c, struct envrun *er, const struct interp *
 	strvec_clear(&files);
 	/* sorted: the order of the variables in blitz's own environment depends on the shell that started it */
 	struct strvec install_env = STRVEC_INIT;
-	for (size_t i = 0; i < er->envp.n; i++) {
-		const char *kv = er->envp.v[i];
+	const struct strvec *setup_env = er->envp_setup.n ? &er->envp_setup : &er->envp;
+	for (size_t i = 0; i < setup_env->n; i++) {
+		const char *kv = setup_env->v[i];
 		if (!strncmp(kv, "PIP_", 4) || !strncmp(kv, "UV_", 3) || !strncmp(kv, "VIRTUALENV_", 11))
 			strvec_push(&install_env, kv);
 	}
@@ -191,7 +192,9 @@ void envrun_prepare(struct ctx *c, struct envrun *er)
 			 "set skip_install = true for an env that tests no package", t->toxinidir);
 		return;
 	}
-	envvars_build(&er->e, t->workdir, environ, &er->envp);
+	envvars_build(&er->e, t->workdir, t->tox3, environ, &er->envp);
+	if (t->tox3)
+		envvars_build_install_tox3(&er->e, t->workdir, environ, &er->envp_setup);
 	er->seeding = seeding_for(c, &er->in, &er->envp);
 	/*
 	 * blitz makes the venv itself where it can (CPython 3.3+) and all its

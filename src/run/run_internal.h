@@ -39,7 +39,8 @@ struct envrun {
 	int clear;			/* its venv is made again over an old one */
 	struct steps steps;
 	size_t next;			/* the step to run next */
-	struct strvec envp;
+	struct strvec envp;		/* its commands' environment (and tox 4's set-up's) */
+	struct strvec envp_setup;	/* tox 3: its set-up's environment (everything but PYTHONPATH); else empty */
 	struct env_result *r;
 	long long start_ns;
 	int started, finished;
@@ -61,6 +62,7 @@ struct envrun {
 	struct split *split;		/* that command, running in shards; NULL otherwise */
 	struct share *share;		/* --shard: its tests are split among CI nodes; this node's */
 	long svc_slot;			/* the slot whose services it holds (blitz_services), or -1 */
+	int dirs_ready;			/* its env_tmp_dir emptied and change_dir made, as tox does before commands */
 	char fail_why[512];		/* the first command that failed (commands_post still runs), or "" */
 	int fail_code;			/* its code */
 	char svc_note[512];		/* a service that died while its job ran, or "" */
@@ -240,6 +242,9 @@ void envrun_fail(struct envrun *er, int code, const char *reason);
  * ends the env; and starts what comes next.
  */
 void envrun_step_ended(struct ctx *c, struct envrun *er, const char *why, int code, int stopped);
+
+/* The environment env er's step st runs in. */
+char *const *envrun_envp(const struct envrun *er, const struct step *st);
 
 /* The exit code tox gives a failed job: the process's code, -N when signal N killed it, 2 when it never started. */
 int job_tox_code(const struct job *j);

@@ -80,6 +80,11 @@ void envrun_finish(struct envrun *er, enum env_status status, const char *reason
 		er->r->seconds = (double)(now_ns() - er->start_ns) / 1e9;
 }
 
+char *const *envrun_envp(const struct envrun *er, const struct step *st)
+{
+	return st->kind != STEP_COMMAND && er->envp_setup.n ? er->envp_setup.v : er->envp.v;
+}
+
 void envrun_fail(struct envrun *er, int code, const char *reason)
 {
 	er->r->code = code;
@@ -133,6 +138,55 @@ static void log_header(const struct envrun *er, const struct step *st, const cha
 }
 
 /*
+ * The work folder (.tox) as tox 4 leaves it: a .gitignore of "*" (git never
+ * sees the envs) and a CACHEDIR.TAG (backup tools skip it), when missing.
+ */
+static void mark_work_dir(const char *dir)
+{
+	static const char *const files[][2] = {
+		{ ".gitignore", "*\n" },
+		{ "CACHEDIR.TAG", "Signature: 8a477f597d28d172789f06886806bc55\n"
+				  "# This file is a cache directory tag created by blitz.\n"
+				  "# For information about cache directory tags, see https://bford.info/cachedir/\n" },
+	};
+
+	for (size_t i = 0; i < 2; i++) {
+		char *p = xconcat(dir, "/", files[i][0], NULL);
+		if (access(p, F_OK) != 0 && mkdirs(dir) == 0) {
+			FILE *f = fopen(p, "w");
+			if (f) {
+				fputs(files[i][1], f);
+				fclose(f);
+			}
+		}
+		free(p);
+	}
+}
+
+/*
+ * Before env er's first command, as tox 4 does: its env_tmp_dir
+ * ({work_dir}/NAME/tmp) emptied and made, its change_dir made when missing.
+ * Returns 0, or -1 with why.
+ */
+static int prepare_dirs(struct ctx *c, struct envrun *er, char *why, size_t whysz)
+{
+	char *tmp = xasprintf("%s/%s/tmp", c->t->workdir, er->e.name);
+	int rc = 0;
+
+	er->dirs_ready = 1;
+	mark_work_dir(c->t->workdir);
+	if (remove_tree(tmp) < 0 || mkdirs(tmp) < 0) {
+		snprintf(why, whysz, "cannot make the env's temporary folder %s: %s", tmp, strerror(errno));
+		rc = -1;
+	} else if (er->e.change_dir[0] && mkdirs(er->e.change_dir) < 0) {
+		snprintf(why, whysz, "cannot make change_dir %s: %s", er->e.change_dir, strerror(errno));
+		rc = -1;
+	}
+	free(tmp);
+	return rc;
+}
+
+/*
  * Start env er's next step; returns 0, 1 when it waits for a task (it holds
  * no slot then), or -1 when it finished without one (check r->status).
  */
@@ -166,6 +220,13 @@ int envrun_start_step(struct ctx *c, struct envrun *er)
 			er->next++;
 			continue;
 		}
+		if (st->kind == STEP_COMMAND && !er->dirs_ready && !er->task) {
+			char why[512];
+			if (prepare_dirs(c, er, why, sizeof(why)) < 0) {
+				envrun_fail(er, 1, why);
+				return -1;
+			}
+		}
 		if (st->kind == STEP_COMMAND && !allowed(er, st->argv.v[0], env_path_of(&er->envp))) {
 			char why[512];
 			snprintf(why, sizeof(why), "'%s' is not installed in the env and not in allowlist_externals: add it there or to deps",
@@ -184,7 +245,7 @@ int envrun_start_step(struct ctx *c, struct envrun *er)
 			}
 		}
 		spec.argv = st->argv.v;
-		spec.envp = er->envp.v;
+		spec.envp = envrun_envp(er, st);
 		spec.cwd = st->kind == STEP_COMMAND ? er->e.change_dir : c->t->toxinidir;
 		spec.log_path = er->r->log_path;
 		spec.append = 1;
@@ -476,6 +537,7 @@ static void envrun_release(struct envrun *er)
 	er->resolved = 0;
 	steps_release(&er->steps);
 	strvec_clear(&er->envp);
+	strvec_clear(&er->envp_setup);
 }
 
 /* Keep only the envs keep marks (--shard: this node's), in their order; the others are forgotten. */

@@ -142,16 +142,17 @@ static struct task *wheel_task(struct ctx *c, struct envrun *er)
 }
 
 /*
- * er's environment for a venv at dir instead of its own: PATH with dir's
- * bin first, VIRTUAL_ENV naming dir.
+ * er's set-up environment for a venv at dir instead of its own: PATH with
+ * dir's bin first, VIRTUAL_ENV naming dir.
  */
 static void retarget_envp(const struct envrun *er, const char *dir, struct strvec *out)
 {
+	const struct strvec *from = er->envp_setup.n ? &er->envp_setup : &er->envp;
 	char *old_bin = xconcat(er->e.env_dir, "/bin", NULL);
 	size_t n = strlen(old_bin);
 
-	for (size_t i = 0; i < er->envp.n; i++) {
-		const char *kv = er->envp.v[i];
+	for (size_t i = 0; i < from->n; i++) {
+		const char *kv = from->v[i];
 		if (strncmp(kv, "PATH=", 5) == 0 && strncmp(kv + 5, old_bin, n) == 0)
 			strvec_push_owned(out, xconcat("PATH=", dir, "/bin", kv + 5 + n, NULL));
 		else if (strncmp(kv, "VIRTUAL_ENV=", 12) == 0)
@@ -176,7 +177,7 @@ static void task_start(struct ctx *c, struct task *t, struct envrun *er)
 	run->in = er->in;
 	run->seeding = er->seeding;
 	if (t->kind == TASK_WHEEL) {
-		strvec_extend(&run->envp, &er->envp);
+		strvec_extend(&run->envp, er->envp_setup.n ? &er->envp_setup : &er->envp);
 		st = steps_insert(&run->steps, 0, STEP_WHEEL);
 		strvec_push(&st->argv, er->in.path);
 		strvec_push(&st->argv, "-I");
