@@ -85,6 +85,13 @@ struct envctx *envctx_get(struct tox *t, const char *name)
 	c->t = t;
 	c->name = xstrdup(name);
 	env_factors(name, &c->factors);
+	if (!t->tox3) {
+		/* tox 4.58 matches the platform and the machine in conditions as if the env named them */
+		struct strvec own = STRVEC_INIT;
+		strvec_extend(&own, &c->factors);
+		factor_platform(&own, &c->factors);
+		strvec_clear(&own);
+	}
 	long gen = strvec_find(&t->section_names, name);
 	secname = gen >= 0 ? xstrdup(t->section_of.v[gen]) : xconcat(t->env_prefix, ":", name, NULL);
 	if (t->tox3 || !ini_section(&t->ini, secname) || !add_bases(c, ini_section(&t->ini, secname), 0)) {
@@ -190,12 +197,34 @@ char *envctx_raw(struct envctx *c, const char *key, const struct ini_entry **whe
 	const char *names[4];
 	size_t nn = key_names(k, key, c->t->tox3, names);
 
-	for (size_t i = 0; i < nn; i++)
-		for (size_t s = 0; s < c->nsecs; s++) {
+	if (c->t->tox3) {
+		/* tox 3 asks for each spelling in turn, through every section */
+		for (size_t i = 0; i < nn; i++)
+			for (size_t s = 0; s < c->nsecs; s++) {
+				const struct ini_entry *e = ini_get(c->secs[s], names[i]);
+				if (!e)
+					continue;
+				if (where)
+					*where = e;
+				return envctx_process_entry(c, e);
+			}
+		return NULL;
+	}
+	/*
+	 * tox 4 asks each section for every spelling before it goes on to the
+	 * next; a value whose every line a condition dropped counts as not
+	 * written (4.58), so the key is looked up further.
+	 */
+	for (size_t s = 0; s < c->nsecs; s++)
+		for (size_t i = 0; i < nn; i++) {
 			const struct ini_entry *e = ini_get(c->secs[s], names[i]);
 			if (!e)
 				continue;
 			char *v = envctx_process_entry(c, e);
+			if (!*v && !filter_entry_blank(c->t, e)) {
+				free(v);
+				continue;
+			}
 			if (where)
 				*where = e;
 			return v;
@@ -321,6 +350,7 @@ static char *base_python(struct envctx *c)
 		strvec_pushf(&c->errors, "base_python\tconflicting factors %s in %s", conflict, c->name);
 		free(conflict);
 	}
+	int written = v != NULL;
 	if (v) {
 		/* a list: one per line, or comma-separated on one line */
 		int by_line = strchr(v, '\n') != NULL;
@@ -339,9 +369,10 @@ static char *base_python(struct envctx *c)
 		}
 		free(v);
 	}
-	if (!out.len) {
+	if (!written) {
+		/* only when the key is not written: "basepython =" (or {env:UNSET}) is an empty list */
 		strbuf_adds(&out, implied ? implied : tox_default_python(c->t));
-	} else if (implied) {
+	} else if (out.len && implied) {
 		struct pyspec want, have;
 		pyspec_parse(implied, &want);
 		char *lines = xstrdup(out.buf), *save, *tok;

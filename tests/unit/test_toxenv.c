@@ -259,7 +259,10 @@ static void test_commands_ignore_exit(void)
 	fx_release(&f);
 }
 
-/* A trailing backslash joins the next line, after the factor filter has looked at each line. */
+/*
+ * A trailing backslash joins the next line, after the factor filter has looked
+ * at each line; tox 4.58 drops the continuation of a line its condition drops.
+ */
 static void test_commands_backslash_continuation(void)
 {
 	struct fx f;
@@ -277,24 +280,35 @@ static void test_commands_backslash_continuation(void)
 	CHECK_INT(fx_env(&f, "py38", &e), 0);
 	CHECK_STR(fx_cmds(&f, &e.commands), "pytest --cov tests ; coverage report");
 	toxenv_release(&e);
-	/* without py38 the continuation line stands alone: "report" */
+	/* without py38 the continuation line goes with the line it continues (4.11 kept "report") */
 	CHECK_INT(fx_env(&f, "py39", &e), 0);
-	CHECK_STR(fx_cmds(&f, &e.commands), "pytest --cov tests ; report");
+	CHECK_STR(fx_cmds(&f, &e.commands), "pytest --cov tests");
 	toxenv_release(&e);
 	fx_release(&f);
 }
 
-/* The tox-semantics.md §2.1 example: an orphaned "--cov" becomes the ignore-exit command "-cov". */
+/*
+ * The tox-semantics.md §2.1 example: tox 4.11 made the orphaned "--cov" the
+ * ignore-exit command "-cov"; 4.58 drops it with its line, and a value whose
+ * every line is dropped counts as not written: [testenv]'s commands apply.
+ * A continuation that goes on past the next line is kept (4.58's rule looks
+ * one line ahead).
+ */
 static void test_commands_orphaned_option(void)
 {
 	struct fx f;
 	struct toxenv e;
 
-	CHECK_INT(fx_ini(&f, "[testenv]\ncommands =\n  py38: pytest \\\n    --cov\n", 0), 0);
-	CHECK_INT(fx_env(&f, "py39", &e), 0);
-	CHECK_INT(e.commands.n, 1);
-	CHECK_STR(fx_cmd(&f, &e.commands, 0), "-cov");
-	CHECK_INT(e.commands.n ? e.commands.v[0].ignore_exit : -1, 1);
+	CHECK_INT(fx_ini(&f,
+			 "[testenv]\ncommands = base\n"
+			 "[testenv:a-py39]\ncommands =\n  py38: pytest \\\n    --cov\n"
+			 "[testenv:b-py39]\ncommands =\n  py38: pytest \\\n    --cov \\\n    tests\n  after\n",
+			 0), 0);
+	CHECK_INT(fx_env(&f, "a-py39", &e), 0);
+	CHECK_STR(fx_cmds(&f, &e.commands), "base");
+	toxenv_release(&e);
+	CHECK_INT(fx_env(&f, "b-py39", &e), 0);
+	CHECK_STR(fx_cmds(&f, &e.commands), "-cov tests ; after");
 	toxenv_release(&e);
 	fx_release(&f);
 }
@@ -442,13 +456,20 @@ static void test_deps_tox3_filtered_twice(void)
 
 /* --- base_python ----------------------------------------------------------------- */
 
-/* tox 4: the one interpreter factor as written; none: the running python. */
+/*
+ * tox 4: the one interpreter factor as written; none: the running python.
+ * 4.58 also reads free-threaded and debug builds ("py313t", "py312d") and
+ * bare versions, as a whole name or a factor ("3.8", "cpython-3.12" ->
+ * "3.12", "pypy-3.10" -> "pypy3.10", "lint-3.9t" -> "3.9t").
+ */
 static void test_base_python_from_factors(void)
 {
 	static const char *const cases[][2] = {
 		{ "py311", "py311" }, { "py3.11-lint", "py3.11" }, { "pypy3", "pypy3" }, { "lint-py312", "py312" },
 		{ "cpython3.11", "cpython3.11" }, { "py3", "py3" }, { "docs", FX_PYTHON }, { "py", FX_PYTHON },
-		{ "python3.12", FX_PYTHON }, { "py312t", FX_PYTHON },
+		{ "python3.12", FX_PYTHON }, { "py312t", "py312t" }, { "py313td", "py313td" }, { "graalpy311", "graalpy311" },
+		{ "3.8", "3.8" }, { "3.13t", "3.13t" }, { "cpython-3.12", "3.12" }, { "pypy-3.10", "pypy3.10" },
+		{ "x-3.11", "3.11" }, { "lint-3.9t", "3.9t" }, { "3.12-x", "3.12" }, { "pypy", "pypy" }, { "4.2", FX_PYTHON },
 	};
 	struct fx f;
 	struct toxenv e;
