@@ -423,6 +423,30 @@ static int has_unknown_factor(const struct strmap *known, const char *env)
 	}
 }
 
+/*
+ * tox 4.58's _is_tox_section: the core section, [testenv] and [testenv:*]
+ * ([gh-actions], [flake8] or setup.cfg's [options] are not tox's). A section
+ * name's prefix is what comes before its first ':'; [testenv] counts only
+ * when its prefix is the core's (none in tox.ini, "tox" in setup.cfg).
+ */
+static int is_tox_section(struct tox *t, const struct ini_section *sec)
+{
+	size_t plen = strlen(t->env_prefix);
+	const char *colon, *core_colon, *rest;
+
+	if (sec == t->core || (strncmp(sec->name, t->env_prefix, plen) == 0 && sec->name[plen] == ':'))
+		return 1;
+	colon = strchr(sec->name, ':');
+	core_colon = t->core ? strchr(t->core->name, ':') : NULL;
+	if (!colon != !core_colon)
+		return 0;
+	if (colon && (colon - sec->name != core_colon - t->core->name ||
+		      strncmp(sec->name, t->core->name, (size_t)(colon - sec->name)) != 0))
+		return 0;
+	rest = colon ? colon + 1 : sec->name;
+	return strncmp(rest, t->env_prefix, plen) == 0 && (rest[plen] == '\0' || rest[plen] == ':');
+}
+
 static void compute_all(struct tox *t)
 {
 	struct strmap known = STRMAP_INIT;
@@ -439,16 +463,19 @@ static void compute_all(struct tox *t)
 		add_env(t, n, 0);
 	}
 	if (!t->tox3) {
-		/* tox 4 also lists condition markers naming factors no env has, from any section */
+		/* tox 4 also lists condition markers naming factors no env has, from tox's own sections (4.58) */
 		struct strvec markers = STRVEC_INIT;
 		struct strmap seen = STRMAP_INIT;
 		for (size_t s = 0; s < t->ini.n; s++)
-			for (size_t k = 0; k < t->ini.sections[s].n; k++)
-				filter_entry_markers(t, &t->ini.sections[s].entries[k], &seen, &markers);
+			if (is_tox_section(t, &t->ini.sections[s]))
+				for (size_t k = 0; k < t->ini.sections[s].n; k++)
+					filter_entry_markers(t, &t->ini.sections[s].entries[k], &seen, &markers);
 		strmap_clear(&seen);
 		for (size_t i = 0; i < markers.n; i++)
-			if (has_unknown_factor(&known, markers.v[i]))
+			if (has_unknown_factor(&known, markers.v[i])) {
 				add_env(t, markers.v[i], 0);
+				strvec_push(&t->markers, markers.v[i]);
+			}
 		strvec_clear(&markers);
 	}
 	if (!t->tox3) {
@@ -547,6 +574,7 @@ void tox_release(struct tox *t)
 	strvec_clear(&t->envlist);
 	strvec_clear(&t->ignored_requires);
 	strvec_clear(&t->all);
+	strvec_clear(&t->markers);
 	strmap_clear(&t->all_set);
 	strvec_clear(&t->section_names);
 	strvec_clear(&t->section_of);

@@ -35,6 +35,7 @@ struct tox {
 	struct filter_state *filter;	/* values prepared for factor filtering (filter.c) */
 	struct strvec all;		/* every env tox -a lists; filled on first use */
 	struct strmap all_set;		/* the same, for lookups */
+	struct strvec markers;		/* tox 4: the names in all that only condition markers make */
 	int all_done;
 	struct strvec section_names;	/* env names defined by [testenv:...] headers (expanded) */
 	struct strvec section_of;	/* the header each of those names comes from */
