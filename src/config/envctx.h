@@ -19,12 +19,22 @@ struct tox;
 struct diag;
 struct ini_entry;
 
+/* Where a set_env entry came from: which later lines may replace it depends on it. */
+enum setenv_origin {
+	SETENV_LINE,		/* a KEY=VALUE line of the value */
+	SETENV_FILE,		/* a file| line's env file */
+	SETENV_REF,		/* a line that only held a substitution ({[testenv]set_env}) */
+	SETENV_DEFAULT,		/* added by tox itself */
+};
+
 struct envctx_setenv {
 	char *key;
 	char *raw;		/* before substitution; NULL once materialised */
 	char *value;		/* after substitution */
 	int line;
 	int is_default;		/* added by tox itself, not written in the file */
+	enum setenv_origin origin;
+	int order;		/* the position of the value's line that set it (0, 1, ...) */
 };
 
 struct envctx {
@@ -38,7 +48,7 @@ struct envctx {
 	struct envctx_setenv *se;
 	size_t nse, se_alloc;
 	struct strvec se_lines;			/* set_env lines that only hold a substitution */
-	struct strvec se_lines_pos;		/* "line" of each of them */
+	struct strvec se_lines_pos;		/* "LINE ORDER" of each of them: source line, position in the value */
 	char *cache[KEY_COUNT];			/* resolved values, by key_index() */
 	struct strvec errors;			/* "key\tmessage": values tox would show as an exception */
 	struct strvec refs;			/* "[section]key" values being substituted, for cycles */

@@ -66,18 +66,25 @@ static void test_setenv_file_lines(void)
 	fx_release(&f);
 }
 
-/* tox 4.11 (SetEnv.use_replacer) reads env files after the inline lines: the file wins. */
+/*
+ * tox 4.58 (SetEnv.use_replacer): an env file replaces what the lines before
+ * its file| line set, not what the lines after it set (4.11: the file won
+ * over every line); it wins over a substitution line's entries. Checked with
+ * tox 4.58.
+ */
 static void test_setenv_file_overrides_inline(void)
 {
 	struct fx f;
 	struct toxenv e;
 
 	fx_init(&f);
-	fx_write(&f, "a.env", "F=from-file\n");
-	fx_write(&f, "tox.ini", "[testenv]\nset_env =\n  file|a.env\n  F = inline\n");
+	fx_write(&f, "a.env", "F=from-file\nG=from-file\nH=from-file\n");
+	fx_write(&f, "tox.ini", "[x]\nset_env = H=ref\n[testenv]\nset_env =\n  {[x]set_env}\n  G = before\n  file|a.env\n  F = inline\n");
 	CHECK_INT(fx_load(&f), 0);
 	CHECK_INT(fx_env(&f, "py", &e), 0);
-	CHECK_STR(fx_setenv(&e, "F"), "from-file");
+	CHECK_STR(fx_setenv(&e, "F"), "inline");
+	CHECK_STR(fx_setenv(&e, "G"), "from-file");
+	CHECK_STR(fx_setenv(&e, "H"), "from-file");
 	toxenv_release(&e);
 	fx_release(&f);
 }
@@ -106,9 +113,10 @@ static void test_setenv_defaults(void)
 }
 
 /*
- * tox 4.11 applies its defaults before lines like {[base]set_env} are expanded
- * (SetEnv.update(override=False) only looks at known keys, and load() prefers
- * the materialised default), so the defaults win over keys set that way.
+ * tox 4.58: a line like {[base]set_env} never replaces what the value's own
+ * lines set, wherever they stand (4.11: the later won), nor what an earlier
+ * such line set; it does replace tox's own entries, PYTHONIOENCODING too
+ * (4.11 kept them). Checked with tox 4.58.
  */
 static void test_setenv_defaults_win_over_substitution_lines(void)
 {
@@ -121,13 +129,42 @@ static void test_setenv_defaults_win_over_substitution_lines(void)
 			 "  PYTHONHASHSEED = 7\n"
 			 "  PYTHONIOENCODING = x\n"
 			 "  OTHER = o\n"
+			 "[other]\n"
+			 "set_env =\n"
+			 "  OTHER = later\n"
+			 "  MINE = ref\n"
 			 "[testenv]\n"
-			 "set_env = {[base]set_env}\n",
+			 "set_env =\n"
+			 "  {[base]set_env}\n"
+			 "  {[other]set_env}\n"
+			 "  MINE = own\n",
 			 0), 0);
 	CHECK_INT(fx_env(&f, "py", &e), 0);
-	CHECK_STR(fx_setenv(&e, "PYTHONHASHSEED"), "1234");
-	CHECK_STR(fx_setenv(&e, "PYTHONIOENCODING"), "utf-8");
+	CHECK_STR(fx_setenv(&e, "PYTHONHASHSEED"), "7");
+	CHECK_STR(fx_setenv(&e, "PYTHONIOENCODING"), "x");
 	CHECK_STR(fx_setenv(&e, "OTHER"), "o");
+	CHECK_STR(fx_setenv(&e, "MINE"), "own");
+	toxenv_release(&e);
+	fx_release(&f);
+}
+
+/* tox 3 reads set_env's lines in order: "A=" after {[testenv]setenv} wins (checked with tox 3.28). */
+static void test_setenv_tox3_later_line_wins(void)
+{
+	struct fx f;
+	struct toxenv e;
+
+	CHECK_INT(fx_ini(&f,
+			 "[testenv]\nsetenv =\n  A=base\n  B=base\n"
+			 "[testenv:a]\nsetenv =\n  A=first\n  {[testenv]setenv}\n  A=\n  C=own\n"
+			 "[testenv:b]\nsetenv =\n  A=first\n  {[testenv]setenv}\n",
+			 1), 0);
+	CHECK_INT(fx_env(&f, "a", &e), 0);
+	CHECK_STR(fx_setenv(&e, "A"), "");
+	CHECK_STR(fx_setenv(&e, "B"), "base");
+	toxenv_release(&e);
+	CHECK_INT(fx_env(&f, "b", &e), 0);
+	CHECK_STR(fx_setenv(&e, "A"), "base");
 	toxenv_release(&e);
 	fx_release(&f);
 }
@@ -705,6 +742,7 @@ const struct test toxenv_tests[] = {
 	{ "setenv_file_overrides_inline", test_setenv_file_overrides_inline },
 	{ "setenv_defaults", test_setenv_defaults },
 	{ "setenv_defaults_win_over_substitution_lines", test_setenv_defaults_win_over_substitution_lines },
+	{ "setenv_tox3_later_line_wins", test_setenv_tox3_later_line_wins },
 	{ "setenv_sorted", test_setenv_sorted },
 	{ "setenv_values", test_setenv_values },
 	{ "setenv_invalid_line", test_setenv_invalid_line },
