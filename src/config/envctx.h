@@ -41,6 +41,8 @@ struct envctx {
 	struct tox *t;
 	char *name;
 	struct strvec factors;
+	int package;				/* a packaging env (tox 4): [pkgenv] is its base, not [testenv] */
+	const struct ini_section *own;		/* [testenv:NAME] (or the generative header naming it), or NULL */
 	const struct ini_section *secs[16];	/* where keys are looked up, in order */
 	size_t nsecs;
 	struct strvec chain;			/* "key" or "env:KEY" under evaluation */
@@ -57,6 +59,8 @@ struct envctx {
 	int failed;				/* a fatal error is in d */
 	struct diag *first_failure;		/* a copy of it, for the next caller who asks (owned) */
 	int cur_line, cur_col;			/* where the value being substituted was written */
+	char *missing;				/* tox 3: the first {env:KEY} unset and without a default (owned) */
+	int missing_line, missing_col;		/* where it was written */
 };
 
 /* Return the context for env name, creating it on first use (owned by t). */

@@ -507,6 +507,63 @@ int tox_env_known(struct tox *t, const char *name)
 	return strmap_get(&t->all_set, name, strlen(name)) >= 0;
 }
 
+char *tox_core_package_env(struct tox *t)
+{
+	char *v = core_raw(t, "package_env");
+
+	if (v && *v)
+		return v;
+	free(v);
+	return xstrdup(t->tox3 ? ".package" : ".pkg");
+}
+
+/* Add each line of e's value (a condition taken off) to the names of packaging envs. */
+static void add_pkg_names(struct tox *t, const struct ini_entry *e)
+{
+	for (const char *p = e->value; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p), coff = 0, clen = n;
+		struct strvec *alts;
+		long na = factor_line(p, n, 0, &alts, &coff, &clen);
+		factor_alts_free(alts, na > 0 ? (size_t)na : 0);
+		while (clen && isspace((unsigned char)p[coff]))
+			coff++, clen--;
+		while (clen && isspace((unsigned char)p[coff + clen - 1]))
+			clen--;
+		if (clen && !memchr(p + coff, '{', clen))
+			strmap_intern(&t->pkg_envs, p + coff, clen);
+		p += n + (nl ? 1 : 0);
+	}
+}
+
+int tox_is_package_env(struct tox *t, const char *name)
+{
+	if (t->tox3)
+		return 0;
+	if (!t->pkg_envs_done) {
+		char *core = tox_core_package_env(t);
+		t->pkg_envs_done = 1;
+		strmap_add(&t->pkg_envs, core);
+		free(core);
+		for (size_t s = 0; s < t->ini.n; s++) {
+			const struct ini_section *sec = &t->ini.sections[s];
+			if (sec == t->core)
+				continue;
+			for (size_t k = 0; k < sec->n; k++)
+				if (strcmp(sec->entries[k].key, "package_env") == 0 || strcmp(sec->entries[k].key, "wheel_build_env") == 0)
+					add_pkg_names(t, &sec->entries[k]);
+		}
+	}
+	if (strmap_get(&t->pkg_envs, name, strlen(name)) >= 0)
+		return 1;
+	/* the wheel build envs tox names after the packaging env: ".pkg-cpython311" */
+	char *core = tox_core_package_env(t);
+	size_t n = strlen(core);
+	int is = strncmp(name, core, n) == 0 && name[n] == '-';
+	free(core);
+	return is;
+}
+
 void tox_core_labels(struct tox *t, struct strvec *labels, struct strvec *envs)
 {
 	char *core = core_raw(t, "labels");
@@ -575,6 +632,7 @@ void tox_release(struct tox *t)
 	strvec_clear(&t->ignored_requires);
 	strvec_clear(&t->all);
 	strvec_clear(&t->markers);
+	strmap_clear(&t->pkg_envs);
 	strmap_clear(&t->all_set);
 	strvec_clear(&t->section_names);
 	strvec_clear(&t->section_of);
