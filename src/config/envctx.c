@@ -6,6 +6,7 @@
  * lazily, line by line, the way tox does.
  */
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,11 +86,23 @@ struct envctx *envctx_get(struct tox *t, const char *name)
 	c->t = t;
 	c->name = xstrdup(name);
 	env_factors(name, &c->factors);
+	if (!t->tox3) {
+		/* tox 4.58 matches the platform and the machine in conditions as if the env named them */
+		struct strvec own = STRVEC_INIT;
+		strvec_extend(&own, &c->factors);
+		factor_platform(&own, &c->factors);
+		strvec_clear(&own);
+	}
 	long gen = strvec_find(&t->section_names, name);
 	secname = gen >= 0 ? xstrdup(t->section_of.v[gen]) : xconcat(t->env_prefix, ":", name, NULL);
+	/* tox 4 bases a packaging env on [pkgenv] (then [testenv:pkgenv]), a run env on [testenv] */
+	c->package = *name && tox_is_package_env(t, name);
+	c->own = ini_section(&t->ini, secname);
 	if (t->tox3 || !ini_section(&t->ini, secname) || !add_bases(c, ini_section(&t->ini, secname), 0)) {
 		add_section(c, ini_section(&t->ini, secname));
-		add_section(c, ini_section(&t->ini, t->env_prefix));
+		add_section(c, ini_section(&t->ini, c->package ? "pkgenv" : t->env_prefix));
+		if (c->package)
+			add_section(c, ini_section(&t->ini, "testenv:pkgenv"));
 	}
 	free(secname);
 	if (at >= 0) {
@@ -122,6 +135,7 @@ static void envctx_free(struct envctx *c)
 	strvec_clear(&c->refs);
 	free(c->pending_ref);
 	free(c->first_failure);
+	free(c->missing);
 	free(c);
 }
 
@@ -190,12 +204,34 @@ char *envctx_raw(struct envctx *c, const char *key, const struct ini_entry **whe
 	const char *names[4];
 	size_t nn = key_names(k, key, c->t->tox3, names);
 
-	for (size_t i = 0; i < nn; i++)
-		for (size_t s = 0; s < c->nsecs; s++) {
+	if (c->t->tox3) {
+		/* tox 3 asks for each spelling in turn, through every section */
+		for (size_t i = 0; i < nn; i++)
+			for (size_t s = 0; s < c->nsecs; s++) {
+				const struct ini_entry *e = ini_get(c->secs[s], names[i]);
+				if (!e)
+					continue;
+				if (where)
+					*where = e;
+				return envctx_process_entry(c, e);
+			}
+		return NULL;
+	}
+	/*
+	 * tox 4 asks each section for every spelling before it goes on to the
+	 * next; a value whose every line a condition dropped counts as not
+	 * written (4.58), so the key is looked up further.
+	 */
+	for (size_t s = 0; s < c->nsecs; s++)
+		for (size_t i = 0; i < nn; i++) {
 			const struct ini_entry *e = ini_get(c->secs[s], names[i]);
 			if (!e)
 				continue;
 			char *v = envctx_process_entry(c, e);
+			if (!*v && !filter_entry_blank(c->t, e)) {
+				free(v);
+				continue;
+			}
 			if (where)
 				*where = e;
 			return v;
@@ -255,40 +291,72 @@ static char *path_value(struct envctx *c, const char *key, const char *dflt)
 }
 
 /*
- * The interpreter's "lib/pythonX.Y" folder, from the first base_python: the
- * version is read off the spec ("py311", "python3.11") or asked of the
- * interpreter when the spec names none ("python3").
+ * The version of the env's interpreter, from the first base_python: read off
+ * the spec ("py311", "python3.11") or asked of the interpreter when the spec
+ * names none ("python3"). Returns 0 with *major, *minor (-1 when unknown),
+ * *impl ("cpython", "pypy", ...) and the spec's free-threaded and debug marks.
  */
-static char *site_packages(struct envctx *c, const char *envdir)
+static void python_version(struct envctx *c, int *major, int *minor, char *impl, size_t implsz, int *threaded,
+			   int *debug)
 {
 	char *bp = envctx_value(c, "base_python");
 	struct pyspec sp;
-	char *res;
-	int major = -1, minor = -1;
-	int pypy = 0;
 
-	if (!bp)
-		return xasprintf("%s/lib/python3/site-packages", envdir);
+	*major = *minor = -1;
+	*threaded = *debug = 0;
+	snprintf(impl, implsz, "cpython");
+	if (!bp || !*bp) {
+		free(bp);
+		return;
+	}
 	char *nl = strchr(bp, '\n');
 	if (nl)
 		*nl = '\0';
 	pyspec_parse(bp, &sp);
-	pypy = strcmp(sp.impl, "pypy") == 0;
+	if (*sp.impl)
+		snprintf(impl, implsz, "%s", sp.impl);
+	*threaded = sp.free_threaded == 1;
+	*debug = sp.debug == 1;
 	if (!sp.is_path && sp.major >= 0 && sp.minor >= 0) {
-		major = sp.major;
-		minor = sp.minor;
+		*major = sp.major;
+		*minor = sp.minor;
 	} else if (c->t->python_info) {
-		char impl[32] = "";
-		c->t->python_info(bp, &major, &minor, impl, sizeof(impl));
-		if (*impl)
-			pypy = strcmp(impl, "pypy") == 0;
+		char got[32] = "";
+		c->t->python_info(bp, major, minor, got, sizeof(got));
+		if (*got)
+			snprintf(impl, implsz, "%s", got);
 	}
-	if (major < 0)
-		res = xasprintf("%s/lib/%s/site-packages", envdir, pypy ? "pypy3" : "python3");
-	else
-		res = xasprintf("%s/lib/%s%d.%d/site-packages", envdir, pypy ? "pypy" : "python", major, minor);
 	free(bp);
-	return res;
+}
+
+/* The interpreter's "lib/pythonX.Y" folder. */
+static char *site_packages(struct envctx *c, const char *envdir)
+{
+	int major, minor, threaded, debug, pypy;
+	char impl[32];
+
+	python_version(c, &major, &minor, impl, sizeof(impl), &threaded, &debug);
+	pypy = strcmp(impl, "pypy") == 0;
+	if (major < 0)
+		return xasprintf("%s/lib/%s/site-packages", envdir, pypy ? "pypy3" : "python3");
+	return xasprintf("%s/lib/%s%d.%d%s/site-packages", envdir, pypy ? "pypy" : "python", major, minor,
+			 threaded ? "t" : "");
+}
+
+/* {py_dot_ver}, {py_impl}, {py_free_threaded}, {py_debug}: what tox asks the interpreter, read off its spec. */
+static char *python_fact(struct envctx *c, const char *key)
+{
+	int major, minor, threaded, debug;
+	char impl[32];
+
+	python_version(c, &major, &minor, impl, sizeof(impl), &threaded, &debug);
+	if (strcmp(key, "py_dot_ver") == 0)
+		return major < 0 ? xstrdup("") : xasprintf("%d.%d", major, minor);
+	if (strcmp(key, "py_impl") == 0)
+		return xstrdup(impl);
+	if (strcmp(key, "py_free_threaded") == 0)
+		return xstrdup(threaded ? "True" : "False");
+	return xstrdup(debug ? "True" : "False");
 }
 
 /* base_python as tox resolves it (one spec per line). */
@@ -321,6 +389,7 @@ static char *base_python(struct envctx *c)
 		strvec_pushf(&c->errors, "base_python\tconflicting factors %s in %s", conflict, c->name);
 		free(conflict);
 	}
+	int written = v != NULL;
 	if (v) {
 		/* a list: one per line, or comma-separated on one line */
 		int by_line = strchr(v, '\n') != NULL;
@@ -339,9 +408,10 @@ static char *base_python(struct envctx *c)
 		}
 		free(v);
 	}
-	if (!out.len) {
+	if (!written) {
+		/* only when the key is not written: "basepython =" (or {env:UNSET}) is an empty list */
 		strbuf_adds(&out, implied ? implied : tox_default_python(c->t));
-	} else if (implied) {
+	} else if (out.len && implied) {
 		struct pyspec want, have;
 		pyspec_parse(implied, &want);
 		char *lines = xstrdup(out.buf), *save, *tok;
@@ -388,7 +458,9 @@ static char *compute(struct envctx *c, const char *key)
 		else if (strcmp(key, "env_python") == 0)
 			v = xconcat(dir, "/bin/python", NULL);
 		else if (strcmp(key, "env_tmp_dir") == 0 || strcmp(key, "env_log_dir") == 0) {
-			char *dflt = xconcat(dir, key[4] == 't' ? "/tmp" : "/log", NULL);
+			/* tox 4 keeps them in {work_dir}/NAME when env_dir moves; tox 3 puts them in env_dir */
+			const char *sub = key[4] == 't' ? "/tmp" : "/log";
+			char *dflt = t->tox3 ? xconcat(dir, sub, NULL) : xconcat(t->workdir, "/", c->name, sub, NULL);
 			v = path_value(c, key, dflt);
 			free(dflt);
 		}
@@ -397,6 +469,11 @@ static char *compute(struct envctx *c, const char *key)
 		free(dir);
 		return v;
 	}
+	if (strcmp(key, "env_site_packages_dir_plat") == 0)
+		return envctx_value(c, "env_site_packages_dir");
+	if (starts_with(key, "py_") && (strcmp(key, "py_dot_ver") == 0 || strcmp(key, "py_impl") == 0 ||
+					strcmp(key, "py_free_threaded") == 0 || strcmp(key, "py_debug") == 0))
+		return python_fact(c, key);
 	if (strcmp(key, "base_python") == 0)
 		return base_python(c);
 	if (strcmp(key, "change_dir") == 0)

@@ -19,18 +19,30 @@ struct tox;
 struct diag;
 struct ini_entry;
 
+/* Where a set_env entry came from: which later lines may replace it depends on it. */
+enum setenv_origin {
+	SETENV_LINE,		/* a KEY=VALUE line of the value */
+	SETENV_FILE,		/* a file| line's env file */
+	SETENV_REF,		/* a line that only held a substitution ({[testenv]set_env}) */
+	SETENV_DEFAULT,		/* added by tox itself */
+};
+
 struct envctx_setenv {
 	char *key;
 	char *raw;		/* before substitution; NULL once materialised */
 	char *value;		/* after substitution */
 	int line;
 	int is_default;		/* added by tox itself, not written in the file */
+	enum setenv_origin origin;
+	int order;		/* the position of the value's line that set it (0, 1, ...) */
 };
 
 struct envctx {
 	struct tox *t;
 	char *name;
 	struct strvec factors;
+	int package;				/* a packaging env (tox 4): [pkgenv] is its base, not [testenv] */
+	const struct ini_section *own;		/* [testenv:NAME] (or the generative header naming it), or NULL */
 	const struct ini_section *secs[16];	/* where keys are looked up, in order */
 	size_t nsecs;
 	struct strvec chain;			/* "key" or "env:KEY" under evaluation */
@@ -38,7 +50,7 @@ struct envctx {
 	struct envctx_setenv *se;
 	size_t nse, se_alloc;
 	struct strvec se_lines;			/* set_env lines that only hold a substitution */
-	struct strvec se_lines_pos;		/* "line" of each of them */
+	struct strvec se_lines_pos;		/* "LINE ORDER" of each of them: source line, position in the value */
 	char *cache[KEY_COUNT];			/* resolved values, by key_index() */
 	struct strvec errors;			/* "key\tmessage": values tox would show as an exception */
 	struct strvec refs;			/* "[section]key" values being substituted, for cycles */
@@ -47,6 +59,8 @@ struct envctx {
 	int failed;				/* a fatal error is in d */
 	struct diag *first_failure;		/* a copy of it, for the next caller who asks (owned) */
 	int cur_line, cur_col;			/* where the value being substituted was written */
+	char *missing;				/* tox 3: the first {env:KEY} unset and without a default (owned) */
+	int missing_line, missing_col;		/* where it was written */
 };
 
 /* Return the context for env name, creating it on first use (owned by t). */

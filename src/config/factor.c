@@ -1,8 +1,10 @@
 #include "factor.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 
 #include "../util/strbuf.h"
 #include "../util/strmap.h"
@@ -42,26 +44,104 @@ static void add_nows(struct strbuf *sb, const char *s, size_t n)
 			strbuf_addch(sb, s[i]);
 }
 
-/* An alternative "8-12" (digits, dash, digits) is a range: return 1 and the bounds. */
-static int parse_range(const char *s, long *lo, long *hi)
-{
-	char *end;
+/* tox 4's bounds of an open range: {10-} runs to the newest Python minor, {-13} from the oldest. */
+#define RANGE_OPEN_MIN 10
+#define RANGE_OPEN_MAX 14
 
-	if (!isdigit((unsigned char)*s))
-		return 0;
-	*lo = strtol(s, &end, 10);
-	if (*end != '-' || !isdigit((unsigned char)end[1]))
-		return 0;
-	*hi = strtol(end + 1, &end, 10);
-	return *end == '\0';
+/* Read the digits at s[i..n) as a number; returns where they end, with *v set (-1 when too large). */
+static size_t read_number(const char *s, size_t n, size_t i, long *v)
+{
+	*v = 0;
+	for (; i < n && isdigit((unsigned char)s[i]); i++)
+		*v = *v < 0 || *v > (EXPAND_LIMIT * 1000L) ? -1 : *v * 10 + (s[i] - '0');
+	return i;
 }
 
-/* Split the inside of a brace group into alternatives (whitespace removed, ranges expanded). */
-static int brace_alternatives(const char *s, size_t n, struct strvec *alts, int strip_only, int ranges)
+static int ends_range(const char *s, size_t n, size_t i)
+{
+	return i < n && (s[i] == ',' || s[i] == '}');
+}
+
+/* Append lo..hi (either direction) comma-separated; -1 past the limit of numbers. */
+static int add_range(struct strbuf *out, long lo, long hi, long *budget)
+{
+	long step = lo <= hi ? 1 : -1;
+
+	if (lo < 0 || hi < 0 || (hi - lo) * step + 1 > *budget)
+		return -1;
+	*budget -= (hi - lo) * step + 1;
+	for (long v = lo;; v += step) {
+		strbuf_addf(out, "%s%ld", v == lo ? "" : ",", v);
+		if (v == hi)
+			return 0;
+	}
+}
+
+int factor_expand_ranges(const char *s, size_t n, struct strbuf *out)
+{
+	long budget = EXPAND_LIMIT;
+	size_t i = 0;
+
+	while (i < n) {
+		long a, b;
+		size_t j, k;
+		if (isdigit((unsigned char)s[i])) {
+			j = read_number(s, n, i, &a);
+			if (j < n && s[j] == '-' && j + 1 < n && isdigit((unsigned char)s[j + 1]) &&
+			    ends_range(s, n, (k = read_number(s, n, j + 1, &b)))) {
+				/* {10-13}: closed (or descending: {13-10}) */
+				if (add_range(out, a, b, &budget) < 0)
+					return -1;
+				strbuf_addch(out, s[k]);
+				i = k + 1;
+				continue;
+			}
+			if (j < n && s[j] == '-' && ends_range(s, n, j + 1)) {
+				/* {10-}: up to the newest minor; nothing when past it */
+				if (a <= RANGE_OPEN_MAX && add_range(out, a, RANGE_OPEN_MAX, &budget) < 0)
+					return -1;
+				strbuf_addch(out, s[j + 1]);
+				i = j + 2;
+				continue;
+			}
+			if (ends_range(s, n, j)) {
+				/* a lone number stays, and its delimiter with it */
+				strbuf_add(out, s + i, j + 1 - i);
+				i = j + 1;
+				continue;
+			}
+		} else if (s[i] == '-' && i > 0 && (s[i - 1] == '{' || s[i - 1] == ',') && i + 1 < n &&
+			   isdigit((unsigned char)s[i + 1]) && ends_range(s, n, (k = read_number(s, n, i + 1, &b)))) {
+			/* {-13}: from the oldest minor */
+			if (b >= RANGE_OPEN_MIN && add_range(out, RANGE_OPEN_MIN, b, &budget) < 0)
+				return -1;
+			strbuf_addch(out, s[k]);
+			i = k + 1;
+			continue;
+		}
+		strbuf_addch(out, s[i]);
+		i++;
+	}
+	return 0;
+}
+
+/*
+ * Whether text may hold a range for factor_expand_ranges() to rewrite: a
+ * digit next to a '-' (most values have none, and skip the copy).
+ */
+static int may_have_range(const char *s, size_t n)
+{
+	for (size_t i = 0; i + 1 < n; i++)
+		if ((s[i] == '-' && isdigit((unsigned char)s[i + 1])) || (isdigit((unsigned char)s[i]) && s[i + 1] == '-'))
+			return 1;
+	return 0;
+}
+
+/* Split the inside of a brace group into alternatives (whitespace removed). */
+static void brace_alternatives(const char *s, size_t n, struct strvec *alts, int strip_only)
 {
 	struct strbuf all = STRBUF_INIT;
 	const char *p, *q;
-	int rc = 0;
 
 	if (strip_only)
 		strbuf_add(&all, s, n);
@@ -69,8 +149,6 @@ static int brace_alternatives(const char *s, size_t n, struct strvec *alts, int 
 		add_nows(&all, s, n);
 	p = strbuf_str(&all);
 	for (;;) {
-		long lo, hi;
-		char *item;
 		const char *a;
 		size_t alen;
 
@@ -78,33 +156,16 @@ static int brace_alternatives(const char *s, size_t n, struct strvec *alts, int 
 		a = p;
 		alen = q ? (size_t)(q - p) : strlen(p);
 		trim(&a, &alen);
-		item = xstrndup(a, alen);
-		if (ranges && parse_range(item, &lo, &hi)) {
-			long step = lo <= hi ? 1 : -1;
-			if ((hi - lo) * step >= EXPAND_LIMIT) {
-				rc = -1;
-				free(item);
-				break;
-			}
-			for (long v = lo;; v += step) {
-				strvec_pushf(alts, "%ld", v);
-				if (v == hi)
-					break;
-			}
-			free(item);
-		} else {
-			strvec_push_owned(alts, item);
-		}
+		strvec_push_owned(alts, xstrndup(a, alen));
 		if (!q)
 			break;
 		p = q + 1;
 	}
 	strbuf_release(&all);
-	return rc;
 }
 
 /* Expand one comma-free group ("py{38,39}-x") into variants appended to out; -1 past the limit. */
-static int expand_group(const char *g, size_t len, struct strvec *out, int strip_only, int ranges)
+static int expand_group(const char *g, size_t len, struct strvec *out, int strip_only)
 {
 	struct strvec cur = STRVEC_INIT, alts = STRVEC_INIT, next = STRVEC_INIT;
 	struct strbuf lit = STRBUF_INIT;
@@ -143,8 +204,8 @@ static int expand_group(const char *g, size_t len, struct strvec *out, int strip
 		if (i == len)
 			break;
 		strvec_clear(&alts);
-		if (brace_alternatives(g + i + 1, (size_t)end - i - 1, &alts, strip_only, ranges) < 0 ||
-		    cur.n * alts.n > EXPAND_LIMIT) {
+		brace_alternatives(g + i + 1, (size_t)end - i - 1, &alts, strip_only);
+		if (cur.n * alts.n > EXPAND_LIMIT) {
 			rc = -1;
 			break;
 		}
@@ -169,7 +230,7 @@ static int expand_group(const char *g, size_t len, struct strvec *out, int strip
  * Split on commas outside brace groups and expand each non-blank group, as
  * tox's re.split(r"((?:{[^}]+})+)|,") followed by itertools.product does.
  */
-static long expand_line(const char *s, size_t len, struct strvec *out, int strip_only, int ranges)
+static long expand_line_raw(const char *s, size_t len, struct strvec *out, int strip_only)
 {
 	size_t start = 0, i = 0, before = out->n;
 
@@ -187,7 +248,7 @@ static long expand_line(const char *s, size_t len, struct strvec *out, int strip
 				a++;
 			while (b > a && isspace((unsigned char)b[-1]))
 				b--;
-			if (a < b && expand_group(a, (size_t)(b - a), out, strip_only, ranges) < 0)
+			if (a < b && expand_group(a, (size_t)(b - a), out, strip_only) < 0)
 				return -1;
 			if (out->n - before > EXPAND_LIMIT)
 				return -1;
@@ -196,6 +257,23 @@ static long expand_line(const char *s, size_t len, struct strvec *out, int strip
 		i++;
 	}
 	return (long)(out->n - before);
+}
+
+/* expand_line_raw() after tox 4's range pre-pass when ranges is set. */
+static long expand_line(const char *s, size_t len, struct strvec *out, int strip_only, int ranges)
+{
+	struct strbuf sb = STRBUF_INIT;
+	long n;
+
+	if (!ranges || !may_have_range(s, len))
+		return expand_line_raw(s, len, out, strip_only);
+	if (factor_expand_ranges(s, len, &sb) < 0) {
+		strbuf_release(&sb);
+		return -1;
+	}
+	n = expand_line_raw(sb.buf, sb.len, out, strip_only);
+	strbuf_release(&sb);
+	return n;
 }
 
 size_t envlist_expand(const char *line, struct strvec *out)
@@ -257,15 +335,21 @@ static int is_word(unsigned char c)
 	return isalnum(c) || c == '_' || c >= 0x80;
 }
 
-/* tox 4's test for each '-'-separated part of a condition: !?[\w._][\w._-]* (a part has no '-'). */
+/*
+ * tox 4's test for each '-'-separated part of a condition: empty, or
+ * !?[\w.*?]+ (4.58 lets a part be empty, "py38-", and hold the glob
+ * characters, which match only themselves).
+ */
 static int valid_part(const char *p, size_t n)
 {
-	if (n && *p == '!')
+	if (!n)
+		return 1;
+	if (*p == '!')
 		p++, n--;
 	if (!n)
 		return 0;
 	for (size_t i = 0; i < n; i++)
-		if (!(is_word((unsigned char)p[i]) || p[i] == '.'))
+		if (!(is_word((unsigned char)p[i]) || p[i] == '.' || p[i] == '*' || p[i] == '?'))
 			return 0;
 	return 1;
 }
@@ -291,14 +375,21 @@ static int split_alternative(const char *v, size_t n, struct strvec *alt, int le
 	}
 }
 
-static long condition(const char *cond, size_t len, struct strvec **alts, int lenient)
+/*
+ * An empty alternative ("a,,b" or a trailing comma) is no alternative in tox
+ * 4 (its split drops empty pieces); tox 3 (lenient) keeps it, never matching.
+ */
+static int skip_alternative(size_t rawlen, int lenient)
+{
+	return !lenient && rawlen == 0;
+}
+
+static long parse_condition(const char *cond, size_t len, struct strvec **alts, int lenient)
 {
 	struct strvec vars = STRVEC_INIT;
 	struct strvec *res;
 	size_t n = 0, cap = 0;
 
-	*alts = NULL;
-	trim(&cond, &len);
 	res = NULL;
 	if (!memchr(cond, '{', len)) {
 		/* the common case, "py38-django,docs": commas separate alternatives */
@@ -309,6 +400,12 @@ static long condition(const char *cond, size_t len, struct strvec **alts, int le
 			const char *c = memchr(p, ',', (size_t)(end - p));
 			const char *a = p;
 			size_t alen = c ? (size_t)(c - p) : (size_t)(end - p);
+			if (skip_alternative(alen, lenient)) {
+				if (!c)
+					break;
+				p = c + 1;
+				continue;
+			}
 			trim(&a, &alen);
 			res = xgrow(res, &cap, n + 1, sizeof(*res));
 			memset(&res[n], 0, sizeof(res[n]));
@@ -339,6 +436,27 @@ static long condition(const char *cond, size_t len, struct strvec **alts, int le
 	len = vars.n;
 	strvec_clear(&vars);
 	return (long)len;
+}
+
+/* Parse a condition; tox 4 (not lenient) first expands its ranges ("py3{12-13}"). */
+static long condition(const char *cond, size_t len, struct strvec **alts, int lenient)
+{
+	struct strbuf sb = STRBUF_INIT;
+	long n;
+
+	*alts = NULL;
+	trim(&cond, &len);
+	if (!lenient && may_have_range(cond, len)) {
+		if (factor_expand_ranges(cond, len, &sb) < 0) {
+			strbuf_release(&sb);
+			return -1;
+		}
+		cond = sb.buf;
+		len = sb.len;
+	}
+	n = parse_condition(cond, len, alts, lenient);
+	strbuf_release(&sb);
+	return n;
 }
 
 long factor_condition(const char *cond, size_t len, struct strvec **alts)
@@ -451,6 +569,12 @@ static long visit_simple(const char *cond, size_t len, int lenient, factor_visit
 			const char *c = memchr(p, ',', (size_t)(end - p));
 			const char *a = p;
 			size_t alen = c ? (size_t)(c - p) : (size_t)(end - p);
+			if (skip_alternative(alen, lenient)) {
+				if (!c)
+					break;
+				p = c + 1;
+				continue;
+			}
 			trim(&a, &alen);
 			for (const char *q = a, *aend = a + alen;;) {
 				const char *d = memchr(q, '-', (size_t)(aend - q));
@@ -484,14 +608,14 @@ long factor_line_visit(const char *line, size_t n, int tox3, size_t *coff, size_
 		return -1;
 	len = condlen;
 	trim(&cond, &len);
-	if (len && !memchr(cond, '{', len)) {
+	if (len && !memchr(cond, '{', len) && (tox3 || !may_have_range(cond, len))) {
 		long na = visit_simple(cond, len, tox3, visit, ctx);
 		if (na < 0)
 			return -1;
 		content_after(line, n, condlen, coff, clen);
 		return na;
 	}
-	/* braces (or an empty condition): expand, then report what factor_line found */
+	/* braces, ranges or an empty condition: expand, then report what factor_line found */
 	struct strvec *alts;
 	long na = factor_line(line, n, tox3, &alts, coff, clen);
 	for (long a = 0; a < na; a++)
@@ -508,7 +632,7 @@ char *factor_filter(const char *value, const struct strvec *factors, int tox3)
 {
 	struct strbuf out = STRBUF_INIT;
 	const char *p = value;
-	int first = 1;
+	int first = 1, pending = 0, continuing = 0;
 
 	for (;;) {
 		const char *nl = strchr(p, '\n');
@@ -518,8 +642,22 @@ char *factor_filter(const char *value, const struct strvec *factors, int tox3)
 		long na = factor_line(p, n, tox3, &alts, &coff, &clen);
 		/* an unconditional line is kept when not empty; a matching condition even when its text is */
 		int keep = na < 0 ? n > 0 : factor_match(alts, (size_t)na, factors);
+		int ends = clen && p[coff + clen - 1] == '\\';
 
 		factor_alts_free(alts, na > 0 ? (size_t)na : 0);
+		if (!tox3) {
+			/* tox 4.58: a skipped line's backslash continuation goes with it (see filter_entry()) */
+			if (na >= 0) {
+				pending = !keep && ends;
+			} else if (pending && !continuing && !ends) {
+				keep = 0;
+				pending = 0;
+			} else {
+				pending = 0;
+			}
+			if (keep)
+				continuing = ends;
+		}
 		if (keep) {
 			if (!first)
 				strbuf_addch(&out, '\n');
@@ -568,4 +706,67 @@ void factor_condition_envs(const char *value, struct strvec *out)
 		p = nl + 1;
 	}
 	strmap_clear(&seen);
+}
+
+/* The machine architecture as Python's python_discovery normalises it ("amd64" -> "x86_64"). */
+static const char *normalize_isa(const char *isa, char *buf, size_t sz)
+{
+	static const char *const alias[][2] = {
+		{ "amd64", "x86_64" }, { "aarch64", "arm64" }, { "i386", "x86" }, { "i486", "x86" },
+		{ "i586", "x86" }, { "i686", "x86" }, { "powerpc", "ppc" }, { "powerpc64", "ppc64" },
+		{ "powerpc64le", "ppc64le" }, { "sparcv9", "sparc64" },
+	};
+	size_t i;
+
+	for (i = 0; isa[i] && i + 1 < sz; i++)
+		buf[i] = (char)tolower((unsigned char)isa[i]);
+	buf[i] = '\0';
+	for (i = 0; i < sizeof(alias) / sizeof(alias[0]); i++)
+		if (strcmp(buf, alias[i][0]) == 0)
+			return alias[i][1];
+	return buf;
+}
+
+static int known_architecture(const char *f)
+{
+	static const char *const known[] = {
+		"arm64", "loongarch64", "ppc", "ppc64", "ppc64le", "riscv64", "s390x", "sparc64", "x86", "x86_64", NULL,
+	};
+
+	for (int i = 0; known[i]; i++)
+		if (strcmp(f, known[i]) == 0)
+			return 1;
+	return 0;
+}
+
+void factor_platform(const struct strvec *env, struct strvec *out)
+{
+	static char platform[64], machine[64];
+	static int done;
+	char buf[64];
+
+	if (!done) {
+		struct utsname u;
+		done = 1;
+		if (uname(&u) == 0) {
+			/* Python's sys.platform: "linux", "darwin", "freebsd14", ... */
+			size_t i;
+			for (i = 0; u.sysname[i] && i + 1 < sizeof(platform); i++)
+				platform[i] = (char)tolower((unsigned char)u.sysname[i]);
+			platform[i] = '\0';
+			if (strcmp(platform, "linux") != 0 && strcmp(platform, "darwin") != 0 && isdigit((unsigned char)u.release[0]))
+				snprintf(platform + i, sizeof(platform) - i, "%d", atoi(u.release));
+			snprintf(machine, sizeof(machine), "%s", normalize_isa(u.machine, buf, sizeof(buf)));
+		}
+	}
+	if (*platform && strvec_find(out, platform) < 0)
+		strvec_push(out, platform);
+	if (!*machine)
+		return;
+	/* an env that names an architecture keeps it: the machine's would contradict it */
+	for (size_t i = 0; i < env->n; i++)
+		if (known_architecture(env->v[i]) || strcmp(normalize_isa(env->v[i], buf, sizeof(buf)), machine) == 0)
+			return;
+	if (strvec_find(out, machine) < 0)
+		strvec_push(out, machine);
 }

@@ -3,6 +3,7 @@
 
 #include <stddef.h>
 
+struct strbuf;
 struct strvec;
 
 /*
@@ -19,6 +20,16 @@ struct strvec;
  */
 size_t envlist_expand(const char *line, struct strvec *out);
 
+/*
+ * tox 4's range syntax (as in tox 4.58), rewritten in text before it
+ * is expanded, as tox does it, anywhere in the text: "N-M" followed by ',' or
+ * '}' becomes "N,...,M" (descending when N > M), "N-" runs to 14 (the newest
+ * Python minor tox 4.58 knows), "-M" after '{' or ',' starts at 10; so
+ * "py3{10-}" is "py3{10,11,12,13,14}". Appends the result to out. Returns 0,
+ * or -1 when a range would make more than ENVLIST_MAX numbers.
+ */
+int factor_expand_ranges(const char *s, size_t n, struct strbuf *out);
+
 /* The most envs one envlist may make: ten times the largest real matrix seen. */
 #define ENVLIST_MAX 10000
 
@@ -29,9 +40,17 @@ size_t envlist_expand(const char *line, struct strvec *out);
  */
 enum {
 	ENVLIST_DEDUP = 1,	/* drop repeated names (tox 4); tox 3 keeps them */
-	ENVLIST_RANGES = 2,	/* expand {8-12} (tox 4.25); tox 3 leaves "8-12" as text */
+	ENVLIST_RANGES = 2,	/* expand ranges first, as factor_expand_ranges() (tox 4); tox 3 leaves "8-12" as text */
 };
 int envlist_expand_value(const char *value, struct strvec *out, int flags);
+
+/*
+ * The factors tox 4.58 adds to an env's own (env) when it filters
+ * conditions: the platform, as Python's sys.platform names it ("linux"),
+ * and the machine architecture ("x86_64", "arm64") unless env names an
+ * architecture itself. Appended to out, without duplicates.
+ */
+void factor_platform(const struct strvec *env, struct strvec *out);
 
 /* Split an env name into its factors ("py38-django32" -> py38, django32), appended to out. */
 void env_factors(const char *name, struct strvec *out);
@@ -72,9 +91,10 @@ long factor_line_visit(const char *line, size_t n, int tox3, size_t *coff, size_
 /*
  * Keep the lines of value that apply to an env with the given factors, as tox
  * 4 does: a line "cond: text" becomes "text" when cond matches and is dropped
- * otherwise; a line whose prefix is not a valid condition is kept whole; empty
- * lines are dropped. tox3 selects tox 3's rule (the condition must be followed
- * by whitespace). Returns a newly allocated string.
+ * otherwise (and with it, when it ends in a backslash, the unconditional line
+ * that continues it); a line whose prefix is not a valid condition is kept
+ * whole; empty lines are dropped. tox3 selects tox 3's rule (the condition
+ * must be followed by whitespace). Returns a newly allocated string.
  */
 char *factor_filter(const char *value, const struct strvec *factors, int tox3);
 

@@ -30,6 +30,8 @@ struct intvec {
 
 struct prep {
 	char *buf;		/* the value with comments cut; lines point into it */
+	int blank;		/* buf is only whitespace */
+	int continued;		/* a conditional line ends in '\\': lines are read in order, none indexed */
 	struct fline *lines;
 	size_t n;
 	struct intvec always;	/* lines looked at for every env */
@@ -178,6 +180,12 @@ static struct prep *prepare(struct tox *t, struct filter_state *fs, const char *
 			break;
 		p = nl + 1;
 	}
+	pr->blank = 1;
+	for (const char *q = pr->buf; *q && pr->blank; q++)
+		pr->blank = isspace((unsigned char)*q) != 0;
+	for (size_t i = 0; i < pr->n && !t->tox3; i++)
+		if (pr->lines[i].conditional && pr->lines[i].len && pr->lines[i].text[pr->lines[i].len - 1] == '\\')
+			pr->continued = 1;
 	pr->seen = xcalloc(pr->n, sizeof(*pr->seen));
 	/* buckets only for values large enough to be indexed (the rest is looked at whole) */
 	pr->nbucket = pr->n < INDEX_MIN_LINES ? 0 : fs->ids.n;
@@ -185,9 +193,9 @@ static struct prep *prepare(struct tox *t, struct filter_state *fs, const char *
 	for (size_t i = 0; i < pr->n; i++) {
 		struct fline *l = &pr->lines[i];
 		const int *a = l->alts;
-		if (!l->conditional && !l->len)
+		if (!l->conditional && !l->len && !pr->continued)
 			continue;	/* a blank line is never kept */
-		if (!l->conditional || pr->n < INDEX_MIN_LINES) {
+		if (!l->conditional || pr->n < INDEX_MIN_LINES || pr->continued) {
 			intvec_push(&pr->always, (int)i);
 			continue;
 		}
@@ -327,10 +335,32 @@ char *filter_entry(struct tox *t, const struct ini_entry *e, const struct strvec
 			free(more.v);
 		}
 	}
+	/*
+	 * tox 4.58: a skipped conditional line ending in '\\' takes the next
+	 * unconditional line with it, unless that one continues further
+	 * (pending: a skip is owed; continuing: the last kept line ends in '\\').
+	 */
+	int pending = 0, continuing = 0;
 	for (size_t i = 0; i < cand.n; i++) {
 		const struct fline *l = &pr->lines[cand.v[i]];
-		/* an unconditional line is kept when not empty; a matching condition even when its text is */
-		if (l->conditional ? line_matches(fs, l) : l->len > 0) {
+		int ends = l->len && l->text[l->len - 1] == '\\', keep;
+		if (l->conditional) {
+			keep = line_matches(fs, l);
+			if (keep)
+				continuing = ends;
+			pending = !keep && ends;
+		} else {
+			if (pending && !continuing && !ends) {
+				pending = 0;
+				continue;
+			}
+			/* an unconditional line is kept when not empty; a matching condition even when its text is */
+			keep = l->len > 0;
+			if (keep)
+				continuing = ends;
+			pending = 0;
+		}
+		if (keep) {
 			if (!first)
 				strbuf_addch(&out, '\n');
 			strbuf_add(&out, l->text, l->len);
@@ -341,6 +371,11 @@ char *filter_entry(struct tox *t, const struct ini_entry *e, const struct strvec
 	if (ids != small)
 		free(ids);
 	return strbuf_detach(&out);
+}
+
+int filter_entry_blank(struct tox *t, const struct ini_entry *e)
+{
+	return prepared(t, e)->blank;
 }
 
 void filter_release(struct tox *t)

@@ -19,7 +19,8 @@ struct strvec;
 
 /*
  * The value of e with comments cut (tox 4) and the lines that apply to an env
- * with these factors kept. Returns a new string.
+ * with these factors kept (and, tox 4, a skipped line's backslash
+ * continuation dropped with it). Returns a new string.
  */
 char *filter_entry(struct tox *t, const struct ini_entry *e, const struct strvec *factors);
 
@@ -30,6 +31,13 @@ char *filter_entry(struct tox *t, const struct ini_entry *e, const struct strvec
  */
 struct strmap;
 void filter_entry_markers(struct tox *t, const struct ini_entry *e, struct strmap *seen, struct strvec *out);
+
+/*
+ * Return 1 when e's value is only whitespace once comments are cut: tox
+ * 4.58 takes a value whose every line a condition dropped as not written
+ * there (the key is looked up further), but not a value that was empty.
+ */
+int filter_entry_blank(struct tox *t, const struct ini_entry *e);
 
 /* Free the prepared values of t. */
 void filter_release(struct tox *t);

@@ -17,7 +17,7 @@ struct keydef {
 };
 
 /* Keys blitz knows; key_index() is below this. */
-#define KEY_COUNT 64
+#define KEY_COUNT 128
 
 /* The position of k in the table, 0 <= index < KEY_COUNT: for per-key arrays. */
 int key_index(const struct keydef *k);

@@ -10,79 +10,131 @@
 #include "../util/util.h"
 #include "factor.h"
 
+/* Where an architecture or machine suffix may end: at '-' or the end. */
+static int at_part_end(const char *p)
+{
+	return !*p || *p == '-';
+}
+
+static void not_a_spec(struct pyspec *sp)
+{
+	sp->is_path = 1;
+	sp->impl[0] = '\0';
+	sp->major = sp->minor = sp->micro = -1;
+	sp->free_threaded = sp->debug = -1;
+	sp->arch = 0;
+	sp->machine[0] = '\0';
+}
+
+/* "3.11" -> 3, 11; "311" -> 3, 11; "3" -> 3; "3.11.2" -> 3, 11, 2. Returns -1 for more parts or none. */
+static int version_parts(const char *v, size_t len, int nums[3])
+{
+	int count = 0;
+
+	for (size_t i = 0; i < len;) {
+		size_t j = i;
+		while (j < len && v[j] != '.')
+			j++;
+		if (j > i) {
+			if (count == 3 || j - i > 9)
+				return -1;
+			nums[count++] = atoi(v + i);
+		}
+		i = j + 1;
+	}
+	if (count == 0)
+		return -1;
+	if (count == 1 && nums[0] > 9) {
+		/* one number: its first digit is the major, the rest the minor */
+		char digits[16];
+		snprintf(digits, sizeof(digits), "%d", nums[0]);
+		nums[0] = digits[0] - '0';
+		nums[1] = atoi(digits + 1);
+	}
+	return 0;
+}
+
 void pyspec_parse(const char *s, struct pyspec *sp)
 {
 	const char *p = s, *v;
 	size_t n = 0;
-	int nums[3] = { -1, -1, -1 }, count = 0;
+	int nums[3] = { -1, -1, -1 };
 
 	memset(sp, 0, sizeof(*sp));
 	sp->major = sp->minor = sp->micro = -1;
+	sp->free_threaded = sp->debug = -1;
 	if (*s == '/') {
 		sp->is_path = 1;
 		return;
 	}
+	/* [a-zA-Z]* [0-9.]* t? (d|-dbg|-debug)? (-32|-64)? (-MACHINE)? */
 	while (isalpha((unsigned char)*p)) {
-		if (n + 1 < sizeof(sp->impl))
-			sp->impl[n++] = (char)tolower((unsigned char)*p);
+		if (n + 1 >= sizeof(sp->impl)) {
+			not_a_spec(sp);
+			return;
+		}
+		sp->impl[n++] = (char)tolower((unsigned char)*p);
 		p++;
 	}
 	sp->impl[n] = '\0';
 	v = p;
 	while (isdigit((unsigned char)*p) || *p == '.')
 		p++;
-	if (*p == '-' && ((p[1] == '3' && p[2] == '2') || (p[1] == '6' && p[2] == '4')) && !p[3]) {
-		sp->arch = atoi(p + 1);
-		p += 3;
-	}
-	if (*p || n >= sizeof(sp->impl) - 1) {
-		sp->is_path = 1;
-		sp->impl[0] = '\0';
-		return;
-	}
 	if (p > v) {
-		/* "3.11" -> 3, 11; "311" -> 3, 11; "3" -> 3 */
-		char buf[64];
-		size_t len = (size_t)(p - v) - (sp->arch ? 3 : 0);
-		if (len >= sizeof(buf))
-			len = sizeof(buf) - 1;
-		memcpy(buf, v, len);
-		buf[len] = '\0';
-		if (strchr(buf, '.')) {
-			char *tok = buf, *dot;
-			while (tok && count < 4) {
-				dot = strchr(tok, '.');
-				if (dot)
-					*dot = '\0';
-				if (*tok) {
-					if (count == 3) {
-						sp->is_path = 1;
-						sp->impl[0] = '\0';
-						return;
-					}
-					nums[count++] = atoi(tok);
-				}
-				tok = dot ? dot + 1 : NULL;
-			}
-		} else if (len > 1) {
-			nums[0] = buf[0] - '0';
-			nums[1] = atoi(buf + 1);
-		} else if (len == 1) {
-			nums[0] = buf[0] - '0';
+		if (version_parts(v, (size_t)(p - v), nums) < 0) {
+			not_a_spec(sp);
+			return;
 		}
 		sp->major = nums[0];
 		sp->minor = nums[1];
 		sp->micro = nums[2];
+		sp->free_threaded = *p == 't';
+		p += *p == 't';
+	}
+	if (*p == 'd') {
+		sp->debug = 1;
+		p++;
+	} else if ((strncmp(p, "-dbg", 4) == 0 && at_part_end(p + 4)) || (strncmp(p, "-debug", 6) == 0 && at_part_end(p + 6))) {
+		sp->debug = 1;
+		p += p[2] == 'd' ? 4 : 6;
+	}
+	if (*p == '-' && ((p[1] == '3' && p[2] == '2') || (p[1] == '6' && p[2] == '4')) && at_part_end(p + 3)) {
+		sp->arch = atoi(p + 1);
+		p += 3;
+	}
+	if (*p == '-' && p[1]) {
+		size_t m = 0;
+		char raw[32];
+		for (p++; *p && (isalnum((unsigned char)*p) || *p == '_' || *p == '.'); p++)
+			if (m + 1 < sizeof(raw))
+				raw[m++] = *p;
+		raw[m] = '\0';
+		snprintf(sp->machine, sizeof(sp->machine), "%s", raw);
+		for (char *c = sp->machine; *c; c++)
+			*c = (char)tolower((unsigned char)*c);
+		if (strcmp(sp->machine, "amd64") == 0)
+			strcpy(sp->machine, "x86_64");
+		else if (strcmp(sp->machine, "aarch64") == 0)
+			strcpy(sp->machine, "arm64");
+	}
+	if (*p) {
+		not_a_spec(sp);
+		return;
 	}
 	/* virtualenv reads py/python as "any implementation" */
 	if (strcmp(sp->impl, "py") == 0 || strcmp(sp->impl, "python") == 0)
 		sp->impl[0] = '\0';
+	else if (strcmp(sp->impl, "graalvm") == 0)
+		strcpy(sp->impl, "graalpy");
 }
 
-/* tox 4's ^(?!py$)(py|pypy|cpython|jython|rustpython|ironpython)([2-9]\.?[0-9]?[0-9]?)?$ */
+/*
+ * tox 4.58's
+ * ^(?!py$)(py|pypy|cpython|jython|graalpy|rustpython|ironpython)(?:([2-9]\.?[0-9]?[0-9]?)t?d?)?$
+ */
 static int tox4_python_factor(const char *f)
 {
-	static const char *const impls[] = { "pypy", "py", "cpython", "jython", "rustpython", "ironpython", NULL };
+	static const char *const impls[] = { "pypy", "py", "cpython", "jython", "graalpy", "rustpython", "ironpython", NULL };
 
 	if (strcmp(f, "py") == 0)
 		return 0;
@@ -100,10 +152,41 @@ static int tox4_python_factor(const char *f)
 			v++;
 		for (int k = 0; k < 2 && isdigit((unsigned char)*v); k++)
 			v++;
+		v += *v == 't';
+		v += *v == 'd';
 		if (!*v)
 			return 1;
 	}
 	return 0;
+}
+
+/*
+ * tox 4.58's ^((cpython|pypy)-)?([23]\.[0-9]+)(t?)(d?)$: a bare version
+ * names an interpreter ("3.12", "pypy-3.10"). Returns the spec it stands for
+ * ("3.12", "pypy3.10"), or NULL.
+ */
+static char *explicit_version(const char *s, size_t n)
+{
+	const char *p = s, *end = s + n, *v;
+	int pypy = 0;
+
+	if (n > 8 && strncmp(s, "cpython-", 8) == 0)
+		p += 8;
+	else if (n > 5 && strncmp(s, "pypy-", 5) == 0)
+		p += 5, pypy = 1;
+	v = p;
+	if (p >= end || (*p != '2' && *p != '3') || p + 1 >= end || p[1] != '.')
+		return NULL;
+	p += 2;
+	if (p >= end || !isdigit((unsigned char)*p))
+		return NULL;
+	while (p < end && isdigit((unsigned char)*p))
+		p++;
+	p += p < end && *p == 't';
+	p += p < end && *p == 'd';
+	if (p != end)
+		return NULL;
+	return xasprintf("%s%.*s", pypy ? "pypy" : "", (int)(end - v), v);
 }
 
 char *pyspec_from_env_tox4(const char *env, char **conflict)
@@ -113,13 +196,20 @@ char *pyspec_from_env_tox4(const char *env, char **conflict)
 	char *res = NULL;
 
 	*conflict = NULL;
+	res = explicit_version(env, strlen(env));
+	if (res)
+		return res;
 	for (;;) {
 		const char *d = strchr(p, '-');
-		char *f = xstrndup(p, d ? (size_t)(d - p) : strlen(p));
-		if (tox4_python_factor(f))
+		size_t n = d ? (size_t)(d - p) : strlen(p);
+		char *f = xstrndup(p, n), *ver;
+		if (tox4_python_factor(f)) {
 			strvec_push_owned(&cand, f);
-		else
+		} else {
+			if ((ver = explicit_version(f, n)))
+				strvec_push_owned(&cand, ver);
 			free(f);
+		}
 		if (!d)
 			break;
 		p = d + 1;
@@ -191,6 +281,12 @@ int pyspec_conflict(const struct pyspec *name, const struct pyspec *base)
 	if (name->micro >= 0 && name->micro != base->micro)
 		return 1;
 	if (name->arch && name->arch != base->arch)
+		return 1;
+	if (*name->machine && strcmp(name->machine, base->machine) != 0)
+		return 1;
+	if (name->free_threaded >= 0 && name->free_threaded != base->free_threaded)
+		return 1;
+	if (name->debug >= 0 && name->debug != base->debug)
 		return 1;
 	return 0;
 }

@@ -73,12 +73,56 @@ static int dynamic_factor(const char *f)
 	return 1;
 }
 
-/* tox 4 accepts an -e name when each of its factors is a known factor or a Python version. */
-static int check_known(struct tox *t, const struct strvec *all, const char *env, struct diag *d)
+/*
+ * Where a diagnostic about an env the command line names points: the
+ * envlist (where the file says which envs it has), else the core section,
+ * else the top of the file.
+ */
+static void envs_position(struct tox *t, int *line, int *col)
+{
+	const struct ini_entry *e = ini_get(t->core, "env_list");
+
+	if (!e)
+		e = ini_get(t->core, "envlist");
+	*line = e ? e->line : t->core ? t->core->line : 1;
+	*col = e ? e->col : 1;
+}
+
+/* The close-match message for env, from the known names and factors. */
+static int unknown_env(struct tox *t, const struct strvec *all, const struct strvec *known, const char *env,
+		       struct diag *d)
+{
+	int line, col;
+
+	struct strvec f = STRVEC_INIT;
+	struct strbuf guess = STRBUF_INIT;
+	int guessable = 1;
+
+	env_factors(env, &f);
+	for (size_t i = 0; i < f.n; i++) {
+		const char *use = strvec_find(known, f.v[i]) >= 0 ? f.v[i] : select_closest(known, f.v[i]);
+		if (!use)
+			guessable = 0;
+		strbuf_addf(&guess, "%s%s", i ? "-" : "", use ? use : "");
+	}
+	const char *whole = select_closest(all, env);
+	envs_position(t, &line, &col);
+	if (whole)
+		diag_set(d, t->path, line, col, "env '%s' is not in this configuration: did you mean '%s'? (blitz list --all shows every env)", env, whole);
+	else if (guessable && strcmp(strbuf_str(&guess), env) != 0)
+		diag_set(d, t->path, line, col, "env '%s' is not in this configuration: did you mean '%s'? (blitz list --all shows every env)", env, strbuf_str(&guess));
+	else
+		diag_set(d, t->path, line, col, "env '%s' is not in this configuration: blitz list --all shows every env", env);
+	strvec_clear(&f);
+	strbuf_release(&guess);
+	return -1;
+}
+
+/* tox 3: an -e name is known, or each of its factors is a known factor or a Python version. */
+static int check_known_tox3(struct tox *t, const struct strvec *all, const char *env, struct diag *d)
 {
 	struct strvec known = STRVEC_INIT, f = STRVEC_INIT;
-	struct strbuf guess = STRBUF_INIT;
-	int ok = 1, guessable = 1;
+	int ok = 1;
 
 	if (tox_env_known(t, env))
 		return 0;
@@ -94,28 +138,166 @@ static int check_known(struct tox *t, const struct strvec *all, const char *env,
 			strvec_clear(&markers);
 		}
 	env_factors(env, &f);
-	for (size_t i = 0; i < f.n; i++) {
-		const char *use = f.v[i];
-		if (strvec_find(&known, f.v[i]) < 0 && !dynamic_factor(f.v[i])) {
-			ok = 0;
-			use = select_closest(&known, f.v[i]);
-			if (!use)
-				guessable = 0;
-		}
-		strbuf_addf(&guess, "%s%s", i ? "-" : "", use ? use : "");
-	}
-	if (!ok) {
-		const char *whole = select_closest(all, env);
-		if (whole)
-			diag_set(d, t->path, 0, 0, "env '%s' is not in this configuration: did you mean '%s'? (blitz list --all shows every env)", env, whole);
-		else if (guessable)
-			diag_set(d, t->path, 0, 0, "env '%s' is not in this configuration: did you mean '%s'? (blitz list --all shows every env)", env, strbuf_str(&guess));
-		else
-			diag_set(d, t->path, 0, 0, "env '%s' is not in this configuration: blitz list --all shows every env", env);
-	}
+	for (size_t i = 0; i < f.n && ok; i++)
+		ok = strvec_find(&known, f.v[i]) >= 0 || dynamic_factor(f.v[i]);
+	if (!ok)
+		unknown_env(t, all, &known, env, d);
 	strvec_clear(&known);
 	strvec_clear(&f);
-	strbuf_release(&guess);
+	return ok ? 0 : -1;
+}
+
+/*
+ * tox 4.58's _DYNAMIC_ENV_FACTORS in full: (pypy|py|cython|)((\d(\.\d+(\.\d+)?)?|\d+)t?)?
+ * ("py312", "3.12", "pypy3.10", "313t", and the empty factor).
+ */
+static int dynamic_factor_tox4(const char *f)
+{
+	static const char *const prefixes[] = { "pypy", "py", "cython", "", NULL };
+
+	for (int i = 0; prefixes[i]; i++) {
+		size_t n = strlen(prefixes[i]), len;
+		const char *v = f + n;
+		if (strncmp(f, prefixes[i], n) != 0)
+			continue;
+		len = strlen(v);
+		if (len && v[len - 1] == 't')
+			len--;
+		if (!len)
+			return !*v;	/* a lone 't' is no version */
+		size_t digits = strspn(v, "0123456789");
+		if (digits == len)
+			return 1;
+		/* one digit, then .N or .N.N */
+		if (digits == 1 && v[1] == '.') {
+			const char *p = v + 2, *end = v + len;
+			int parts = 0;
+			for (;;) {
+				size_t k = strspn(p, "0123456789");
+				if (!k || p + k > end)
+					break;
+				p += k;
+				parts++;
+				if (p == end)
+					return parts <= 2;
+				if (*p != '.')
+					break;
+				p++;
+			}
+		}
+	}
+	return 0;
+}
+
+/* tox 4.58's _PY_PRE_RELEASE_FACTOR: alpha, beta, rc.N. */
+static int prerelease_factor(const char *f)
+{
+	if (strcmp(f, "alpha") == 0 || strcmp(f, "beta") == 0)
+		return 1;
+	return strncmp(f, "rc.", 3) == 0 && f[3] && strspn(f + 3, "0123456789") == strlen(f + 3);
+}
+
+/* name with the dots of its Python-version factors taken out ("py3.12-x" -> "py312-x"), as tox 4.58 normalises it. */
+static char *normalized_name(const char *name)
+{
+	struct strbuf out = STRBUF_INIT;
+
+	for (const char *p = name;;) {
+		const char *dash = strchr(p, '-');
+		char *part = xstrndup(p, dash ? (size_t)(dash - p) : strlen(p));
+		if (out.len || p != name)
+			strbuf_addch(&out, '-');
+		for (const char *c = part; *c; c++)
+			if (*c != '.' || !dynamic_factor_tox4(part))
+				strbuf_addch(&out, *c);
+		free(part);
+		if (!dash)
+			break;
+		p = dash + 1;
+	}
+	return strbuf_detach(&out);
+}
+
+/*
+ * What tox 4.58 accepts with -e: the names of the file (envlist, [testenv:x]
+ * headers, condition markers; not label-only envs) and, for any other name,
+ * factors that are each a Python version, a pre-release, an envlist factor, a
+ * whole known name or a factor of a condition marker. A factor that occurs
+ * only inside a [testenv:a-b] header no longer counts (4.11 took it).
+ */
+struct tox4_known {
+	struct strmap names;	/* the names of the file */
+	struct strmap combinable;
+	struct strvec all_factors;	/* for suggestions */
+	int ready;
+};
+
+static void tox4_known_init(struct tox *t, const struct strvec *all, struct tox4_known *k)
+{
+	struct strvec f = STRVEC_INIT;
+
+	if (k->ready)
+		return;
+	k->ready = 1;
+	for (size_t i = 0; i < t->envlist.n; i++)
+		strmap_add(&k->names, t->envlist.v[i]);
+	for (size_t i = 0; i < t->section_names.n; i++)
+		strmap_add(&k->names, t->section_names.v[i]);
+	for (size_t i = 0; i < t->markers.n; i++)
+		strmap_add(&k->names, t->markers.v[i]);
+	for (size_t i = 0; i < t->envlist.n; i++)
+		env_factors(t->envlist.v[i], &f);
+	for (size_t i = 0; i < t->markers.n; i++)
+		env_factors(t->markers.v[i], &f);
+	for (size_t i = 0; i < f.n; i++)
+		strmap_add(&k->combinable, f.v[i]);
+	for (size_t i = 0; i < t->envlist.n; i++)
+		strmap_add(&k->combinable, t->envlist.v[i]);
+	for (size_t i = 0; i < t->section_names.n; i++)
+		strmap_add(&k->combinable, t->section_names.v[i]);
+	for (size_t i = 0; i < t->markers.n; i++)
+		strmap_add(&k->combinable, t->markers.v[i]);
+	strmap_add(&k->combinable, ".pkg");
+	for (size_t i = 0; i < all->n; i++)
+		env_factors(all->v[i], &k->all_factors);
+	strvec_extend(&k->all_factors, &f);
+	strvec_clear(&f);
+}
+
+static void tox4_known_release(struct tox4_known *k)
+{
+	strmap_clear(&k->names);
+	strmap_clear(&k->combinable);
+	strvec_clear(&k->all_factors);
+}
+
+static int check_known_tox4(struct tox *t, const struct strvec *all, struct tox4_known *k, const char *env,
+			    struct diag *d)
+{
+	struct strvec f = STRVEC_INIT;
+	int ok = 1;
+
+	tox4_known_init(t, all, k);
+	if (strmap_get(&k->names, env, strlen(env)) >= 0 || starts_with(env, ".pkg_external"))
+		return 0;
+	char *norm = normalized_name(env);
+	if (strcmp(norm, env) != 0 && strmap_get(&k->names, norm, strlen(norm)) >= 0) {
+		int line, col;
+		envs_position(t, &line, &col);
+		diag_set(d, t->path, line, col, "env '%s' is not in this configuration: did you mean '%s'? (blitz list --all shows every env)",
+			 env, norm);
+		free(norm);
+		return -1;
+	}
+	free(norm);
+	/* (an empty part, "a--b", is the empty factor: a Python factor to tox's pattern) */
+	strvec_split(&f, env, "-", 0);
+	for (size_t i = 0; i < f.n && ok; i++)
+		ok = dynamic_factor_tox4(f.v[i]) || prerelease_factor(f.v[i]) ||
+		     strmap_get(&k->combinable, f.v[i], strlen(f.v[i])) >= 0;
+	strvec_clear(&f);
+	if (!ok)
+		unknown_env(t, all, &k->all_factors, env, d);
 	return ok ? 0 : -1;
 }
 
@@ -290,9 +472,12 @@ int select_envs(struct tox *t, const struct select_opts *so, struct strvec *out,
 	} else if (!explicit) {
 		strvec_push(&cand, "py");
 	}
-	if (explicit)
+	if (explicit) {
+		struct tox4_known k = { STRMAP_INIT, STRMAP_INIT, STRVEC_INIT, 0 };
 		for (size_t i = 0; i < cand.n && rc == 0; i++)
-			rc = check_known(t, &all, cand.v[i], d);
+			rc = t->tox3 ? check_known_tox3(t, &all, cand.v[i], d) : check_known_tox4(t, &all, &k, cand.v[i], d);
+		tox4_known_release(&k);
+	}
 	if (rc == 0 && so->skip_env && *so->skip_env) {
 		char *anchored = posix_regex(so->skip_env);
 		if (regcomp(&skip, anchored, REG_EXTENDED | REG_NOSUB) != 0)

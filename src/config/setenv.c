@@ -6,6 +6,7 @@
  * on demand, and the entries tox adds itself.
  */
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,7 +27,8 @@ static struct envctx_setenv *find(struct envctx *c, const char *key)
 }
 
 /* Add or replace key; a later line wins, the key keeps its first place (a Python dict). */
-static void put(struct envctx *c, const char *key, size_t klen, const char *raw, size_t rlen, int line)
+static void put(struct envctx *c, const char *key, size_t klen, const char *raw, size_t rlen, int line,
+		enum setenv_origin origin, int order)
 {
 	char *k = xstrndup(key, klen);
 	struct envctx_setenv *s = find(c, k);
@@ -44,7 +46,9 @@ static void put(struct envctx *c, const char *key, size_t klen, const char *raw,
 	}
 	s->raw = xstrndup(raw, rlen);
 	s->line = line;
-	s->is_default = 0;
+	s->is_default = origin == SETENV_DEFAULT;
+	s->origin = origin;
+	s->order = order;
 }
 
 /* The source line of the value line that holds text (for messages), or the key's line. */
@@ -64,23 +68,39 @@ static void trim(const char **s, const char **e)
 		(*e)--;
 }
 
-/* Parse "KEY=VALUE" into put(); returns -1 when the line has no '='. */
-static int parse_line(struct envctx *c, const char *p, size_t n, int line)
+/* Split "KEY=VALUE" (trimmed); returns -1 when the line has no '='. */
+static int split_line(const char *p, size_t n, const char **ks, const char **ke, const char **vs, const char **ve)
 {
 	const char *eq = memchr(p, '=', n);
-	const char *ks = p, *ke = eq, *vs, *ve = p + n;
 
 	if (!eq)
 		return -1;
-	vs = eq + 1;
-	trim(&ks, &ke);
-	trim(&vs, &ve);
-	put(c, ks, (size_t)(ke - ks), vs, (size_t)(ve - vs), line);
+	*ks = p;
+	*ke = eq;
+	*vs = eq + 1;
+	*ve = p + n;
+	trim(ks, ke);
+	trim(vs, ve);
 	return 0;
 }
 
-/* Read KEY=VALUE lines of an env file (set_env's "file|path"). */
-static void load_env_file(struct envctx *c, const char *spec, int line)
+/* Parse "KEY=VALUE" into put(); returns -1 when the line has no '='. */
+static int parse_line(struct envctx *c, const char *p, size_t n, int line, enum setenv_origin origin, int order)
+{
+	const char *ks, *ke, *vs, *ve;
+
+	if (split_line(p, n, &ks, &ke, &vs, &ve) < 0)
+		return -1;
+	put(c, ks, (size_t)(ke - ks), vs, (size_t)(ve - vs), line, origin, order);
+	return 0;
+}
+
+/*
+ * Read KEY=VALUE lines of an env file (set_env's "file|path", at position
+ * order of the value): tox 4.58 lets them replace what the lines before the
+ * file| line set, not what the lines after it set.
+ */
+static void load_env_file(struct envctx *c, const char *spec, int line, int order)
 {
 	char *path = subst(c, spec, 0);
 	char *full = *path == '/' ? xstrdup(path) : xasprintf("%s/%s", c->t->toxinidir, path);
@@ -94,8 +114,14 @@ static void load_env_file(struct envctx *c, const char *spec, int line)
 			size_t n = nl ? (size_t)(nl - p) : strlen(p);
 			const char *s = p, *e = p + n;
 			trim(&s, &e);
-			if (s < e && *s != '#')
-				parse_line(c, s, (size_t)(e - s), line);
+			const char *ks, *ke, *vs, *ve;
+			if (s < e && *s != '#' && split_line(s, (size_t)(e - s), &ks, &ke, &vs, &ve) == 0) {
+				char *key = xstrndup(ks, (size_t)(ke - ks));
+				struct envctx_setenv *had = find(c, key);
+				free(key);
+				if (!had || had->origin != SETENV_LINE || had->order < order)
+					put(c, ks, (size_t)(ke - ks), vs, (size_t)(ve - vs), line, SETENV_FILE, order);
+			}
 			p += n + (nl ? 1 : 0);
 		}
 	}
@@ -113,8 +139,7 @@ static int has_brace_expr(const char *s, size_t n)
 
 static void put_default(struct envctx *c, const char *key, const char *value)
 {
-	put(c, key, strlen(key), value, strlen(value), 0);
-	find(c, key)->is_default = 1;
+	put(c, key, strlen(key), value, strlen(value), 0, SETENV_DEFAULT, -1);
 }
 
 /*
@@ -148,7 +173,7 @@ static void parse(struct envctx *c)
 	const struct ini_entry *e = NULL;
 	struct strvec files = STRVEC_INIT, files_line = STRVEC_INIT;
 	char *raw;
-	size_t idx = 0;
+	int idx = 0;
 
 	if (c->setenv_parsed)
 		return;
@@ -168,13 +193,13 @@ static void parse(struct envctx *c)
 		line = line_of(e, s, (size_t)(end - s));
 		if (s < end) {
 			if ((size_t)(end - s) > 5 && strncmp(s, "file|", 5) == 0) {
-				/* tox 4.11 reads env files after the inline lines: theirs win */
+				/* env files are read after the lines, each knowing where its file| line was */
 				strvec_push_owned(&files, xstrndup(s + 5, (size_t)(end - s) - 5));
-				strvec_pushf(&files_line, "%d", line);
-			} else if (parse_line(c, p, n, line) < 0) {
+				strvec_pushf(&files_line, "%d %d", line, idx);
+			} else if (parse_line(c, p, n, line, SETENV_LINE, idx) < 0) {
 				if (has_brace_expr(s, (size_t)(end - s))) {
 					strvec_push_owned(&c->se_lines, xstrndup(s, (size_t)(end - s)));
-					strvec_pushf(&c->se_lines_pos, "%d", line);
+					strvec_pushf(&c->se_lines_pos, "%d %d", line, idx);
 				} else {
 					strvec_pushf(&c->errors, "set_env\tinvalid line '%.*s' in set_env (%s:%d): write KEY=VALUE",
 						     (int)(end - s), s, c->t->path, line);
@@ -182,47 +207,52 @@ static void parse(struct envctx *c)
 			}
 		}
 		p += n + (nl ? 1 : 0);
+		idx += s < end;
 	}
 	free(raw);
-	for (size_t i = 0; i < files.n; i++)
-		load_env_file(c, files.v[i], atoi(files_line.v[i]));
+	for (size_t i = 0; i < files.n; i++) {
+		int fl = 0, fo = 0;
+		sscanf(files_line.v[i], "%d %d", &fl, &fo);
+		load_env_file(c, files.v[i], fl, fo);
+	}
 	strvec_clear(&files);
 	strvec_clear(&files_line);
 	add_defaults(c);
 }
 
 /*
- * An entry from a line that only held a substitution: it may replace what an
- * earlier line set, but not what tox added itself (tox applies its defaults
- * before such lines are expanded). Returns -1 when the line has no '='.
+ * An entry from a line that only held a substitution (at position order of
+ * the value). tox 4.58 keeps whatever the value's own lines and env files
+ * set, and an earlier such line's entries; it replaces only what tox added
+ * itself. tox 3 reads the lines in order: a later line wins, but not over
+ * what tox added. Returns -1 when the line has no '='.
  */
-static int deferred_line(struct envctx *c, const char *p, size_t n, int line)
+static int deferred_line(struct envctx *c, const char *p, size_t n, int line, int order)
 {
-	const char *eq = memchr(p, '=', n);
-	const char *ks = p, *ke = eq;
+	const char *ks, *ke, *vs, *ve;
 	struct envctx_setenv *s;
 
-	if (!eq)
+	if (split_line(p, n, &ks, &ke, &vs, &ve) < 0)
 		return -1;
-	trim(&ks, &ke);
 	char *key = xstrndup(ks, (size_t)(ke - ks));
 	s = find(c, key);
 	free(key);
-	if (s && s->is_default)
+	if (s && (c->t->tox3 ? s->is_default || s->order > order : !s->is_default))
 		return 0;
-	return parse_line(c, p, n, line);
+	put(c, ks, (size_t)(ke - ks), vs, (size_t)(ve - vs), line, SETENV_REF, order);
+	return 0;
 }
 
 /* Expand the next line that only held a substitution into entries; returns 0 when none was left. */
 static int expand_pending(struct envctx *c)
 {
 	char *line, *v;
-	int lineno;
+	int lineno = 0, order = 0;
 
 	if (!c->se_lines.n)
 		return 0;
 	line = c->se_lines.v[0];
-	lineno = atoi(c->se_lines_pos.v[0]);
+	sscanf(c->se_lines_pos.v[0], "%d %d", &lineno, &order);
 	memmove(c->se_lines.v, c->se_lines.v + 1, c->se_lines.n * sizeof(char *));
 	c->se_lines.n--;
 	free(c->se_lines_pos.v[0]);
@@ -232,7 +262,7 @@ static int expand_pending(struct envctx *c)
 	for (char *p = v; *p && !c->failed;) {
 		char *nl = strchr(p, '\n');
 		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-		if (n && deferred_line(c, p, n, lineno) < 0)
+		if (n && deferred_line(c, p, n, lineno, order) < 0)
 			strvec_pushf(&c->errors, "set_env\tinvalid line '%.*s' in set_env (%s:%d): write KEY=VALUE",
 				     (int)n, p, c->t->path, lineno);
 		p += n + (nl ? 1 : 0);
@@ -240,6 +270,22 @@ static int expand_pending(struct envctx *c)
 	free(v);
 	free(line);
 	return 1;
+}
+
+/*
+ * Whether a pending substitution line may still replace s: tox 4.58's may
+ * replace only tox's own entries, tox 3's any entry an earlier line set.
+ */
+static int may_change(struct envctx *c, const struct envctx_setenv *s)
+{
+	int last = 0, lineno;
+
+	if (!c->se_lines.n)
+		return 0;
+	if (!c->t->tox3)
+		return s->is_default;
+	sscanf(c->se_lines_pos.v[c->se_lines_pos.n - 1], "%d %d", &lineno, &last);
+	return !s->is_default && last > s->order;
 }
 
 /* Substitute entry idx (by index: substitution may add entries and move the array). */
@@ -278,7 +324,7 @@ const char *envctx_setenv(struct envctx *c, const char *key)
 	struct envctx_setenv *s;
 
 	parse(c);
-	while (!(s = find(c, key)) && expand_pending(c))
+	while ((!(s = find(c, key)) || may_change(c, s)) && expand_pending(c))
 		;
 	if (!s || c->failed)
 		return NULL;

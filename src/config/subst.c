@@ -169,6 +169,12 @@ static char *replace_env(struct envctx *c, struct strvec *args)
 	v = getenv(key);
 	if (v)
 		return xstrdup(v);
+	if (c->t->tox3 && args->n <= 2 && !c->missing) {
+		/* tox 3 raises MissingSubstitution when the env is used (tox -l still lists it) */
+		c->missing = xstrdup(key);
+		c->missing_line = c->cur_line;
+		c->missing_col = c->cur_col;
+	}
 	for (size_t i = 2; i < args->n; i++) {
 		strbuf_adds(&dflt, i > 2 ? ":" : "");
 		strbuf_adds(&dflt, args->v[i]);

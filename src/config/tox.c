@@ -423,6 +423,30 @@ static int has_unknown_factor(const struct strmap *known, const char *env)
 	}
 }
 
+/*
+ * tox 4.58's _is_tox_section: the core section, [testenv] and [testenv:*]
+ * ([gh-actions], [flake8] or setup.cfg's [options] are not tox's). A section
+ * name's prefix is what comes before its first ':'; [testenv] counts only
+ * when its prefix is the core's (none in tox.ini, "tox" in setup.cfg).
+ */
+static int is_tox_section(struct tox *t, const struct ini_section *sec)
+{
+	size_t plen = strlen(t->env_prefix);
+	const char *colon, *core_colon, *rest;
+
+	if (sec == t->core || (strncmp(sec->name, t->env_prefix, plen) == 0 && sec->name[plen] == ':'))
+		return 1;
+	colon = strchr(sec->name, ':');
+	core_colon = t->core ? strchr(t->core->name, ':') : NULL;
+	if (!colon != !core_colon)
+		return 0;
+	if (colon && (colon - sec->name != core_colon - t->core->name ||
+		      strncmp(sec->name, t->core->name, (size_t)(colon - sec->name)) != 0))
+		return 0;
+	rest = colon ? colon + 1 : sec->name;
+	return strncmp(rest, t->env_prefix, plen) == 0 && (rest[plen] == '\0' || rest[plen] == ':');
+}
+
 static void compute_all(struct tox *t)
 {
 	struct strmap known = STRMAP_INIT;
@@ -439,16 +463,19 @@ static void compute_all(struct tox *t)
 		add_env(t, n, 0);
 	}
 	if (!t->tox3) {
-		/* tox 4 also lists condition markers naming factors no env has, from any section */
+		/* tox 4 also lists condition markers naming factors no env has, from tox's own sections (4.58) */
 		struct strvec markers = STRVEC_INIT;
 		struct strmap seen = STRMAP_INIT;
 		for (size_t s = 0; s < t->ini.n; s++)
-			for (size_t k = 0; k < t->ini.sections[s].n; k++)
-				filter_entry_markers(t, &t->ini.sections[s].entries[k], &seen, &markers);
+			if (is_tox_section(t, &t->ini.sections[s]))
+				for (size_t k = 0; k < t->ini.sections[s].n; k++)
+					filter_entry_markers(t, &t->ini.sections[s].entries[k], &seen, &markers);
 		strmap_clear(&seen);
 		for (size_t i = 0; i < markers.n; i++)
-			if (has_unknown_factor(&known, markers.v[i]))
+			if (has_unknown_factor(&known, markers.v[i])) {
 				add_env(t, markers.v[i], 0);
+				strvec_push(&t->markers, markers.v[i]);
+			}
 		strvec_clear(&markers);
 	}
 	if (!t->tox3) {
@@ -478,6 +505,63 @@ int tox_env_known(struct tox *t, const char *name)
 	if (!t->all_done)
 		compute_all(t);
 	return strmap_get(&t->all_set, name, strlen(name)) >= 0;
+}
+
+char *tox_core_package_env(struct tox *t)
+{
+	char *v = core_raw(t, "package_env");
+
+	if (v && *v)
+		return v;
+	free(v);
+	return xstrdup(t->tox3 ? ".package" : ".pkg");
+}
+
+/* Add each line of e's value (a condition taken off) to the names of packaging envs. */
+static void add_pkg_names(struct tox *t, const struct ini_entry *e)
+{
+	for (const char *p = e->value; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p), coff = 0, clen = n;
+		struct strvec *alts;
+		long na = factor_line(p, n, 0, &alts, &coff, &clen);
+		factor_alts_free(alts, na > 0 ? (size_t)na : 0);
+		while (clen && isspace((unsigned char)p[coff]))
+			coff++, clen--;
+		while (clen && isspace((unsigned char)p[coff + clen - 1]))
+			clen--;
+		if (clen && !memchr(p + coff, '{', clen))
+			strmap_intern(&t->pkg_envs, p + coff, clen);
+		p += n + (nl ? 1 : 0);
+	}
+}
+
+int tox_is_package_env(struct tox *t, const char *name)
+{
+	if (t->tox3)
+		return 0;
+	if (!t->pkg_envs_done) {
+		char *core = tox_core_package_env(t);
+		t->pkg_envs_done = 1;
+		strmap_add(&t->pkg_envs, core);
+		free(core);
+		for (size_t s = 0; s < t->ini.n; s++) {
+			const struct ini_section *sec = &t->ini.sections[s];
+			if (sec == t->core)
+				continue;
+			for (size_t k = 0; k < sec->n; k++)
+				if (strcmp(sec->entries[k].key, "package_env") == 0 || strcmp(sec->entries[k].key, "wheel_build_env") == 0)
+					add_pkg_names(t, &sec->entries[k]);
+		}
+	}
+	if (strmap_get(&t->pkg_envs, name, strlen(name)) >= 0)
+		return 1;
+	/* the wheel build envs tox names after the packaging env: ".pkg-cpython311" */
+	char *core = tox_core_package_env(t);
+	size_t n = strlen(core);
+	int is = strncmp(name, core, n) == 0 && name[n] == '-';
+	free(core);
+	return is;
 }
 
 void tox_core_labels(struct tox *t, struct strvec *labels, struct strvec *envs)
@@ -547,6 +631,8 @@ void tox_release(struct tox *t)
 	strvec_clear(&t->envlist);
 	strvec_clear(&t->ignored_requires);
 	strvec_clear(&t->all);
+	strvec_clear(&t->markers);
+	strmap_clear(&t->pkg_envs);
 	strmap_clear(&t->all_set);
 	strvec_clear(&t->section_names);
 	strvec_clear(&t->section_of);

@@ -35,6 +35,9 @@ struct tox {
 	struct filter_state *filter;	/* values prepared for factor filtering (filter.c) */
 	struct strvec all;		/* every env tox -a lists; filled on first use */
 	struct strmap all_set;		/* the same, for lookups */
+	struct strvec markers;		/* tox 4: the names in all that only condition markers make */
+	struct strmap pkg_envs;		/* tox 4: names the file gives packaging envs (tox_is_package_env) */
+	int pkg_envs_done;
 	int all_done;
 	struct strvec section_names;	/* env names defined by [testenv:...] headers (expanded) */
 	struct strvec section_of;	/* the header each of those names comes from */
@@ -90,6 +93,65 @@ struct toxenv {
 	int skip_missing_interpreters;
 	/* A key whose value could not be computed: its name and why (reported like tox's "# Exception"). */
 	struct strvec errors;
+
+	/*
+	 * The rest as tox 4.58 resolves each setting, its defaults included
+	 * (tox 3 files: tox 3's meaning where tox 3 has the setting, else the
+	 * default). The fields above keep their meaning: package above is the
+	 * setting as written, package_type the package tox builds.
+	 */
+	int is_package_env;		/* resolved as a packaging env (.pkg): [testenv:NAME], then [pkgenv]; the run keys below are defaults */
+	/*
+	 * How the project gets into the env: "sdist" (the default), "wheel",
+	 * "sdist-wheel", "editable" (also use_develop), "editable-legacy",
+	 * "deps-only", "external", or "skip": skip_install, [tox] no_package
+	 * (skipsdist), or no pyproject.toml, setup.py or setup.cfg in tox_root.
+	 * "" for a packaging env.
+	 */
+	char *package_type;
+	char *package_env;		/* the packaging env that builds it: package_env, else [tox]'s, else ".pkg"; "" when package_type is "skip" */
+	/*
+	 * package_type wheel, sdist-wheel or editable: the env that builds the
+	 * wheel (wheel_build_env): package_env when this env's interpreter is the
+	 * packaging env's (same implementation, version, free-threading), else
+	 * package_env-IMPLVERSION, as ".pkg-cpython311" or ".pkg-cpython313t".
+	 * "" for the other package types.
+	 */
+	char *wheel_build_env;
+	char *package_root;		/* where pyproject.toml or setup.py is (package_root, alias setupdir): default [tox]'s, else tox_root */
+	int no_package;			/* [tox] no_package / skipsdist: nothing is packaged for any env */
+	struct strvec dependency_groups;	/* PEP 735 groups of pyproject.toml to install: names normalised ("Test_Deps" -> "test-deps"), sorted */
+	int pip_pre;			/* install with --pre (in place of {opts} in install_command) */
+	int constrain_package_deps;	/* the constraints apply to the package's own dependencies too */
+	int use_frozen_constraints;	/* constrain with the versions installed, not with the deps as listed */
+	char *env_tmp_dir;		/* {work_dir}/NAME/tmp unless set: it stays there when env_dir moves (tox 3: {env_dir}/tmp) */
+	char *env_log_dir;		/* {work_dir}/NAME/log likewise (tox 3: {env_dir}/log) */
+	double suicide_timeout;		/* seconds from SIGINT to SIGKILL... tox's three stages of stopping a command: 0.0 */
+	double interrupt_timeout;	/* seconds after SIGINT before SIGTERM: 0.3 */
+	double terminate_timeout;	/* seconds after SIGTERM before SIGKILL: 0.2 */
+	struct tox_commands extra_setup_commands;	/* run after deps and the package are installed, before commands_pre */
+	struct tox_commands recreate_commands;		/* run before the env is removed to be made again */
+	struct strvec list_dependencies_command;	/* the freeze command: python -m pip freeze --all */
+	struct strvec disallow_pass_env;	/* patterns taken out of what pass_env lets through */
+	int parallel_show_output;	/* show the commands' output when run in parallel */
+	int interrupt_post_commands;	/* run commands_post after an interrupt too */
+	int args_are_paths;		/* relative posargs that are paths are made relative to change_dir (default 1) */
+	int commands_retry;		/* times a failed command is run again: 0 */
+	int fail_fast;			/* stop the run when this env fails */
+	int always_copy;		/* venv copies instead of symlinks (default: $VIRTUALENV_COPIES / $VIRTUALENV_ALWAYS_COPY) */
+	int download;			/* upgrade the seeded pip and setuptools (default: $VIRTUALENV_DOWNLOAD) */
+	char *virtualenv_spec;		/* a virtualenv version to create the env with ("virtualenv<21.5.0" for Python <= 3.8); "" */
+	char *pylock;			/* a PEP 751 pylock.toml to install from, relative to package_root; "" */
+	struct strvec base_python_file;	/* files naming the Python version (.python-version), first found wins */
+	char *runner;			/* "virtualenv" */
+	struct strvec base;		/* the sections missing keys come from: [testenv] (a packaging env: [pkgenv]) */
+	char *meta_dir, *pkg_dir;	/* packaging env: {env_dir}/.meta, {env_dir}/dist */
+	int fresh_subprocess;		/* packaging env: a new backend process per request (default: 1 for a setuptools backend) */
+	/*
+	 * packaging env: the config_settings_ENDPOINT settings written (ENDPOINT
+	 * one of build_wheel, build_sdist, ...), each as "ENDPOINT\tKEY\tVALUE".
+	 */
+	struct strvec config_settings;
 };
 
 /*
@@ -122,6 +184,21 @@ void tox_core_labels(struct tox *t, struct strvec *labels, struct strvec *envs);
 
 /* Return 1 when env carries label (from [tox] labels or the env's own labels), for -m. */
 int tox_env_has_label(struct tox *t, const char *env, const char *label);
+
+/*
+ * The name of the env that builds the project's package: [tox] package_env
+ * (tox 3 and 4: isolated_build_env), ".pkg" by default (tox 3: ".package").
+ * Returns a new string.
+ */
+char *tox_core_package_env(struct tox *t);
+
+/*
+ * Return 1 when tox 4 resolves env name as a packaging env (its sections are
+ * [testenv:NAME] and then [pkgenv], not [testenv]): the core package_env,
+ * a wheel build env made from it (".pkg-cpython311"), or a name some
+ * package_env or wheel_build_env setting of the file gives. 0 in tox 3 mode.
+ */
+int tox_is_package_env(struct tox *t, const char *name);
 
 /* Return 1 when name is an env tox knows (listed, a section, or made only of known factors). */
 int tox_env_known(struct tox *t, const char *name);

@@ -195,7 +195,7 @@ static int find_uncached(const char *spec, struct interp *out)
 	}
 	const char *base = strcmp(sp.impl, "pypy") == 0 ? "pypy" : "python";
 	if (sp.major >= 0 && sp.minor >= 0)
-		snprintf(name, sizeof(name), "%s%d.%d", base, sp.major, sp.minor);
+		snprintf(name, sizeof(name), "%s%d.%d%s", base, sp.major, sp.minor, sp.free_threaded == 1 ? "t" : "");
 	else if (sp.major >= 0)
 		snprintf(name, sizeof(name), "%s%d", base, sp.major);
 	else

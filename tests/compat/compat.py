@@ -5,18 +5,19 @@ usage: python3 tests/compat/compat.py --blitz ./blitz [--corpus DIR] [-v] [--onl
 
 The corpus (../shared/corpus/toxini from the repository root, or --corpus, or $BLITZ_CORPUS)
 holds one folder per project: the config file and, under expected/, what tox 3.28 and
-tox 4.11 printed for it (see the corpus README for every format). The corpus is read where
+tox 4.58 printed for it (the corpus also keeps tox 4.11's outputs, *.tox4.*: blitz follows
+4.58, the *.tox4latest.* files) (see the corpus README for every format). The corpus is read where
 it lies; nothing is copied.
 
 For every folder the suite runs blitz the way the corpus was made (clean environment, a
 scratch HOME, a scratch working directory, `-c <folder>/tox.ini`), turns machine paths in
 blitz's output into the corpus placeholders (@TOXINIDIR@, @HOME@, <python3>) and compares:
 
-  tox4 mode (blitz's default semantics), against the tox 4.11 outputs
-    list     `blitz -c F list`        vs envlist.tox4.txt
-    all      `blitz -c F list --all`  vs all.tox4.txt
+  tox4 mode (blitz's default semantics), against the tox 4.58 outputs
+    list     `blitz -c F list`        vs envlist.tox4latest.txt
+    all      `blitz -c F list --all`  vs all.tox4latest.txt
     config:<env>:<key>  `blitz -c F config -e ENV -k deps commands set_env base_python
-             --hashseed 1234` vs config-<env>.tox4.txt, one check per key
+             --hashseed 1234` vs config-<env>.tox4latest.txt, one check per key
   tox3 mode (`blitz --tox3 ...`), against the tox 3.28 outputs
     list, all  vs envlist.txt, all.txt
     config:<env>:<key>  `blitz --tox3 -c F config -e ENV --hashseed 1234 --json` vs
@@ -56,6 +57,9 @@ KNOWN_DIFFERENCES = Path(__file__).resolve().with_name("known-differences.txt")
 
 # The interpreter the corpus calls <python3>: Debian's python3, the one that ran tox.
 DEBIAN_PYTHON = "/usr/bin/python3"
+
+# The tox 4 outputs compared: tox 4.58.0's (the corpus's *.tox4.* files are tox 4.11.4's).
+TOX4_SUFFIX = ".tox4latest"
 
 # The keys the corpus asked tox 4 for, in the order tox 4 prints them.
 TOX4_KEYS = ("deps", "commands", "set_env", "base_python")
@@ -138,7 +142,7 @@ def read_expected(directory: Path, accepted_name: str, rejected_name: str) -> Op
 
 
 def expected_envs(directory: Path, prefix: str, suffixes: Sequence[str]) -> List[str]:
-    """Env names of the per-env expected files, e.g. config-<env>.tox4.txt."""
+    """Env names of the per-env expected files, e.g. config-<env>.tox4latest.txt."""
     envs = set()
     for path in directory.iterdir():
         for suffix in suffixes:
@@ -336,7 +340,7 @@ def rejection_check(project: Project, mode: str, name: str, result: RunResult, e
 
 def check_list(runner: Runner, project: Project, mode: str, which: str) -> List[Check]:
     """`list` (default envlist) or `all` (`list --all`) in one mode."""
-    stem = {"list": "envlist", "all": "all"}[which] + (".tox4" if mode == "tox4" else "")
+    stem = {"list": "envlist", "all": "all"}[which] + (TOX4_SUFFIX if mode == "tox4" else "")
     expected = read_expected(project.expected, f"{stem}.txt", f"{stem}.error.txt")
     if expected is None:
         return []
@@ -382,7 +386,8 @@ def parse_tox4_config(text: str, env: str) -> Dict[str, List[str]]:
 
 def check_tox4_config(runner: Runner, project: Project, env: str) -> List[Check]:
     """`config -e ENV -k deps commands set_env base_python`, one check per key."""
-    expected = read_expected(project.expected, f"config-{env}.tox4.txt", f"config-{env}.tox4.error.txt")
+    expected = read_expected(project.expected, f"config-{env}{TOX4_SUFFIX}.txt",
+                             f"config-{env}{TOX4_SUFFIX}.error.txt")
     result = runner.run(project, blitz_args(project, "tox4", "config", "-e", env, "-k", *TOX4_KEYS,
                                             "--hashseed", HASHSEED))
     if expected.rejected:
@@ -659,7 +664,7 @@ def plan(projects: List[Project], modes: Sequence[str]) -> List[Job]:
         if "tox4" in modes:
             jobs.append(Job(project, check_list, ("tox4", "list")))
             jobs.append(Job(project, check_list, ("tox4", "all")))
-            for env in expected_envs(project.expected, "config-", (".tox4.txt", ".tox4.error.txt")):
+            for env in expected_envs(project.expected, "config-", (f"{TOX4_SUFFIX}.txt", f"{TOX4_SUFFIX}.error.txt")):
                 jobs.append(Job(project, check_tox4_config, (env,)))
         if "tox3" in modes:
             jobs.append(Job(project, check_list, ("tox3", "list")))
@@ -681,7 +686,7 @@ def run_jobs(runner: Runner, jobs: List[Job], workers: int) -> List[Check]:
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        description="Compare blitz with tox 3.28 and tox 4.11 on the tox.ini corpus.")
+        description="Compare blitz with tox 3.28 and tox 4.58 on the tox.ini corpus.")
     parser.add_argument("--blitz", default=str(REPO_ROOT / "blitz"), help="the blitz binary (default: ./blitz)")
     parser.add_argument("--corpus", help="corpus folder (default: $BLITZ_CORPUS, else ../shared/corpus/toxini "
                                          "from the repository root)")

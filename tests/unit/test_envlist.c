@@ -1,6 +1,6 @@
 /*
  * Generative env lists: envlist_expand() and envlist_expand_value()
- * (tox-semantics.md §4; ranges as tox 4.25 writes them, §4.3).
+ * (tox-semantics.md §4; ranges as tox 4.58 reads them, §4.3).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,6 +114,32 @@ static void test_envlist_ranges(void)
 		  "django4-py311 django4-py312 django5-py311 django5-py312");
 }
 
+/*
+ * tox 4.58's open ranges run to 14 or from 10; and a range is rewritten
+ * wherever "N-M" meets ',' or '}', braces or not, as tox's regular expression
+ * does ("x-1-3," becomes "x-1,2,3,"; checked with tox 4.58).
+ */
+static void test_envlist_open_ranges(void)
+{
+	CHECK_STR(expand("py3{10-}", NULL), "py310 py311 py312 py313 py314");
+	CHECK_STR(expand("py3{-11}-a", NULL), "py310-a py311-a");
+	CHECK_STR(expand("3.{8-10}", NULL), "3.8 3.9 3.10");
+	CHECK_STR(expand("x-1-3, foo{1,-3}", NULL), "x-1 2 3 foo1 foo");
+	CHECK_STR(expand("py3{13-11}-b", NULL), "py313-b py312-b py311-b");
+}
+
+static void test_expand_ranges_text(void)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *in = "py3{8-10,12-},{-11}x,7-";
+
+	CHECK_INT(factor_expand_ranges(in, strlen(in), &sb), 0);
+	CHECK_STR(strbuf_str(&sb), "py3{8,9,10,12,13,14},{10,11}x,7-");
+	strbuf_reset(&sb);
+	CHECK_INT(factor_expand_ranges("{1-99999999}", 12, &sb), -1);
+	strbuf_release(&sb);
+}
+
 /* Only digits-dash-digits is a range; other dashed alternatives are kept as written. */
 static void test_envlist_dash_not_range(void)
 {
@@ -172,6 +198,8 @@ const struct test envlist_tests[] = {
 	{ "envlist_whitespace", test_envlist_whitespace },
 	{ "envlist_ranges", test_envlist_ranges },
 	{ "envlist_dash_not_range", test_envlist_dash_not_range },
+	{ "envlist_open_ranges", test_envlist_open_ranges },
+	{ "expand_ranges_text", test_expand_ranges_text },
 	{ "envlist_unterminated_brace", test_envlist_unterminated_brace },
 	{ "envlist_empty_braces", test_envlist_empty_braces },
 	{ "envlist_value_dedup", test_envlist_value_dedup },

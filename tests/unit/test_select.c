@@ -300,6 +300,30 @@ static void test_select_known_factors(void)
 }
 
 /*
+ * tox 4.58's -e rule (each name checked with tox 4.58): a factor found only
+ * inside a [testenv:a-b] header does not combine ("cov", "mypy"), a whole
+ * header name does; marker factors and Python versions (free-threaded,
+ * pre-releases) do; a dotted version of a known name is refused for it.
+ */
+static void test_select_known_factors_tox458(void)
+{
+	static const char *const ok[] = { "mypy-cov", "py312-sqlite-mysql", "py312t-lint", "rc.1-lint", "3.14",
+					  "py3.12.1-lint", NULL };
+	static const char *const refused[] = { "py312-sqlite-cov", "py3.8-sqlite", "mypy-lint", "a--lint", NULL };
+	struct fx f;
+
+	CHECK_INT(fx_ini(&f, "[tox]\nenvlist = py38-sqlite, lint\n[testenv]\ndeps = mysql: x\n[testenv:mypy-cov]\n", 0), 0);
+	for (int i = 0; ok[i]; i++)
+		CHECK_STR(with_envs(&f, ok[i], NULL), ok[i]);
+	for (int i = 0; refused[i]; i++)
+		CHECK_STR(with_envs(&f, refused[i], NULL), "ERROR");
+	CHECK_STR(with_envs(&f, "py3.8-sqlite", NULL), "ERROR");
+	CHECK(strstr(f.d.msg, "'py38-sqlite'") != NULL);
+	CHECK_INT(f.d.line, 2);
+	fx_release(&f);
+}
+
+/*
  * The interpreter GitHub Actions puts on PATH, as blitz's interpreter probe
  * would report it (a stand-in: the test cannot be a GitHub runner).
  */
@@ -332,6 +356,7 @@ static void test_select_gh_actions(void)
 }
 
 const struct test select_tests[] = {
+	{ "select_known_factors_tox458", test_select_known_factors_tox458 },
 	{ "select_gh_actions", test_select_gh_actions },
 	{ "select_default_envlist", test_select_default_envlist },
 	{ "select_empty_envlist_fallback", test_select_empty_envlist_fallback },

@@ -66,18 +66,25 @@ static void test_setenv_file_lines(void)
 	fx_release(&f);
 }
 
-/* tox 4.11 (SetEnv.use_replacer) reads env files after the inline lines: the file wins. */
+/*
+ * tox 4.58 (SetEnv.use_replacer): an env file replaces what the lines before
+ * its file| line set, not what the lines after it set (4.11: the file won
+ * over every line); it wins over a substitution line's entries. Checked with
+ * tox 4.58.
+ */
 static void test_setenv_file_overrides_inline(void)
 {
 	struct fx f;
 	struct toxenv e;
 
 	fx_init(&f);
-	fx_write(&f, "a.env", "F=from-file\n");
-	fx_write(&f, "tox.ini", "[testenv]\nset_env =\n  file|a.env\n  F = inline\n");
+	fx_write(&f, "a.env", "F=from-file\nG=from-file\nH=from-file\n");
+	fx_write(&f, "tox.ini", "[x]\nset_env = H=ref\n[testenv]\nset_env =\n  {[x]set_env}\n  G = before\n  file|a.env\n  F = inline\n");
 	CHECK_INT(fx_load(&f), 0);
 	CHECK_INT(fx_env(&f, "py", &e), 0);
-	CHECK_STR(fx_setenv(&e, "F"), "from-file");
+	CHECK_STR(fx_setenv(&e, "F"), "inline");
+	CHECK_STR(fx_setenv(&e, "G"), "from-file");
+	CHECK_STR(fx_setenv(&e, "H"), "from-file");
 	toxenv_release(&e);
 	fx_release(&f);
 }
@@ -106,9 +113,10 @@ static void test_setenv_defaults(void)
 }
 
 /*
- * tox 4.11 applies its defaults before lines like {[base]set_env} are expanded
- * (SetEnv.update(override=False) only looks at known keys, and load() prefers
- * the materialised default), so the defaults win over keys set that way.
+ * tox 4.58: a line like {[base]set_env} never replaces what the value's own
+ * lines set, wherever they stand (4.11: the later won), nor what an earlier
+ * such line set; it does replace tox's own entries, PYTHONIOENCODING too
+ * (4.11 kept them). Checked with tox 4.58.
  */
 static void test_setenv_defaults_win_over_substitution_lines(void)
 {
@@ -121,13 +129,42 @@ static void test_setenv_defaults_win_over_substitution_lines(void)
 			 "  PYTHONHASHSEED = 7\n"
 			 "  PYTHONIOENCODING = x\n"
 			 "  OTHER = o\n"
+			 "[other]\n"
+			 "set_env =\n"
+			 "  OTHER = later\n"
+			 "  MINE = ref\n"
 			 "[testenv]\n"
-			 "set_env = {[base]set_env}\n",
+			 "set_env =\n"
+			 "  {[base]set_env}\n"
+			 "  {[other]set_env}\n"
+			 "  MINE = own\n",
 			 0), 0);
 	CHECK_INT(fx_env(&f, "py", &e), 0);
-	CHECK_STR(fx_setenv(&e, "PYTHONHASHSEED"), "1234");
-	CHECK_STR(fx_setenv(&e, "PYTHONIOENCODING"), "utf-8");
+	CHECK_STR(fx_setenv(&e, "PYTHONHASHSEED"), "7");
+	CHECK_STR(fx_setenv(&e, "PYTHONIOENCODING"), "x");
 	CHECK_STR(fx_setenv(&e, "OTHER"), "o");
+	CHECK_STR(fx_setenv(&e, "MINE"), "own");
+	toxenv_release(&e);
+	fx_release(&f);
+}
+
+/* tox 3 reads set_env's lines in order: "A=" after {[testenv]setenv} wins (checked with tox 3.28). */
+static void test_setenv_tox3_later_line_wins(void)
+{
+	struct fx f;
+	struct toxenv e;
+
+	CHECK_INT(fx_ini(&f,
+			 "[testenv]\nsetenv =\n  A=base\n  B=base\n"
+			 "[testenv:a]\nsetenv =\n  A=first\n  {[testenv]setenv}\n  A=\n  C=own\n"
+			 "[testenv:b]\nsetenv =\n  A=first\n  {[testenv]setenv}\n",
+			 1), 0);
+	CHECK_INT(fx_env(&f, "a", &e), 0);
+	CHECK_STR(fx_setenv(&e, "A"), "");
+	CHECK_STR(fx_setenv(&e, "B"), "base");
+	toxenv_release(&e);
+	CHECK_INT(fx_env(&f, "b", &e), 0);
+	CHECK_STR(fx_setenv(&e, "A"), "base");
 	toxenv_release(&e);
 	fx_release(&f);
 }
@@ -259,7 +296,10 @@ static void test_commands_ignore_exit(void)
 	fx_release(&f);
 }
 
-/* A trailing backslash joins the next line, after the factor filter has looked at each line. */
+/*
+ * A trailing backslash joins the next line, after the factor filter has looked
+ * at each line; tox 4.58 drops the continuation of a line its condition drops.
+ */
 static void test_commands_backslash_continuation(void)
 {
 	struct fx f;
@@ -277,24 +317,35 @@ static void test_commands_backslash_continuation(void)
 	CHECK_INT(fx_env(&f, "py38", &e), 0);
 	CHECK_STR(fx_cmds(&f, &e.commands), "pytest --cov tests ; coverage report");
 	toxenv_release(&e);
-	/* without py38 the continuation line stands alone: "report" */
+	/* without py38 the continuation line goes with the line it continues (4.11 kept "report") */
 	CHECK_INT(fx_env(&f, "py39", &e), 0);
-	CHECK_STR(fx_cmds(&f, &e.commands), "pytest --cov tests ; report");
+	CHECK_STR(fx_cmds(&f, &e.commands), "pytest --cov tests");
 	toxenv_release(&e);
 	fx_release(&f);
 }
 
-/* The tox-semantics.md §2.1 example: an orphaned "--cov" becomes the ignore-exit command "-cov". */
+/*
+ * The tox-semantics.md §2.1 example: tox 4.11 made the orphaned "--cov" the
+ * ignore-exit command "-cov"; 4.58 drops it with its line, and a value whose
+ * every line is dropped counts as not written: [testenv]'s commands apply.
+ * A continuation that goes on past the next line is kept (4.58's rule looks
+ * one line ahead).
+ */
 static void test_commands_orphaned_option(void)
 {
 	struct fx f;
 	struct toxenv e;
 
-	CHECK_INT(fx_ini(&f, "[testenv]\ncommands =\n  py38: pytest \\\n    --cov\n", 0), 0);
-	CHECK_INT(fx_env(&f, "py39", &e), 0);
-	CHECK_INT(e.commands.n, 1);
-	CHECK_STR(fx_cmd(&f, &e.commands, 0), "-cov");
-	CHECK_INT(e.commands.n ? e.commands.v[0].ignore_exit : -1, 1);
+	CHECK_INT(fx_ini(&f,
+			 "[testenv]\ncommands = base\n"
+			 "[testenv:a-py39]\ncommands =\n  py38: pytest \\\n    --cov\n"
+			 "[testenv:b-py39]\ncommands =\n  py38: pytest \\\n    --cov \\\n    tests\n  after\n",
+			 0), 0);
+	CHECK_INT(fx_env(&f, "a-py39", &e), 0);
+	CHECK_STR(fx_cmds(&f, &e.commands), "base");
+	toxenv_release(&e);
+	CHECK_INT(fx_env(&f, "b-py39", &e), 0);
+	CHECK_STR(fx_cmds(&f, &e.commands), "-cov tests ; after");
 	toxenv_release(&e);
 	fx_release(&f);
 }
@@ -442,13 +493,20 @@ static void test_deps_tox3_filtered_twice(void)
 
 /* --- base_python ----------------------------------------------------------------- */
 
-/* tox 4: the one interpreter factor as written; none: the running python. */
+/*
+ * tox 4: the one interpreter factor as written; none: the running python.
+ * 4.58 also reads free-threaded and debug builds ("py313t", "py312d") and
+ * bare versions, as a whole name or a factor ("3.8", "cpython-3.12" ->
+ * "3.12", "pypy-3.10" -> "pypy3.10", "lint-3.9t" -> "3.9t").
+ */
 static void test_base_python_from_factors(void)
 {
 	static const char *const cases[][2] = {
 		{ "py311", "py311" }, { "py3.11-lint", "py3.11" }, { "pypy3", "pypy3" }, { "lint-py312", "py312" },
 		{ "cpython3.11", "cpython3.11" }, { "py3", "py3" }, { "docs", FX_PYTHON }, { "py", FX_PYTHON },
-		{ "python3.12", FX_PYTHON }, { "py312t", FX_PYTHON },
+		{ "python3.12", FX_PYTHON }, { "py312t", "py312t" }, { "py313td", "py313td" }, { "graalpy311", "graalpy311" },
+		{ "3.8", "3.8" }, { "3.13t", "3.13t" }, { "cpython-3.12", "3.12" }, { "pypy-3.10", "pypy3.10" },
+		{ "x-3.11", "3.11" }, { "lint-3.9t", "3.9t" }, { "3.12-x", "3.12" }, { "pypy", "pypy" }, { "4.2", FX_PYTHON },
 	};
 	struct fx f;
 	struct toxenv e;
@@ -684,6 +742,7 @@ const struct test toxenv_tests[] = {
 	{ "setenv_file_overrides_inline", test_setenv_file_overrides_inline },
 	{ "setenv_defaults", test_setenv_defaults },
 	{ "setenv_defaults_win_over_substitution_lines", test_setenv_defaults_win_over_substitution_lines },
+	{ "setenv_tox3_later_line_wins", test_setenv_tox3_later_line_wins },
 	{ "setenv_sorted", test_setenv_sorted },
 	{ "setenv_values", test_setenv_values },
 	{ "setenv_invalid_line", test_setenv_invalid_line },
