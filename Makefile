@@ -42,11 +42,12 @@ $(BUILD)/libblitz.a: $(OBJS_LIB)
 	rm -f $@
 	ar rcs $@ $^
 
-# blitz's pytest plugin, kept as Python and built into blitz as a C string
-$(BUILD)/gen/blitz_pytest.inc: src/run/blitz_pytest.py
+# blitz's pytest plugin and its PEP 517 front end, kept as Python and built into blitz as C strings
+$(BUILD)/gen/%.inc: src/run/%.py
 	@mkdir -p $(dir $@)
 	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $< > $@.tmp && mv -f $@.tmp $@
 $(BUILD)/src/run/shard.o: $(BUILD)/gen/blitz_pytest.inc
+$(BUILD)/src/run/package.o: $(BUILD)/gen/blitz_backend.inc
 CPPFLAGS += -I$(BUILD)/gen
 
 $(BUILD)/%.o: %.c $(wildcard src/*/*.h tests/unit/*.h)

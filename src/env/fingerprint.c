@@ -148,16 +148,18 @@ static char *mark_path(const char *env_dir)
 	return xconcat(env_dir, "/.blitz-env", NULL);
 }
 
-int envmark_read(const char *env_dir, uint64_t *setup, uint64_t *package)
+int envmark_read(const char *env_dir, uint64_t *setup, uint64_t *package, uint64_t *reqs)
 {
 	char *path = mark_path(env_dir);
 	char *text = read_file(path, NULL);
-	unsigned long long a, b;
+	unsigned long long a, b, r = 0;
 	int rc = -1;
 
-	if (text && sscanf(text, "blitz-env 1 setup %llx package %llx", &a, &b) == 2) {
+	if (text && sscanf(text, "blitz-env 1 setup %llx package %llx reqs %llx", &a, &b, &r) >= 2) {
 		*setup = a;
 		*package = b;
+		if (reqs)
+			*reqs = r;
 		rc = 0;
 	}
 	free(text);
@@ -165,7 +167,7 @@ int envmark_read(const char *env_dir, uint64_t *setup, uint64_t *package)
 	return rc;
 }
 
-int envmark_write(const char *env_dir, uint64_t setup, uint64_t package)
+int envmark_write(const char *env_dir, uint64_t setup, uint64_t package, uint64_t reqs)
 {
 	char *path = mark_path(env_dir);
 	char *tmp = xconcat(path, ".tmp", NULL);
@@ -173,8 +175,8 @@ int envmark_write(const char *env_dir, uint64_t setup, uint64_t package)
 	int rc = -1;
 
 	if (f) {
-		fprintf(f, "blitz-env 1 setup %016llx package %016llx\n", (unsigned long long)setup,
-			(unsigned long long)package);
+		fprintf(f, "blitz-env 1 setup %016llx package %016llx reqs %016llx\n", (unsigned long long)setup,
+			(unsigned long long)package, (unsigned long long)reqs);
 		if (fclose(f) == 0 && rename(tmp, path) == 0)
 			rc = 0;
 		else

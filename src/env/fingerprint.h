@@ -45,11 +45,13 @@ uint64_t fp_code_tree(uint64_t h, const char *root, const struct strvec *skip);
 
 /*
  * The mark of a built env: ENV_DIR/.blitz-env holds the fingerprint of its
- * set-up (venv and deps) and of the project installed in it (0: none). Reading
- * a missing or malformed mark returns -1; writing replaces it atomically.
+ * set-up (venv and deps), of the project installed in it (0: none), and of
+ * that project's requirements (0: unknown). Reading a missing or malformed
+ * mark returns -1 (reqs may be NULL; an older mark reads reqs as 0);
+ * writing replaces it atomically.
  */
-int envmark_read(const char *env_dir, uint64_t *setup, uint64_t *package);
-int envmark_write(const char *env_dir, uint64_t setup, uint64_t package);
+int envmark_read(const char *env_dir, uint64_t *setup, uint64_t *package, uint64_t *reqs);
+int envmark_write(const char *env_dir, uint64_t setup, uint64_t package, uint64_t reqs);
 void envmark_clear(const char *env_dir);
 
 #endif

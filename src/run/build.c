@@ -87,7 +87,7 @@ static int plan_build(struct ctx *c, struct envrun *er)
 			er->setup_end = i;
 			break;
 		}
-	if (!c->o->recreate && envmark_read(dir, &setup, &package) == 0 && setup == er->fp_setup) {
+	if (!c->o->recreate && envmark_read(dir, &setup, &package, &er->mark_reqs) == 0 && setup == er->fp_setup) {
 		er->r->reused = 1;
 		while (er->next < er->setup_end && er->steps.v[er->next].kind != STEP_PACKAGE &&
 		       er->steps.v[er->next].kind != STEP_WHEEL)
@@ -95,7 +95,7 @@ static int plan_build(struct ctx *c, struct envrun *er)
 		if (er->next < er->setup_end && package == er->fp_package)
 			er->next = er->setup_end;
 		else if (er->next < er->setup_end)
-			envmark_write(dir, setup, 0);	/* the project is being replaced */
+			envmark_write(dir, setup, 0, er->mark_reqs);	/* the project is being replaced */
 	} else {
 		char *cfg = xconcat(dir, "/pyvenv.cfg", NULL);
 		int is_venv = access(cfg, F_OK) == 0;
@@ -174,11 +174,11 @@ int envrun_create(struct ctx *c, struct envrun *er)
 
 	strbuf_addf(&cmd, "venv %s", er->e.env_dir);
 	rc = venv_create(er->e.env_dir, &er->in, &o, err, sizeof(err));
-	for (int i = 0; i < SEED_DISTS && rc == 0; i++) {
+	for (int i = 0, seeded = 0; i < SEED_DISTS && rc == 0; i++) {
 		if (!s->image[i][0])
 			continue;
 		const char *base = strrchr(s->image[i], '/') + 1;
-		strbuf_addf(&cmd, "%s%s", cmd.len && strchr(strbuf_str(&cmd), ',') ? ", " : " seeded with ", base);
+		strbuf_addf(&cmd, "%s%s", seeded++ ? ", " : " seeded with ", base);
 		rc = seed_install(s->image[i], er->e.env_dir, &er->in, err, sizeof(err));
 	}
 	envrun_log_line(er, "creating the venv:", strbuf_str(&cmd));

@@ -23,17 +23,6 @@
 
 extern char **environ;
 
-/* pip installs a folder with a pyproject.toml or a setup.py. */
-static int installable(const char *root)
-{
-	char *a = xconcat(root, "/pyproject.toml", NULL), *b = xconcat(root, "/setup.py", NULL);
-	int ok = access(a, F_OK) == 0 || access(b, F_OK) == 0;
-
-	free(a);
-	free(b);
-	return ok;
-}
-
 uint64_t run_tree(struct ctx *c, int code)
 {
 	int *have = code ? &c->have_code_tree : &c->have_tree;
@@ -94,10 +83,13 @@ static void fingerprints(struct ctx *c, struct envrun *er, const struct interp *
 		if (er->steps.v[i].kind != STEP_PACKAGE)
 			continue;
 		uint64_t ph = fp_strvec(fp_str(FP_INIT, "blitz package 1"), &er->steps.v[i].argv);
-		if (er->e.use_develop || strcmp(er->e.package, "editable") == 0) {
+		const char *type = er->e.package_type ? er->e.package_type : "";
+		if (strncmp(type, "editable", 8) == 0) {
+			/* an editable install runs the tree itself: only what says how to build it counts */
 			static const char *const build_files[] = { "pyproject.toml", "setup.py", "setup.cfg" };
+			const char *root = er->e.package_root && er->e.package_root[0] ? er->e.package_root : c->t->toxinidir;
 			for (size_t k = 0; k < sizeof(build_files) / sizeof(*build_files); k++) {
-				char *f = xconcat(c->t->toxinidir, "/", build_files[k], NULL);
+				char *f = xconcat(root, "/", build_files[k], NULL);
 				ph = fp_file(ph, f);
 				free(f);
 			}
@@ -125,7 +117,7 @@ static uint64_t virtualenv_settings(const struct strvec *envp)
  * seeded: chosen and their images made (once per machine) the first time a
  * run asks, then shared by its envs.
  */
-static const struct seeding *seeding_for(struct ctx *c, const struct interp *in, const struct strvec *envp)
+const struct seeding *run_seeding(struct ctx *c, const struct interp *in, const struct strvec *envp)
 {
 	uint64_t key = fp_str(virtualenv_settings(envp), in->path);
 	struct seeding *s;
@@ -187,15 +179,10 @@ void envrun_prepare(struct ctx *c, struct envrun *er)
 		er->ready = er->e.skip_missing_interpreters ? ENV_SKIPPED : ENV_FAILED;
 		return;
 	}
-	if (!er->e.skip_install && strcmp(er->e.package, "skip") != 0 && !installable(t->toxinidir)) {
-		snprintf(er->error, sizeof(er->error), "no pyproject.toml or setup.py in %s to install the project from: "
-			 "set skip_install = true for an env that tests no package", t->toxinidir);
-		return;
-	}
 	envvars_build(&er->e, t->workdir, t->tox3, environ, &er->envp);
 	if (t->tox3)
 		envvars_build_install_tox3(&er->e, t->workdir, environ, &er->envp_setup);
-	er->seeding = seeding_for(c, &er->in, &er->envp);
+	er->seeding = run_seeding(c, &er->in, er->envp_setup.n ? &er->envp_setup : &er->envp);
 	/*
 	 * blitz makes the venv itself where it can (CPython 3.3+) and all its
 	 * seed images are there; else Python's venv module makes it, with pip
@@ -209,11 +196,8 @@ void envrun_prepare(struct ctx *c, struct envrun *er)
 	steps_build(&er->e, er->in.path, direct, t->toxinidir, t->tox3, &er->steps);
 	fingerprints(c, er, &er->in);
 	report_junit_options(c, er);
-	/* the project as a wheel built once for the run (with blitz's pip), unless installed editable */
-	for (size_t i = 0; i < er->steps.n && er->seeding->builder_pip[0]; i++)
-		if (er->steps.v[i].kind == STEP_PACKAGE && !er->e.use_develop && strcmp(er->e.package, "editable") != 0) {
-			steps_insert(&er->steps, i, STEP_WHEEL);
-			break;
-		}
+	/* the project's package, built once for the envs that install it */
+	if (package_prepare(c, er) < 0)
+		return;
 	er->ready = ENV_PASSED;
 }

@@ -22,7 +22,9 @@ struct job;
 struct sched;
 struct db;
 
+struct ctx;
 struct task;
+struct pkgenv;
 struct seeding;
 struct split;
 struct share;
@@ -52,6 +54,9 @@ struct envrun {
 	int lock_fd;			/* held while its env is checked and built; -1: none */
 	int waiting_lock;		/* another blitz run is building the same env_dir */
 	struct task *layer;		/* the layer of shared deps its STEP_LAYER clones */
+	struct task *pkg_task;		/* what its STEP_WHEEL waits for: the project's package for it */
+	uint64_t fp_reqs;		/* its project's requirements (from the package's metadata), once known; 0 none */
+	uint64_t mark_reqs;		/* the same as its reused venv's mark says */
 	struct task *waiting;		/* the task it waits for (it holds no slot meanwhile) */
 	struct task *task;		/* this is no env but the steps of this task */
 	int together;			/* its project's wheel goes in with its deps, in one pip run */
@@ -79,14 +84,24 @@ enum { TAG_STEP = 0, TAG_COLLECT = 1, TAG_SHARD = 2 /* + the shard's index */ };
  * never sees half of it; reused by later runs while its key is unchanged.
  */
 struct task {
-	enum task_kind { TASK_WHEEL, TASK_LAYER } kind;
+	/*
+	 * TASK_LAYER: deps several envs share (shared.c). TASK_BUILD: the
+	 * project's sdist, wheel or editable wheel, built by its build backend
+	 * in a packaging env; TASK_PIP_WHEEL: the wheel pip builds from that
+	 * sdist for one interpreter (package.c).
+	 */
+	enum task_kind { TASK_LAYER, TASK_BUILD, TASK_PIP_WHEEL } kind;
 	uint64_t key;
-	char *dir;			/* where it lives when done: the wheel's folder, the layer's venv */
+	char *dir;			/* where it lives when done: the layer's venv, the package's folder */
 	char *tmp;			/* where it is built */
 	enum { TASK_IDLE, TASK_RUNNING, TASK_DONE, TASK_FAILED } state;
-	char *wheel;			/* TASK_WHEEL, done: the wheel file */
-	int pure;			/* TASK_WHEEL, done: a *-none-any wheel, for every interpreter of its major */
+	struct task *needs;		/* a task that must be done before this one starts, or NULL */
 	struct strvec deps;		/* TASK_LAYER: the deps it holds */
+	const char *build_kind;		/* TASK_BUILD: "sdist", "wheel" or "editable" */
+	struct pkgenv *pkg;		/* TASK_BUILD: the packaging env it is built in */
+	struct envrun *for_env;		/* TASK_PIP_WHEEL: the env whose interpreter and settings it builds with */
+	char *artifact;			/* TASK_BUILD, TASK_PIP_WHEEL, done: the file */
+	char *metadata;			/* done: the wheel's METADATA, copied out, or NULL */
 	struct envrun run;		/* its steps, run as an env's are */
 	struct env_result result;
 };
@@ -104,6 +119,9 @@ struct seeding {
 	char builder_pip[4096];		/* "" when there is none */
 	char error[512];		/* why an image could not be made, or "" */
 };
+
+/* How venvs of interpreter in, with the VIRTUALENV_* settings of envp, are seeded (prepare.c). */
+const struct seeding *run_seeding(struct ctx *c, const struct interp *in, const struct strvec *envp);
 
 /* What every env of a run shares, and where the run stands. */
 struct ctx {
@@ -133,6 +151,9 @@ struct ctx {
 	struct services *svc;		/* the services of blitz_services (services.c), or NULL */
 	struct seeding **seedings;	/* one per interpreter and VIRTUALENV_* settings met */
 	size_t nseedings;
+	struct pkgenv **pkgenvs;	/* the packaging envs the run's envs name (package.c) */
+	size_t npkgenvs;
+	char *backend_script;		/* blitz's PEP 517 front end, written once needed (package.c) */
 };
 
 /*
@@ -255,16 +276,52 @@ void envrun_log_line(const struct envrun *er, const char *what, const char *path
 /*
  * Work shared by envs (shared.c). shared_plan_layers: before the run, group
  * the envs to be built whose deps overlap and give them a layer (a
- * STEP_LAYER after their venv). shared_step: run env er's STEP_LAYER or
- * STEP_WHEEL (0 go on, 1 waiting, -1 finished). task_done: a task's steps
- * ended. shared_prune: remove wheels and layers no run has used for a week,
- * and what dead runs left half-built. task_free: at the end of the run.
+ * STEP_LAYER after their venv). layer_step: run env er's STEP_LAYER (0 go
+ * on, 1 waiting, -1 finished). task_get: the task of kind and key, made
+ * idle when the run has none yet (done, when an earlier run left its
+ * result under root). task_wait: env er needs task t: start it when idle; 0
+ * when it is done, 1 while er waits (er->waiting), -1 when it failed (er
+ * finished). task_run_steps: start the steps a task's run holds.
+ * task_done: a task's steps ended. shared_prune: remove packages and
+ * layers no run has used for a week, and what dead runs left half-built.
+ * task_free: at the end of the run.
  */
 void shared_plan_layers(struct ctx *c);
-int shared_step(struct ctx *c, struct envrun *er, const struct step *st);
+int layer_step(struct ctx *c, struct envrun *er);
+struct task *task_get(struct ctx *c, enum task_kind kind, uint64_t key, const char *root);
+int task_wait(struct ctx *c, struct task *t, struct envrun *er);
+void task_run_steps(struct ctx *c, struct task *t);
 void task_done(struct ctx *c, struct task *t);
 void task_free(struct task *t);
 void shared_prune(struct ctx *c);
+
+/* Copy the log at from to the end of the log at to. */
+void append_log(const char *to, const char *from);
+
+/* Record in r a step blitz did in its own process (what, cmd), which started at t0. */
+void record_inproc(struct env_result *r, const char *what, const char *cmd, long long t0);
+
+/*
+ * The project's package, built as tox 4 builds it (package.c).
+ * package_prepare: before the run, env er's package steps: for sdist,
+ * wheel, sdist-wheel and editable a STEP_WHEEL before its STEP_PACKAGE and
+ * the tasks that build the package (returns -1 with er->error when it
+ * cannot). package_step: er's STEP_WHEEL: wait for the package, then
+ * point its install at it (0 go on, 1 waiting, -1 finished).
+ * package_task_start: start a package task (or make it wait for the one it
+ * needs). package_task_found: a package task's folder holds what it
+ * builds (0, with artifact and metadata set), else -1. package_task_built:
+ * its steps passed: read what it made in its tmp folder (-1 with why).
+ * package_root_dir: where packages are kept between runs (allocated).
+ * pkgenv_free: at the end of the run.
+ */
+int package_prepare(struct ctx *c, struct envrun *er);
+int package_step(struct ctx *c, struct envrun *er);
+void package_task_start(struct ctx *c, struct task *t);
+int package_task_found(struct task *t);
+int package_task_built(struct ctx *c, struct task *t);
+char *package_root_dir(const struct ctx *c);
+void pkgenv_free(struct pkgenv *p);
 
 /*
  * The run's test report (report.c). report_junit_options: before the run,

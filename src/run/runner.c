@@ -32,7 +32,8 @@ static const char *step_name(enum step_kind k)
 	case STEP_DEPS: return "installing deps";
 	case STEP_PACKAGE: return "installing the project";
 	case STEP_LAYER: return "cloning the deps installed once for several envs";
-	case STEP_WHEEL: return "building the project's wheel";
+	case STEP_WHEEL: return "building the project's package";
+	case STEP_BUILD: return "building the project's package";
 	default: return "command";
 	}
 }
@@ -195,7 +196,7 @@ int envrun_start_step(struct ctx *c, struct envrun *er)
 	for (;;) {
 		if (er->building && er->next == er->setup_end) {
 			/* venv, deps and project in place: the next run may reuse them */
-			envmark_write(er->e.env_dir, er->fp_setup, er->fp_package);
+			envmark_write(er->e.env_dir, er->fp_setup, er->fp_package, er->fp_reqs);
 			er->building = 0;
 			envrun_unlock(er);
 		}
@@ -214,7 +215,7 @@ int envrun_start_step(struct ctx *c, struct envrun *er)
 			continue;
 		}
 		if (!er->task && (st->kind == STEP_LAYER || st->kind == STEP_WHEEL)) {
-			int rc = shared_step(c, er, st);
+			int rc = st->kind == STEP_LAYER ? layer_step(c, er) : package_step(c, er);
 			if (rc != 0)
 				return rc;
 			er->next++;
@@ -318,7 +319,7 @@ static void start_env(struct ctx *c, struct envrun *er)
 
 void envrun_record_step(struct envrun *er, const struct step *st, const struct job *j, const char *cmd_as)
 {
-	static const char *const kinds[] = { "create", "deps", "package", "command", "layer", "wheel" };
+	static const char *const kinds[] = { "create", "deps", "package", "command", "layer", "wheel", "build" };
 	struct env_result *r = er->r;
 	struct step_result *sr;
 	char *cmd = cmd_as ? xstrdup(cmd_as) : step_cmd(st);
@@ -470,13 +471,30 @@ static size_t count_running(const struct ctx *c)
 		if (c->runs[i].started && !c->runs[i].finished && !c->runs[i].waiting)
 			n += c->runs[i].split ? shard_running(&c->runs[i]) : 1;
 	for (size_t i = 0; i < c->ntasks; i++)
-		n += c->tasks[i]->state == TASK_RUNNING;
+		n += c->tasks[i]->state == TASK_RUNNING && !c->tasks[i]->run.waiting;
 	return n;
 }
 
-/* Envs whose task has ended go on, as slots allow (at once when it failed: they only finish). */
+/*
+ * Tasks waiting for another task (a wheel for its sdist, a build for its
+ * packaging env) start once it has ended; then envs whose task has ended go
+ * on, as slots allow (at once when it failed: they only finish).
+ */
 static void resume_waiting(struct ctx *c)
 {
+	for (size_t i = 0; i < c->ntasks; i++) {
+		struct task *t = c->tasks[i];
+		if (t->state != TASK_RUNNING || !t->run.waiting || t->run.waiting->state == TASK_RUNNING)
+			continue;
+		if (c->stopping) {
+			t->run.waiting = NULL;
+			snprintf(t->result.reason, sizeof(t->result.reason), "stopped before it started");
+			t->result.status = ENV_NOT_RUN;
+			t->state = TASK_FAILED;
+			continue;
+		}
+		package_task_start(c, t);
+	}
 	for (size_t i = 0; i < c->n; i++) {
 		struct envrun *er = &c->runs[i];
 		if (!er->waiting || er->waiting->state == TASK_RUNNING)
@@ -759,6 +777,13 @@ out_nosched:
 		task_free(c.tasks[i]);
 	}
 	free(c.tasks);
+	for (size_t i = 0; i < c.npkgenvs; i++)
+		pkgenv_free(c.pkgenvs[i]);
+	free(c.pkgenvs);
+	free(c.backend_script);
+	for (size_t i = 0; i < c.nseedings; i++)
+		free(c.seedings[i]);
+	free(c.seedings);
 	free(c.plugin_dir);
 	if (res->interrupted && rc != 2)
 		rc = 130;

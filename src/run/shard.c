@@ -504,7 +504,7 @@ int shard_start(struct ctx *c, struct envrun *er)
 }
 
 /* Copy the log of a shard into its env's log, so the env's tail shows what failed. */
-static void append_log(const struct envrun *er, const struct shard *sh, size_t i, size_t n)
+static void append_shard_log(const struct envrun *er, const struct shard *sh, size_t i, size_t n)
 {
 	size_t len = 0;
 	char *text = read_file(sh->log, &len);
@@ -685,13 +685,13 @@ void shard_job_done(struct ctx *c, struct envrun *er, struct job *j)
 		sp->not_tests = 1;
 	if (why[0] && sh->rerun) {
 		sh->failed = 1;
-		append_log(er, sh, i, sp->n);
+		append_shard_log(er, sh, i, sp->n);
 	} else if (sh->rerun) {
 		envrun_log_line(er, "the rerun passed: its tests are flaky; its log:", sh->log);
 	} else if (why[0]) {
 		sh->failed = 1;
 		if (j->end != JOB_STOPPED)
-			append_log(er, sh, i, sp->n);
+			append_shard_log(er, sh, i, sp->n);
 		if (!sp->why[0]) {
 			snprintf(sp->why, sizeof(sp->why), "shard %zu of %zu: %s", i + 1, sp->n, why);
 			sp->code = job_tox_code(j);

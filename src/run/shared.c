@@ -1,9 +1,11 @@
 /*
- * Work done once for several envs of a run: the project's wheel (built by
- * the first env that installs it, installed by all) and layers (the deps
- * several envs share, installed once into a venv of their own and cloned
- * into each). Each is a task: steps run in the pool like an env's, while the
- * envs that need it wait without holding a slot.
+ * Work done once for several envs of a run: tasks, whose steps run in the
+ * pool like an env's while the envs that need them wait without holding a
+ * slot; built in a folder of their own and renamed into place when
+ * complete, kept for later runs while their key is unchanged. Layers are
+ * tasks of this file (the deps several envs share, installed once into a
+ * venv of their own and cloned into each); the project's package builds
+ * are package.c's.
  */
 #include "run_internal.h"
 
@@ -25,40 +27,13 @@
 /* a wheel or layer no run has used for this long is removed */
 #define UNUSED_FOR (7 * 24 * 3600)
 
-/* A wheel file pip made in dir (allocated), or NULL. */
-static char *find_wheel(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	char *found = NULL;
-
-	if (!d)
-		return NULL;
-	while (!found && (de = readdir(d))) {
-		size_t n = strlen(de->d_name);
-		if (n > 4 && strcmp(de->d_name + n - 4, ".whl") == 0)
-			found = xconcat(dir, "/", de->d_name, NULL);
-	}
-	closedir(d);
-	return found;
-}
-
-/* A wheel any interpreter of its major version installs: its tags end in -none-any. */
-static int wheel_pure(const char *path)
-{
-	size_t n = strlen(path);
-
-	return n > 13 && strcmp(path + n - 13, "-none-any.whl") == 0;
-}
-
 /* Mark a task's folder used now, so that pruning keeps it. */
 static void touch(const char *dir)
 {
 	utimensat(AT_FDCWD, dir, NULL, 0);
 }
 
-/* The task of kind and key, made idle when there is none yet (or done, when an earlier run left its result). */
-static struct task *task_get(struct ctx *c, enum task_kind kind, uint64_t key, const char *root)
+struct task *task_get(struct ctx *c, enum task_kind kind, uint64_t key, const char *root)
 {
 	struct task *t;
 
@@ -73,7 +48,7 @@ static struct task *task_get(struct ctx *c, enum task_kind kind, uint64_t key, c
 	t->run.lock_fd = -1;
 	t->run.task = t;
 	t->run.r = &t->result;
-	t->result.name = xstrdup(kind == TASK_WHEEL ? "wheel" : "layer");
+	t->result.name = xstrdup(kind == TASK_LAYER ? "layer" : kind == TASK_BUILD ? "package" : "wheel");
 	t->result.log_path = xasprintf("%s/.%s-%016llx.log", c->o->run_dir, t->result.name, (unsigned long long)key);
 	c->tasks = xrealloc(c->tasks, (c->ntasks + 1) * sizeof(*c->tasks));
 	c->tasks[c->ntasks++] = t;
@@ -84,9 +59,8 @@ static struct task *task_get(struct ctx *c, enum task_kind kind, uint64_t key, c
 		if (built_at)
 			t->state = TASK_DONE;
 		free(built_at);
-	} else if ((t->wheel = find_wheel(t->dir))) {
+	} else if (package_task_found(t) == 0) {
 		t->state = TASK_DONE;
-		t->pure = wheel_pure(t->wheel);
 	}
 	if (t->state == TASK_DONE)
 		touch(t->dir);
@@ -106,39 +80,16 @@ void task_free(struct task *t)
 	free(t->result.name);
 	free(t->result.log_path);
 	toxenv_release(&t->run.e);
-	free(t->wheel);
+	free(t->artifact);
+	free(t->metadata);
 	free(t->dir);
 	free(t->tmp);
 	free(t);
 }
 
-static char *wheels_root(const struct ctx *c)
-{
-	return xconcat(c->o->state_dir, "/wheels", NULL);
-}
-
 static char *layers_root(const struct ctx *c)
 {
 	return xconcat(c->t->workdir, "/.blitz-layers", NULL);
-}
-
-/*
- * The wheel env er installs: one built from this source tree for its major
- * version when that one is pure (or not yet built: it decides), else one
- * built with er's interpreter.
- */
-static struct task *wheel_task(struct ctx *c, struct envrun *er)
-{
-	char *root = wheels_root(c);
-	uint64_t key = fp_bytes(fp_str(FP_INIT, "blitz wheel 1"), &c->tree, sizeof(c->tree));
-	struct task *t;
-
-	key = fp_bytes(key, &er->in.major, sizeof(er->in.major));
-	t = task_get(c, TASK_WHEEL, key, root);
-	if (t->state == TASK_DONE && !t->pure && !(t->run.started && strcmp(t->run.in.path, er->in.path) == 0))
-		t = task_get(c, TASK_WHEEL, fp_str(key, er->in.path), root);
-	free(root);
-	return t;
 }
 
 /*
@@ -163,42 +114,14 @@ static void retarget_envp(const struct envrun *er, const char *dir, struct strve
 	free(old_bin);
 }
 
-/* Start task t with what env er installs with: its interpreter, seeds, install command and environment. */
-static void task_start(struct ctx *c, struct task *t, struct envrun *er)
+/* Start task t's steps (t->run's, already in place), its log made anew. */
+void task_run_steps(struct ctx *c, struct task *t)
 {
 	struct envrun *run = &t->run;
-	struct step *st;
-	char *root = t->kind == TASK_WHEEL ? wheels_root(c) : layers_root(c);
 	FILE *log;
 
-	mkdirs(root);
-	free(root);
-	remove_tree(t->tmp);	/* this process's own, from a step that failed: never another run's */
-	run->in = er->in;
-	run->seeding = er->seeding;
-	if (t->kind == TASK_WHEEL) {
-		strvec_extend(&run->envp, er->envp_setup.n ? &er->envp_setup : &er->envp);
-		st = steps_insert(&run->steps, 0, STEP_WHEEL);
-		strvec_push(&st->argv, er->in.path);
-		strvec_push(&st->argv, "-I");
-		strvec_push_owned(&st->argv, xconcat(er->seeding->builder_pip, "/pip", NULL));
-		strvec_push(&st->argv, "wheel");
-		strvec_push(&st->argv, "--no-deps");
-		strvec_push(&st->argv, "-w");
-		strvec_push(&st->argv, t->tmp);
-		strvec_push(&st->argv, c->t->toxinidir);
-	} else {
-		/* a venv like er's, its deps installed as er installs them */
-		retarget_envp(er, t->tmp, &run->envp);
-		run->e.env_dir = xstrdup(t->tmp);
-		run->e.system_site_packages = er->e.system_site_packages;
-		run->steps.direct_venv = 1;
-		st = steps_insert(&run->steps, 0, STEP_CREATE);
-		strvec_push(&st->argv, "venv");
-		strvec_push(&st->argv, t->tmp);
-		steps_install(&run->steps, STEP_DEPS, &er->e, &t->deps);
-	}
-	run->setup_end = run->steps.n;
+	if (!run->setup_end)
+		run->setup_end = run->steps.n;
 	if ((log = fopen(t->result.log_path, "w")))
 		fclose(log);
 	t->state = TASK_RUNNING;
@@ -207,18 +130,38 @@ static void task_start(struct ctx *c, struct task *t, struct envrun *er)
 	envrun_start_step(c, run);
 }
 
+/* Start layer t with what env er installs with: its interpreter, seeds, install command and environment. */
+static void layer_start(struct ctx *c, struct task *t, struct envrun *er)
+{
+	struct envrun *run = &t->run;
+	struct step *st;
+	char *root = layers_root(c);
+
+	mkdirs(root);
+	free(root);
+	remove_tree(t->tmp);	/* this process's own, from a step that failed: never another run's */
+	run->in = er->in;
+	run->seeding = er->seeding;
+	/* a venv like er's, its deps installed as er installs them */
+	retarget_envp(er, t->tmp, &run->envp);
+	run->e.env_dir = xstrdup(t->tmp);
+	run->e.system_site_packages = er->e.system_site_packages;
+	run->steps.direct_venv = 1;
+	st = steps_insert(&run->steps, 0, STEP_CREATE);
+	strvec_push(&st->argv, "venv");
+	strvec_push(&st->argv, t->tmp);
+	steps_install(&run->steps, STEP_DEPS, &er->e, &t->deps);
+	task_run_steps(c, t);
+}
+
 /* Put what task t built in place; 0, or -1 with why in t's result. */
 static int task_install(struct ctx *c, struct task *t)
 {
 	int rc = 0;
 
-	if (t->kind == TASK_WHEEL) {
-		char *w = find_wheel(t->tmp);
-		if (!w) {
-			snprintf(t->result.reason, sizeof(t->result.reason), "pip wheel made no wheel in %s", t->tmp);
+	if (t->kind != TASK_LAYER) {
+		if (package_task_built(c, t) < 0)
 			return -1;
-		}
-		free(w);
 	} else if (layer_mark(t->tmp, t->tmp) < 0) {
 		snprintf(t->result.reason, sizeof(t->result.reason), "cannot mark the layer %s: %s", t->tmp, strerror(errno));
 		return -1;
@@ -229,20 +172,18 @@ static int task_install(struct ctx *c, struct task *t)
 		/* another blitz run finished the same first: use its */
 		int theirs = errno == EEXIST || errno == ENOTEMPTY;
 		char *b = theirs && t->kind == TASK_LAYER ? layer_built_at(t->dir) : NULL;
-		char *w = theirs && t->kind == TASK_WHEEL ? find_wheel(t->dir) : NULL;
+		int w = theirs && t->kind != TASK_LAYER && package_task_found(t) == 0;
 		if (!b && !w) {
 			snprintf(t->result.reason, sizeof(t->result.reason), "cannot move %s to %s: %s", t->tmp, t->dir,
 				 strerror(errno));
 			rc = -1;
 		}
 		free(b);
-		free(w);
 		remove_tree(t->tmp);
 	}
-	if (rc == 0 && t->kind == TASK_WHEEL) {
-		t->wheel = find_wheel(t->dir);
-		t->pure = t->wheel && wheel_pure(t->wheel);
-		rc = t->wheel ? 0 : -1;
+	if (rc == 0 && t->kind != TASK_LAYER && package_task_found(t) < 0) {
+		snprintf(t->result.reason, sizeof(t->result.reason), "%s holds no package after its build", t->dir);
+		rc = -1;
 	}
 	return rc;
 }
@@ -260,8 +201,7 @@ void task_done(struct ctx *c, struct task *t)
 	remove_tree(t->tmp);
 }
 
-/* Copy the log of what er waited for into er's own, which the report shows. */
-static void append_log(const char *to, const char *from)
+void append_log(const char *to, const char *from)
 {
 	size_t len;
 	char *text = read_file(from, &len);
@@ -284,7 +224,7 @@ void envrun_log_line(const struct envrun *er, const char *what, const char *path
 	}
 }
 
-static void record_inproc(struct env_result *r, const char *what, const char *cmd, long long t0)
+void record_inproc(struct env_result *r, const char *what, const char *cmd, long long t0)
 {
 	struct step_result *sr;
 
@@ -296,79 +236,57 @@ static void record_inproc(struct env_result *r, const char *what, const char *cm
 	sr->seconds = (double)(now_ns() - t0) / 1e9;
 }
 
-/*
- * Env er's STEP_LAYER or STEP_WHEEL: wait for its task (starting it when no
- * env has yet), then clone the layer, or point the project's install at the
- * wheel. Returns 0 to go on with the next step, 1 while waiting, -1 when the
- * env finished (its task failed or was stopped).
- */
-int shared_step(struct ctx *c, struct envrun *er, const struct step *st)
+int task_wait(struct ctx *c, struct task *t, struct envrun *er)
 {
-	struct task *t = st->kind == STEP_LAYER ? er->layer : wheel_task(c, er);
 	char why[512];
 
+	if (t->state == TASK_IDLE) {
+		if (t->kind == TASK_LAYER)
+			layer_start(c, t, er);
+		else
+			package_task_start(c, t);
+	}
 	switch (t->state) {
 	case TASK_IDLE:
-		task_start(c, t, er);
-		if (t->state != TASK_RUNNING)
-			return shared_step(c, er, st);
-		/* fall through */
 	case TASK_RUNNING:
 		er->waiting = t;
 		return 1;
 	case TASK_FAILED:
+		/* what failed: the task, or the one it needed (a wheel's sdist) */
+		if (t->needs && t->needs->state == TASK_FAILED)
+			append_log(er->r->log_path, t->needs->result.log_path);
 		append_log(er->r->log_path, t->result.log_path);
 		snprintf(why, sizeof(why), "%.400s (done once for several envs)", t->result.reason);
-		envrun_finish(er, t->result.status == ENV_NOT_RUN ? ENV_NOT_RUN : ENV_FAILED, why);
+		if (t->result.status == ENV_NOT_RUN)
+			envrun_finish(er, ENV_NOT_RUN, why);
+		else
+			envrun_fail(er, t->result.code ? t->result.code : 1, why);
 		return -1;
 	case TASK_DONE:
 		break;
 	}
-	if (t->kind == TASK_LAYER) {
-		long long t0 = now_ns();
-		char err[512];
-		char *cmd = xconcat("clone ", t->dir, NULL);
-		envrun_log_line(er, "cloning the deps installed once for several envs from", t->dir);
-		int rc = layer_clone(t->dir, er->e.env_dir, err, sizeof(err));
-		record_inproc(er->r, "layer", cmd, t0);
-		free(cmd);
-		if (rc < 0) {
-			snprintf(why, sizeof(why), "cloning the deps installed once for several envs failed: %.400s", err);
-			envrun_finish(er, ENV_FAILED, why);
-			return -1;
-		}
-		return 0;
-	}
-	/* the project's install names the source tree: the wheel instead, extras kept */
-	struct step *pkg = NULL, *deps = NULL;
-	size_t rootlen = strlen(c->t->toxinidir);
-	for (size_t i = er->next + 1; i < er->steps.n && !pkg; i++) {
-		if (er->steps.v[i].kind == STEP_PACKAGE)
-			pkg = &er->steps.v[i];
-		else if (er->steps.v[i].kind == STEP_DEPS)
-			deps = &er->steps.v[i];
-	}
-	envrun_log_line(er, "installing the project from the wheel built once for this run:", t->wheel);
-	for (size_t i = 0; pkg && i < pkg->argv.n; i++) {
-		const char *w = pkg->argv.v[i];
-		if (strncmp(w, c->t->toxinidir, rootlen) == 0 && (w[rootlen] == '\0' || w[rootlen] == '[')) {
-			char *nw = xconcat(t->wheel, w + rootlen, NULL);
-			free(pkg->argv.v[i]);
-			pkg->argv.v[i] = nw;
-		}
-	}
-	/*
-	 * Together: one pip run for the deps and the project (what pip starts
-	 * costs as much as what it installs here). Both run the env's
-	 * install_command: the project's packages go in after the deps'.
-	 */
-	if (er->together && pkg && deps && pkg->pkg_n && deps->pkg_n) {
-		size_t at = deps->pkg_at + deps->pkg_n;
-		for (size_t i = 0; i < pkg->pkg_n; i++)
-			strvec_insert(&deps->argv, at + i, pkg->argv.v[pkg->pkg_at + i]);
-		er->together_at = at;
-		er->together_words = pkg->pkg_n;
-		er->package_in_deps = 1;
+	return 0;
+}
+
+int layer_step(struct ctx *c, struct envrun *er)
+{
+	struct task *t = er->layer;
+	long long t0;
+	char err[512], why[600];
+	int rc = task_wait(c, t, er);
+
+	if (rc != 0)
+		return rc;
+	t0 = now_ns();
+	char *cmd = xconcat("clone ", t->dir, NULL);
+	envrun_log_line(er, "cloning the deps installed once for several envs from", t->dir);
+	rc = layer_clone(t->dir, er->e.env_dir, err, sizeof(err));
+	record_inproc(er->r, "layer", cmd, t0);
+	free(cmd);
+	if (rc < 0) {
+		snprintf(why, sizeof(why), "cloning the deps installed once for several envs failed: %.400s", err);
+		envrun_fail(er, 1, why);
+		return -1;
 	}
 	return 0;
 }
@@ -387,7 +305,7 @@ static int will_build(const struct ctx *c, const struct envrun *er)
 {
 	uint64_t setup, package;
 
-	return c->o->recreate || envmark_read(er->e.env_dir, &setup, &package) < 0 || setup != er->fp_setup;
+	return c->o->recreate || envmark_read(er->e.env_dir, &setup, &package, NULL) < 0 || setup != er->fp_setup;
 }
 
 /*
@@ -466,7 +384,7 @@ void shared_plan_layers(struct ctx *c)
 }
 
 /*
- * In root (wheels or layers): what no run has used for UNUSED_FOR, and what
+ * In root (packages or layers): what no run has used for UNUSED_FOR, and what
  * a run that died left half-built (NAME.tmp-PID, its process gone). Only
  * names blitz gives are touched.
  */
@@ -501,7 +419,7 @@ static void prune_root(const char *root, time_t now)
 
 void shared_prune(struct ctx *c)
 {
-	char *w = wheels_root(c), *l = layers_root(c);
+	char *w = package_root_dir(c), *l = layers_root(c);
 	time_t now = time(NULL);
 
 	prune_root(w, now);

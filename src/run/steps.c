@@ -112,8 +112,12 @@ void steps_build(const struct toxenv *e, const char *python, int direct_venv, co
 	if (packages.n)
 		steps_install(out, STEP_DEPS, e, &packages);
 	strvec_clear(&packages);
-	if (!e->skip_install && strcmp(e->package, "skip") != 0) {
-		if (e->use_develop || strcmp(e->package, "editable") == 0)
+	const char *type = e->package_type ? e->package_type : "";
+	if (e->package_root && e->package_root[0])
+		tox_root = e->package_root;
+	if (*type && strcmp(type, "skip") != 0) {
+		/* pip install -e: editable-legacy, and tox 3's usedevelop; the others install the file built */
+		if (strcmp(type, "editable-legacy") == 0 || (tox3 && strcmp(type, "editable") == 0))
 			strvec_push(&packages, "-e");
 		if (e->extras.n) {
 			struct strvec extras = STRVEC_INIT;

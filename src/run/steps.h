@@ -14,7 +14,8 @@ enum step_kind {
 	STEP_PACKAGE,		/* install the project itself (unless skip_install) */
 	STEP_COMMAND,		/* commands_pre, commands, commands_post */
 	STEP_LAYER,		/* the runner's: clone the deps it installed once for several envs */
-	STEP_WHEEL,		/* the runner's: wait for the project's wheel, built once, and install that */
+	STEP_WHEEL,		/* the runner's: wait for the project's package, built once, and install that */
+	STEP_BUILD,		/* a package task's: the build backend (or pip) makes the package */
 };
 
 /* Which of an env's command lists a STEP_COMMAND comes from: tox's failure rules differ by list. */
@@ -40,10 +41,12 @@ struct steps {
  * create the venv at e->env_dir (direct_venv: blitz makes it and seeds it
  * itself, and the step's words are "venv [--system-site-packages] DIR"
  * for the log; else `python -m venv DIR`, seeded by ensurepip); install deps
- * and then the project (the folder tox_root, editable with use_develop)
- * with the env's install_command, {opts} and {packages} filled in as tox
- * does; then commands_pre, commands and commands_post (a tox 3 command keeps
- * its ignore-exit dash in argv: it is taken off here).
+ * and then the project with the env's install_command, {opts} and
+ * {packages} filled in as tox does: `-e ROOT[extras]` for editable-legacy
+ * (and tox 3's usedevelop), else `ROOT[extras]`, which the package built for
+ * the env replaces (run/package.c), ROOT being package_root or tox_root;
+ * then commands_pre, commands and commands_post (a tox 3 command keeps its
+ * ignore-exit dash in argv: it is taken off here).
  */
 void steps_build(const struct toxenv *e, const char *python, int direct_venv, const char *tox_root, int tox3,
 		 struct steps *out);

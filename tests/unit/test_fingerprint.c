@@ -99,20 +99,24 @@ static void test_fp_file(void)
 static void test_envmark(void)
 {
 	struct fx f;
-	uint64_t s = 0, p = 0;
+	uint64_t s = 0, p = 0, r = 0;
 
 	fx_init(&f);
 	fx_mkdir(&f, "env");
-	CHECK_INT(envmark_read(fx_path(&f, "env"), &s, &p), -1);
-	CHECK_INT(envmark_write(fx_path(&f, "env"), 0x123456789abcdef0ULL, 7), 0);
-	CHECK_INT(envmark_read(fx_path(&f, "env"), &s, &p), 0);
-	CHECK(s == 0x123456789abcdef0ULL && p == 7);
+	CHECK_INT(envmark_read(fx_path(&f, "env"), &s, &p, &r), -1);
+	CHECK_INT(envmark_write(fx_path(&f, "env"), 0x123456789abcdef0ULL, 7, 9), 0);
+	CHECK_INT(envmark_read(fx_path(&f, "env"), &s, &p, &r), 0);
+	CHECK(s == 0x123456789abcdef0ULL && p == 7 && r == 9);
 	envmark_clear(fx_path(&f, "env"));
-	CHECK_INT(envmark_read(fx_path(&f, "env"), &s, &p), -1);
+	CHECK_INT(envmark_read(fx_path(&f, "env"), &s, &p, NULL), -1);
 	fx_write(&f, "env/.blitz-env", "something else\n");
-	CHECK_INT(envmark_read(fx_path(&f, "env"), &s, &p), -1);
+	CHECK_INT(envmark_read(fx_path(&f, "env"), &s, &p, NULL), -1);
+	/* a mark written before the requirements were kept: they read as unknown */
+	fx_write(&f, "env/.blitz-env", "blitz-env 1 setup 00000000000000aa package 00000000000000bb\n");
+	CHECK_INT(envmark_read(fx_path(&f, "env"), &s, &p, &r), 0);
+	CHECK(s == 0xaa && p == 0xbb && r == 0);
 	/* no folder: writing fails, reading says none */
-	CHECK_INT(envmark_write(fx_path(&f, "nowhere"), 1, 1), -1);
+	CHECK_INT(envmark_write(fx_path(&f, "nowhere"), 1, 1, 0), -1);
 	fx_release(&f);
 }
 

@@ -11,14 +11,24 @@ static const char *argv_of(struct fx *f, const struct steps *s, size_t i)
 	return i < s->n ? fx_join(f, &s->v[i].argv) : "(none)";
 }
 
+/* fx_ini for a project tox packages: a pyproject.toml beside tox.ini (without one, tox 4 installs none). */
+static int project_ini(struct fx *f, const char *text, int tox3)
+{
+	fx_init(f);
+	fx_write(f, "pyproject.toml", "[project]\nname = \"p\"\nversion = \"1\"\n");
+	fx_write(f, "tox.ini", text);
+	f->opts.tox3 = tox3;
+	return fx_load(f);
+}
+
 static void test_steps_full_env(void)
 {
 	struct fx f;
 	struct toxenv e;
 	struct steps s = { 0 };
 
-	CHECK_INT(fx_ini(&f, "[testenv]\ndeps =\n    pytest>=7\n    -rrequirements.txt\nextras = tests, cov\n"
-			      "commands_pre = python -V\ncommands =\n    pytest {posargs:-q}\n    - coverage report\n", 0), 0);
+	CHECK_INT(project_ini(&f, "[testenv]\ndeps =\n    pytest>=7\n    -rrequirements.txt\nextras = tests, cov\n"
+				   "commands_pre = python -V\ncommands =\n    pytest {posargs:-q}\n    - coverage report\n", 0), 0);
 	CHECK_INT(fx_env(&f, "py312", &e), 0);
 	steps_build(&e, "/usr/bin/python3.12", 0, f.dir, 0, &s);
 	CHECK_INT(s.n, 6);
@@ -46,7 +56,8 @@ static void test_steps_skip_install_and_develop(void)
 	struct toxenv e;
 	struct steps s = { 0 };
 
-	CHECK_INT(fx_ini(&f, "[testenv:lint]\nskip_install = true\ncommands = flake8\n[testenv:dev]\nuse_develop = true\n", 0), 0);
+	CHECK_INT(project_ini(&f, "[testenv:lint]\nskip_install = true\ncommands = flake8\n[testenv:dev]\nuse_develop = true\n"
+				   "[testenv:legacy]\npackage = editable-legacy\n", 0), 0);
 	CHECK_INT(fx_env(&f, "lint", &e), 0);
 	steps_build(&e, "/usr/bin/python3", 0, f.dir, 0, &s);
 	/* no deps, no project: the venv and the command */
@@ -56,7 +67,21 @@ static void test_steps_skip_install_and_develop(void)
 	toxenv_release(&e);
 	CHECK_INT(fx_env(&f, "dev", &e), 0);
 	steps_build(&e, "/usr/bin/python3", 0, f.dir, 0, &s);
+	/* tox 4: usedevelop is a PEP 660 editable wheel, built like any package (run/package.c) */
 	CHECK_INT(s.v[1].kind, STEP_PACKAGE);
+	CHECK(strstr(argv_of(&f, &s, 1), "|-e|") == NULL);
+	steps_release(&s);
+	toxenv_release(&e);
+	CHECK_INT(fx_env(&f, "legacy", &e), 0);
+	steps_build(&e, "/usr/bin/python3", 0, f.dir, 0, &s);
+	CHECK(strstr(argv_of(&f, &s, 1), "|install|-e|") != NULL);
+	steps_release(&s);
+	toxenv_release(&e);
+	fx_release(&f);
+	/* tox 3's usedevelop: pip install -e */
+	CHECK_INT(project_ini(&f, "[testenv:dev]\nusedevelop = true\n", 1), 0);
+	CHECK_INT(fx_env(&f, "dev", &e), 0);
+	steps_build(&e, "/usr/bin/python3", 0, f.dir, 1, &s);
 	CHECK(strstr(argv_of(&f, &s, 1), "|install|-e|") != NULL);
 	steps_release(&s);
 	toxenv_release(&e);
@@ -93,8 +118,8 @@ static void test_steps_direct_venv(void)
 	struct toxenv e;
 	struct steps s = { 0 };
 
-	CHECK_INT(fx_ini(&f, "[testenv]\ndeps = pytest\ncommands = pytest\n"
-			      "[testenv:custom]\ninstall_command = python -m pip install --no-index {opts} {packages} --quiet\n", 0), 0);
+	CHECK_INT(project_ini(&f, "[testenv]\ndeps = pytest\ncommands = pytest\n"
+				   "[testenv:custom]\ninstall_command = python -m pip install --no-index {opts} {packages} --quiet\n", 0), 0);
 	CHECK_INT(fx_env(&f, "py", &e), 0);
 	steps_build(&e, "/usr/bin/python3", 1, f.dir, 0, &s);
 	CHECK(s.direct_venv);
@@ -144,7 +169,7 @@ static void test_steps_insert_remove(void)
 	struct toxenv e;
 	struct steps s = { 0 };
 
-	CHECK_INT(fx_ini(&f, "[testenv]\ndeps = pytest\ncommands = pytest\n", 0), 0);
+	CHECK_INT(project_ini(&f, "[testenv]\ndeps = pytest\ncommands = pytest\n", 0), 0);
 	CHECK_INT(fx_env(&f, "py", &e), 0);
 	steps_build(&e, "/usr/bin/python3", 0, f.dir, 0, &s);
 	CHECK_INT(s.n, 4);

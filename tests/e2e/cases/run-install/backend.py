@@ -1,7 +1,9 @@
 """A PEP 517 backend in a few lines, so the case installs with no index."""
 import base64
 import hashlib
+import io
 import os
+import tarfile
 import zipfile
 
 
@@ -26,3 +28,16 @@ def write_wheel(directory, name, version, files):
 
 def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
     return write_wheel(wheel_directory, "mypkg", "1.0", {"mypkg/__init__.py": "NAME = 'mypkg'\n"})
+
+
+def build_sdist(sdist_directory, config_settings=None):
+    """The source tree as tox's default package: pip builds the wheel from it with this backend."""
+    filename = "mypkg-1.0.tar.gz"
+    with tarfile.open(os.path.join(sdist_directory, filename), "w:gz") as tar:
+        for name in ("pyproject.toml", "backend.py"):
+            tar.add(name, arcname="mypkg-1.0/" + name)
+        info = b"Metadata-Version: 2.1\nName: mypkg\nVersion: 1.0\n"
+        entry = tarfile.TarInfo("mypkg-1.0/PKG-INFO")
+        entry.size = len(info)
+        tar.addfile(entry, io.BytesIO(info))
+    return filename

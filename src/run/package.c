@@ -1,0 +1,684 @@
+/*
+ * The project's package, as tox 4 makes it: its build backend (PEP 517)
+ * run in a packaging env (.pkg, or .pkg-cpython312 for a wheel of another
+ * interpreter), in a venv of its own with the backend's requirements;
+ * `package = sdist` (tox's default) builds an sdist there, and pip builds
+ * the wheel of that sdist for each interpreter, as pip in each env would;
+ * wheel and editable are built by the backend in the env's wheel_build_env.
+ * Each build is a task (shared.c), done once for the envs that need it and
+ * kept for later runs while the project's tree, the packaging env and its
+ * settings are unchanged. Each env then installs the file it got.
+ */
+#include "run_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <strings.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "envvars.h"
+#include "../config/diag.h"
+#include "../env/fingerprint.h"
+#include "../util/strbuf.h"
+#include "../util/util.h"
+
+extern char **environ;
+
+/* A packaging env the run's envs name, resolved once. */
+struct pkgenv {
+	char *name;
+	struct toxenv e;
+	int resolved;
+	struct interp in;
+	const struct seeding *seeding;
+	struct strvec envp;		/* its environment (its build runs in it) */
+	uint64_t fp;			/* what its venv is made from */
+	struct task *busy;		/* the task building in it now: one at a time */
+	char error[512];		/* why it cannot build, or "" */
+};
+
+static const char backend_source[] =
+#include "blitz_backend.inc"
+	;
+
+char *package_root_dir(const struct ctx *c)
+{
+	return xconcat(c->o->state_dir, "/packages", NULL);
+}
+
+/* Write blitz's PEP 517 front end where the builds run it (once a run); its path, or NULL. */
+static const char *backend_script(struct ctx *c)
+{
+	if (c->backend_script)
+		return c->backend_script;
+	char *dir = xconcat(c->o->state_dir, "/backend", NULL);
+	char *path = xconcat(dir, "/blitz_backend.py", NULL);
+	size_t len = 0;
+	char *old = read_file(path, &len);
+	if (!old || len != sizeof(backend_source) - 1 || memcmp(old, backend_source, len) != 0) {
+		char *tmp = xasprintf("%s.tmp-%ld", path, (long)getpid());
+		FILE *f = mkdirs(dir) == 0 ? fopen(tmp, "w") : NULL;
+		int ok = f && fwrite(backend_source, 1, sizeof(backend_source) - 1, f) == sizeof(backend_source) - 1;
+		if (f && fclose(f) != 0)
+			ok = 0;
+		if (!ok || rename(tmp, path) < 0) {
+			unlink(tmp);
+			free(path);
+			path = NULL;
+		}
+		free(tmp);
+	}
+	free(old);
+	free(dir);
+	c->backend_script = path;
+	return path;
+}
+
+void pkgenv_free(struct pkgenv *p)
+{
+	if (p->resolved)
+		toxenv_release(&p->e);
+	strvec_clear(&p->envp);
+	free(p->name);
+	free(p);
+}
+
+/* What a packaging env's venv is made from: its interpreter, its seeds, and the deps it may have. */
+static uint64_t pkgenv_fingerprint(const struct pkgenv *p)
+{
+	uint64_t h = fp_str(FP_INIT, "blitz pkgenv 1");
+
+	h = fp_stat(h, p->in.path);
+	h = fp_str(h, p->in.path);
+	for (int i = 0; i < SEED_DISTS; i++)
+		h = fp_str(h, p->seeding->image[i]);
+	h = fp_strvec(h, &p->e.deps);
+	return fp_bytes(h, &p->e.system_site_packages, sizeof(p->e.system_site_packages));
+}
+
+/* The packaging env called name, resolved (or why it cannot build) the first time the run asks. */
+static struct pkgenv *pkgenv_get(struct ctx *c, const char *name)
+{
+	struct pkgenv *p;
+	struct diag d = { 0 };
+	int found = -1;
+
+	for (size_t i = 0; i < c->npkgenvs; i++)
+		if (strcmp(c->pkgenvs[i]->name, name) == 0)
+			return c->pkgenvs[i];
+	p = xcalloc(1, sizeof(*p));
+	p->name = xstrdup(name);
+	c->pkgenvs = xrealloc(c->pkgenvs, (c->npkgenvs + 1) * sizeof(*c->pkgenvs));
+	c->pkgenvs[c->npkgenvs++] = p;
+	if (tox_env_resolve(c->t, name, &p->e, &d) < 0) {
+		char *msg = diag_format(&d);
+		snprintf(p->error, sizeof(p->error), "%s", msg);
+		free(msg);
+		return p;
+	}
+	p->resolved = 1;
+	for (size_t i = 0; i < p->e.base_python.n && found < 0; i++)
+		found = interp_find(p->e.base_python.v[i], &p->in);
+	if (found < 0) {
+		snprintf(p->error, sizeof(p->error), "no interpreter for its base_python '%s'",
+			 p->e.base_python.n ? p->e.base_python.v[0] : "");
+		return p;
+	}
+	if (c->t->tox3)
+		envvars_build_install_tox3(&p->e, c->t->workdir, environ, &p->envp);
+	else
+		envvars_build(&p->e, c->t->workdir, 0, environ, &p->envp);
+	p->seeding = run_seeding(c, &p->in, &p->envp);
+	if (p->seeding->error[0] || strcmp(p->in.impl, "cpython") != 0 || p->in.major < 3) {
+		snprintf(p->error, sizeof(p->error), "cannot make its venv: %.400s",
+			 p->seeding->error[0] ? p->seeding->error : "blitz builds packages with CPython 3 only");
+		return p;
+	}
+	p->fp = pkgenv_fingerprint(p);
+	return p;
+}
+
+/* The backend's config_settings for build_KIND, as the JSON blitz's front end reads ("null": none). */
+static char *config_settings(const struct pkgenv *p, const char *kind)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char endpoint[64];
+	size_t n = 0;
+
+	snprintf(endpoint, sizeof(endpoint), "build_%s\t", kind);
+	for (size_t i = 0; i < p->e.config_settings.n; i++) {
+		const char *s = p->e.config_settings.v[i];
+		if (strncmp(s, endpoint, strlen(endpoint)) != 0)
+			continue;
+		const char *key = s + strlen(endpoint), *tab = strchr(key, '\t');
+		if (!tab)
+			continue;
+		strbuf_adds(&sb, n++ ? ", " : "{");
+		for (int part = 0; part < 2; part++) {
+			const char *from = part ? tab + 1 : key, *to = part ? from + strlen(from) : tab;
+			strbuf_addch(&sb, '"');
+			for (const char *q = from; q < to; q++) {
+				if (*q == '"' || *q == '\\')
+					strbuf_addch(&sb, '\\');
+				if ((unsigned char)*q < 0x20)
+					strbuf_addf(&sb, "\\u%04x", (unsigned char)*q);
+				else
+					strbuf_addch(&sb, *q);
+			}
+			strbuf_adds(&sb, part ? "\"" : "\": ");
+		}
+	}
+	strbuf_adds(&sb, n ? "}" : "null");
+	return strbuf_detach(&sb);
+}
+
+/* The task that builds kind (sdist, wheel, editable) in packaging env p for this tree. */
+static struct task *build_task(struct ctx *c, struct pkgenv *p, const char *kind, const char *root)
+{
+	char *dir = package_root_dir(c), *settings = config_settings(p, kind);
+	uint64_t tree = run_tree(c, 0);
+	uint64_t key = fp_str(fp_str(FP_INIT, "blitz build 1"), kind);
+	struct task *t;
+
+	key = fp_bytes(key, &tree, sizeof(tree));
+	key = fp_bytes(key, &p->fp, sizeof(p->fp));
+	key = fp_str(key, root);
+	key = fp_str(key, settings);
+	key = fp_strvec(key, &p->e.install_command);
+	for (size_t i = 0; i < p->e.n_set_env; i++)
+		key = fp_str(fp_str(key, p->e.set_env[i].key), p->e.set_env[i].value);
+	t = task_get(c, TASK_BUILD, key, dir);
+	t->build_kind = kind;
+	t->pkg = p;
+	if (!t->run.e.package_root)
+		t->run.e.package_root = xstrdup(root);
+	free(dir);
+	free(settings);
+	return t;
+}
+
+/* The task that builds the wheel of sdist's file for env er's interpreter, with er's install settings. */
+static struct task *pip_wheel_task(struct ctx *c, struct envrun *er, struct task *sdist)
+{
+	char *dir = package_root_dir(c);
+	uint64_t key = fp_str(FP_INIT, "blitz pip-wheel 1");
+	struct task *t;
+
+	key = fp_bytes(key, &sdist->key, sizeof(sdist->key));
+	key = fp_stat(key, er->in.path);
+	key = fp_str(key, er->in.path);
+	key = fp_bytes(key, &er->fp_install, sizeof(er->fp_install));
+	key = fp_str(key, er->seeding->builder_pip);
+	t = task_get(c, TASK_PIP_WHEEL, key, dir);
+	t->needs = sdist;
+	if (!t->run.seeding) {
+		/* built as env er would: its interpreter and its set-up's environment (PIP_* settings) */
+		t->run.in = er->in;
+		t->run.seeding = er->seeding;
+		strvec_extend(&t->run.envp, er->envp_setup.n ? &er->envp_setup : &er->envp);
+	}
+	free(dir);
+	return t;
+}
+
+int package_prepare(struct ctx *c, struct envrun *er)
+{
+	const char *type = er->e.package_type ? er->e.package_type : "";
+	const char *name, *kind;
+	struct pkgenv *p;
+	size_t at;
+
+	if (!*type || strcmp(type, "skip") == 0 || strcmp(type, "editable-legacy") == 0)
+		return 0;
+	if (c->t->tox3 && strcmp(type, "editable") == 0)
+		return 0;	/* tox 3's usedevelop: pip install -e, as steps_build writes it */
+	if (strcmp(type, "deps-only") == 0 || strcmp(type, "external") == 0) {
+		snprintf(er->error, sizeof(er->error), "package = %s is not supported by blitz yet: use sdist, wheel, "
+			 "editable or skip", type);
+		return -1;
+	}
+	if (strcmp(type, "sdist") == 0 || strcmp(type, "sdist-wheel") == 0) {
+		name = er->e.package_env;
+		kind = "sdist";
+	} else {
+		name = er->e.wheel_build_env && er->e.wheel_build_env[0] ? er->e.wheel_build_env : er->e.package_env;
+		kind = strcmp(type, "editable") == 0 ? "editable" : "wheel";
+	}
+	p = pkgenv_get(c, name && *name ? name : ".pkg");
+	if (p->error[0]) {
+		snprintf(er->error, sizeof(er->error), "packaging env %s: %.400s", p->name, p->error);
+		return -1;
+	}
+	if (p->e.deps.n) {
+		snprintf(er->error, sizeof(er->error), "PEP-517 packaging environment '%s' does not support the deps "
+			 "configuration. Build dependencies should be specified in the [build-system] table of "
+			 "pyproject.toml or by the build backend via get_requires_for_build hooks", p->name);
+		return -1;
+	}
+	struct task *t = build_task(c, p, kind, er->e.package_root && er->e.package_root[0] ?
+					      er->e.package_root : c->t->toxinidir);
+	er->pkg_task = strcmp(kind, "sdist") == 0 ? pip_wheel_task(c, er, t) : t;
+	for (at = 0; at < er->steps.n && er->steps.v[at].kind != STEP_PACKAGE; at++)
+		;
+	if (at < er->steps.n)
+		steps_insert(&er->steps, at, STEP_WHEEL);
+	return 0;
+}
+
+/* The value of the JSON string after "key": in text, unescaped (allocated), or NULL. */
+static char *json_string(const char *text, const char *key)
+{
+	char *pat = xasprintf("\"%s\": \"", key);
+	const char *p = strstr(text, pat);
+	struct strbuf sb = STRBUF_INIT;
+
+	free(pat);
+	if (!p)
+		return NULL;
+	for (p = strchr(p, ':') + 3; *p && *p != '"'; p++) {
+		if (*p != '\\') {
+			strbuf_addch(&sb, *p);
+			continue;
+		}
+		p++;
+		if (*p == 'u' && strlen(p) >= 5) {
+			unsigned v = (unsigned)strtoul((char[5]){ p[1], p[2], p[3], p[4], 0 }, NULL, 16);
+			if (v < 0x80) {
+				strbuf_addch(&sb, (char)v);
+			} else if (v < 0x800) {
+				strbuf_addch(&sb, (char)(0xc0 | (v >> 6)));
+				strbuf_addch(&sb, (char)(0x80 | (v & 0x3f)));
+			} else {
+				strbuf_addch(&sb, (char)(0xe0 | (v >> 12)));
+				strbuf_addch(&sb, (char)(0x80 | ((v >> 6) & 0x3f)));
+				strbuf_addch(&sb, (char)(0x80 | (v & 0x3f)));
+			}
+			p += 4;
+		} else if (*p) {
+			strbuf_addch(&sb, *p == 'n' ? '\n' : *p == 't' ? '\t' : *p);
+		} else {
+			break;
+		}
+	}
+	if (*p != '"') {
+		strbuf_release(&sb);
+		return NULL;
+	}
+	return strbuf_detach(&sb);
+}
+
+int package_task_found(struct task *t)
+{
+	char *result = xconcat(t->dir, "/result.json", NULL);
+	char *text = read_file(result, NULL), *artifact = text ? json_string(text, "artifact") : NULL;
+	int rc = -1;
+
+	if (artifact) {
+		const char *base = strrchr(artifact, '/') ? strrchr(artifact, '/') + 1 : artifact;
+		char *path = xconcat(t->dir, "/", base, NULL), *meta = xconcat(result, ".METADATA", NULL);
+		if (access(path, F_OK) == 0) {
+			free(t->artifact);
+			free(t->metadata);
+			t->artifact = path;
+			t->metadata = access(meta, F_OK) == 0 ? meta : NULL;
+			if (!t->metadata)
+				free(meta);
+			rc = 0;
+		} else {
+			free(path);
+			free(meta);
+		}
+	}
+	free(artifact);
+	free(text);
+	free(result);
+	return rc;
+}
+
+int package_task_built(struct ctx *c, struct task *t)
+{
+	char *result = xconcat(t->tmp, "/result.json", NULL);
+	char *text = read_file(result, NULL), *artifact = text ? json_string(text, "artifact") : NULL;
+	int rc = 0;
+
+	(void)c;
+	if (!artifact || access(artifact, F_OK) != 0) {
+		snprintf(t->result.reason, sizeof(t->result.reason), "the build made no package (see %s)", t->result.log_path);
+		rc = -1;
+	} else if (strncmp(artifact, t->tmp, strlen(t->tmp)) != 0 || artifact[strlen(t->tmp)] != '/') {
+		snprintf(t->result.reason, sizeof(t->result.reason), "the build put its package outside %s: %s", t->tmp,
+			 artifact);
+		rc = -1;
+	}
+	if (t->pkg && t->pkg->busy == t)
+		t->pkg->busy = NULL;
+	free(artifact);
+	free(text);
+	free(result);
+	return rc;
+}
+
+/* The words of a packaging env's install_command, {opts} and {packages} taken out (the front end appends). */
+static void install_words(const struct toxenv *e, struct strvec *out)
+{
+	for (size_t i = 0; i < e->install_command.n; i++)
+		if (strcmp(e->install_command.v[i], "{opts}") != 0 && strcmp(e->install_command.v[i], "{packages}") != 0)
+			strvec_push(out, e->install_command.v[i]);
+}
+
+/* Fail task t before it ran a step: why, and the envs waiting for it go on (to fail). */
+static void task_fail_early(struct task *t, const char *why)
+{
+	snprintf(t->result.reason, sizeof(t->result.reason), "%.500s", why);
+	t->result.status = ENV_FAILED;
+	t->result.code = 1;
+	t->state = TASK_FAILED;
+}
+
+/* The steps of a TASK_BUILD: the packaging env's venv unless it is in place, then the build. */
+static void build_steps(struct ctx *c, struct task *t, const char *script)
+{
+	struct pkgenv *p = t->pkg;
+	struct envrun *run = &t->run;
+	const char *root = t->run.e.package_root;
+	uint64_t setup, package;
+	struct step *st;
+
+	run->in = p->in;
+	run->seeding = p->seeding;
+	strvec_extend(&run->envp, &p->envp);
+	run->e.env_dir = xstrdup(p->e.env_dir);
+	run->e.system_site_packages = p->e.system_site_packages;
+	run->steps.direct_venv = 1;
+	run->fp_setup = p->fp;
+	if (c->o->recreate || envmark_read(p->e.env_dir, &setup, &package, NULL) < 0 || setup != p->fp) {
+		char *cfg = xconcat(p->e.env_dir, "/pyvenv.cfg", NULL);
+		run->clear = access(cfg, F_OK) == 0;
+		free(cfg);
+		envmark_clear(p->e.env_dir);
+		st = steps_insert(&run->steps, run->steps.n, STEP_CREATE);
+		strvec_push(&st->argv, "venv");
+		strvec_push(&st->argv, p->e.env_dir);
+		run->building = 1;
+	}
+	run->setup_end = run->steps.n;
+	char *settings = config_settings(p, t->build_kind);
+	st = steps_insert(&run->steps, run->steps.n, STEP_BUILD);
+	strvec_push(&st->argv, "python");
+	strvec_push(&st->argv, script);
+	strvec_push(&st->argv, "build");
+	strvec_push(&st->argv, t->build_kind);
+	strvec_push(&st->argv, root);
+	strvec_push(&st->argv, t->tmp);
+	strvec_push_owned(&st->argv, xconcat(t->tmp, "/result.json", NULL));
+	strvec_push_owned(&st->argv, settings);
+	strvec_push(&st->argv, "--");
+	install_words(&p->e, &st->argv);
+	p->busy = t;
+}
+
+void package_task_start(struct ctx *c, struct task *t)
+{
+	const char *script = backend_script(c);
+	struct step *st;
+
+	t->run.waiting = NULL;
+	if (t->needs && t->needs->state != TASK_DONE) {
+		if (t->needs->state == TASK_FAILED) {
+			task_fail_early(t, t->needs->result.reason);
+			t->result.status = t->needs->result.status;
+			return;
+		}
+		if (t->needs->state == TASK_IDLE)
+			package_task_start(c, t->needs);
+		t->state = TASK_RUNNING;
+		t->run.waiting = t->needs;
+		return;
+	}
+	if (t->kind == TASK_BUILD && t->pkg->busy && t->pkg->busy != t && t->pkg->busy->state == TASK_RUNNING) {
+		t->state = TASK_RUNNING;	/* its packaging env builds something else: after that */
+		t->run.waiting = t->pkg->busy;
+		return;
+	}
+	if (!script) {
+		task_fail_early(t, "cannot write blitz's build front end under .blitz/backend");
+		return;
+	}
+	if (t->kind == TASK_PIP_WHEEL && !t->run.seeding->builder_pip[0]) {
+		task_fail_early(t, "no pip wheel to build the project's wheel with for this interpreter");
+		return;
+	}
+	remove_tree(t->tmp);
+	if (mkdirs(t->tmp) < 0) {
+		char why[600];
+		snprintf(why, sizeof(why), "cannot create %s: %s", t->tmp, strerror(errno));
+		task_fail_early(t, why);
+		return;
+	}
+	steps_release(&t->run.steps);
+	if (t->kind == TASK_BUILD) {
+		build_steps(c, t, script);
+	} else {
+		st = steps_insert(&t->run.steps, 0, STEP_BUILD);
+		strvec_push(&st->argv, t->run.in.path);
+		strvec_push(&st->argv, "-I");
+		strvec_push(&st->argv, script);
+		strvec_push(&st->argv, "pip-wheel");
+		strvec_push(&st->argv, t->run.seeding->builder_pip);
+		strvec_push(&st->argv, t->needs->artifact);
+		strvec_push(&st->argv, t->tmp);
+		strvec_push_owned(&st->argv, xconcat(t->tmp, "/result.json", NULL));
+	}
+	task_run_steps(c, t);
+}
+
+/* Name, extras and requirements of the wheel whose METADATA is at path. */
+struct metadata {
+	char *name;
+	struct strvec extras;		/* Provides-Extra, normalised */
+	struct strvec requires;		/* Requires-Dist, as written */
+};
+
+/* name as PEP 503 normalises it: lower case, each run of "-_." one "-" (allocated). */
+static char *normalise(const char *name)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	for (const char *p = name; *p; p++) {
+		if (*p == '-' || *p == '_' || *p == '.') {
+			if (!sb.len || sb.buf[sb.len - 1] != '-')
+				strbuf_addch(&sb, '-');
+			continue;
+		}
+		strbuf_addch(&sb, (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p));
+	}
+	return strbuf_detach(&sb);
+}
+
+/* The headers of a METADATA file that say what the project needs (its body, after a blank line, is not read). */
+static int metadata_read(const char *path, struct metadata *m)
+{
+	size_t len;
+	char *text = read_file(path, &len);
+
+	memset(m, 0, sizeof(*m));
+	if (!text)
+		return -1;
+	for (char *line = text, *next; line && *line && *line != '\n'; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		size_t n = strlen(line);
+		if (n && line[n - 1] == '\r')
+			line[--n] = '\0';
+		char *colon = strchr(line, ':');
+		if (!colon || line[0] == ' ' || line[0] == '\t')
+			continue;
+		*colon = '\0';
+		char *value = colon + 1;
+		while (*value == ' ' || *value == '\t')
+			value++;
+		if (strcasecmp(line, "Name") == 0 && !m->name)
+			m->name = xstrdup(value);
+		else if (strcasecmp(line, "Provides-Extra") == 0)
+			strvec_push_owned(&m->extras, normalise(value));
+		else if (strcasecmp(line, "Requires-Dist") == 0)
+			strvec_push(&m->requires, value);
+	}
+	free(text);
+	return m->name ? 0 : -1;
+}
+
+static void metadata_release(struct metadata *m)
+{
+	free(m->name);
+	strvec_clear(&m->extras);
+	strvec_clear(&m->requires);
+}
+
+/*
+ * The install of env er's package (its STEP_PACKAGE's packages): the file
+ * with the extras it asks for; an env whose venv is reused gets it as tox
+ * installs it (--force-reinstall --no-deps), its dependencies already in.
+ */
+static void package_words(const struct envrun *er, const char *artifact, int reinstall, struct strvec *out)
+{
+	if (reinstall) {
+		strvec_push(out, "--force-reinstall");
+		strvec_push(out, "--no-deps");
+		strvec_push(out, artifact);
+		return;
+	}
+	if (!er->e.extras.n) {
+		strvec_push(out, artifact);
+		return;
+	}
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_addf(&sb, "%s[", artifact);
+	for (size_t i = 0; i < er->e.extras.n; i++)
+		strbuf_addf(&sb, "%s%s", i ? "," : "", er->e.extras.v[i]);
+	strbuf_addch(&sb, ']');
+	strvec_push_owned(out, strbuf_detach(&sb));
+}
+
+/* Replace the packages of install step st by words. */
+static void set_packages(struct step *st, const struct strvec *words)
+{
+	for (size_t i = 0; i < st->pkg_n; i++)
+		strvec_remove(&st->argv, st->pkg_at);
+	for (size_t i = 0; i < words->n; i++)
+		strvec_insert(&st->argv, st->pkg_at + i, words->v[i]);
+	st->pkg_n = words->n;
+}
+
+/* env er's envp, and its set-up's, with KEY=VALUE set. */
+static void set_var(struct envrun *er, const char *key, const char *value)
+{
+	struct strvec *vs[2] = { &er->envp, &er->envp_setup };
+	size_t n = strlen(key);
+
+	for (int k = 0; k < 2; k++) {
+		if (!vs[k]->n)
+			continue;
+		size_t i = 0;
+		while (i < vs[k]->n && !(strncmp(vs[k]->v[i], key, n) == 0 && vs[k]->v[i][n] == '='))
+			i++;
+		if (i < vs[k]->n)
+			strvec_remove(vs[k], i);
+		strvec_push_owned(vs[k], xconcat(key, "=", value, NULL));
+	}
+}
+
+int package_step(struct ctx *c, struct envrun *er)
+{
+	struct task *t = er->pkg_task;
+	struct metadata m = { 0 };
+	struct step *pkg = NULL, *deps = NULL;
+	char why[1024];
+	size_t pkg_index = 0;
+	int rc = task_wait(c, t, er);
+
+	if (rc != 0)
+		return rc;
+	/* the extras it asks for must be the project's, as tox checks */
+	uint64_t reqs = fp_str(FP_INIT, "blitz reqs 1");
+	if (t->metadata && metadata_read(t->metadata, &m) == 0) {
+		struct strbuf missing = STRBUF_INIT;
+		for (size_t i = 0; i < er->e.extras.n; i++) {
+			char *x = normalise(er->e.extras.v[i]);
+			if (strvec_find(&m.extras, x) < 0)
+				strbuf_addf(&missing, "%s%s", missing.len ? ", " : "", x);
+			free(x);
+		}
+		if (missing.len) {
+			struct strvec sorted = STRVEC_INIT;
+			strvec_extend(&sorted, &m.extras);
+			strvec_sort(&sorted);
+			struct strbuf avail = STRBUF_INIT;
+			for (size_t i = 0; i < sorted.n; i++)
+				strbuf_addf(&avail, "%s%s", i ? ", " : "", sorted.v[i]);
+			snprintf(why, sizeof(why), "extras not found for package %s: %s (available: %s)", m.name,
+				 strbuf_str(&missing), strbuf_str(&avail));
+			strbuf_release(&avail);
+			strvec_clear(&sorted);
+			strbuf_release(&missing);
+			metadata_release(&m);
+			envrun_fail(er, 1, why);
+			return -1;
+		}
+		strbuf_release(&missing);
+		reqs = fp_strvec(reqs, &m.requires);
+		reqs = fp_strvec(reqs, &er->e.extras);
+		metadata_release(&m);
+	}
+	er->fp_reqs = reqs;
+	for (size_t i = er->next + 1; i < er->steps.n && !pkg; i++) {
+		if (er->steps.v[i].kind == STEP_PACKAGE) {
+			pkg = &er->steps.v[i];
+			pkg_index = i;
+		} else if (er->steps.v[i].kind == STEP_DEPS) {
+			deps = &er->steps.v[i];
+		}
+	}
+	envrun_log_line(er, "installing the project from the package built for this run:", t->artifact);
+	set_var(er, "TOX_PACKAGE", t->artifact);
+	if (!pkg)
+		return 0;
+	struct strvec words = STRVEC_INIT;
+	int reused = er->r->reused;
+	if (reused && er->mark_reqs != reqs) {
+		/* its requirements changed: they go in first, then the project over the old one */
+		package_words(er, t->artifact, 0, &words);
+		struct step *again = steps_insert(&er->steps, pkg_index + 1, STEP_PACKAGE);
+		pkg = &er->steps.v[pkg_index];
+		strvec_extend(&again->argv, &pkg->argv);
+		again->pkg_at = pkg->pkg_at;
+		again->pkg_n = pkg->pkg_n;
+		set_packages(pkg, &words);
+		strvec_clear(&words);
+		package_words(er, t->artifact, 1, &words);
+		set_packages(again, &words);
+	} else {
+		package_words(er, t->artifact, reused, &words);
+		set_packages(pkg, &words);
+	}
+	strvec_clear(&words);
+	/*
+	 * Together: one pip run for the deps and the project (what pip starts
+	 * costs as much as what it installs here). Both run the env's
+	 * install_command: the project's packages go in after the deps'.
+	 */
+	if (er->together && deps && pkg->pkg_n && deps->pkg_n) {
+		size_t at = deps->pkg_at + deps->pkg_n;
+		for (size_t i = 0; i < pkg->pkg_n; i++)
+			strvec_insert(&deps->argv, at + i, pkg->argv.v[pkg->pkg_at + i]);
+		er->together_at = at;
+		er->together_words = pkg->pkg_n;
+		er->package_in_deps = 1;
+	}
+	return 0;
+}
