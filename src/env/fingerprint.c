@@ -96,7 +96,13 @@ static int code_file(const char *name)
 	       strcmp(name, "tox.ini") == 0 || strcmp(name, "setup.cfg") == 0 || strcmp(name, "pyproject.toml") == 0;
 }
 
-static uint64_t tree(uint64_t h, const char *dir, const char *rel, const struct strvec *skip, int depth, int code)
+/*
+ * Hash the tree at dir (rel: its path under the root) into h; with entries,
+ * also list each file hashed there as "HASH REL" (HASH: 16 hex digits of
+ * what is hashed of its stat).
+ */
+static uint64_t tree(uint64_t h, const char *dir, const char *rel, const struct strvec *skip, int depth, int code,
+		     struct strvec *entries)
 {
 	DIR *d;
 	struct dirent *de;
@@ -119,11 +125,13 @@ static uint64_t tree(uint64_t h, const char *dir, const char *rel, const struct 
 		if (lstat(path, &st) == 0) {
 			if (S_ISDIR(st.st_mode)) {
 				if (!skipped_dir(names.v[i]))
-					h = tree(h, path, sub, skip, depth + 1, code);
+					h = tree(h, path, sub, skip, depth + 1, code, entries);
 			} else if ((S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)) && names.v[i][0] != '.' &&
-				   (!code || code_file(names.v[i]))) {
+				   (!code || code_file(names.v[i])) && strvec_find(skip, path) < 0) {
 				h = fp_str(h, sub);
 				h = fp_statbuf(h, &st);
+				if (entries)
+					strvec_pushf(entries, "%016llx %s", (unsigned long long)fp_statbuf(FP_INIT, &st), sub);
 			}
 		}
 		free(path);
@@ -135,12 +143,17 @@ static uint64_t tree(uint64_t h, const char *dir, const char *rel, const struct 
 
 uint64_t fp_tree(uint64_t h, const char *root, const struct strvec *skip)
 {
-	return tree(h, root, "", skip, 0, 0);
+	return tree(h, root, "", skip, 0, 0, NULL);
+}
+
+uint64_t fp_tree_entries(uint64_t h, const char *root, const struct strvec *skip, struct strvec *entries)
+{
+	return tree(h, root, "", skip, 0, 0, entries);
 }
 
 uint64_t fp_code_tree(uint64_t h, const char *root, const struct strvec *skip)
 {
-	return tree(h, root, "", skip, 0, 1);
+	return tree(h, root, "", skip, 0, 1, NULL);
 }
 
 static char *mark_path(const char *env_dir)

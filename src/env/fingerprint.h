@@ -32,9 +32,12 @@ uint64_t fp_stat(uint64_t h, const char *path);
  * file under root, in name order, leaving out what holds no source: files
  * and folders whose name starts with '.' (.git, .tox, .coverage), the
  * folders __pycache__, build, dist, *.egg-info, node_modules, venv, and the
- * absolute paths in skip (the work folder).
+ * absolute paths in skip (the work folder, files a build writes).
  */
 uint64_t fp_tree(uint64_t h, const char *root, const struct strvec *skip);
+
+/* fp_tree, listing each file hashed into entries as "HASH RELPATH" (HASH: 16 hex digits of its stat), in order. */
+uint64_t fp_tree_entries(uint64_t h, const char *root, const struct strvec *skip, struct strvec *entries);
 
 /*
  * The same over the files that decide which tests pytest collects: *.py,

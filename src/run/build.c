@@ -88,7 +88,7 @@ static int plan_build(struct ctx *c, struct envrun *er)
 			break;
 		}
 	if (!c->o->recreate && envmark_read(dir, &setup, &package, &er->mark_reqs) == 0 && setup == er->fp_setup) {
-		er->r->reused = 1;
+		er->venv_reused = 1;
 		while (er->next < er->setup_end && er->steps.v[er->next].kind != STEP_PACKAGE &&
 		       er->steps.v[er->next].kind != STEP_WHEEL)
 			er->next++;
@@ -96,6 +96,8 @@ static int plan_build(struct ctx *c, struct envrun *er)
 			er->next = er->setup_end;
 		else if (er->next < er->setup_end)
 			envmark_write(dir, setup, 0, er->mark_reqs);	/* the project is being replaced */
+		/* "reused unchanged" only when nothing is installed again, the project included */
+		er->r->reused = er->next == er->setup_end;
 	} else {
 		char *cfg = xconcat(dir, "/pyvenv.cfg", NULL);
 		int is_venv = access(cfg, F_OK) == 0;

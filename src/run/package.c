@@ -176,13 +176,12 @@ static char *config_settings(const struct pkgenv *p, const char *kind)
 	return strbuf_detach(&sb);
 }
 
-/* The task that builds kind (sdist, wheel, editable) in packaging env p for this tree. */
-static struct task *build_task(struct ctx *c, struct pkgenv *p, const char *kind, const char *root)
+/* What a build of kind (sdist, wheel, editable) in packaging env p of the project at root is made from. */
+static uint64_t build_key(struct ctx *c, const struct pkgenv *p, const char *kind, const char *root)
 {
-	char *dir = package_root_dir(c), *settings = config_settings(p, kind);
+	char *settings = config_settings(p, kind);
 	uint64_t tree = run_tree(c, 0);
 	uint64_t key = fp_str(fp_str(FP_INIT, "blitz build 1"), kind);
-	struct task *t;
 
 	key = fp_bytes(key, &tree, sizeof(tree));
 	key = fp_bytes(key, &p->fp, sizeof(p->fp));
@@ -191,13 +190,21 @@ static struct task *build_task(struct ctx *c, struct pkgenv *p, const char *kind
 	key = fp_strvec(key, &p->e.install_command);
 	for (size_t i = 0; i < p->e.n_set_env; i++)
 		key = fp_str(fp_str(key, p->e.set_env[i].key), p->e.set_env[i].value);
-	t = task_get(c, TASK_BUILD, key, dir);
+	free(settings);
+	return key;
+}
+
+/* The task that builds kind (sdist, wheel, editable) in packaging env p for this tree. */
+static struct task *build_task(struct ctx *c, struct pkgenv *p, const char *kind, const char *root)
+{
+	char *dir = package_root_dir(c);
+	struct task *t = task_get(c, TASK_BUILD, build_key(c, p, kind, root), dir);
+
 	t->build_kind = kind;
 	t->pkg = p;
 	if (!t->run.e.package_root)
 		t->run.e.package_root = xstrdup(root);
 	free(dir);
-	free(settings);
 	return t;
 }
 
@@ -339,6 +346,48 @@ int package_task_found(struct task *t)
 	return rc;
 }
 
+/* The version in a package's file name: NAME-VERSION.tar.gz, NAME-VERSION-TAGS.whl (allocated). */
+static char *artifact_version(const char *artifact)
+{
+	const char *base = strrchr(artifact, '/') ? strrchr(artifact, '/') + 1 : artifact;
+	const char *dash = strchr(base, '-');
+	size_t n;
+
+	if (!dash)
+		return xstrdup("");
+	dash++;
+	if ((n = strlen(dash)) > 4 && strcmp(dash + n - 4, ".whl") == 0)
+		n = strcspn(dash, "-");
+	else if (n > 7 && strcmp(dash + n - 7, ".tar.gz") == 0)
+		n -= 7;
+	else if (n > 4 && strcmp(dash + n - 4, ".zip") == 0)
+		n -= 4;
+	return xstrndup(dash, n);
+}
+
+/*
+ * A build that wrote into the project's tree (a version file) did not
+ * change the project: those files leave the tree's fingerprint for good,
+ * and the build is kept, and the envs' projects are compared, as the tree
+ * is seen from now on (else the next run would build and install it again).
+ */
+static void forget_outputs(struct ctx *c, struct task *t, const char *artifact)
+{
+	char *version = artifact_version(artifact);
+
+	if (run_tree_outputs(c, version) > 0) {
+		char *root = package_root_dir(c);
+		t->key = build_key(c, t->pkg, t->build_kind, t->run.e.package_root);
+		free(t->dir);
+		t->dir = xasprintf("%s/%016llx", root, (unsigned long long)t->key);
+		free(root);
+		for (size_t i = 0; i < c->n; i++)
+			if (c->runs[i].fp_package)
+				envrun_package_fp(c, &c->runs[i]);
+	}
+	free(version);
+}
+
 int package_task_built(struct ctx *c, struct task *t)
 {
 	char *result = xconcat(t->tmp, "/result.json", NULL);
@@ -356,6 +405,8 @@ int package_task_built(struct ctx *c, struct task *t)
 	}
 	if (t->pkg && t->pkg->busy == t)
 		t->pkg->busy = NULL;
+	if (rc == 0 && t->kind == TASK_BUILD)
+		forget_outputs(c, t, artifact);
 	free(artifact);
 	free(text);
 	free(result);
@@ -649,7 +700,7 @@ int package_step(struct ctx *c, struct envrun *er)
 	if (!pkg)
 		return 0;
 	struct strvec words = STRVEC_INIT;
-	int reused = er->r->reused;
+	int reused = er->venv_reused;
 	if (reused && er->mark_reqs != reqs) {
 		/* its requirements changed: they go in first, then the project over the old one */
 		package_words(er, t->artifact, 0, &words);

@@ -18,26 +18,144 @@
 #include "../env/interp.h"
 #include "../env/seed.h"
 #include "../env/venv.h"
+#include "../util/strmap.h"
 #include "../util/strvec.h"
 #include "../util/util.h"
 
 extern char **environ;
+
+/* The file naming what builds wrote into the project's tree (see run_tree). */
+static char *outputs_path(const struct ctx *c)
+{
+	return xconcat(c->o->state_dir, "/build-outputs", NULL);
+}
+
+/*
+ * What the tree leaves out: the work folder, and the files the project's
+ * builds write into it (a version file setuptools_scm writes at each
+ * build), as .blitz/build-outputs lists them (one path a line, relative).
+ */
+static void tree_skip(struct ctx *c)
+{
+	char *path = outputs_path(c), *text = read_file(path, NULL);
+
+	strvec_push(&c->tree_skip, c->t->workdir);
+	for (char *line = text ? strtok(text, "\n") : NULL; line; line = strtok(NULL, "\n"))
+		if (*line && *line != '/' && !strstr(line, ".."))
+			strvec_push_owned(&c->tree_skip, xconcat(c->t->toxinidir, "/", line, NULL));
+	free(text);
+	free(path);
+}
+
+/*
+ * The commit git has checked out (HEAD and the ref it names): a version
+ * taken from git (setuptools_scm, hatch-vcs) changes with it, not with the files.
+ */
+static uint64_t git_head(uint64_t h, const char *root)
+{
+	char *head = xconcat(root, "/.git/HEAD", NULL), *text = read_file(head, NULL);
+
+	h = fp_file(h, head);
+	if (text && strncmp(text, "ref: ", 5) == 0) {
+		text[strcspn(text, "\r\n")] = '\0';
+		char *ref = xconcat(root, "/.git/", text + 5, NULL), *packed = xconcat(root, "/.git/packed-refs", NULL);
+		if (!strstr(text, ".."))
+			h = fp_file(fp_file(h, ref), packed);
+		free(ref);
+		free(packed);
+	}
+	free(text);
+	free(head);
+	return h;
+}
 
 uint64_t run_tree(struct ctx *c, int code)
 {
 	int *have = code ? &c->have_code_tree : &c->have_tree;
 	uint64_t *tree = code ? &c->code_tree : &c->tree;
 
+	if (!c->tree_skip.n)
+		tree_skip(c);
 	if (!*have) {
-		struct strvec skip = STRVEC_INIT;
-		strvec_push(&skip, c->t->workdir);
-		*tree = code ? fp_code_tree(FP_INIT, c->t->toxinidir, &skip) : fp_tree(FP_INIT, c->t->toxinidir, &skip);
+		if (code) {
+			*tree = fp_code_tree(FP_INIT, c->t->toxinidir, &c->tree_skip);
+		} else {
+			strvec_clear(&c->tree_entries);
+			*tree = git_head(fp_tree_entries(FP_INIT, c->t->toxinidir, &c->tree_skip, &c->tree_entries),
+					 c->t->toxinidir);
+		}
 		*have = 1;
-		strvec_clear(&skip);
 	}
 	return *tree;
 }
 
+int run_tree_outputs(struct ctx *c, const char *version)
+{
+	struct strvec after = STRVEC_INIT;
+	struct strmap before = STRMAP_INIT;
+	char *path = outputs_path(c);
+	FILE *f = NULL;
+	int found = 0;
+
+	run_tree(c, 0);
+	for (size_t i = 0; i < c->tree_entries.n; i++)
+		strmap_intern(&before, c->tree_entries.v[i], strlen(c->tree_entries.v[i]));
+	fp_tree_entries(FP_INIT, c->t->toxinidir, &c->tree_skip, &after);
+	for (size_t i = 0; i < after.n; i++) {
+		const char *rel = after.v[i] + 17;
+		if (strmap_get(&before, after.v[i], strlen(after.v[i])) >= 0)
+			continue;
+		/* written during the build: the build's own only when it names the version built (not a user's edit) */
+		char *abs = xconcat(c->t->toxinidir, "/", rel, NULL), *text = read_file(abs, NULL);
+		if (text && *version && strstr(text, version) && strchr(rel, '\n') == NULL) {
+			if (!f)
+				f = fopen(path, "a");
+			if (f)
+				fprintf(f, "%s\n", rel);
+			strvec_push(&c->tree_skip, abs);
+			abs = NULL;
+			found++;
+		}
+		free(abs);
+		free(text);
+	}
+	if (f)
+		fclose(f);
+	if (found) {
+		/* the tree as later runs will see it */
+		c->have_tree = 0;
+		run_tree(c, 0);
+	}
+	strvec_clear(&after);
+	strmap_clear(&before);
+	free(path);
+	return found;
+}
+
+void envrun_package_fp(struct ctx *c, struct envrun *er)
+{
+	er->fp_package = 0;
+	for (size_t i = 0; i < er->steps.n; i++) {
+		if (er->steps.v[i].kind != STEP_PACKAGE)
+			continue;
+		uint64_t ph = fp_strvec(fp_str(FP_INIT, "blitz package 1"), &er->steps.v[i].argv);
+		const char *type = er->e.package_type ? er->e.package_type : "";
+		if (strncmp(type, "editable", 8) == 0) {
+			/* an editable install runs the tree itself: only what says how to build it counts */
+			static const char *const build_files[] = { "pyproject.toml", "setup.py", "setup.cfg" };
+			const char *root = er->e.package_root && er->e.package_root[0] ? er->e.package_root : c->t->toxinidir;
+			for (size_t k = 0; k < sizeof(build_files) / sizeof(*build_files); k++) {
+				char *f = xconcat(root, "/", build_files[k], NULL);
+				ph = fp_file(ph, f);
+				free(f);
+			}
+		} else {
+			uint64_t tree = run_tree(c, 0);
+			ph = fp_bytes(ph, &tree, sizeof(tree));
+		}
+		er->fp_package = ph ? ph : 1;	/* 0 means "no project installed" */
+	}
+}
 /*
  * What env er is built from. Its set-up: the interpreter (path, and the
  * file's size and time, which change when it is upgraded), the venv and
@@ -78,27 +196,7 @@ static void fingerprints(struct ctx *c, struct envrun *er, const struct interp *
 	er->fp_install = fp_strvec(FP_INIT, &install_env);
 	strvec_clear(&install_env);
 	er->fp_setup = h;
-	er->fp_package = 0;
-	for (size_t i = 0; i < er->steps.n; i++) {
-		if (er->steps.v[i].kind != STEP_PACKAGE)
-			continue;
-		uint64_t ph = fp_strvec(fp_str(FP_INIT, "blitz package 1"), &er->steps.v[i].argv);
-		const char *type = er->e.package_type ? er->e.package_type : "";
-		if (strncmp(type, "editable", 8) == 0) {
-			/* an editable install runs the tree itself: only what says how to build it counts */
-			static const char *const build_files[] = { "pyproject.toml", "setup.py", "setup.cfg" };
-			const char *root = er->e.package_root && er->e.package_root[0] ? er->e.package_root : c->t->toxinidir;
-			for (size_t k = 0; k < sizeof(build_files) / sizeof(*build_files); k++) {
-				char *f = xconcat(root, "/", build_files[k], NULL);
-				ph = fp_file(ph, f);
-				free(f);
-			}
-		} else {
-			uint64_t tree = run_tree(c, 0);
-			ph = fp_bytes(ph, &tree, sizeof(tree));
-		}
-		er->fp_package = ph ? ph : 1;	/* 0 means "no project installed" */
-	}
+	envrun_package_fp(c, er);
 }
 
 /* The VIRTUALENV_* settings of envp, which decide how a venv is seeded. */

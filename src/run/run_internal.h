@@ -57,6 +57,7 @@ struct envrun {
 	struct task *pkg_task;		/* what its STEP_WHEEL waits for: the project's package for it */
 	uint64_t fp_reqs;		/* its project's requirements (from the package's metadata), once known; 0 none */
 	uint64_t mark_reqs;		/* the same as its reused venv's mark says */
+	int venv_reused;		/* its venv and deps are in place (the project may be installed again) */
 	struct task *waiting;		/* the task it waits for (it holds no slot meanwhile) */
 	struct task *task;		/* this is no env but the steps of this task */
 	int together;			/* its project's wheel goes in with its deps, in one pip run */
@@ -132,6 +133,8 @@ struct ctx {
 	int have_tree;
 	uint64_t code_tree;		/* its Python and pytest configuration files only (fp_code_tree) */
 	int have_code_tree;
+	struct strvec tree_skip;	/* what the tree leaves out: the work folder, files builds write (absolute) */
+	struct strvec tree_entries;	/* the tree's files as fp_tree_entries lists them */
 	struct sched *s;
 	struct db *db;
 	struct envrun *runs;
@@ -163,8 +166,20 @@ struct ctx {
  */
 void envrun_prepare(struct ctx *c, struct envrun *er);
 
-/* The fingerprint of the project's source tree (code: of its Python and pytest config files only), once per run (prepare.c). */
+/*
+ * The fingerprint of the project's source tree (code: of its Python and
+ * pytest config files only), once per run, and the commit git has checked
+ * out (prepare.c). Files the project's builds write are left out:
+ * run_tree_outputs, after a build of the given version, finds the files it
+ * changed that name that version (a version file), lists them in
+ * .blitz/build-outputs and takes them out of the tree from now on; returns
+ * how many.
+ */
 uint64_t run_tree(struct ctx *c, int code);
+int run_tree_outputs(struct ctx *c, const char *version);
+
+/* What env er's project is built from (er->fp_package), from the tree as run_tree sees it now (prepare.c). */
+void envrun_package_fp(struct ctx *c, struct envrun *er);
 
 /* Record in er's result that step st ran as job j, described as cmd (or st's words when NULL). */
 void envrun_record_step(struct envrun *er, const struct step *st, const struct job *j, const char *cmd);

@@ -777,6 +777,8 @@ out_nosched:
 		task_free(c.tasks[i]);
 	}
 	free(c.tasks);
+	strvec_clear(&c.tree_skip);
+	strvec_clear(&c.tree_entries);
 	for (size_t i = 0; i < c.npkgenvs; i++)
 		pkgenv_free(c.pkgenvs[i]);
 	free(c.pkgenvs);
