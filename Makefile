@@ -100,11 +100,21 @@ e2e: blitz
 compat: blitz
 	python3 tests/compat/compat.py --blitz ./blitz
 
+# The TOML parser against toml-test's conformance files (../shared/corpus/toml-test; skipped when
+# absent). toml-json is the decoder it runs: a file in, toml-test's tagged JSON out.
+$(BUILD)/toml-json: tests/toml/toml_json.c $(BUILD)/libblitz.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $< $(BUILD)/libblitz.a $(LDLIBS)
+
+toml-test: $(BUILD)/toml-json
+	python3 tests/toml/toml_test.py --decoder $(BUILD)/toml-json
+
 # The sanitizer build lives in its own folder so that it never mixes objects with the normal one.
 sanitize:
-	$(MAKE) --no-print-directory BUILD=build-san SANITIZE=address,undefined CC=clang build-san/unit-tests build-san/blitz
+	$(MAKE) --no-print-directory BUILD=build-san SANITIZE=address,undefined CC=clang build-san/unit-tests build-san/blitz build-san/toml-json
 	build-san/unit-tests
 	BLITZ_NO_BUILD=1 tests/e2e/run.sh build-san/blitz
+	python3 tests/toml/toml_test.py --decoder build-san/toml-json
 	$(MAKE) --no-print-directory BUILD=build-san SANITIZE=address,undefined CC=clang fuzz-replay
 
 # Every suite's last line is "N passed, N failed"; check ends with their sum.
@@ -115,6 +125,7 @@ check: deps-check blitz
 	$(MAKE) --no-print-directory e2e 2>&1 | tee -a $(CHECK_LOG)
 	$(MAKE) --no-print-directory sanitize 2>&1 | tee -a $(CHECK_LOG)
 	$(MAKE) --no-print-directory compat 2>&1 | tee -a $(CHECK_LOG)
+	$(MAKE) --no-print-directory toml-test 2>&1 | tee -a $(CHECK_LOG)
 	examples/tools/check-wheelhouse.sh 2>&1 | tee -a $(CHECK_LOG)
 	examples/tools/check-example.sh ./blitz 2>&1 | tee -a $(CHECK_LOG)
 	@awk '/^[0-9]+ passed, [0-9]+ failed$$/ { p += $$1; f += $$3 } END { print "make check: all suites ran"; print p " passed, " f " failed"; exit f > 0 }' $(CHECK_LOG)
@@ -181,4 +192,4 @@ install: blitz
 clean:
 	rm -rf build build-san build-fuzz blitz
 
-.PHONY: all deps-build deps-check demo wheelhouse unit e2e compat sanitize check fuzz fuzz-replay bench bench-matrix bench-suites bench-services install clean
+.PHONY: all deps-build deps-check demo wheelhouse unit e2e compat toml-test sanitize check fuzz fuzz-replay bench bench-matrix bench-suites bench-services install clean
