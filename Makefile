@@ -147,11 +147,14 @@ $(BUILD)/fuzz/%-replay: fuzz/%.c fuzz/replay.c $(wildcard fuzz/*.h) $(BUILD)/lib
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ fuzz/$*.c fuzz/replay.c $(BUILD)/libblitz.a $(LDLIBS)
 
-# libFuzzer builds: `make fuzz` runs each for FUZZ_SECONDS (default 60), one after the other.
+# libFuzzer builds: `make fuzz` runs each for FUZZ_SECONDS (default 60), one after the other;
+# FUZZ_ONLY=fuzz_toml (names separated by spaces) runs only those. A target NAME uses
+# fuzz/NAME.dict as its dictionary when there is one, fuzz/tox.dict otherwise.
 # CFLAGS given on a make command line replaces the SANITIZE additions, so the sanitizers
 # are spelled out here. New inputs go to build-fuzz/corpus-<target>, crashes to fuzz/crashes/
 # (not committed); stdin is /dev/null because a file may say set_env = file|/dev/stdin.
 FUZZ_SECONDS ?= 60
+FUZZ_ONLY    ?= $(FUZZ_TARGETS)
 FUZZ_SAN      = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_OPTS    ?= -timeout=10 -rss_limit_mb=2048
 fuzz:
@@ -159,10 +162,11 @@ fuzz:
 	$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang \
 		CFLAGS="-O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link" build-fuzz/libblitz.a
 	@mkdir -p fuzz/crashes
-	@for t in $(FUZZ_TARGETS); do \
+	@for t in $(FUZZ_ONLY); do \
 		clang -g -O1 $(FUZZ_SAN) -fsanitize=fuzzer $(CPPFLAGS) $(WARN) -o build-fuzz/$$t fuzz/$$t.c build-fuzz/libblitz.a $(LDLIBS) || exit 1; \
 		mkdir -p build-fuzz/corpus-$$t; \
-		build-fuzz/$$t -max_total_time=$(FUZZ_SECONDS) $(FUZZ_OPTS) -dict=fuzz/tox.dict \
+		dict=fuzz/$${t#fuzz_}.dict; [ -f $$dict ] || dict=fuzz/tox.dict; \
+		build-fuzz/$$t -max_total_time=$(FUZZ_SECONDS) $(FUZZ_OPTS) -dict=$$dict \
 			-artifact_prefix=fuzz/crashes/$$t- build-fuzz/corpus-$$t fuzz/corpus/$${t#fuzz_} </dev/null || exit 1; \
 	done
 
