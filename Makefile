@@ -173,6 +173,14 @@ fuzz:
 bench: deps-check blitz
 	bench/config.sh
 
+# The TOML parser's speed: a 20 KB pyproject.toml, and shapes timed at n and 8n to show linear growth.
+$(BUILD)/toml-bench: tests/toml/toml_bench.c $(BUILD)/libblitz.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $< $(BUILD)/libblitz.a $(LDLIBS)
+
+bench-toml: $(BUILD)/toml-bench
+	$(BUILD)/toml-bench
+
 # The example's matrix run by tox 3.28 and by blitz (about half an hour on 2 cores).
 bench-matrix: deps-build blitz wheelhouse
 	bench/matrix.sh
@@ -196,4 +204,4 @@ install: blitz
 clean:
 	rm -rf build build-san build-fuzz blitz
 
-.PHONY: all deps-build deps-check demo wheelhouse unit e2e compat toml-test sanitize check fuzz fuzz-replay bench bench-matrix bench-suites bench-services install clean
+.PHONY: all deps-build deps-check demo wheelhouse unit e2e compat toml-test sanitize check fuzz fuzz-replay bench bench-toml bench-matrix bench-suites bench-services install clean

@@ -94,7 +94,7 @@ static void write_value(struct strbuf *sb, const struct toml_value *v)
 	case TOML_DATETIME_LOCAL:
 	case TOML_DATE_LOCAL:
 	case TOML_TIME_LOCAL:
-		strbuf_adds(sb, v->u.dt.text);
+		strbuf_adds(sb, v->u.dt->text);
 		break;
 	}
 }
@@ -139,7 +139,7 @@ static int same_value(const struct toml_value *a, const struct toml_value *b)
 	case TOML_BOOL:
 		return a->u.b == b->u.b;
 	default:
-		return strcmp(a->u.dt.text, b->u.dt.text) == 0;
+		return strcmp(a->u.dt->text, b->u.dt->text) == 0;
 	}
 }
 
@@ -183,7 +183,7 @@ static void check_value(const struct toml_value *v, int lines)
 		__builtin_trap();
 	if (v->type == TOML_STRING && v->u.str.ptr[v->u.str.len] != '\0')
 		__builtin_trap();
-	if (toml_datetime(v) && !v->u.dt.text[0])
+	if (toml_datetime(v) && !v->u.dt->text[0])
 		__builtin_trap();
 	if (v->type == TOML_ARRAY)
 		for (size_t i = 0; i < toml_array_len(v); i++)

@@ -6,6 +6,7 @@
 #include "toml.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,117 @@
 /* Tables with fewer keys are searched in order: cheaper than hashing for the usual handful. */
 #define INDEX_FROM 8
 
+/*
+ * A document's tree lives in an arena: chunks that allocations are cut from
+ * and that are freed together, which saves a malloc and a free per key, value
+ * and string (most of the parse's time otherwise), and leaves nothing to free
+ * when a parse stops half-way.
+ *
+ * Under AddressSanitizer each allocation gets a malloc of its own, so that
+ * ASan still sees every object's bounds, and the memory an array leaves when
+ * it grows is poisoned, so that a pointer kept across the growth is caught.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define ARENA_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ARENA_ASAN 1
+#endif
+#endif
+#ifdef ARENA_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
+
+#define CHUNK_FIRST (8 << 10)	/* chunks double from this */
+#define CHUNK_MAX (256 << 10)	/* up to this; a larger allocation gets a chunk of its own */
+
+struct toml_chunk {
+	struct toml_chunk *next;
+	max_align_t data[];
+};
+
+struct toml_arena {
+	struct toml_chunk *chunks;	/* every chunk, to free them */
+	char *next;			/* where the next allocation goes in the current chunk */
+	size_t left, size;		/* room at next; the current chunk's size */
+};
+
+struct toml_arena *toml_arena_new(void)
+{
+	return xcalloc(1, sizeof(struct toml_arena));
+}
+
+static struct toml_chunk *chunk_new(struct toml_arena *a, size_t n)
+{
+	struct toml_chunk *c = xmalloc(sizeof(*c) + n);
+
+	c->next = a->chunks;
+	a->chunks = c;
+	return c;
+}
+
+void *toml_alloc(struct toml_arena *a, size_t n)
+{
+	const size_t align = _Alignof(max_align_t);
+	char *p;
+
+	n = n ? (n + align - 1) & ~(align - 1) : align;
+#ifdef ARENA_ASAN
+	return chunk_new(a, n)->data;
+#endif
+	if (n > a->left) {
+		if (n > CHUNK_MAX / 4)
+			return chunk_new(a, n)->data;	/* the current chunk keeps its room */
+		a->size = a->size ? (a->size < CHUNK_MAX ? 2 * a->size : CHUNK_MAX) : CHUNK_FIRST;
+		a->next = (char *)chunk_new(a, a->size)->data;
+		a->left = a->size;
+	}
+	p = a->next;
+	a->next += n;
+	a->left -= n;
+	return p;
+}
+
+void *toml_zalloc(struct toml_arena *a, size_t n)
+{
+	return memset(toml_alloc(a, n), 0, n);
+}
+
+char *toml_strndup(struct toml_arena *a, const char *s, size_t n)
+{
+	char *p = toml_alloc(a, n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+/* Memory of n bytes at p the tree no longer uses (an array's before it grew). */
+static void arena_drop(void *p, size_t n)
+{
+#ifdef ARENA_ASAN
+	ASAN_POISON_MEMORY_REGION(p, n);
+#else
+	(void)p;
+	(void)n;
+#endif
+}
+
+void toml_arena_free(struct toml_arena *a)
+{
+	if (!a)
+		return;
+	while (a->chunks) {
+		struct toml_chunk *c = a->chunks;
+		a->chunks = c->next;
+#ifdef ARENA_ASAN
+		ASAN_UNPOISON_MEMORY_REGION(c->data, 1);	/* the chunk's whole block is freed below */
+#endif
+		free(c);
+	}
+	free(a);
+}
+
 static uint64_t hash(const char *s, size_t len)
 {
 	uint64_t h = 1469598103934665603ULL;	/* FNV-1a */
@@ -27,6 +139,14 @@ static uint64_t hash(const char *s, size_t len)
 		h ^= (unsigned char)s[i];
 		h *= 1099511628211ULL;
 	}
+	/*
+	 * FNV's low bits depend only on the low bits of each byte, and the index
+	 * uses the low bits: keys differing in a digit (sub1, sub2...) would pile
+	 * up in a few slots. Mix the high bits down (splitmix64's finish).
+	 */
+	h ^= h >> 31;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 32;
 	return h;
 }
 
@@ -35,32 +155,66 @@ static int same_key(const struct toml_kv *kv, const char *key, size_t len)
 	return kv->keylen == len && memcmp(kv->key, key, len) == 0;
 }
 
-/* The slot of key in t's index: the one holding it, or the empty one where it would go. */
-static size_t index_slot(const struct toml_table *t, const char *key, size_t len)
+/*
+ * The slot of key (hashed h) in t's index: the one holding it, or the empty
+ * one where it would go. A slot is two unsigned: the entry's index + 1 (0:
+ * empty) and the low half of its key's hash, so that a probe compares keys
+ * only when their hashes agree and a table's entries stay out of the cache.
+ */
+static size_t index_slot(const struct toml_table *t, uint64_t h, const char *key, size_t len)
 {
-	size_t mask = t->index_cap - 1, i = (size_t)hash(key, len) & mask;
+	size_t mask = t->index_cap - 1, i = (size_t)h & mask;
 
-	while (t->index[i] && !same_key(&t->kv[t->index[i] - 1], key, len))
+	while (t->index[2 * i] && (t->index[2 * i + 1] != (unsigned)h || !same_key(&t->kv[t->index[2 * i] - 1], key, len)))
 		i = (i + 1) & mask;
 	return i;
 }
 
-static void index_rebuild(struct toml_table *t)
+static void index_set(struct toml_table *t, size_t k, uint64_t h)
+{
+	size_t i = index_slot(t, h, t->kv[k].key, t->kv[k].keylen);
+
+	t->index[2 * i] = (unsigned)(k + 1);
+	t->index[2 * i + 1] = (unsigned)h;
+}
+
+static void index_rebuild(struct toml_arena *a, struct toml_table *t)
 {
 	size_t cap = 16;
 
 	while (cap < 2 * (t->n + 1))
 		cap *= 2;
-	free(t->index);
-	t->index = xcalloc(cap, sizeof(*t->index));
+	if (t->index)
+		arena_drop(t->index, 2 * t->index_cap * sizeof(*t->index));
+	t->index = toml_zalloc(a, 2 * cap * sizeof(*t->index));
 	t->index_cap = cap;
 	for (size_t k = 0; k < t->n; k++)
-		t->index[index_slot(t, t->kv[k].key, t->kv[k].keylen)] = (unsigned)(k + 1);
+		index_set(t, k, hash(t->kv[k].key, t->kv[k].keylen));
 }
 
-struct toml_table *toml_table_new(enum toml_origin origin)
+void *toml_grow(struct toml_arena *a, void *p, size_t *alloc, size_t n, size_t sz)
 {
-	struct toml_table *t = xcalloc(1, sizeof(*t));
+	size_t c = *alloc ? *alloc : 2;
+	void *bigger;
+
+	if (n <= *alloc)
+		return p;
+	while (c < n)
+		c *= 2;
+	if (c > ((size_t)-1) / sz)
+		die(1, "out of memory growing an array to %zu elements", n);
+	bigger = toml_alloc(a, c * sz);
+	if (p) {
+		memcpy(bigger, p, *alloc * sz);
+		arena_drop(p, *alloc * sz);
+	}
+	*alloc = c;
+	return bigger;
+}
+
+struct toml_table *toml_table_new(struct toml_arena *a, enum toml_origin origin)
+{
+	struct toml_table *t = toml_zalloc(a, sizeof(*t));
 
 	t->origin = origin;
 	return t;
@@ -69,7 +223,7 @@ struct toml_table *toml_table_new(enum toml_origin origin)
 struct toml_kv *toml_table_find(struct toml_table *t, const char *key, size_t len)
 {
 	if (t->index) {
-		unsigned k = t->index[index_slot(t, key, len)];
+		unsigned k = t->index[2 * index_slot(t, hash(key, len), key, len)];
 		return k ? &t->kv[k - 1] : NULL;
 	}
 	for (size_t k = 0; k < t->n; k++)
@@ -78,73 +232,28 @@ struct toml_kv *toml_table_find(struct toml_table *t, const char *key, size_t le
 	return NULL;
 }
 
-struct toml_kv *toml_table_add(struct toml_table *t, const char *key, size_t len, int line, int col)
+struct toml_kv *toml_table_add(struct toml_arena *a, struct toml_table *t, const char *key, size_t len,
+			       int line, int col)
 {
 	struct toml_kv *kv;
 
-	t->kv = xgrow(t->kv, &t->alloc, t->n + 1, sizeof(*t->kv));
+	t->kv = toml_grow(a, t->kv, &t->alloc, t->n + 1, sizeof(*t->kv));
 	kv = &t->kv[t->n++];
 	memset(kv, 0, sizeof(*kv));
-	kv->key = xstrndup(key, len);
+	kv->key = toml_strndup(a, key, len);
 	kv->keylen = len;
 	kv->line = line;
 	kv->col = col;
 	if (t->index && 2 * (t->n + 1) <= t->index_cap)
-		t->index[index_slot(t, key, len)] = (unsigned)t->n;
+		index_set(t, t->n - 1, hash(key, len));
 	else if (t->n >= INDEX_FROM)
-		index_rebuild(t);
+		index_rebuild(a, t);
 	return kv;
-}
-
-void toml_value_release(struct toml_value *v)
-{
-	switch (v->type) {
-	case TOML_STRING:
-		free(v->u.str.ptr);
-		break;
-	case TOML_FLOAT:
-		free(v->u.f.text);
-		break;
-	case TOML_DATETIME:
-	case TOML_DATETIME_LOCAL:
-	case TOML_DATE_LOCAL:
-	case TOML_TIME_LOCAL:
-		free(v->u.dt.text);
-		break;
-	case TOML_ARRAY:
-		if (v->u.arr) {
-			for (size_t i = 0; i < v->u.arr->n; i++)
-				toml_value_release(&v->u.arr->items[i]);
-			free(v->u.arr->items);
-			free(v->u.arr);
-		}
-		break;
-	case TOML_TABLE:
-		toml_table_free(v->u.tab);
-		break;
-	case TOML_INTEGER:
-	case TOML_BOOL:
-		break;
-	}
-	v->type = TOML_BOOL;	/* holds nothing: a second release is harmless */
-}
-
-void toml_table_free(struct toml_table *t)
-{
-	if (!t)
-		return;
-	for (size_t k = 0; k < t->n; k++) {
-		free(t->kv[k].key);
-		toml_value_release(&t->kv[k].value);
-	}
-	free(t->kv);
-	free(t->index);
-	free(t);
 }
 
 void toml_release(struct toml_doc *doc)
 {
-	toml_table_free(doc->root);
+	toml_arena_free(doc->arena);
 	free(doc->path);
 	memset(doc, 0, sizeof(*doc));
 }
@@ -263,7 +372,7 @@ const struct toml_datetime *toml_datetime(const struct toml_value *v)
 	if (!v || (v->type != TOML_DATETIME && v->type != TOML_DATETIME_LOCAL &&
 		   v->type != TOML_DATE_LOCAL && v->type != TOML_TIME_LOCAL))
 		return NULL;
-	return &v->u.dt;
+	return v->u.dt;
 }
 
 size_t toml_array_len(const struct toml_value *v)

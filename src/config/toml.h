@@ -52,12 +52,13 @@ struct toml_datetime {
 	int hour, minute, second;	/* 0 for a local date */
 	long nanosecond;		/* the fraction, digits past the ninth dropped */
 	int offset;			/* minutes east of UTC; TOML_DATETIME only */
-	char *text;			/* normalised: 'T' between date and time, 'Z' upper case,
+	const char *text;		/* normalised: 'T' between date and time, 'Z' upper case,
 					   the fraction's digits as written: "1979-05-27T07:32:00.5-07:00" */
 };
 
 struct toml_table;
 struct toml_array;
+struct toml_arena;
 
 struct toml_value {
 	enum toml_type type;
@@ -74,7 +75,7 @@ struct toml_value {
 			char *text;	/* as written: "1_000.5", "-inf" */
 		} f;
 		int b;
-		struct toml_datetime dt;
+		struct toml_datetime *dt;	/* the four date-time kinds */
 		struct toml_array *arr;
 		struct toml_table *tab;
 	} u;
@@ -91,7 +92,7 @@ struct toml_kv {
 struct toml_table {
 	struct toml_kv *kv;	/* in document order */
 	size_t n, alloc;
-	unsigned *index;	/* parser's: hash slots holding kv index + 1, for large tables */
+	unsigned *index;	/* parser's: for large tables, index_cap hash slots (toml.c) */
 	size_t index_cap;
 	enum toml_origin origin;	/* parser's */
 	int level;		/* parser's: how deep it lies, the root being 0 */
@@ -106,6 +107,7 @@ struct toml_array {
 struct toml_doc {
 	char *path;		/* as given, used in diagnostics */
 	struct toml_table *root;
+	struct toml_arena *arena;	/* parser's: the memory of the whole tree */
 };
 
 /*

@@ -34,8 +34,10 @@ struct toml_parser {
 	int line;		/* the line pos is on */
 	size_t bol;		/* the offset where that line begins */
 	struct diag *d;
+	struct toml_arena *arena;	/* the tree's memory */
 	struct strbuf sb;	/* scratch for a string's decoded bytes */
-	struct toml_keys *keys;	/* TOML_MAX_DEPTH + 1 of them: the key being read in a table of each level */
+	struct toml_keys *keys[TOML_MAX_DEPTH + 1];	/* the key being read in a table of each level,
+							   made when first needed */
 };
 
 /* Fill the parser's diagnostic at byte offset at of the file and return -1. */
@@ -70,13 +72,33 @@ int tp_string(struct toml_parser *p, int multiline);
 
 /*
  * Read a number, float, inf, nan or date-time at pos into out (its type and
- * contents; the caller sets its position). Returns 0, or -1 with the
- * diagnostic set and nothing allocated in out.
+ * contents, in p->arena; the caller sets its position). Returns 0, or -1
+ * with the diagnostic set.
  */
 int tp_number(struct toml_parser *p, struct toml_value *out);
 
+/* An empty arena, the memory of a document's tree. */
+struct toml_arena *toml_arena_new(void);
+
+/* n bytes from a, aligned for any type, uninitialised (or zeroed); freed with a. */
+void *toml_alloc(struct toml_arena *a, size_t n);
+void *toml_zalloc(struct toml_arena *a, size_t n);
+
+/* A NUL-terminated copy of n bytes of s, in a. */
+char *toml_strndup(struct toml_arena *a, const char *s, size_t n);
+
+/* Free a and everything allocated from it (a may be NULL). */
+void toml_arena_free(struct toml_arena *a);
+
+/*
+ * Grow the array p of *alloc elements of size sz to hold n, in a: doubled
+ * from 2, as most tables and arrays of a configuration file hold a handful.
+ * The array may move; pointers into it are stale afterwards.
+ */
+void *toml_grow(struct toml_arena *a, void *p, size_t *alloc, size_t n, size_t sz);
+
 /* A new empty table of the given origin. */
-struct toml_table *toml_table_new(enum toml_origin origin);
+struct toml_table *toml_table_new(struct toml_arena *a, enum toml_origin origin);
 
 /* The entry of t for key (len bytes), or NULL. The pointer lasts until t grows. */
 struct toml_kv *toml_table_find(struct toml_table *t, const char *key, size_t len);
@@ -86,12 +108,7 @@ struct toml_kv *toml_table_find(struct toml_table *t, const char *key, size_t le
  * entry, whose value the caller fills. The key must be absent. The pointer
  * lasts until t grows.
  */
-struct toml_kv *toml_table_add(struct toml_table *t, const char *key, size_t len, int line, int col);
-
-/* Free what v holds (not v itself). */
-void toml_value_release(struct toml_value *v);
-
-/* Free t and everything in it. */
-void toml_table_free(struct toml_table *t);
+struct toml_kv *toml_table_add(struct toml_arena *a, struct toml_table *t, const char *key, size_t len,
+			       int line, int col);
 
 #endif

@@ -206,6 +206,19 @@ void tp_keys_release(struct toml_keys *keys)
 	keys->n = keys->alloc = 0;
 }
 
+/*
+ * The key buffer of a table at level: a key/value's key stays in it while its
+ * value is read, whose inline tables lie deeper and use their own. Made on
+ * first use, each level after the one above it.
+ */
+static struct toml_keys *keys_at(struct toml_parser *p, int level)
+{
+	for (int i = 0; i <= level; i++)
+		if (!p->keys[i])
+			p->keys[i] = xcalloc(1, sizeof(struct toml_keys));
+	return p->keys[level];
+}
+
 /* Write the bytes of a key into out, quoted and escaped unless they form a bare key. */
 static void quote_key(struct strbuf *out, const char *s, size_t n)
 {
@@ -283,11 +296,11 @@ static struct toml_table *new_table(struct toml_parser *p, struct toml_table *t,
 		tp_error(p, part->at, "tables and arrays nested deeper than %d levels", TOML_MAX_DEPTH);
 		return NULL;
 	}
-	kv = toml_table_add(t, keys->buf.buf + part->off, part->len, part->line, part->col);
+	kv = toml_table_add(p->arena, t, keys->buf.buf + part->off, part->len, part->line, part->col);
 	kv->value.type = TOML_TABLE;
 	kv->value.line = line;
 	kv->value.col = col;
-	kv->value.u.tab = toml_table_new(origin);
+	kv->value.u.tab = toml_table_new(p->arena, origin);
 	kv->value.u.tab->level = t->level + 1;
 	return kv->value.u.tab;
 }
@@ -317,7 +330,7 @@ static int set_dotted(struct toml_parser *p, struct toml_table *t, const struct 
 	if (kv)
 		return tp_error(p, keys->parts[last].at, "duplicate key '%s' (first defined at line %d)",
 				key_text(keys, last, buf), kv->line);
-	kv = toml_table_add(t, keys->buf.buf + keys->parts[last].off, keys->parts[last].len,
+	kv = toml_table_add(p->arena, t, keys->buf.buf + keys->parts[last].off, keys->parts[last].len,
 			    keys->parts[last].line, keys->parts[last].col);
 	kv->value = *v;
 	return 0;
@@ -328,7 +341,7 @@ static int parse_value(struct toml_parser *p, struct toml_value *v, int level);
 /* key = value at pos, set in t. */
 static int keyval(struct toml_parser *p, struct toml_table *t)
 {
-	struct toml_keys *keys = &p->keys[t->level];
+	struct toml_keys *keys = keys_at(p, t->level);
 	struct toml_value v;
 	char buf[48];
 
@@ -339,11 +352,9 @@ static int keyval(struct toml_parser *p, struct toml_table *t)
 		return tp_error(p, p->pos, "expected '=' after the key, found %s", tp_describe(p, p->pos, buf, sizeof(buf)));
 	p->pos++;
 	skip_ws(p);
-	if (parse_value(p, &v, t->level + (int)keys->n) < 0 || set_dotted(p, t, keys, &v) < 0) {
-		toml_value_release(&v);
+	if (parse_value(p, &v, t->level + (int)keys->n) < 0)
 		return -1;
-	}
-	return 0;
+	return set_dotted(p, t, keys, &v);
 }
 
 static int parse_array(struct toml_parser *p, struct toml_value *v, int level)
@@ -352,18 +363,16 @@ static int parse_array(struct toml_parser *p, struct toml_value *v, int level)
 	char buf[48];
 
 	v->type = TOML_ARRAY;
-	v->u.arr = arr = xcalloc(1, sizeof(*arr));
+	v->u.arr = arr = toml_zalloc(p->arena, sizeof(*arr));
 	p->pos++;
 	for (;;) {
 		if (skip_blank(p) < 0)
 			return -1;
 		if (p->pos < p->len && p->s[p->pos] == ']')
 			break;
-		arr->items = xgrow(arr->items, &arr->alloc, arr->n + 1, sizeof(*arr->items));
-		if (parse_value(p, &arr->items[arr->n], level + 1) < 0) {
-			toml_value_release(&arr->items[arr->n]);
+		arr->items = toml_grow(p->arena, arr->items, &arr->alloc, arr->n + 1, sizeof(*arr->items));
+		if (parse_value(p, &arr->items[arr->n], level + 1) < 0)
 			return -1;
-		}
 		arr->n++;
 		if (skip_blank(p) < 0)
 			return -1;
@@ -386,7 +395,7 @@ static int parse_inline_table(struct toml_parser *p, struct toml_value *v, int l
 	char buf[48];
 
 	v->type = TOML_TABLE;
-	v->u.tab = t = toml_table_new(TOML_ORIGIN_INLINE);
+	v->u.tab = t = toml_table_new(p->arena, TOML_ORIGIN_INLINE);
 	t->level = level;
 	p->pos++;
 	skip_ws(p);
@@ -430,10 +439,7 @@ static int word(struct toml_parser *p, const char *word)
 	return 1;
 }
 
-/*
- * A value at pos into v, which lies level tables and arrays deep. On failure v
- * may hold a part of the value, for the caller to release.
- */
+/* A value at pos into v, which lies level tables and arrays deep. */
 static int parse_value(struct toml_parser *p, struct toml_value *v, int level)
 {
 	size_t at = p->pos;
@@ -455,7 +461,7 @@ static int parse_value(struct toml_parser *p, struct toml_value *v, int level)
 			return -1;
 		v->type = TOML_STRING;
 		v->u.str.len = p->sb.len;
-		v->u.str.ptr = xstrndup(p->sb.buf, p->sb.len);
+		v->u.str.ptr = toml_strndup(p->arena, p->sb.buf, p->sb.len);
 		return 0;
 	case '[':
 		return parse_array(p, v, level);
@@ -528,7 +534,7 @@ static int header_clash(struct toml_parser *p, const struct toml_keys *keys, con
 /* A [table] or [[array of tables]] header at pos: the table its key/values go to, in *cur. */
 static int header(struct toml_parser *p, struct toml_table *root, struct toml_table **cur)
 {
-	struct toml_keys *keys = &p->keys[0];
+	struct toml_keys *keys = keys_at(p, 0);
 	size_t at = p->pos, last;
 	int aot = at + 1 < p->len && p->s[at + 1] == '[';
 	int line = p->line, col = tp_col(p, at);
@@ -578,25 +584,25 @@ static int header(struct toml_parser *p, struct toml_table *root, struct toml_ta
 	if (!kv) {
 		if (t->level + 2 > TOML_MAX_DEPTH)
 			return tp_error(p, keys->parts[last].at, "tables and arrays nested deeper than %d levels", TOML_MAX_DEPTH);
-		kv = toml_table_add(t, keys->buf.buf + keys->parts[last].off, keys->parts[last].len,
+		kv = toml_table_add(p->arena, t, keys->buf.buf + keys->parts[last].off, keys->parts[last].len,
 				    keys->parts[last].line, keys->parts[last].col);
 		kv->value.type = TOML_ARRAY;
 		kv->value.line = line;
 		kv->value.col = col;
-		kv->value.u.arr = xcalloc(1, sizeof(struct toml_array));
+		kv->value.u.arr = toml_zalloc(p->arena, sizeof(struct toml_array));
 		kv->value.u.arr->of_tables = 1;
 	} else if (kv->value.type != TOML_ARRAY || !kv->value.u.arr->of_tables) {
 		return header_clash(p, keys, kv, 1);
 	}
 	struct toml_array *arr = kv->value.u.arr;
 	struct toml_value *elem;
-	arr->items = xgrow(arr->items, &arr->alloc, arr->n + 1, sizeof(*arr->items));
+	arr->items = toml_grow(p->arena, arr->items, &arr->alloc, arr->n + 1, sizeof(*arr->items));
 	elem = &arr->items[arr->n++];
 	memset(elem, 0, sizeof(*elem));
 	elem->type = TOML_TABLE;
 	elem->line = line;
 	elem->col = col;
-	elem->u.tab = *cur = toml_table_new(TOML_ORIGIN_HEADER);
+	elem->u.tab = *cur = toml_table_new(p->arena, TOML_ORIGIN_HEADER);
 	elem->u.tab->level = t->level + 2;
 	return end_of_line(p, "the header");
 }
@@ -677,20 +683,22 @@ int toml_parse(struct toml_doc *doc, const char *path, const char *text, size_t 
 	memset(doc, 0, sizeof(*doc));
 	memset(&p, 0, sizeof(p));
 	doc->path = xstrdup(path);
-	doc->root = toml_table_new(TOML_ORIGIN_HEADER);
+	doc->arena = p.arena = toml_arena_new();
+	doc->root = toml_table_new(p.arena, TOML_ORIGIN_HEADER);
 	p.path = path;
 	p.s = (const unsigned char *)text;
 	p.len = len;
 	p.line = 1;
 	p.d = d;
-	p.keys = xcalloc(TOML_MAX_DEPTH + 1, sizeof(*p.keys));
 	rc = parse_document(&p, doc->root);
-	for (size_t i = 0; i <= TOML_MAX_DEPTH; i++)
-		tp_keys_release(&p.keys[i]);
-	free(p.keys);
+	for (size_t i = 0; i <= TOML_MAX_DEPTH && p.keys[i]; i++) {
+		tp_keys_release(p.keys[i]);
+		free(p.keys[i]);
+	}
 	strbuf_release(&p.sb);
 	if (rc < 0) {
-		toml_table_free(doc->root);
+		toml_arena_free(doc->arena);	/* what was read before the error */
+		doc->arena = NULL;
 		doc->root = NULL;
 	}
 	return rc;

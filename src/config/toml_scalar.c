@@ -305,7 +305,7 @@ static int decimal(struct toml_parser *p, size_t start, size_t n, struct toml_va
 			return tp_error(p, start, "float '%.*s' is too large for 64 bits", TOKEN(p, start, n));
 		out->type = TOML_FLOAT;
 		out->u.f.d = d;
-		out->u.f.text = xstrndup((const char *)t, n);
+		out->u.f.text = toml_strndup(p->arena, (const char *)t, n);
 		return 0;
 	}
 	unsigned long long v = 0, limit = negative ? (unsigned long long)INT64_MAX + 1 : INT64_MAX;
@@ -437,8 +437,10 @@ static int datetime(struct toml_parser *p, struct toml_value *out)
 		out->type = TOML_DATETIME;
 	}
 done:
-	dt.text = strbuf_detach(&text);
-	out->u.dt = dt;
+	out->u.dt = toml_alloc(p->arena, sizeof(dt) + text.len + 1);
+	*out->u.dt = dt;
+	out->u.dt->text = memcpy(out->u.dt + 1, text.buf, text.len + 1);
+	strbuf_release(&text);
 	return 0;
 fail:
 	strbuf_release(&text);
@@ -469,7 +471,7 @@ int tp_number(struct toml_parser *p, struct toml_value *out)
 	if (n - body == 3 && (memcmp(t + body, "inf", 3) == 0 || memcmp(t + body, "nan", 3) == 0)) {
 		out->type = TOML_FLOAT;
 		out->u.f.d = t[body] == 'i' ? (t[0] == '-' ? -HUGE_VAL : HUGE_VAL) : (t[0] == '-' ? -NAN : NAN);
-		out->u.f.text = xstrndup((const char *)t, n);
+		out->u.f.text = toml_strndup(p->arena, (const char *)t, n);
 		return 0;
 	}
 	if (n > 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'o' || t[1] == 'b'))

@@ -92,16 +92,16 @@ static void value(const struct toml_value *v)
 		tagged("bool", v->u.b ? "true" : "false");
 		break;
 	case TOML_DATETIME:
-		tagged("datetime", v->u.dt.text);
+		tagged("datetime", v->u.dt->text);
 		break;
 	case TOML_DATETIME_LOCAL:
-		tagged("datetime-local", v->u.dt.text);
+		tagged("datetime-local", v->u.dt->text);
 		break;
 	case TOML_DATE_LOCAL:
-		tagged("date-local", v->u.dt.text);
+		tagged("date-local", v->u.dt->text);
 		break;
 	case TOML_TIME_LOCAL:
-		tagged("time-local", v->u.dt.text);
+		tagged("time-local", v->u.dt->text);
 		break;
 	}
 }
