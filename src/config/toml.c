@@ -396,8 +396,7 @@ int toml_diag(struct diag *d, const struct toml_doc *doc, const struct toml_valu
 	return diag_set(d, doc->path, v ? v->line : 0, v ? v->col : 0, "%s", msg);
 }
 
-/* "an integer", "a string": the article a message needs before a type's name. */
-static const char *article(enum toml_type type)
+const char *toml_article(enum toml_type type)
 {
 	return type == TOML_INTEGER || type == TOML_ARRAY || type == TOML_DATETIME ? "an" : "a";
 }
@@ -409,12 +408,12 @@ int toml_string_array(const struct toml_doc *doc, const struct toml_value *v, co
 		return 0;
 	if (v->type != TOML_ARRAY)
 		return toml_diag(d, doc, v, "'%s' must be an array of strings, found %s %s",
-				 what, article(v->type), toml_type_name(v->type));
+				 what, toml_article(v->type), toml_type_name(v->type));
 	for (size_t i = 0; i < v->u.arr->n; i++) {
 		const struct toml_value *item = &v->u.arr->items[i];
 		if (item->type != TOML_STRING)
 			return toml_diag(d, doc, item, "'%s' must be an array of strings, found %s %s",
-					 what, article(item->type), toml_type_name(item->type));
+					 what, toml_article(item->type), toml_type_name(item->type));
 		if (memchr(item->u.str.ptr, '\0', item->u.str.len))
 			return toml_diag(d, doc, item, "'%s' holds a string with a NUL character", what);
 	}

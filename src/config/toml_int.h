@@ -52,6 +52,9 @@ int tp_col(const struct toml_parser *p, size_t at);
 /* Consume a newline at pos ("\n" or "\r\n"): return 1 and count the line, or 0 when there is none. */
 int tp_newline(struct toml_parser *p);
 
+/* The article a message needs before a type's name: "an" integer, "a" string. */
+const char *toml_article(enum toml_type type);
+
 /* Whether byte c may appear in a bare key. */
 int tp_bare_char(unsigned char c);
 

@@ -13,6 +13,7 @@
  *   or another value;
  * - a key is set once per table.
  */
+#include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -36,6 +37,8 @@ int tp_error(struct toml_parser *p, size_t at, const char *fmt, ...)
 
 	if (at > p->len)
 		at = p->len;
+	if (at >= 3 && memcmp(p->s, "\xef\xbb\xbf", 3) == 0)
+		bol = 3;	/* an editor shows no BOM: columns count from after it */
 	for (size_t i = 0; i < at; i++)
 		if (p->s[i] == '\n') {
 			line++;
@@ -259,11 +262,6 @@ static const char *key_text(const struct toml_keys *keys, size_t last, char *buf
 	return buf;
 }
 
-static const char *article(enum toml_type type)
-{
-	return type == TOML_INTEGER || type == TOML_ARRAY || type == TOML_DATETIME ? "an" : "a";
-}
-
 /* Why a dotted key or a header cannot go through the existing value v of key part i. */
 static int not_a_table(struct toml_parser *p, const struct toml_keys *keys, size_t i, const struct toml_kv *kv)
 {
@@ -281,7 +279,7 @@ static int not_a_table(struct toml_parser *p, const struct toml_keys *keys, size
 	if (v->type == TOML_ARRAY && v->u.arr->of_tables)
 		return tp_error(p, part->at, "cannot add to '%s' with a dotted key: it is an array of tables (line %d)",
 				buf, v->line);
-	return tp_error(p, part->at, "'%s' is already %s %s (line %d), not a table", buf, article(v->type),
+	return tp_error(p, part->at, "'%s' is already %s %s (line %d), not a table", buf, toml_article(v->type),
 			toml_type_name(v->type), kv->line);
 }
 
@@ -528,7 +526,7 @@ static int header_clash(struct toml_parser *p, const struct toml_keys *keys, con
 		return tp_error(p, at, "[[%s]]: '%s' is already an array (line %d), which [[...]] cannot add to",
 				buf, buf, kv->line);
 	return tp_error(p, at, "%s%s%s: '%s' is already %s %s (line %d)", open, buf, close, buf,
-			article(v->type), toml_type_name(v->type), kv->line);
+			toml_article(v->type), toml_type_name(v->type), kv->line);
 }
 
 /* A [table] or [[array of tables]] header at pos: the table its key/values go to, in *cur. */
@@ -653,6 +651,8 @@ static int parse_document(struct toml_parser *p, struct toml_table *root)
 {
 	struct toml_table *cur = root;
 
+	if (p->len > INT_MAX)
+		return diag_set(p->d, p->path, 0, 0, "the file is larger than 2 GB: no configuration is");
 	if (check_utf8(p) < 0)
 		return -1;
 	if (p->len >= 3 && memcmp(p->s, "\xef\xbb\xbf", 3) == 0)

@@ -456,6 +456,8 @@ static void test_toml_syntax_errors(void)
 	CHECK_STR(rejected("a = '\xe2\x82'\n"), "1:6: invalid UTF-8: the character starting with byte 0xE2 is cut short");
 	CHECK_STR(rejected("\xff\xfe" "a\0"), "1:1: the file is UTF-16: TOML files are UTF-8");
 	CHECK_STR(rejected("a = \xef\xbb\xbf" "1\n"), "1:5: expected a value, found U+FEFF");
+	/* columns on the first line count from after a BOM, as an editor shows it */
+	CHECK_STR(rejected("\xef\xbb\xbf" "a = ?\n"), "1:5: expected a value, found '?'");
 }
 
 /* Nesting is bounded, so that nothing walking the tree recursively can overflow the stack. */
