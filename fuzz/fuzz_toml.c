@@ -143,15 +143,42 @@ static int same_value(const struct toml_value *a, const struct toml_value *b)
 	}
 }
 
-/* Every value has a position, a string its NUL, a date-time its text. */
-static void check_value(const struct toml_value *v, int lines);
+/* The length of each line of the input (1-based; a first line's without a BOM), to check columns against. */
+static size_t *line_len;
+static int lines;
 
-static void check_table(const struct toml_table *t, const struct toml_table *root, struct strbuf *path, int lines)
+static void measure_lines(const uint8_t *data, size_t size)
+{
+	size_t start = size >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+
+	lines = 1;
+	for (size_t i = 0; i < size; i++)
+		lines += data[i] == '\n';
+	line_len = calloc((size_t)lines + 1, sizeof(*line_len));
+	if (!line_len)
+		abort();
+	for (size_t i = start, l = 1; i <= size; i++)
+		if (i == size || data[i] == '\n') {
+			line_len[l++] = i - start;
+			start = i + 1;
+		}
+}
+
+/* A position must lie on a line of the input, at most one past its end. */
+static int valid_pos(int line, int col)
+{
+	return line >= 1 && line <= lines && col >= 1 && (size_t)col <= line_len[line] + 1;
+}
+
+/* Every value has a position, a string its NUL, a date-time its text. */
+static void check_value(const struct toml_value *v);
+
+static void check_table(const struct toml_table *t, const struct toml_table *root, struct strbuf *path)
 {
 	for (size_t i = 0; i < toml_table_len(t); i++) {
 		const struct toml_kv *kv = toml_table_at(t, i);
 		size_t len = path->len;
-		if (kv->line < 1 || kv->line > lines || kv->col < 1 || kv->key[kv->keylen] != '\0')
+		if (!valid_pos(kv->line, kv->col) || kv->key[kv->keylen] != '\0')
 			__builtin_trap();
 		if (toml_find(t, kv->key, kv->keylen) != kv)
 			__builtin_trap();	/* the index finds every key, and finds it first */
@@ -160,15 +187,15 @@ static void check_table(const struct toml_table *t, const struct toml_table *roo
 		write_string(path, kv->key, kv->keylen);
 		if (toml_get_path(root, path->buf) != &kv->value)
 			__builtin_trap();
-		check_value(&kv->value, lines);
+		check_value(&kv->value);
 		if (kv->value.type == TOML_TABLE)
-			check_table(kv->value.u.tab, root, path, lines);
+			check_table(kv->value.u.tab, root, path);
 		else if (kv->value.type == TOML_ARRAY)
 			for (size_t k = 0; k < toml_array_len(&kv->value); k++) {
 				const struct toml_value *item = toml_array_at(&kv->value, k);
 				if (item->type == TOML_TABLE) {
 					struct strbuf sub = STRBUF_INIT;
-					check_table(item->u.tab, item->u.tab, &sub, lines);
+					check_table(item->u.tab, item->u.tab, &sub);
 					strbuf_release(&sub);
 				}
 			}
@@ -177,9 +204,9 @@ static void check_table(const struct toml_table *t, const struct toml_table *roo
 	}
 }
 
-static void check_value(const struct toml_value *v, int lines)
+static void check_value(const struct toml_value *v)
 {
-	if (v->line < 1 || v->line > lines || v->col < 1)
+	if (!valid_pos(v->line, v->col))
 		__builtin_trap();
 	if (v->type == TOML_STRING && v->u.str.ptr[v->u.str.len] != '\0')
 		__builtin_trap();
@@ -187,7 +214,7 @@ static void check_value(const struct toml_value *v, int lines)
 		__builtin_trap();
 	if (v->type == TOML_ARRAY)
 		for (size_t i = 0; i < toml_array_len(v); i++)
-			check_value(toml_array_at(v, i), lines);
+			check_value(toml_array_at(v, i));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -195,18 +222,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct toml_doc doc, again;
 	struct diag d;
 	struct strbuf sb = STRBUF_INIT, path = STRBUF_INIT;
-	int lines = 1;
 
-	for (size_t i = 0; i < size; i++)
-		lines += data[i] == '\n';
+	measure_lines(data, size);
 	memset(&d, 0, sizeof(d));
 	if (toml_parse(&doc, "fuzz.toml", (const char *)data, size, &d) < 0) {
-		if (doc.root || d.line < 1 || d.line > lines || d.col < 1 || !d.msg[0])
+		if (doc.root || !valid_pos(d.line, d.col) || !d.msg[0])
 			__builtin_trap();
 		toml_release(&doc);
+		free(line_len);
 		return 0;
 	}
-	check_table(doc.root, doc.root, &path, lines);
+	check_table(doc.root, doc.root, &path);
 	write_table(&sb, doc.root, 1);
 	memset(&d, 0, sizeof(d));
 	if (toml_parse(&again, "again.toml", sb.buf ? sb.buf : "", sb.len, &d) < 0) {
@@ -220,5 +246,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	toml_release(&doc);
 	strbuf_release(&sb);
 	strbuf_release(&path);
+	free(line_len);
 	return 0;
 }

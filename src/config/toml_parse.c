@@ -257,7 +257,17 @@ static const char *key_text(const struct toml_keys *keys, size_t last, char *buf
 			strbuf_addch(&sb, '.');
 		quote_key(&sb, keys->buf.buf + keys->parts[i].off, keys->parts[i].len);
 	}
-	snprintf(buf, KEY_TEXT, "%s%s", strbuf_str(&sb), sb.truncated ? "..." : "");
+	if (sb.truncated && sb.len) {
+		/* cut before the last character when the cap split it */
+		size_t k = sb.len - 1, need;
+		while (k && ((unsigned char)sb.buf[k] & 0xc0) == 0x80)
+			k--;
+		need = (unsigned char)sb.buf[k] >= 0xf0 ? 4 : (unsigned char)sb.buf[k] >= 0xe0 ? 3 :
+		       (unsigned char)sb.buf[k] >= 0xc0 ? 2 : 1;
+		if (k + need > sb.len)
+			sb.len = k;
+	}
+	snprintf(buf, KEY_TEXT, "%.*s%s", (int)sb.len, strbuf_str(&sb), sb.truncated ? "..." : "");
 	strbuf_release(&sb);
 	return buf;
 }
@@ -303,7 +313,7 @@ static struct toml_table *new_table(struct toml_parser *p, struct toml_table *t,
 	return kv->value.u.tab;
 }
 
-/* Set the value of a dotted key in t, creating the tables on its way. v is taken on success. */
+/* Set the value of a dotted key in t to v, creating the tables on its way. */
 static int set_dotted(struct toml_parser *p, struct toml_table *t, const struct toml_keys *keys, struct toml_value *v)
 {
 	char buf[KEY_TEXT];

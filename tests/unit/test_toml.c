@@ -426,6 +426,21 @@ static void test_toml_redefinition(void)
 	CHECK_STR(rejected("x = {a = 1, a = 2}\n"), "1:13: duplicate key 'a' (first defined at line 1)");
 	CHECK_STR(rejected("x = {a = {b = 1}, a.c = 2}\n"), "1:19: cannot add to 'a', an inline table (line 1): it is complete as written");
 	CHECK_STR(rejected("\"a b\" = 1\n'a b' = 2\n"), "2:1: duplicate key '\"a b\"' (first defined at line 1)");
+	/* a long key is cut in a message, never inside a character */
+	{
+		struct strbuf sb = STRBUF_INIT;
+		const char *msg;
+		for (int line = 0; line < 2; line++) {
+			strbuf_adds(&sb, "\"");
+			for (int i = 0; i < 200; i++)
+				strbuf_adds(&sb, "\xc3\xa9");
+			strbuf_adds(&sb, "\" = 1\n");
+		}
+		msg = rejected(sb.buf);
+		CHECK(strstr(msg, "2:1: duplicate key '\"\xc3\xa9\xc3\xa9") == msg);
+		CHECK(strstr(msg, "\xc3\xa9...' (first defined at line 1)") != NULL);
+		strbuf_release(&sb);
+	}
 }
 
 static void test_toml_syntax_errors(void)
