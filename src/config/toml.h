@@ -21,8 +21,13 @@ struct strvec;
  *      expected (toml_type_name, toml_diag);
  *   4. toml_release(&doc).
  *
- * Lines and columns are 1-based; a column counts bytes from the start of the line.
- * The tree is read-only for callers; the fields marked "parser's" are bookkeeping.
+ * Lines and columns are 1-based; a column counts bytes from the start of the line
+ * (after a BOM on the first). The tree is read-only for callers; the fields marked
+ * "parser's" are bookkeeping.
+ *
+ * Where TOML leaves the choice: integers must fit in 64 bits and floats in a double
+ * (1e400 is an error, not inf); seconds go to 60 (a leap second); a UTF-8 BOM at the
+ * start is skipped; tables and arrays nest at most TOML_MAX_DEPTH levels deep.
  */
 
 enum toml_type {
