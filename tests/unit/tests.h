@@ -5,6 +5,7 @@
 
 /* One table per module's test file, each ending with { NULL, NULL }. */
 extern const struct test ini_tests[];
+extern const struct test toml_tests[];
 extern const struct test envlist_tests[];
 extern const struct test factor_tests[];
 extern const struct test shlex_tests[];
