@@ -27,13 +27,39 @@ static const char *const dist_names[SEED_DISTS] = { "pip", "setuptools", "wheel"
 /*
  * Unpack the wheel (argv[1]) into a folder beside dest (argv[2]), compile it
  * for this Python, then rename it to dest: a crash leaves no half-made image.
+ * A wheel whose Requires-Python this Python does not meet exits 3.
  */
 #define UNPACK \
 	"import compileall, os, shutil, sys, zipfile\n" \
 	"wheel, dest = sys.argv[1], sys.argv[2]\n" \
+	"z = zipfile.ZipFile(wheel)\n" \
+	"def fits(spec):\n" \
+	"    have = tuple(sys.version_info[:3])\n" \
+	"    for clause in spec.split(','):\n" \
+	"        clause = clause.strip()\n" \
+	"        op = next((o for o in ('~=', '==', '!=', '>=', '<=', '>', '<') if clause.startswith(o)), None)\n" \
+	"        if op is None:\n" \
+	"            continue\n" \
+	"        v = clause[len(op):].strip()\n" \
+	"        star = v.endswith('.*')\n" \
+	"        want = tuple(int(x) for x in v.rstrip('.*').split('.') if x.isdigit())\n" \
+	"        h = have[:len(want)] if star or op == '~=' else have\n" \
+	"        w = want if star or op == '~=' else want + (0,) * (3 - len(want))\n" \
+	"        ok = {'==': h == w, '!=': h != w, '>=': h >= w, '<=': h <= w, '>': h > w, '<': h < w,\n" \
+	"              '~=': have >= want and have[:len(want) - 1] == want[:-1]}[op]\n" \
+	"        if not ok:\n" \
+	"            return False\n" \
+	"    return True\n" \
+	"for name in z.namelist():\n" \
+	"    if name.count('/') == 1 and name.endswith('.dist-info/METADATA'):\n" \
+	"        for line in z.read(name).decode('utf-8', 'replace').splitlines():\n" \
+	"            if not line:\n" \
+	"                break\n" \
+	"            if line.lower().startswith('requires-python:') and not fits(line.split(':', 1)[1]):\n" \
+	"                sys.exit(3)\n" \
 	"tmp = '%s.tmp-%d' % (dest, os.getpid())\n" \
 	"shutil.rmtree(tmp, ignore_errors=True)\n" \
-	"zipfile.ZipFile(wheel).extractall(tmp)\n" \
+	"z.extractall(tmp)\n" \
 	"if not compileall.compile_dir(tmp, quiet=1):\n" \
 	"    sys.exit(1)\n" \
 	"os.rename(tmp, dest)\n"
@@ -80,36 +106,45 @@ static int version_is(const int v[3], const char *want)
 	return *p == '\0';
 }
 
-/*
- * In dir, the newest wheel of dist (or the one of version want, unless NULL),
- * into best/bestv when newer than what they hold. Returns 1 when it found one.
- */
-static int search_dir(const char *dir, const char *dist, const char *want, char *best, size_t bestsz, int bestv[3])
+/* A wheel found: its path and version, to be sorted newest first. */
+struct found {
+	char *path;
+	int v[3];
+	int rank;		/* where it was found: on a tie of versions the earlier place wins */
+};
+
+/* In dir, every wheel of dist for Python 3 (of version want, unless NULL), added to f. */
+static void search_dir(const char *dir, const char *dist, const char *want, int rank, struct found **f, size_t *n)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
-	int found = 0;
 
 	if (!d)
-		return 0;
+		return;
 	while ((de = readdir(d))) {
 		int v[3];
 		if (wheel_version(de->d_name, dist, v) < 0 || (want && !version_is(v, want)))
 			continue;
-		/* wheels for Python 2 only are of no use here */
-		if (!strstr(de->d_name, "py3") && !strstr(de->d_name, "py2.py3"))
-			continue;
-		if (best[0] && !newer(v, bestv))
-			continue;
-		if ((size_t)snprintf(best, bestsz, "%s/%s", dir, de->d_name) >= bestsz) {
-			best[0] = '\0';
-			continue;
-		}
-		memcpy(bestv, v, sizeof(v));
-		found = 1;
+		if (!strstr(de->d_name, "py3"))
+			continue;	/* wheels for Python 2 only are of no use here */
+		*f = xrealloc(*f, (*n + 1) * sizeof(**f));
+		(*f)[*n].path = xconcat(dir, "/", de->d_name, NULL);
+		memcpy((*f)[*n].v, v, sizeof(v));
+		(*f)[*n].rank = rank;
+		(*n)++;
 	}
 	closedir(d);
-	return found;
+}
+
+static int newest_first(const void *a, const void *b)
+{
+	const struct found *x = a, *y = b;
+
+	if (newer(x->v, y->v))
+		return -1;
+	if (newer(y->v, x->v))
+		return 1;
+	return x->rank - y->rank;
 }
 
 /* The value of variable name in envp, or NULL. */
@@ -158,14 +193,38 @@ static int debian_python(const struct interp *in)
 	return debian;
 }
 
+/* virtualenv's app data folder, whose wheel/house holds the wheels it seeds venvs with (allocated), or NULL. */
+static char *virtualenv_house(char *const *envp)
+{
+	const char *over = env_get(envp, "VIRTUALENV_OVERRIDE_APP_DATA"), *xdg = getenv("XDG_DATA_HOME");
+	const char *home = getenv("HOME");
+
+	if (over && *over == '/')
+		return xconcat(over, "/wheel/house", NULL);
+	if (xdg && *xdg == '/')
+		return xconcat(xdg, "/virtualenv/wheel/house", NULL);
+	if (home && *home == '/')
+		return xconcat(home, "/.local/share/virtualenv/wheel/house", NULL);
+	return NULL;
+}
+
+void seed_plan_release(struct seed_plan *p)
+{
+	for (int i = 0; i < SEED_DISTS; i++)
+		strvec_clear(&p->wheels[i]);
+}
+
 void seed_choose(const struct interp *in, char *const *envp, struct seed_plan *out)
 {
 	char bundled[4096];
 	const char *extra = env_get(envp, "VIRTUALENV_EXTRA_SEARCH_DIR");
+	char *house = virtualenv_house(envp);
 
 	memset(out, 0, sizeof(*out));
-	if (env_flag(envp, "VIRTUALENV_NO_SEED") || env_flag(envp, "VIRTUALENV_WITHOUT_PIP"))
+	if (env_flag(envp, "VIRTUALENV_NO_SEED") || env_flag(envp, "VIRTUALENV_WITHOUT_PIP")) {
+		free(house);
 		return;
+	}
 	bundled_dir(in, bundled, sizeof(bundled));
 	for (int i = 0; i < SEED_DISTS; i++) {
 		static const char *const upper[SEED_DISTS] = { "PIP", "SETUPTOOLS", "WHEEL" };
@@ -187,25 +246,35 @@ void seed_choose(const struct interp *in, char *const *envp, struct seed_plan *o
 			on = 0;
 		if (!on)
 			continue;
-		char *best = out->wheel[i];
-		size_t bestsz = sizeof(out->wheel[i]);
+		struct found *f = NULL;
+		size_t n = 0;
 		if (extra) {
 			char *copy = xstrdup(extra), *save = NULL;
 			for (char *d = strtok_r(copy, " :,", &save); d; d = strtok_r(NULL, " :,", &save))
-				search_dir(d, dist_names[i], want, best, bestsz, v);
+				search_dir(d, dist_names[i], want, 0, &f, &n);
 			free(copy);
 		}
-		/* the interpreter's own bundle first: its versions are made for it */
-		if (!best[0] || want)
-			search_dir(bundled, dist_names[i], want, best, bestsz, v);
-		if ((!best[0] || want) && debian_python(in))
-			search_dir("/usr/share/python-wheels", dist_names[i], want, best, bestsz, v);
-		if (!best[0] && (want || i != SEED_WHEEL)) {
+		if (house)
+			search_dir(house, dist_names[i], want, 1, &f, &n);
+		search_dir(bundled, dist_names[i], want, 2, &f, &n);
+		/* Debian's setuptools builds nothing on other interpreters (its install_layout patch) */
+		if (debian_python(in) || i == SEED_PIP)
+			search_dir("/usr/share/python-wheels", dist_names[i], want, 3, &f, &n);
+		if (n)
+			qsort(f, n, sizeof(*f), newest_first);
+		for (size_t k = 0; k < n; k++) {
+			strvec_push(&out->wheels[i], f[k].path);
+			free(f[k].path);
+		}
+		free(f);
+		(void)v;
+		if (!out->wheels[i].n && (want || i != SEED_WHEEL)) {
 			size_t len = strlen(out->note);
 			snprintf(out->note + len, sizeof(out->note) - len, "%sno %s wheel%s%s for Python %d.%d to seed venvs with",
 				 len ? "; " : "", dist_names[i], want ? " of version " : "", want ? want : "", in->major, in->minor);
 		}
 	}
+	free(house);
 }
 
 /* The cache folder of the images, or NULL when there is no home to put it in. */
@@ -220,7 +289,7 @@ static char *seed_root(void)
 	return NULL;
 }
 
-/* Run python with the unpack script, its output into log; 0 when it succeeded. */
+/* Run python with the unpack script, its output into log; 0 when it succeeded, 3 when the wheel is not for it, else -1. */
 static int unpack(const struct interp *in, const char *wheel, const char *dest, const char *log)
 {
 	char *argv[] = { (char *)in->path, "-I", "-c", UNPACK, (char *)wheel, (char *)dest, NULL };
@@ -239,7 +308,9 @@ static int unpack(const struct interp *in, const char *wheel, const char *dest, 
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return -1;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+	if (WIFEXITED(status) && (WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 3))
+		return WEXITSTATUS(status);
+	return -1;
 }
 
 int seed_image(const struct interp *in, const char *wheel, char *out, size_t outsz, char *err, size_t errsz)
@@ -271,8 +342,11 @@ int seed_image(const struct interp *in, const char *wheel, char *out, size_t out
 	while (flock(fd, LOCK_EX) < 0 && errno == EINTR)
 		;
 	/* another blitz made it while this one waited */
-	if ((stat(dir, &st) == 0 && S_ISDIR(st.st_mode)) || unpack(in, wheel, dir, log) == 0)
+	int u = stat(dir, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : unpack(in, wheel, dir, log);
+	if (u == 0)
 		rc = 0;
+	else if (u == 3)
+		rc = 1;
 	else
 		snprintf(err, errsz, "cannot unpack %s for Python %d.%d (see %s)", wheel, in->major, in->minor, log);
 	close(fd);
@@ -526,9 +600,9 @@ int seed_install(const char *image, const char *venv_dir, const struct interp *i
 		char *info = xconcat(site, "/", name, NULL);
 		free(name);
 		char *installer = xconcat(info, "/INSTALLER", NULL);
-		/* what put it there, as pip writes it (the image's copy is shared: a file of the venv's own) */
+		/* what put it there, as virtualenv writes it (the image's copy is shared: a file of the venv's own) */
 		unlink(installer);
-		rc = write_script(installer, "blitz\n", err, errsz);
+		rc = write_script(installer, "pip\n", err, errsz);
 		chmod(installer, 0644);
 		free(installer);
 		if (rc == 0)

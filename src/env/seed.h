@@ -3,6 +3,8 @@
 
 #include <stddef.h>
 
+#include "../util/strvec.h"
+
 struct interp;
 
 /*
@@ -19,7 +21,7 @@ struct interp;
 enum { SEED_PIP, SEED_SETUPTOOLS, SEED_WHEEL, SEED_DISTS };
 
 struct seed_plan {
-	char wheel[SEED_DISTS][4096];	/* the wheel each dist comes from; "" for a dist not seeded */
+	struct strvec wheels[SEED_DISTS];	/* each dist's wheels, the one to try first first; none: not seeded */
 	char note[512];			/* a dist that was asked for and could not be found, or "" */
 };
 
@@ -30,18 +32,23 @@ struct seed_plan {
  * VIRTUALENV_NO_PIP / _SETUPTOOLS / _WHEEL, VIRTUALENV_PIP / _SETUPTOOLS
  * / _WHEEL = a version, "bundle", "embed" or "none",
  * VIRTUALENV_EXTRA_SEARCH_DIR). Wheels are looked for where no network is
- * needed: the interpreter's own ensurepip/_bundled, Debian's
- * /usr/share/python-wheels for Debian's interpreters, the extra search
- * folders. A dist asked for and not found is left out, with a note. No
- * process is started.
+ * needed: the extra search folders, virtualenv's own wheel house (its app
+ * data, ~/.local/share/virtualenv/wheel/house, where tox's virtualenv keeps
+ * the versions it seeds), the interpreter's own ensurepip/_bundled, and
+ * Debian's /usr/share/python-wheels for Debian's interpreters; newest
+ * first (the one whose Requires-Python admits the interpreter wins, see
+ * seed_image). A dist asked for and not found is left out, with a note. No
+ * process is started. Free with seed_plan_release().
  */
 void seed_choose(const struct interp *in, char *const *envp, struct seed_plan *out);
+void seed_plan_release(struct seed_plan *p);
 
 /*
  * The image of wheel for interpreter in: unpacked and byte-compiled, made
  * now if it is missing (a Python process: a second or two, once per machine;
  * two blitz processes making it at once take turns on a lock). Returns 0
- * with its folder in out, or -1 with why in err.
+ * with its folder in out; 1 when the wheel is not for this Python (its
+ * Requires-Python); -1 with why in err.
  */
 int seed_image(const struct interp *in, const char *wheel, char *out, size_t outsz, char *err, size_t errsz);
 

@@ -232,15 +232,13 @@ int venv_create(const char *dir, const struct interp *in, const struct venv_opts
 			goto out;
 	if (make_dir(site, err, errsz) < 0)
 		goto out;
-	/* lib64 names lib on 64-bit systems, as venv does */
-	if (sizeof(void *) == 8) {
-		if (join(path, sizeof(path), dir, "lib64", err, errsz) < 0)
-			goto out;
-		if (symlink("lib", path) < 0 && errno != EEXIST) {
-			fail(err, errsz, "cannot create", path);
-			goto out;
-		}
-	}
+	/* backup tools skip it, as virtualenv marks its venvs (it makes no lib64, as venv does) */
+	if (join(path, sizeof(path), dir, "CACHEDIR.TAG", err, errsz) < 0 ||
+	    write_text(path, "Signature: 8a477f597d28d172789f06886806bc55\n"
+			     "# This file is a cache directory tag created by blitz.\n"
+			     "# For information about cache directory tags, see https://bford.info/cachedir/\n",
+		       0644, err, errsz) < 0)
+		goto out;
 	/* bin/python links to the interpreter as found; python3 and python3.X to python */
 	if (join(path, sizeof(path), dir, "bin/python", err, errsz) < 0)
 		goto out;

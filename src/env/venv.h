@@ -23,9 +23,9 @@ struct venv_opts {
 /*
  * Make a venv at dir for interpreter in (CPython 3.3 or later, or PyPy 3):
  * bin/ with python, python3 and python3.X linking to the interpreter and
- * activate scripts, lib/pythonX.Y/site-packages (lib64 a link to lib on
- * 64-bit systems), include/, pyvenv.cfg, and a .gitignore that keeps the
- * venv out of git. A dir that exists must be empty, or a venv when o->clear
+ * an activate script, lib/pythonX.Y/site-packages, include/, pyvenv.cfg,
+ * and a .gitignore and a CACHEDIR.TAG that keep the venv out of git and
+ * backups, as virtualenv makes it. A dir that exists must be empty, or a venv when o->clear
  * (then its contents go first); a symbolic link is refused. Returns 0, or
  * -1 with why in err.
  */

@@ -230,18 +230,31 @@ const struct seeding *run_seeding(struct ctx *c, const struct interp *in, const 
 	snprintf(s->python, sizeof(s->python), "%s", in->path);
 	seed_choose(in, envp->v, &s->plan);
 	for (int i = 0; i < SEED_DISTS; i++) {
-		if (!s->plan.wheel[i][0])
-			continue;
-		if (seed_image(in, s->plan.wheel[i], s->image[i], sizeof(s->image[i]), err, sizeof(err)) < 0 && !s->error[0])
-			snprintf(s->error, sizeof(s->error), "%s", err);
+		/* the newest wheel whose Requires-Python admits this interpreter */
+		int rc = 1;
+		for (size_t k = 0; k < s->plan.wheels[i].n && rc == 1; k++)
+			rc = seed_image(in, s->plan.wheels[i].v[k], s->image[i], sizeof(s->image[i]), err, sizeof(err));
+		if (rc == 1 && s->plan.wheels[i].n)
+			snprintf(err, sizeof(err), "no wheel found for %s is for Python %d.%d", s->plan.wheels[i].v[0],
+				 in->major, in->minor);
+		if (rc != 0) {
+			s->image[i][0] = '\0';
+			if (s->plan.wheels[i].n && !s->error[0])
+				snprintf(s->error, sizeof(s->error), "%s", err);
+		}
 	}
 	/* the pip blitz builds wheels with runs from outside any venv, whatever the envs are seeded with */
 	if (s->image[SEED_PIP][0]) {
 		snprintf(s->builder_pip, sizeof(s->builder_pip), "%s", s->image[SEED_PIP]);
 	} else {
 		seed_choose(in, NULL, &builder);
-		if (builder.wheel[SEED_PIP][0])
-			seed_image(in, builder.wheel[SEED_PIP], s->builder_pip, sizeof(s->builder_pip), err, sizeof(err));
+		int rc = 1;
+		for (size_t k = 0; k < builder.wheels[SEED_PIP].n && rc == 1; k++)
+			rc = seed_image(in, builder.wheels[SEED_PIP].v[k], s->builder_pip, sizeof(s->builder_pip), err,
+					sizeof(err));
+		if (rc != 0)
+			s->builder_pip[0] = '\0';
+		seed_plan_release(&builder);
 	}
 	c->seedings = xrealloc(c->seedings, (c->nseedings + 1) * sizeof(*c->seedings));
 	c->seedings[c->nseedings++] = s;

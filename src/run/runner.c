@@ -783,8 +783,10 @@ out_nosched:
 		pkgenv_free(c.pkgenvs[i]);
 	free(c.pkgenvs);
 	free(c.backend_script);
-	for (size_t i = 0; i < c.nseedings; i++)
+	for (size_t i = 0; i < c.nseedings; i++) {
+		seed_plan_release(&c.seedings[i]->plan);
 		free(c.seedings[i]);
+	}
 	free(c.seedings);
 	free(c.plugin_dir);
 	if (res->interrupted && rc != 2)

@@ -102,7 +102,7 @@ static void test_runner_interrupt(void)
 
 	setenv("PATH", "/usr/bin:/bin", 1);
 	CHECK_INT(fx_ini(&f, "[testenv]\nskip_install = true\nbase_python = python3\nallowlist_externals = sh\n"
-			      "commands = sh -c 'sleep 300 & sleep 301; wait'\n", 0), 0);
+			      "commands = sh -c 'sleep 317 & sleep 318; wait'\n", 0), 0);
 	CHECK_INT(pipe(pipefd), 0);
 	child = fork();
 	if (child == 0) {
@@ -121,7 +121,7 @@ static void test_runner_interrupt(void)
 	/* let both envs get their sleeps going, then Ctrl-C */
 	for (int i = 0; i < 100; i++) {
 		usleep(100000);
-		FILE *ps = popen("pgrep -f 'sleep 30[01]' | wc -l", "r");
+		FILE *ps = popen("pgrep -f 'sleep 31[78]' | wc -l", "r");
 		char buf[16] = "";
 		if (ps) {
 			(void)!fgets(buf, sizeof(buf), ps);
@@ -135,7 +135,7 @@ static void test_runner_interrupt(void)
 	CHECK_INT(read(pipefd[0], &rc, 1), 1);
 	CHECK_INT(rc, 130);
 	waitpid(child, NULL, 0);
-	FILE *ps = popen("pgrep -f 'sleep 30[01]' | wc -l", "r");
+	FILE *ps = popen("pgrep -f 'sleep 31[78]' | wc -l", "r");
 	char buf[16] = "";
 	if (ps) {
 		(void)!fgets(buf, sizeof(buf), ps);

@@ -57,7 +57,7 @@ static void test_venv_layout(void)
 	CHECK_STR(link_of(&f, "env/bin/python"), in.path);
 	CHECK_STR(link_of(&f, "env/bin/python3"), "python");
 	CHECK_STR(link_of(&f, "env/bin/python3.12"), "python");
-	CHECK_STR(link_of(&f, "env/lib64"), "lib");
+	CHECK(access(fx_path(&f, "env/CACHEDIR.TAG"), F_OK) == 0);
 	CHECK(access(fx_path(&f, "env/lib/python3.12/site-packages"), F_OK) == 0);
 	CHECK(access(fx_path(&f, "env/include"), F_OK) == 0);
 	CHECK(access(fx_path(&f, "env/bin/activate"), F_OK) == 0);
@@ -115,6 +115,12 @@ static void test_venv_refuses(void)
 	fx_release(&f);
 }
 
+/* The wheel tried first for dist, or "". */
+static const char *first(const struct seed_plan *p, int dist)
+{
+	return p->wheels[dist].n ? p->wheels[dist].v[0] : "";
+}
+
 /* Which wheels seed a venv: the interpreter's bundle, by version; and as the VIRTUALENV_* variables say. */
 static void test_seed_choose(void)
 {
@@ -123,6 +129,8 @@ static void test_seed_choose(void)
 	struct seed_plan p;
 
 	fx_init(&f);
+	setenv("HOME", fx_path(&f, "home"), 1);	/* no virtualenv wheel house of this machine's */
+	unsetenv("XDG_DATA_HOME");
 	in = fake_interp(&f, 11);
 	fx_mkdir(&f, "py/lib");
 	fx_mkdir(&f, "py/lib/python3.11");
@@ -135,24 +143,39 @@ static void test_seed_choose(void)
 	fx_write(&f, "extra/wheel-0.41.2-py3-none-any.whl", "");
 	fx_write(&f, "extra/pip-22.0.4-py3-none-any.whl", "");
 	seed_choose(&in, NULL, &p);
-	CHECK_STR(p.wheel[SEED_PIP], fx_path(&f, "py/lib/python3.11/ensurepip/_bundled/pip-23.2.1-py3-none-any.whl"));
-	CHECK_STR(p.wheel[SEED_SETUPTOOLS], fx_path(&f, "py/lib/python3.11/ensurepip/_bundled/setuptools-65.5.0-py3-none-any.whl"));
-	CHECK_STR(p.wheel[SEED_WHEEL], "");
+	CHECK_STR(first(&p, SEED_PIP), fx_path(&f, "py/lib/python3.11/ensurepip/_bundled/pip-23.2.1-py3-none-any.whl"));
+	CHECK_STR(first(&p, SEED_SETUPTOOLS), fx_path(&f, "py/lib/python3.11/ensurepip/_bundled/setuptools-65.5.0-py3-none-any.whl"));
+	CHECK_STR(first(&p, SEED_WHEEL), "");
 	CHECK_STR(p.note, "");
+	seed_plan_release(&p);
+	/* virtualenv's wheel house (tox's seeds) comes in newest first, the others after it to fall back on */
+	fx_mkdir(&f, "home");
+	fx_mkdir(&f, "home/.local");
+	fx_mkdir(&f, "home/.local/share");
+	fx_mkdir(&f, "home/.local/share/virtualenv");
+	fx_mkdir(&f, "home/.local/share/virtualenv/wheel");
+	fx_mkdir(&f, "home/.local/share/virtualenv/wheel/house");
+	fx_write(&f, "home/.local/share/virtualenv/wheel/house/pip-26.1.2-py3-none-any.whl", "");
+	seed_choose(&in, NULL, &p);
+	CHECK_STR(first(&p, SEED_PIP), fx_path(&f, "home/.local/share/virtualenv/wheel/house/pip-26.1.2-py3-none-any.whl"));
+	CHECK(p.wheels[SEED_PIP].n >= 2 && strstr(p.wheels[SEED_PIP].v[1], "pip-23.2.1") != NULL);
+	seed_plan_release(&p);
 	char *env1[] = { "VIRTUALENV_NO_SETUPTOOLS=1", "VIRTUALENV_WHEEL=0.41.2", NULL };
 	char *search = xconcat("VIRTUALENV_EXTRA_SEARCH_DIR=", fx_path(&f, "extra"), NULL);
 	char *env2[] = { "VIRTUALENV_NO_SETUPTOOLS=1", "VIRTUALENV_WHEEL=0.41.2", search, "VIRTUALENV_PIP=22.0", NULL };
 	seed_choose(&in, env2, &p);
-	CHECK_STR(p.wheel[SEED_PIP], fx_path(&f, "extra/pip-22.0.4-py3-none-any.whl"));
-	CHECK_STR(p.wheel[SEED_SETUPTOOLS], "");
-	CHECK_STR(p.wheel[SEED_WHEEL], fx_path(&f, "extra/wheel-0.41.2-py3-none-any.whl"));
+	CHECK_STR(first(&p, SEED_PIP), fx_path(&f, "extra/pip-22.0.4-py3-none-any.whl"));
+	CHECK_STR(first(&p, SEED_SETUPTOOLS), "");
+	CHECK_STR(first(&p, SEED_WHEEL), fx_path(&f, "extra/wheel-0.41.2-py3-none-any.whl"));
+	seed_plan_release(&p);
 	/* asked for and not found: left out, with a note */
 	seed_choose(&in, env1, &p);
-	CHECK_STR(p.wheel[SEED_WHEEL], "");
+	CHECK_STR(first(&p, SEED_WHEEL), "");
 	CHECK(strstr(p.note, "no wheel wheel of version 0.41.2") != NULL);
+	seed_plan_release(&p);
 	char *env3[] = { "VIRTUALENV_NO_SEED=true", NULL };
 	seed_choose(&in, env3, &p);
-	CHECK_STR(p.wheel[SEED_PIP], "");
+	CHECK_STR(first(&p, SEED_PIP), "");
 	/* 3.12 and later: no setuptools */
 	in = fake_interp(&f, 12);
 	fx_mkdir(&f, "py/lib/python3.12");
@@ -160,8 +183,9 @@ static void test_seed_choose(void)
 	fx_mkdir(&f, "py/lib/python3.12/ensurepip/_bundled");
 	fx_write(&f, "py/lib/python3.12/ensurepip/_bundled/pip-24.0-py3-none-any.whl", "");
 	seed_choose(&in, NULL, &p);
-	CHECK(strstr(p.wheel[SEED_PIP], "pip-24.0-") != NULL);
-	CHECK_STR(p.wheel[SEED_SETUPTOOLS], "");
+	CHECK(strstr(first(&p, SEED_PIP), "pip-24.0-") != NULL || strstr(first(&p, SEED_PIP), "pip-26.1.2-") != NULL);
+	CHECK_STR(first(&p, SEED_SETUPTOOLS), "");
+	seed_plan_release(&p);
 	free(search);
 	fx_release(&f);
 }
@@ -207,18 +231,31 @@ static void test_seed_real(void)
 	fx_init(&f);
 	setenv("XDG_CACHE_HOME", fx_path(&f, "cache"), 1);
 	seed_choose(&in, NULL, &p);
-	if (!p.wheel[SEED_PIP][0]) {
+	if (!p.wheels[SEED_PIP].n) {
 		printf("    skipped: no pip wheel for %s\n", in.path);
+		seed_plan_release(&p);
 		fx_release(&f);
 		return;
 	}
 	CHECK_INT(venv_create(fx_path(&f, "env"), &in, &o, err, sizeof(err)), 0);
 	for (int i = 0; i < SEED_DISTS; i++) {
-		if (!p.wheel[i][0])
+		int rc = 1;
+		for (size_t k = 0; k < p.wheels[i].n && rc == 1; k++)
+			rc = seed_image(&in, p.wheels[i].v[k], image, sizeof(image), err, sizeof(err));
+		if (!p.wheels[i].n)
 			continue;
-		CHECK_INT(seed_image(&in, p.wheel[i], image, sizeof(image), err, sizeof(err)), 0);
+		CHECK_INT(rc, 0);
 		CHECK_INT(seed_install(image, fx_path(&f, "env"), &in, err, sizeof(err)), 0);
 	}
+	seed_plan_release(&p);
+	/* a wheel whose Requires-Python excludes this interpreter is passed over (1), the next one tried */
+	char *mk[] = { "/usr/bin/python3", "-c",
+		       "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1], 'w'); "
+		       "z.writestr('pip-99.0.dist-info/METADATA', 'Metadata-Version: 2.1\\nName: pip\\nVersion: 99.0\\n"
+		       "Requires-Python: >=3.99\\n'); z.close()",
+		       (char *)fx_path(&f, "pip-99.0-py3-none-any.whl"), NULL };
+	CHECK_INT(run(mk, out, sizeof(out)), 0);
+	CHECK_INT(seed_image(&in, fx_path(&f, "pip-99.0-py3-none-any.whl"), image, sizeof(image), err, sizeof(err)), 1);
 	char *pip[] = { (char *)fx_path(&f, "env/bin/pip"), "--version", NULL };
 	CHECK_INT(run(pip, out, sizeof(out)), 0);
 	CHECK(strstr(out, fx_path(&f, "env/lib/")) != NULL);
