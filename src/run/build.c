@@ -87,7 +87,7 @@ static int plan_build(struct ctx *c, struct envrun *er)
 			er->setup_end = i;
 			break;
 		}
-	if (!c->o->recreate && envmark_read(dir, &setup, &package, &er->mark_reqs) == 0 && setup == er->fp_setup) {
+	if (!c->o->recreate && !er->e.recreate && envmark_read(dir, &setup, &package, &er->mark_reqs) == 0 && setup == er->fp_setup) {
 		er->venv_reused = 1;
 		while (er->next < er->setup_end && er->steps.v[er->next].kind != STEP_PACKAGE &&
 		       er->steps.v[er->next].kind != STEP_WHEEL)

@@ -446,7 +446,7 @@ static void build_steps(struct ctx *c, struct task *t, const char *script)
 	run->e.system_site_packages = p->e.system_site_packages;
 	run->steps.direct_venv = 1;
 	run->fp_setup = p->fp;
-	if (c->o->recreate || envmark_read(p->e.env_dir, &setup, &package, NULL) < 0 || setup != p->fp) {
+	if (c->o->recreate || p->e.recreate || envmark_read(p->e.env_dir, &setup, &package, NULL) < 0 || setup != p->fp) {
 		char *cfg = xconcat(p->e.env_dir, "/pyvenv.cfg", NULL);
 		run->clear = access(cfg, F_OK) == 0;
 		free(cfg);

@@ -273,6 +273,9 @@ struct job *pool_start(struct pool *p, const struct job_spec *spec)
 started:
 	set_flags(fds[0]);
 	j->out_fd = fds[0];
+	j->stop_ns[0] = spec->suicide_ns;
+	j->stop_ns[1] = spec->interrupt_ns;
+	j->stop_ns[2] = spec->terminate_ns;
 	if (spec->timeout_ns > 0)
 		j->deadline_ns = j->start_ns + spec->timeout_ns;
 	p->jobs = xgrow(p->jobs, &p->alloc, p->n + 1, sizeof(*p->jobs));
@@ -462,40 +465,56 @@ struct job *pool_wait(struct pool *p, int timeout_ms, int *interrupted)
 	}
 }
 
+/*
+ * Send job j the next signal of its stop plan when it is due: SIGINT,
+ * SIGTERM, SIGKILL as tox escalates (stop_ns[] the waits before each), or
+ * SIGTERM and SIGKILL after the grace period.
+ */
+static void stop_escalate(struct pool *p, struct job *j, long long now)
+{
+	static const int sigs[3] = { SIGINT, SIGTERM, SIGKILL };
+	int tox = j->stop_ns[0] || j->stop_ns[1] || j->stop_ns[2];
+
+	while (j->stop_stage < 3 && now >= j->stop_at) {
+		int stage = j->stop_stage++;
+		if (!tox && stage == 0)
+			continue;	/* no SIGINT: SIGTERM now */
+		signal_group(j, sigs[stage]);
+		j->term_sent = 1;
+		j->stop_at = now + (stage == 2 ? 0 : tox ? j->stop_ns[stage + 1] : p->grace_ns);
+		if (stage == 2 && j->reaped && j->out_fd >= 0) {
+			close(j->out_fd);
+			j->out_fd = -1;
+		}
+	}
+}
+
 void pool_stop_all(struct pool *p)
 {
-	long long kill_at = now_ns() + p->grace_ns;
-	int killed = 0;
+	long long now = now_ns();
 
 	for (size_t i = 0; i < p->n; i++) {
 		struct job *j = p->jobs[i];
 		j->stopping = 1;
-		signal_group(j, SIGTERM);
-		j->term_sent = 1;
-		j->deadline_ns = kill_at;
+		j->stop_stage = 0;
+		j->stop_at = now + j->stop_ns[0];
+		stop_escalate(p, j, now);
 	}
-	/* wait for them to go, reading their last words; KILL what outlives the grace period */
+	/* wait for them to go, reading their last words; KILL what outlives its waits */
 	for (;;) {
 		int all = 1;
+		now = now_ns();
 		for (size_t i = 0; i < p->n; i++) {
 			struct job *j = p->jobs[i];
 			drain(j);
 			reap(j);
-			if (!j->reaped || j->out_fd >= 0)
+			if (!j->reaped || j->out_fd >= 0) {
 				all = 0;
+				stop_escalate(p, j, now);
+			}
 		}
 		if (all)
 			break;
-		if (!killed && now_ns() >= kill_at) {
-			for (size_t i = 0; i < p->n; i++) {
-				signal_group(p->jobs[i], SIGKILL);
-				if (p->jobs[i]->reaped && p->jobs[i]->out_fd >= 0) {
-					close(p->jobs[i]->out_fd);
-					p->jobs[i]->out_fd = -1;
-				}
-			}
-			killed = 1;
-		}
 		struct timespec ts = { 0, 10 * 1000000L };
 		nanosleep(&ts, NULL);
 	}

@@ -40,6 +40,13 @@ struct job_spec {
 	void *data;			/* the caller's, handed back in the job */
 	long tag;			/* the caller's too */
 	const char *user;		/* run as this user (blitz must be root); NULL: as blitz */
+	/*
+	 * How pool_stop_all() stops it, as tox stops a command on Ctrl-C:
+	 * after suicide_ns SIGINT, interrupt_ns later SIGTERM, terminate_ns
+	 * later SIGKILL. All 0 (the default): SIGTERM, then SIGKILL after the
+	 * pool's grace period.
+	 */
+	long long suicide_ns, interrupt_ns, terminate_ns;
 };
 
 struct job {
@@ -57,6 +64,9 @@ struct job {
 	int reaped, status, stopping;
 	long long deadline_ns;		/* when to escalate: timeout, or the grace after TERM */
 	int term_sent;
+	long long stop_ns[3];		/* pool_stop_all's waits before SIGINT, SIGTERM, SIGKILL (all 0: TERM, KILL after grace) */
+	int stop_stage;			/* the signals of those sent so far */
+	long long stop_at;
 };
 
 struct pool {

@@ -5,6 +5,7 @@
  */
 #include "run_internal.h"
 
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,8 @@
 #include "envvars.h"
 #include "steps.h"
 #include "../config/check.h"
+#include "../config/diag.h"
+#include "../config/pyproject.h"
 #include "../config/tox.h"
 #include "../env/fingerprint.h"
 #include "../env/interp.h"
@@ -261,6 +264,77 @@ const struct seeding *run_seeding(struct ctx *c, const struct interp *in, const 
 	return s;
 }
 
+/* This machine's sys.platform, as Python names it. */
+static const char *sys_platform(void)
+{
+#if defined(__linux__)
+	return "linux";
+#elif defined(__APPLE__)
+	return "darwin";
+#elif defined(__FreeBSD__)
+	return "freebsd";
+#else
+	return "unknown";
+#endif
+}
+
+/*
+ * platform: a regular expression sys.platform must match whole, else the
+ * env is skipped, as tox does. Returns 1 (er->ready and er->error set)
+ * when it skips er.
+ */
+static int platform_skips(struct envrun *er)
+{
+	const char *want = er->e.platform;
+	regex_t re;
+	int rc;
+
+	if (!want || !*want)
+		return 0;
+	char *whole = xconcat("^(", want, ")$", NULL);
+	rc = regcomp(&re, whole, REG_EXTENDED | REG_NOSUB);
+	free(whole);
+	if (rc != 0) {
+		snprintf(er->error, sizeof(er->error), "platform = %s is not a regular expression blitz can read", want);
+		er->ready = ENV_FAILED;
+		return 1;
+	}
+	rc = regexec(&re, sys_platform(), 0, NULL, 0);
+	regfree(&re);
+	if (rc == 0)
+		return 0;
+	snprintf(er->error, sizeof(er->error), "platform %s does not match %s", sys_platform(), want);
+	er->ready = ENV_SKIPPED;
+	return 1;
+}
+
+/*
+ * tox 4's dependency_groups: their requirements (pyproject.toml, PEP 735)
+ * installed by a pip run of their own after the deps. Returns -1 with
+ * er->error when they cannot be read.
+ */
+static int dependency_groups(struct ctx *c, struct envrun *er)
+{
+	struct strvec reqs = STRVEC_INIT;
+	struct diag d = { 0 };
+	const char *root = er->e.package_root && er->e.package_root[0] ? er->e.package_root : c->t->toxinidir;
+	size_t at = 1;
+
+	if (pyproject_dependency_groups(root, &er->e.dependency_groups, &reqs, &d) < 0) {
+		char *msg = diag_format(&d);
+		snprintf(er->error, sizeof(er->error), "dependency_groups: %s", msg);
+		free(msg);
+		return -1;
+	}
+	if (reqs.n) {
+		while (at < er->steps.n && er->steps.v[at].kind == STEP_DEPS)
+			at++;
+		steps_install_at(&er->steps, at, STEP_DEPS, &er->e, &reqs);
+	}
+	strvec_clear(&reqs);
+	return 0;
+}
+
 /*
  * Before the run starts: find env er's interpreter and the pip blitz runs
  * for it, and work out its steps, environment and fingerprints. An env that
@@ -280,6 +354,8 @@ void envrun_prepare(struct ctx *c, struct envrun *er)
 		strvec_clear(&problems);
 		return;
 	}
+	if (platform_skips(er))
+		return;
 	for (size_t i = 0; i < er->e.base_python.n && found < 0; i++)
 		found = interp_find(er->e.base_python.v[i], &er->in);
 	if (found < 0) {
@@ -305,6 +381,8 @@ void envrun_prepare(struct ctx *c, struct envrun *er)
 	if (er->seeding->plan.note[0])
 		envrun_log_line(er, "seeding its venv:", er->seeding->plan.note);
 	steps_build(&er->e, er->in.path, direct, t->toxinidir, t->tox3, &er->steps);
+	if (dependency_groups(c, er) < 0)
+		return;
 	fingerprints(c, er, &er->in);
 	report_junit_options(c, er);
 	/* the project's package, built once for the envs that install it */

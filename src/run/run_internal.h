@@ -68,6 +68,7 @@ struct envrun {
 	struct split *split;		/* that command, running in shards; NULL otherwise */
 	struct share *share;		/* --shard: its tests are split among CI nodes; this node's */
 	long svc_slot;			/* the slot whose services it holds (blitz_services), or -1 */
+	int retries;			/* commands_retry: times its current command ran again */
 	int dirs_ready;			/* its env_tmp_dir emptied and change_dir made, as tox does before commands */
 	char fail_why[512];		/* the first command that failed (commands_post still runs), or "" */
 	int fail_code;			/* its code */
@@ -278,6 +279,13 @@ void envrun_fail(struct envrun *er, int code, const char *reason);
  * ends the env; and starts what comes next.
  */
 void envrun_step_ended(struct ctx *c, struct envrun *er, const char *why, int code, int stopped);
+
+/*
+ * How env er's commands are stopped on Ctrl-C, as tox stops them: SIGINT
+ * after suicide_timeout, SIGTERM interrupt_timeout later, SIGKILL
+ * terminate_timeout later (into spec).
+ */
+void envrun_stop_plan(const struct envrun *er, struct job_spec *spec);
 
 /* The environment env er's step st runs in. */
 char *const *envrun_envp(const struct envrun *er, const struct step *st);

@@ -81,6 +81,15 @@ void envrun_finish(struct envrun *er, enum env_status status, const char *reason
 		er->r->seconds = (double)(now_ns() - er->start_ns) / 1e9;
 }
 
+void envrun_stop_plan(const struct envrun *er, struct job_spec *spec)
+{
+	if (!er->resolved)
+		return;
+	spec->suicide_ns = (long long)(er->e.suicide_timeout * 1e9);
+	spec->interrupt_ns = (long long)(er->e.interrupt_timeout * 1e9);
+	spec->terminate_ns = (long long)(er->e.terminate_timeout * 1e9);
+}
+
 char *const *envrun_envp(const struct envrun *er, const struct step *st)
 {
 	return st->kind != STEP_COMMAND && er->envp_setup.n ? er->envp_setup.v : er->envp.v;
@@ -252,6 +261,8 @@ int envrun_start_step(struct ctx *c, struct envrun *er)
 		spec.append = 1;
 		log_header(er, st, spec.cwd);
 		spec.timeout_ns = st->kind == STEP_COMMAND ? er->timeout_ns : 0;
+		if (st->kind == STEP_COMMAND)
+			envrun_stop_plan(er, &spec);
 		spec.data = er;
 		if (st->kind == STEP_COMMAND)
 			services_start_job(c, er, &spec, -1, 0);	/* once its services are ready, if it has any */
@@ -277,7 +288,14 @@ void envrun_step_ended(struct ctx *c, struct envrun *er, const char *why, int co
 	}
 	if (why && why[0] && !(st->kind == STEP_COMMAND && st->ignore_exit)) {
 		if (st->kind != STEP_COMMAND || st->set == SET_NONE) {
-			envrun_fail(er, code, why);	/* the env is not set up: nothing more runs */
+			/* the env is not set up: nothing more runs */
+			if (st->kind == STEP_COMMAND) {
+				char more[600];
+				snprintf(more, sizeof(more), "extra_setup_commands failed: %.500s", why);
+				envrun_fail(er, 1, more);
+			} else {
+				envrun_fail(er, code, why);
+			}
 			return;
 		}
 		if (!er->fail_why[0]) {
@@ -385,6 +403,17 @@ static void step_done(struct ctx *c, struct envrun *er, struct job *j)
 		envrun_start_step(c, er);
 		return;
 	}
+	/* commands_retry: a failing command (not a "-" one) runs again, up to that many times */
+	if (why[0] && st->kind == STEP_COMMAND && !st->ignore_exit && j->end != JOB_STOPPED && !c->stopping &&
+	    er->resolved && er->retries < er->e.commands_retry) {
+		char line[640];
+		er->retries++;
+		snprintf(line, sizeof(line), "(attempt %d of %d), retrying: %.500s", er->retries, er->e.commands_retry + 1, why);
+		envrun_log_line(er, "command failed", line);
+		envrun_start_step(c, er);
+		return;
+	}
+	er->retries = 0;
 	envrun_step_ended(c, er, why, job_tox_code(j), j->end == JOB_STOPPED);
 }
 

@@ -439,6 +439,7 @@ static void start_shard(struct ctx *c, struct envrun *er)
 	spec.cwd = er->e.change_dir;
 	spec.log_path = sh->log;
 	spec.timeout_ns = er->timeout_ns;
+	envrun_stop_plan(er, &spec);
 	spec.data = er;
 	spec.tag = TAG_SHARD + (long)(sh - sp->v);
 	sh->started = 1;
@@ -494,6 +495,7 @@ int shard_start(struct ctx *c, struct envrun *er)
 	spec.log_path = er->r->log_path;
 	spec.append = 1;
 	spec.timeout_ns = er->timeout_ns;
+	envrun_stop_plan(er, &spec);
 	spec.data = er;
 	spec.tag = TAG_COLLECT;
 	sp->collecting = 1;

@@ -305,7 +305,7 @@ static int will_build(const struct ctx *c, const struct envrun *er)
 {
 	uint64_t setup, package;
 
-	return c->o->recreate || envmark_read(er->e.env_dir, &setup, &package, NULL) < 0 || setup != er->fp_setup;
+	return c->o->recreate || er->e.recreate || envmark_read(er->e.env_dir, &setup, &package, NULL) < 0 || setup != er->fp_setup;
 }
 
 /*

@@ -45,7 +45,13 @@ static void dep_args(const char *dep, struct strvec *out)
 
 struct step *steps_install(struct steps *s, enum step_kind kind, const struct toxenv *e, const struct strvec *packages)
 {
-	struct step *st = add(s, kind);
+	return steps_install_at(s, s->n, kind, e, packages);
+}
+
+struct step *steps_install_at(struct steps *s, size_t at, enum step_kind kind, const struct toxenv *e,
+			      const struct strvec *packages)
+{
+	struct step *st = steps_insert(s, at, kind);
 
 	for (size_t i = 0; i < e->install_command.n; i++) {
 		const char *w = e->install_command.v[i];
@@ -139,6 +145,8 @@ void steps_build(const struct toxenv *e, const char *python, int direct_venv, co
 		steps_install(out, STEP_PACKAGE, e, &packages);
 		strvec_clear(&packages);
 	}
+	/* tox 4.58: after the project, at every run; failing, they end the env like a failed install */
+	commands(out, &e->extra_setup_commands, SET_NONE, tox3);
 	commands(out, &e->commands_pre, SET_PRE, tox3);
 	commands(out, &e->commands, SET_MAIN, tox3);
 	commands(out, &e->commands_post, SET_POST, tox3);

@@ -68,6 +68,10 @@ const char *steps_junit_option(const struct strvec *argv, size_t from);
  */
 struct step *steps_install(struct steps *s, enum step_kind kind, const struct toxenv *e, const struct strvec *packages);
 
+/* The same, put before step at. */
+struct step *steps_install_at(struct steps *s, size_t at, enum step_kind kind, const struct toxenv *e,
+			      const struct strvec *packages);
+
 /* Put a step of kind before step i (the runner's own steps); returns it. */
 struct step *steps_insert(struct steps *s, size_t i, enum step_kind kind);
 

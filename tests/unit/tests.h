@@ -25,6 +25,7 @@ extern const struct test runner_tests[];
 extern const struct test width_tests[];
 extern const struct test fingerprint_tests[];
 extern const struct test layer_tests[];
+extern const struct test pyproject_tests[];
 extern const struct test venv_tests[];
 extern const struct test ramdir_tests[];
 extern const struct test junit_tests[];
