@@ -52,6 +52,7 @@ DEFAULT_TIMEOUT = 300     # seconds per tool invocation
 DIFF_LINES = 12           # diff lines shown per mismatch (verbose: VERBOSE_DIFF_LINES)
 VERBOSE_DIFF_LINES = 400
 TOX_LABEL = "tox 4.58"
+SHM_NEEDED = 2 << 30      # bytes free in /dev/shm for the run folders to go there
 
 
 # --------------------------------------------------------------------------------------
@@ -85,6 +86,24 @@ def link_interpreters(bin_dir: Path, versions: Sequence[str]) -> Dict[str, Optio
         if path and path.parent != Path("/usr/bin"):
             (bin_dir / f"python{version}").symlink_to(path)
     return found
+
+
+def scratch_parent(given: Optional[str]) -> Optional[str]:
+    """Where the run folders go: --scratch, else /dev/shm when it has room (the venvs,
+    some hundred MB at a time, are made and removed far faster in RAM than on a disk
+    that other work keeps busy), else the system's temporary folder."""
+    if given:
+        return given
+    shm = Path("/dev/shm")
+    try:
+        stat = os.statvfs(shm)
+        # a venv's console scripts must run: a noexec mount will not do
+        noexec = stat.f_flag & os.ST_NOEXEC
+        if os.access(shm, os.W_OK) and not noexec and stat.f_bavail * stat.f_frsize >= SHM_NEEDED:
+            return str(shm)
+    except OSError:
+        pass
+    return None
 
 
 # --------------------------------------------------------------------------------------
@@ -177,10 +196,11 @@ class Job:
     tool: tools.Tool
     cache_file: Optional[Path] = None   # tox's: where its observation is kept
     cache_key: str = ""
+    read_cache: bool = True              # False: run anyway (and keep the new observation)
 
     def __call__(self, ctx: tools.Context) -> Tuple[Dict, bool]:
         """The observation, and whether it came from the cache."""
-        if self.cache_file and self.cache_file.is_file():
+        if self.read_cache and self.cache_file and self.cache_file.is_file():
             try:
                 kept = json.loads(self.cache_file.read_text())
                 if kept.get("key") == self.cache_key:
@@ -294,6 +314,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
                         help=f"per tool invocation (default {DEFAULT_TIMEOUT})")
     parser.add_argument("--no-cache", action="store_true", help="run tox again instead of reusing its observations")
     parser.add_argument("--keep", action="store_true", help="keep the run folders (their path is printed)")
+    parser.add_argument("--scratch", metavar="DIR",
+                        help="make the run folders in DIR (default: /dev/shm when it has 2 GiB free, else $TMPDIR)")
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="whole diffs, each run's command and output tail, the explained differences")
     return parser.parse_args(argv)
@@ -333,10 +355,11 @@ def main(argv: Sequence[str]) -> int:
         print(f"diff: cannot build the wheelhouse: {err}")
         print("0 passed, 1 failed")
         return 1
-    scratch = Path(tempfile.mkdtemp(prefix="blitz-diff-"))
+    scratch = Path(tempfile.mkdtemp(prefix="blitz-diff-", dir=scratch_parent(args.scratch)))
     interpreters = link_interpreters(scratch / "bin", [v for f in fixtures for v in f.python])
     ctx = tools.Context(scratch, SUITE, scratch / "bin", house, extra,
-                        f"{house} {tox.resolve().parent / 'site/virtualenv/seed/wheels/embed'}", args.timeout)
+                        f"{house} {tox.resolve().parent / 'site/virtualenv/seed/wheels/embed'}", args.timeout,
+                        args.keep)
     skipped: Dict[str, str] = {}
     for fix in fixtures:
         missing = [v for v in fix.python if not interpreters.get(v)]
@@ -346,10 +369,8 @@ def main(argv: Sequence[str]) -> int:
     stamp = wheels.stamp_text(DEBIAN_WHEELHOUSE)
     jobs = []
     for fix in runnable:
-        key = "" if args.no_cache else tox_cache_key(fix, tox, interpreters, stamp)
-        jobs.append(Job(fix, tools.Tool("tox", [str(tox)]), CACHE / "tox" / f"{fix.name}.json", key))
-        if args.no_cache:
-            (CACHE / "tox" / f"{fix.name}.json").unlink(missing_ok=True)
+        jobs.append(Job(fix, tools.Tool("tox", [str(tox)]), CACHE / "tox" / f"{fix.name}.json",
+                        tox_cache_key(fix, tox, interpreters, stamp), not args.no_cache))
         jobs.append(Job(fix, tools.Tool("blitz", [str(blitz)])))
     try:
         observed = run_jobs(ctx, jobs, args.jobs)

@@ -64,6 +64,7 @@ class Context:
     extra_wheels: Path
     find_links: str
     timeout: float         # per tool invocation
+    keep: bool = False     # keep each run folder (else removed once observed)
 
 
 @dataclasses.dataclass
@@ -322,7 +323,7 @@ def observe(ctx: Context, tool: Tool, fix: fixture_mod.Fixture) -> Dict:
         if proc.returncode != 0:
             first = (proc.stderr.strip().splitlines() or ["(no message)"])[0]
             obs["skipped"] = f"{fix.blitz_may_not_read} (blitz list: {first})"
-            return normalise(obs, ctx, folders)
+            return normalise(obs, ctx, folders)  # (the scratch folder goes at the end)
     located = env_dirs(tool, folders, env, fix.envs(), ctx.timeout)
     obs["env_dirs"], obs["env_dirs_problem"] = located["dirs"], located["problem"]
     obs["config_seconds"] = round(time.monotonic() - started, 2)
@@ -351,8 +352,11 @@ def observe(ctx: Context, tool: Tool, fix: fixture_mod.Fixture) -> Dict:
             "envs": {e: inspect(folders, fix, located["dirs"][e]) for e in run.envs},
             "output": tail(output),
         })
+    obs = normalise(obs, ctx, folders)
+    if not ctx.keep:  # now, while the other jobs run: hundreds of venv files take a while to go
+        shutil.rmtree(folders.base, ignore_errors=True)
     obs["wall_seconds"] = round(time.monotonic() - started, 2)
-    return normalise(obs, ctx, folders)
+    return obs
 
 
 def normalise(value, ctx: Context, folders: Folders):
