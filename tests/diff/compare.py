@@ -250,8 +250,8 @@ def checks(name: str, runs: Sequence, project: str, tox: Dict, blitz: Dict) -> L
 
     for spec, t_run, b_run in zip(runs, tox["runs"], blitz["runs"]):
         add(f"{spec.name}:exit", [str(t_run["exit"])], [str(b_run["exit"])])
-        t_grouped = records_by_env(t_run, tox["env_dirs"])
-        b_grouped = records_by_env(b_run, blitz["env_dirs"])
+        t_grouped = records_by_env(t_run, t_run["env_dirs"])
+        b_grouped = records_by_env(b_run, b_run["env_dirs"])
         for env in spec.envs:
             prefix = f"{spec.name}:{env}"
             notes = [f"{tool} said: {run['reasons'][env]}" for tool, run in (("tox", t_run), ("blitz", b_run))
@@ -263,7 +263,7 @@ def checks(name: str, runs: Sequence, project: str, tox: Dict, blitz: Dict) -> L
             if t_env or b_env:
                 add(f"{prefix}:environ", t_env, b_env)
             t_info, b_info = t_run["envs"].get(env, {}), b_run["envs"].get(env, {})
-            add(f"{prefix}:venv", venv_lines(t_info, tox["env_dirs"][env]), venv_lines(b_info, blitz["env_dirs"][env]))
+            add(f"{prefix}:venv", venv_lines(t_info, t_run["env_dirs"][env]), venv_lines(b_info, b_run["env_dirs"][env]))
             add(f"{prefix}:dists", dists_lines(t_info, project), dists_lines(b_info, project))
             add(f"{prefix}:seed", seed_lines(t_info), seed_lines(b_info))
             if project:

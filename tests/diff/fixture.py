@@ -16,7 +16,8 @@ fixture.ini, which is not copied into the project:
 
     [run:NAME]                 one tool invocation; runs go in file order, on the same copy
     envs = a,b                 the -e argument (the env names the suite inspects after the run)
-    args = -p 2                more arguments, the same for both tools (split like a shell would)
+    args = -p 2                more arguments, the same for both tools (split like a shell would);
+                               a `-c FILE` here is given to the tools' config command too
     order = a<c b<c            check for each pair whether the first env had finished before
                                the second one started
     interrupt = LABEL          send SIGINT to the tool's process group (as Ctrl-C in a terminal
@@ -52,6 +53,14 @@ class Run:
     def argv(self) -> List[str]:
         return ["-e", ",".join(self.envs), *self.args]
 
+    def config_args(self) -> List[str]:
+        """The `-c FILE` among args, which the tool's config command needs too."""
+        found = []
+        for i, arg in enumerate(self.args):
+            if arg == "-c" and i + 1 < len(self.args):
+                found += ["-c", self.args[i + 1]]
+        return found
+
 
 @dataclasses.dataclass(frozen=True)
 class Fixture:
@@ -64,13 +73,6 @@ class Fixture:
     blitz_may_not_read: Optional[str]
     environ: Tuple[Tuple[str, str], ...]
     runs: Tuple[Run, ...]
-
-    def envs(self) -> List[str]:
-        """Every env some run names, each once, in order."""
-        seen: List[str] = []
-        for run in self.runs:
-            seen += [e for e in run.envs if e not in seen]
-        return seen
 
     def files(self) -> List[Path]:
         """The project's files (relative), fixture.ini left out."""

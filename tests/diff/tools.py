@@ -76,10 +76,11 @@ class Tool:
         extra = ["--result-json", str(result_json)] if self.name == "blitz" else []
         return self.argv + run.argv() + ["--hashseed", HASHSEED] + extra
 
-    def config_argv(self, envs: Sequence[str]) -> List[str]:
+    def config_argv(self, run: fixture_mod.Run) -> List[str]:
+        envs = ",".join(run.envs)
         if self.name == "tox":
-            return self.argv + ["config", "-e", ",".join(envs), "-k", "env_dir", "--format", "json"]
-        return self.argv + ["config", "-e", ",".join(envs), "--json"]
+            return self.argv + ["config", *run.config_args(), "-e", envs, "-k", "env_dir", "--format", "json"]
+        return self.argv + [*run.config_args(), "config", "-e", envs, "--json"]
 
 
 class Folders:
@@ -179,16 +180,17 @@ def wait_for_label(proc: subprocess.Popen, records: Path, label: str) -> Optiona
     return f"no command recorded {label!r} within {INTERRUPT_WAIT} s: nothing interrupted"
 
 
-def env_dirs(tool: Tool, folders: Folders, env: Dict[str, str], envs: Sequence[str], timeout: float) -> Dict:
-    """Where the tool puts each env, from its own `config` (so an envdir setting counts)."""
-    dirs = {e: str(folders.project / ".tox" / e) for e in envs}
+def env_dirs(tool: Tool, folders: Folders, env: Dict[str, str], run: fixture_mod.Run, timeout: float) -> Dict:
+    """Where the tool puts each env of the run, from its own `config` (so an envdir
+    setting counts)."""
+    dirs = {e: str(folders.project / ".tox" / e) for e in run.envs}
     try:
-        proc = subprocess.run(tool.config_argv(envs), cwd=folders.project, env=env, stdin=subprocess.DEVNULL,
+        proc = subprocess.run(tool.config_argv(run), cwd=folders.project, env=env, stdin=subprocess.DEVNULL,
                               capture_output=True, text=True, timeout=timeout)
         data = json.loads(proc.stdout)
     except (OSError, subprocess.TimeoutExpired, ValueError):
         return {"dirs": dirs, "problem": "its config command gave no JSON; envs looked for in .tox/ENV"}
-    for name in envs:
+    for name in run.envs:
         if tool.name == "tox":
             found = data.get("env", {}).get(name, {}).get("env_dir")
         else:
@@ -200,13 +202,13 @@ def env_dirs(tool: Tool, folders: Folders, env: Dict[str, str], envs: Sequence[s
 
 def snapshot(project: Path) -> Dict[str, str]:
     """Every file (a hash of its content) and folder of the tree, but the tools' own folders
-    (.tox, .blitz), venvs wherever they are, and __pycache__."""
+    (.tox, .blitz, wherever a config file put them), venvs wherever they are, and __pycache__."""
     found = {}
     for folder, dirs, files in os.walk(project):
         here = Path(folder)
         keep = []
         for d in sorted(dirs):
-            if d == "__pycache__" or (here == project and d in (".tox", ".blitz")):
+            if d in ("__pycache__", ".tox", ".blitz"):
                 continue
             if (here / d / "pyvenv.cfg").exists():
                 continue
@@ -324,11 +326,10 @@ def observe(ctx: Context, tool: Tool, fix: fixture_mod.Fixture) -> Dict:
             first = (proc.stderr.strip().splitlines() or ["(no message)"])[0]
             obs["skipped"] = f"{fix.blitz_may_not_read} (blitz list: {first})"
             return normalise(obs, ctx, folders)  # (the scratch folder goes at the end)
-    located = env_dirs(tool, folders, env, fix.envs(), ctx.timeout)
-    obs["env_dirs"], obs["env_dirs_problem"] = located["dirs"], located["problem"]
-    obs["config_seconds"] = round(time.monotonic() - started, 2)
     offset = 0
     for run in fix.runs:
+        # before the run: a tool's config command must not see what the run leaves
+        located = env_dirs(tool, folders, env, run, ctx.timeout)
         before = snapshot(folders.project)
         result_json = folders.base / f"{run.name}.result.json"
         out = folders.base / f"{run.name}.out"
@@ -342,6 +343,8 @@ def observe(ctx: Context, tool: Tool, fix: fixture_mod.Fixture) -> Dict:
         obs["runs"].append({
             "name": run.name,
             "argv": [tool.name] + argv[len(tool.argv):],
+            "env_dirs": located["dirs"],
+            "env_dirs_problem": located["problem"],
             "exit": done["exit"],
             "seconds": done["seconds"],
             "problem": done["problem"],
