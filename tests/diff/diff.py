@@ -303,6 +303,22 @@ def print_runs(name: str, tox_obs: Dict, blitz_obs: Dict) -> None:
                 print(f"  [{obs['tool']}]   | {line}")
 
 
+def print_explained(checks: List[compare.Check], entries: List[KnownDifference]) -> None:
+    """-v: each known difference that explained something, with the checks it explained."""
+    shown = False
+    for entry in entries:
+        mine = [f"{c.fixture} {c.name}" for c in checks if c.explained_by is entry]
+        if not mine:
+            continue
+        if not shown:
+            print()
+            print("Explained by known differences:")
+            shown = True
+        print(f"  {entry}: {entry.reason}")
+        print(f"    {len(mine)} check{'s' if len(mine) != 1 else ''}: " + ", ".join(mine[:8])
+              + (f", ... ({len(mine) - 8} more)" if len(mine) > 8 else ""))
+
+
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Run small projects with tox 4.58 and with blitz; compare.")
     parser.add_argument("--blitz", default=str(REPO_ROOT / "blitz"), help="the blitz binary (default: ./blitz)")
@@ -426,12 +442,7 @@ def main(argv: Sequence[str]) -> int:
         for check in failed:
             print_mismatch(check, args.verbose)
     if args.verbose:
-        explained = [c for c in all_checks if c.explained_by is not None]
-        if explained:
-            print()
-            print("Explained by known differences:")
-            for c in explained:
-                print(f"  {c.fixture} {c.name}: {c.explained_by.reason}")
+        print_explained(all_checks, entries)
     if stale:
         print()
         print(f"Stale entries in {KNOWN_DIFFERENCES.relative_to(REPO_ROOT)} (they explain no mismatch; remove them):")

@@ -372,11 +372,13 @@ def normalise(value, ctx: Context, folders: Folders):
             pairs.append((os.path.realpath(path), word))
     pairs.sort(key=lambda pair: len(pair[0]), reverse=True)
     temp_name = re.compile(r"@TMP@/[^/\s\"':]+")
+    # a path cut short in a tool's message ("... +touch=/dev/shm/blitz-diff-tds5...")
+    cut_scratch = re.compile(re.escape(str(ctx.scratch.parent)) + r"/blitz-diff-\w*")
 
     def text(s: str) -> str:
         for path, word in pairs:
             s = s.replace(path, word)
-        return temp_name.sub("@TMP@/*", s)
+        return cut_scratch.sub("@W@", temp_name.sub("@TMP@/*", s))
 
     def walk(v):
         if isinstance(v, str):
