@@ -14,7 +14,8 @@ equal, and its diff is the unified diff of the two. Check names:
   RUN:ENV:seed        pip, setuptools and wheel when the env's deps did not ask for them (what
                       the venv creator put there)
   RUN:ENV:project     the project's installed files (its RECORD) and .pth files
-  RUN:builds          the in-tree backend's hooks run during the run, by which Python, where
+  RUN:builds          the in-tree backend's hooks run during the run, by which Python, where,
+                      seeing which variables and diffdep-* distributions
   RUN:tree            files and folders the run added to, removed from or changed in the project
   RUN:order           for each pair of fixture.ini's order: did the first env finish before the second started
 """
@@ -222,8 +223,9 @@ def build_lines(run: Dict) -> List[str]:
         if r.get("label") != "backend":
             continue
         env = " ".join(f"{k}={basename_only(k, v)}" for k, v in sorted(r.get("environ", {}).items()))
-        lines.append(f"{r['args'][0]}  [python {r.get('python')}, in {r.get('cwd')}, sys.prefix {r.get('prefix')}]"
-                     + (f"  {env}" if env else ""))
+        deps = ",".join(r.get("diffdeps") or []) or "none"
+        lines.append(f"{r['args'][0]}  [python {r.get('python')}, in {r.get('cwd')}, sys.prefix {r.get('prefix')}, "
+                     f"diffdeps {deps}]" + (f"  {env}" if env else ""))
     return lines
 
 

@@ -4,8 +4,9 @@ It stands for setuptools_scm's `write_to`: the version comes from outside the pa
 (the project's VERSION file, where setuptools_scm would ask git) and every build writes it
 into the tree, as src/<package>/_version.py, before packing. Each hook it runs appends a
 record (label "backend") to the run's records file, with the hook's name, the Python that
-ran it, the folder it ran in and the DIFF_* and TOX_* variables it saw: so the suite can
-compare which builds a tool made, with which interpreter, and what set_env reached them.
+ran it, the folder it ran in, the DIFF_* and TOX_* variables it saw and the suite's diffdep-*
+distributions it could import: so the suite can compare which builds a tool made, with which
+interpreter, and what set_env and deps reached them.
 
 A fixture gets it with `backend = _backend` in its fixture.ini (copied there, with
 @DIFF_PROBE@ replaced by the folder of rec.py) and declares it in pyproject.toml:
@@ -50,6 +51,16 @@ def project():
     return name, version, json.loads(deps.group(1)) if deps else []
 
 
+def visible_diffdeps():
+    """The suite's distributions the build can import (a package env's deps reach it)."""
+    try:
+        from importlib import metadata
+    except ImportError:  # Python < 3.8
+        return None
+    names = {d.metadata["Name"] for d in metadata.distributions()}
+    return sorted(n for n in names if n and n.startswith("diffdep"))
+
+
 def record(hook):
     rec.append({
         "label": "backend",
@@ -58,6 +69,7 @@ def record(hook):
         "prefix": sys.prefix,
         "python": "%d.%d" % sys.version_info[:2],
         "environ": {k: v for k, v in os.environ.items() if k.startswith(("DIFF_", "TOX_"))},
+        "diffdeps": visible_diffdeps(),
     })
 
 

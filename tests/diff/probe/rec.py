@@ -21,6 +21,7 @@ with `+` are actions, not recorded as arguments:
 Every argument (and +cat/+touch path) that is an absolute path gets an `exists` entry:
 whether the path existed when the command started. Runs on Python 3.6 and later.
 """
+import importlib
 import json
 import os
 import shutil
@@ -44,7 +45,7 @@ def append(record):
 
 def imported(name):
     try:
-        module = __import__(name)
+        module = importlib.import_module(name)
     except Exception as err:  # any failure to import is what is recorded
         return {"error": type(err).__name__}
     return {"file": getattr(module, "__file__", None), "version": str(getattr(module, "__version__", None))}
