@@ -720,7 +720,10 @@ static void resolve_more(struct envctx *c, struct toxenv *e)
 		e->package_root = envctx_value(c, "package_root");
 	} else {
 		free(v);
-		v = tox_core_value(t, "package_root");
+		/* [tox] package_root (setupdir), its substitutions ({toxinidir}/pkg) made in this env */
+		char *raw = tox_core_value(t, "package_root");
+		v = raw && *raw ? subst(c, raw, 0) : NULL;
+		free(raw);
 		e->package_root = v && *v ? (*v == '/' ? xstrdup(v) : xconcat(t->toxinidir, "/", v, NULL)) : xstrdup(t->toxinidir);
 		free(v);
 	}

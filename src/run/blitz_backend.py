@@ -16,6 +16,9 @@
 #   pip-wheel PIPDIR SDIST OUTDIR RESULT
 #       pip (from PIPDIR) builds the wheel of SDIST for this interpreter,
 #       in its own isolated build environment, as pip in an env would.
+#   collect GLOB OUTDIR RESULT
+#       the one file GLOB matches (what a packaging env's commands built,
+#       package = external) copied into OUTDIR.
 #
 # A wheel's METADATA is copied beside RESULT (RESULT.METADATA) so that blitz
 # can read the project's name, version and requirements without unzipping.
@@ -199,11 +202,28 @@ def pip_wheel(pipdir, sdist, outdir, result):
     write_result(result, os.path.join(outdir, made[0]), "pip")
 
 
+def collect(pattern, outdir, result):
+    import glob
+    import shutil
+
+    found = sorted(glob.glob(pattern))
+    if len(found) != 1:
+        fail(1, "%s files match %s: the package env's commands must build exactly one package there"
+             % (len(found) or "no", pattern))
+    if not os.path.isdir(outdir):
+        os.makedirs(outdir)
+    target = os.path.join(outdir, os.path.basename(found[0]))
+    shutil.copyfile(found[0], target)
+    write_result(result, target, "external")
+
+
 def main(argv):
     if len(argv) >= 7 and argv[0] == "build" and argv[6] == "--" and argv[1] in ("sdist", "wheel", "editable"):
         build(argv[1], argv[2], argv[3], argv[4], argv[5], argv[7:])
     elif len(argv) == 5 and argv[0] == "pip-wheel":
         pip_wheel(*argv[1:])
+    elif len(argv) == 4 and argv[0] == "collect":
+        collect(*argv[1:])
     else:
         fail(2, "usage: blitz_backend.py build KIND ROOT OUTDIR RESULT SETTINGS -- INSTALL... | pip-wheel PIPDIR SDIST OUTDIR RESULT")
 

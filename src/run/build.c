@@ -57,6 +57,8 @@ static void together(struct envrun *er)
 {
 	size_t deps = er->steps.n, wheel = er->steps.n;
 
+	if (er->resolved && er->e.constrain_package_deps && er->e.use_frozen_constraints)
+		return;	/* the deps go in first: their versions then constrain the project's */
 	for (size_t i = 0; i < er->steps.n; i++) {
 		if (er->steps.v[i].kind == STEP_DEPS && deps == er->steps.n)
 			deps = i;

@@ -232,6 +232,58 @@ static struct task *pip_wheel_task(struct ctx *c, struct envrun *er, struct task
 	return t;
 }
 
+/* What use_frozen_constraints writes: pip freeze --all of the env, into the file argv[1]. */
+#define FREEZE \
+	"import subprocess, sys\n" \
+	"out = subprocess.check_output([sys.executable, '-m', 'pip', 'freeze', '--all'])\n" \
+	"open(sys.argv[1], 'wb').write(out)\n"
+
+/*
+ * constrain_package_deps (tox 4): the project's own requirements are
+ * installed constrained by what the deps asked for ({env_dir}/constraints.txt:
+ * the deps' requirements and their -c files, or with use_frozen_constraints
+ * what pip freeze says after the deps went in, written by a STEP_FREEZE).
+ */
+void package_constraints(struct ctx *c, struct envrun *er)
+{
+	size_t at = 0;
+
+	if (c->t->tox3 || !er->e.constrain_package_deps || (!er->pkg_task && !er->pkg_error))
+		return;
+	er->constraints = xconcat(er->e.env_dir, "/constraints.txt", NULL);
+	if (!er->e.use_frozen_constraints)
+		return;
+	for (size_t i = 0; i < er->steps.n; i++)
+		if (er->steps.v[i].kind == STEP_DEPS || er->steps.v[i].kind == STEP_CREATE)
+			at = i + 1;
+	struct step *st = steps_insert(&er->steps, at, STEP_FREEZE);
+	strvec_push(&st->argv, "python");
+	strvec_push(&st->argv, "-c");
+	strvec_push(&st->argv, FREEZE);
+	strvec_push(&st->argv, er->constraints);
+}
+
+/* The constraints file of constrain_package_deps without use_frozen_constraints: the deps as written. */
+static void write_constraints(struct envrun *er)
+{
+	FILE *f = fopen(er->constraints, "w");
+
+	if (!f)
+		return;
+	for (size_t i = 0; i < er->e.deps.n; i++) {
+		const char *d = er->e.deps.v[i];
+		if (strncmp(d, "-c", 2) == 0) {
+			d += 2;
+			while (*d == ' ' || *d == '=')
+				d++;
+			fprintf(f, "%s\n", d);
+		} else if (d[0] != '-') {
+			fprintf(f, "%s\n", d);
+		}
+	}
+	fclose(f);
+}
+
 int package_prepare(struct ctx *c, struct envrun *er)
 {
 	const char *type = er->e.package_type ? er->e.package_type : "";
@@ -243,7 +295,7 @@ int package_prepare(struct ctx *c, struct envrun *er)
 		return 0;
 	if (c->t->tox3 && strcmp(type, "editable") == 0)
 		return 0;	/* tox 3's usedevelop: pip install -e, as steps_build writes it */
-	if (strcmp(type, "deps-only") == 0 || strcmp(type, "external") == 0) {
+	if (strcmp(type, "deps-only") == 0) {
 		snprintf(er->error, sizeof(er->error), "package = %s is not supported by blitz yet: use sdist, wheel, "
 			 "editable or skip", type);
 		return -1;
@@ -251,24 +303,27 @@ int package_prepare(struct ctx *c, struct envrun *er)
 	if (strcmp(type, "sdist") == 0 || strcmp(type, "sdist-wheel") == 0) {
 		name = er->e.package_env;
 		kind = "sdist";
+	} else if (strcmp(type, "external") == 0) {
+		name = er->e.package_env;	/* .pkg_external: its commands build the package */
+		kind = "external";
 	} else {
 		name = er->e.wheel_build_env && er->e.wheel_build_env[0] ? er->e.wheel_build_env : er->e.package_env;
 		kind = strcmp(type, "editable") == 0 ? "editable" : "wheel";
 	}
+	/* a packaging env that cannot build fails the env when it gets there, as in tox: its venv made */
 	p = pkgenv_get(c, name && *name ? name : ".pkg");
 	if (p->error[0]) {
-		snprintf(er->error, sizeof(er->error), "packaging env %s: %.400s", p->name, p->error);
-		return -1;
+		er->pkg_error = xasprintf("packaging env %s: %.400s", p->name, p->error);
+	} else if (p->e.deps.n && strcmp(kind, "external") != 0) {
+		er->pkg_error = xasprintf("PEP-517 packaging environment '%s' does not support the deps "
+					  "configuration. Build dependencies should be specified in the [build-system] "
+					  "table of pyproject.toml or by the build backend via get_requires_for_build hooks",
+					  p->name);
+	} else {
+		struct task *t = build_task(c, p, kind, er->e.package_root && er->e.package_root[0] ?
+						      er->e.package_root : c->t->toxinidir);
+		er->pkg_task = strcmp(kind, "sdist") == 0 ? pip_wheel_task(c, er, t) : t;
 	}
-	if (p->e.deps.n) {
-		snprintf(er->error, sizeof(er->error), "PEP-517 packaging environment '%s' does not support the deps "
-			 "configuration. Build dependencies should be specified in the [build-system] table of "
-			 "pyproject.toml or by the build backend via get_requires_for_build hooks", p->name);
-		return -1;
-	}
-	struct task *t = build_task(c, p, kind, er->e.package_root && er->e.package_root[0] ?
-					      er->e.package_root : c->t->toxinidir);
-	er->pkg_task = strcmp(kind, "sdist") == 0 ? pip_wheel_task(c, er, t) : t;
 	for (at = 0; at < er->steps.n && er->steps.v[at].kind != STEP_PACKAGE; at++)
 		;
 	if (at < er->steps.n)
@@ -430,6 +485,42 @@ static void task_fail_early(struct task *t, const char *why)
 	t->state = TASK_FAILED;
 }
 
+/*
+ * package = external: the packaging env's deps installed, its commands run
+ * in its change_dir (they build the package into its env_tmp_dir/dist, as
+ * tox's package_glob expects), then the one file there taken.
+ */
+static void external_steps(struct ctx *c, struct task *t, const char *script)
+{
+	struct pkgenv *p = t->pkg;
+	struct envrun *run = &t->run;
+	struct step *st;
+	char *tmp = p->e.env_tmp_dir && p->e.env_tmp_dir[0] ? xstrdup(p->e.env_tmp_dir)
+							   : xasprintf("%s/%s/tmp", c->t->workdir, p->name);
+
+	if (p->e.deps.n && run->building)
+		steps_install(&run->steps, STEP_DEPS, &p->e, &p->e.deps);
+	run->setup_end = run->steps.n;
+	/* its env_tmp_dir is emptied before its commands, as tox does (the runner's prepare_dirs) */
+	run->e.env_tmp_dir = xstrdup(tmp);
+	run->e.change_dir = xstrdup(p->e.change_dir);
+	strvec_extend(&run->e.allowlist_externals, &p->e.allowlist_externals);
+	for (size_t i = 0; i < p->e.commands.n; i++) {
+		st = steps_insert(&run->steps, run->steps.n, STEP_COMMAND);
+		st->set = SET_NONE;
+		strvec_extend(&st->argv, &p->e.commands.v[i].argv);
+		st->ignore_exit = p->e.commands.v[i].ignore_exit;
+	}
+	st = steps_insert(&run->steps, run->steps.n, STEP_BUILD);
+	strvec_push(&st->argv, "python");
+	strvec_push(&st->argv, script);
+	strvec_push(&st->argv, "collect");
+	strvec_push_owned(&st->argv, xconcat(tmp, "/dist/*", NULL));
+	strvec_push(&st->argv, t->tmp);
+	strvec_push_owned(&st->argv, xconcat(t->tmp, "/result.json", NULL));
+	free(tmp);
+}
+
 /* The steps of a TASK_BUILD: the packaging env's venv unless it is in place, then the build. */
 static void build_steps(struct ctx *c, struct task *t, const char *script)
 {
@@ -455,6 +546,11 @@ static void build_steps(struct ctx *c, struct task *t, const char *script)
 		strvec_push(&st->argv, "venv");
 		strvec_push(&st->argv, p->e.env_dir);
 		run->building = 1;
+	}
+	if (strcmp(t->build_kind, "external") == 0) {
+		external_steps(c, t, script);
+		p->busy = t;
+		return;
 	}
 	run->setup_end = run->steps.n;
 	char *settings = config_settings(p, t->build_kind);
@@ -598,6 +694,8 @@ static void metadata_release(struct metadata *m)
  */
 static void package_words(const struct envrun *er, const char *artifact, int reinstall, struct strvec *out)
 {
+	if (er->constraints && !reinstall)
+		strvec_push_owned(out, xconcat("-c", er->constraints, NULL));	/* glued, as tox writes it */
 	if (reinstall) {
 		strvec_push(out, "--force-reinstall");
 		strvec_push(out, "--no-deps");
@@ -651,6 +749,12 @@ int package_step(struct ctx *c, struct envrun *er)
 	struct step *pkg = NULL, *deps = NULL;
 	char why[1024];
 	size_t pkg_index = 0;
+
+	if (er->pkg_error) {
+		envrun_log_line(er, "cannot build its package:", er->pkg_error);
+		envrun_fail(er, 1, er->pkg_error);
+		return -1;
+	}
 	int rc = task_wait(c, t, er);
 
 	if (rc != 0)
@@ -701,6 +805,8 @@ int package_step(struct ctx *c, struct envrun *er)
 		return 0;
 	struct strvec words = STRVEC_INIT;
 	int reused = er->venv_reused;
+	if (er->constraints && !er->e.use_frozen_constraints)
+		write_constraints(er);
 	if (reused && er->mark_reqs != reqs) {
 		/* its requirements changed: they go in first, then the project over the old one */
 		package_words(er, t->artifact, 0, &words);

@@ -489,12 +489,26 @@ static void stop_escalate(struct pool *p, struct job *j, long long now)
 	}
 }
 
+static void stop(struct pool *p, int terminal);
+
 void pool_stop_all(struct pool *p)
+{
+	stop(p, 0);
+}
+
+void pool_interrupt_all(struct pool *p)
+{
+	stop(p, 1);
+}
+
+static void stop(struct pool *p, int terminal)
 {
 	long long now = now_ns();
 
 	for (size_t i = 0; i < p->n; i++) {
 		struct job *j = p->jobs[i];
+		if (terminal && (j->stop_ns[0] || j->stop_ns[1] || j->stop_ns[2]))
+			signal_group(j, SIGINT);	/* what the terminal's Ctrl-C gives a command of tox's */
 		j->stopping = 1;
 		j->stop_stage = 0;
 		j->stop_at = now + j->stop_ns[0];

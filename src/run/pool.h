@@ -104,8 +104,15 @@ size_t pool_running(const struct pool *p);
  */
 struct job *pool_wait(struct pool *p, int timeout_ms, int *interrupted);
 
-/* Stop every running job's process group: TERM, KILL after the grace period; reap them all. */
+/*
+ * Stop every running job's process group as its stop plan says (job_spec:
+ * tox's SIGINT, SIGTERM, SIGKILL, or TERM and KILL after the grace period);
+ * reap them all. pool_interrupt_all: the same after a Ctrl-C, whose SIGINT
+ * a terminal would have sent tox's commands too: jobs with tox's plan get
+ * a SIGINT at once, as they would under tox, before their plan starts.
+ */
 void pool_stop_all(struct pool *p);
+void pool_interrupt_all(struct pool *p);
 
 /* Find program name on path (':'-separated) as execvp would; returns a new string, or NULL. */
 char *pool_find_program(const char *name, const char *path);

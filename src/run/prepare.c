@@ -388,5 +388,6 @@ void envrun_prepare(struct ctx *c, struct envrun *er)
 	/* the project's package, built once for the envs that install it */
 	if (package_prepare(c, er) < 0)
 		return;
+	package_constraints(c, er);
 	er->ready = ENV_PASSED;
 }

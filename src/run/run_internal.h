@@ -55,6 +55,8 @@ struct envrun {
 	int waiting_lock;		/* another blitz run is building the same env_dir */
 	struct task *layer;		/* the layer of shared deps its STEP_LAYER clones */
 	struct task *pkg_task;		/* what its STEP_WHEEL waits for: the project's package for it */
+	char *pkg_error;		/* why its package cannot be built: its STEP_WHEEL fails with it; or NULL */
+	char *constraints;		/* constrain_package_deps: the constraints file of its project's install, or NULL */
 	uint64_t fp_reqs;		/* its project's requirements (from the package's metadata), once known; 0 none */
 	uint64_t mark_reqs;		/* the same as its reused venv's mark says */
 	int venv_reused;		/* its venv and deps are in place (the project may be installed again) */
@@ -69,6 +71,8 @@ struct envrun {
 	struct share *share;		/* --shard: its tests are split among CI nodes; this node's */
 	long svc_slot;			/* the slot whose services it holds (blitz_services), or -1 */
 	int retries;			/* commands_retry: times its current command ran again */
+	int log_id;			/* the process logs written to its env_log_dir this run (-1: none can be) */
+	size_t log_from;		/* where its current job's output starts in its log */
 	int dirs_ready;			/* its env_tmp_dir emptied and change_dir made, as tox does before commands */
 	char fail_why[512];		/* the first command that failed (commands_post still runs), or "" */
 	int fail_code;			/* its code */
@@ -339,6 +343,7 @@ void record_inproc(struct env_result *r, const char *what, const char *cmd, long
  * pkgenv_free: at the end of the run.
  */
 int package_prepare(struct ctx *c, struct envrun *er);
+void package_constraints(struct ctx *c, struct envrun *er);
 int package_step(struct ctx *c, struct envrun *er);
 void package_task_start(struct ctx *c, struct task *t);
 int package_task_found(struct task *t);

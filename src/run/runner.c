@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "pool.h"
@@ -34,6 +36,7 @@ static const char *step_name(enum step_kind k)
 	case STEP_LAYER: return "cloning the deps installed once for several envs";
 	case STEP_WHEEL: return "building the project's package";
 	case STEP_BUILD: return "building the project's package";
+	case STEP_FREEZE: return "writing the installed versions as constraints";
 	default: return "command";
 	}
 }
@@ -174,19 +177,40 @@ static void mark_work_dir(const char *dir)
 }
 
 /*
- * Before env er's first command, as tox 4 does: its env_tmp_dir
- * ({work_dir}/NAME/tmp) emptied and made, its change_dir made when missing.
- * Returns 0, or -1 with why.
+ * dir made empty (made when missing), as tox empties env_tmp_dir and
+ * env_log_dir; never a folder holding the project (tox_root or above it),
+ * whatever the file says. Returns 0, or -1 with why.
+ */
+static int empty_folder(const char *dir, const char *root, const char *what, char *why, size_t whysz)
+{
+	size_t n = strlen(dir);
+
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	if (!*dir || (strncmp(root, dir, n) == 0 && (root[n] == '\0' || root[n] == '/' || n == 1))) {
+		snprintf(why, whysz, "%s %s holds the project: blitz will not empty it; point %s elsewhere", what, dir, what);
+		return -1;
+	}
+	if (remove_tree(dir) < 0 || mkdirs(dir) < 0) {
+		snprintf(why, whysz, "cannot make %s %s: %s", what, dir, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Before env er's first command, as tox 4 does: its env_tmp_dir emptied and
+ * made, its change_dir made when missing. Returns 0, or -1 with why.
  */
 static int prepare_dirs(struct ctx *c, struct envrun *er, char *why, size_t whysz)
 {
-	char *tmp = xasprintf("%s/%s/tmp", c->t->workdir, er->e.name);
+	char *tmp = er->e.env_tmp_dir && er->e.env_tmp_dir[0] ? xstrdup(er->e.env_tmp_dir)
+							     : xasprintf("%s/%s/tmp", c->t->workdir, er->e.name);
 	int rc = 0;
 
 	er->dirs_ready = 1;
 	mark_work_dir(c->t->workdir);
-	if (remove_tree(tmp) < 0 || mkdirs(tmp) < 0) {
-		snprintf(why, whysz, "cannot make the env's temporary folder %s: %s", tmp, strerror(errno));
+	if (empty_folder(tmp, c->t->toxinidir, "env_tmp_dir", why, whysz) < 0) {
 		rc = -1;
 	} else if (er->e.change_dir[0] && mkdirs(er->e.change_dir) < 0) {
 		snprintf(why, whysz, "cannot make change_dir %s: %s", er->e.change_dir, strerror(errno));
@@ -230,7 +254,7 @@ int envrun_start_step(struct ctx *c, struct envrun *er)
 			er->next++;
 			continue;
 		}
-		if (st->kind == STEP_COMMAND && !er->dirs_ready && !er->task) {
+		if (st->kind == STEP_COMMAND && !er->dirs_ready && (!er->task || er->e.env_tmp_dir)) {
 			char why[512];
 			if (prepare_dirs(c, er, why, sizeof(why)) < 0) {
 				envrun_fail(er, 1, why);
@@ -260,6 +284,8 @@ int envrun_start_step(struct ctx *c, struct envrun *er)
 		spec.log_path = er->r->log_path;
 		spec.append = 1;
 		log_header(er, st, spec.cwd);
+		struct stat ls;
+		er->log_from = stat(er->r->log_path, &ls) == 0 ? (size_t)ls.st_size : 0;
 		spec.timeout_ns = st->kind == STEP_COMMAND ? er->timeout_ns : 0;
 		if (st->kind == STEP_COMMAND)
 			envrun_stop_plan(er, &spec);
@@ -289,7 +315,7 @@ void envrun_step_ended(struct ctx *c, struct envrun *er, const char *why, int co
 	if (why && why[0] && !(st->kind == STEP_COMMAND && st->ignore_exit)) {
 		if (st->kind != STEP_COMMAND || st->set == SET_NONE) {
 			/* the env is not set up: nothing more runs */
-			if (st->kind == STEP_COMMAND) {
+			if (st->kind == STEP_COMMAND && !er->task) {
 				char more[600];
 				snprintf(more, sizeof(more), "extra_setup_commands failed: %.500s", why);
 				envrun_fail(er, 1, more);
@@ -337,7 +363,7 @@ static void start_env(struct ctx *c, struct envrun *er)
 
 void envrun_record_step(struct envrun *er, const struct step *st, const struct job *j, const char *cmd_as)
 {
-	static const char *const kinds[] = { "create", "deps", "package", "command", "layer", "wheel", "build" };
+	static const char *const kinds[] = { "create", "deps", "package", "command", "layer", "wheel", "build", "freeze" };
 	struct env_result *r = er->r;
 	struct step_result *sr;
 	char *cmd = cmd_as ? xstrdup(cmd_as) : step_cmd(st);
@@ -377,6 +403,62 @@ void step_failure(const struct step *st, const struct job *j, char *why, size_t 
 }
 
 /* A step's job ended: go on with the env, or record why it failed. */
+/* The name tox gives step st of er in its logs: install_deps, install_package, commands[2], ... */
+static void run_id(const struct envrun *er, const struct step *st, char *out, size_t outsz)
+{
+	static const char *const sets[] = { "extra_setup_commands", "commands_pre", "commands", "commands_post" };
+	size_t i = 0;
+
+	if (st->kind != STEP_COMMAND) {
+		snprintf(out, outsz, "%s", st->kind == STEP_DEPS ? "install_deps" : st->kind == STEP_PACKAGE ? "install_package"
+					: st->kind == STEP_CREATE ? "venv" : st->kind == STEP_FREEZE ? "freeze" : "build");
+		return;
+	}
+	for (const struct step *s = er->steps.v; s < st; s++)
+		i += s->kind == STEP_COMMAND && s->set == st->set;
+	snprintf(out, outsz, "%s[%zu]", sets[st->set], i);
+}
+
+/*
+ * tox 4 keeps what each process of an env printed in env_log_dir, one file
+ * a process (N-RUNID.log), the folder emptied at the run's first: blitz
+ * writes the same from the part of the env's log job j wrote (from where
+ * it started).
+ */
+static void env_log_write(struct ctx *c, struct envrun *er, const struct step *st, const struct job *j)
+{
+	char name[128], why[512];
+	size_t len = 0;
+	char *text;
+
+	if (!er->resolved || !er->e.env_log_dir || !er->e.env_log_dir[0] || er->task)
+		return;
+	if (!er->log_id && empty_folder(er->e.env_log_dir, c->t->toxinidir, "env_log_dir", why, sizeof(why)) < 0) {
+		envrun_log_line(er, "not writing its process logs:", why);
+		er->log_id = -1;
+	}
+	if (er->log_id < 0)
+		return;
+	run_id(er, st, name, sizeof(name));
+	char *path = xasprintf("%s/%d-%s.log", er->e.env_log_dir, ++er->log_id, name);
+	FILE *f = fopen(path, "w");
+	text = read_file(er->r->log_path, &len);
+	if (f) {
+		char *cmd = step_cmd(st);
+		struct timespec wall;
+		clock_gettime(CLOCK_REALTIME, &wall);
+		fprintf(f, "name: %s\nrun_id: %s\ncmd: %s\nexit_code: %d\nseconds: %.6f\nended: %lld.%09ld\n", er->r->name,
+			name, cmd, j->end == JOB_EXITED ? j->exit_code : -1, (double)(j->end_ns - j->start_ns) / 1e9,
+			(long long)wall.tv_sec, wall.tv_nsec);
+		if (text && er->log_from <= len)
+			fwrite(text + er->log_from, 1, len - er->log_from, f);
+		fclose(f);
+		free(cmd);
+	}
+	free(text);
+	free(path);
+}
+
 static void step_done(struct ctx *c, struct envrun *er, struct job *j)
 {
 	struct step *st = &er->steps.v[er->next];
@@ -384,6 +466,7 @@ static void step_done(struct ctx *c, struct envrun *er, struct job *j)
 
 	step_failure(st, j, why, sizeof(why));
 	envrun_record_step(er, st, j, NULL);
+	env_log_write(c, er, st, j);
 	if (st->junit && (j->end == JOB_EXITED || j->end == JOB_SIGNALED || j->end == JOB_TIMED_OUT)) {
 		size_t from = c->junit.n;
 		double tests = report_read_junit(c, er, st->junit, 0);
@@ -585,6 +668,10 @@ static void envrun_release(struct envrun *er)
 	steps_release(&er->steps);
 	strvec_clear(&er->envp);
 	strvec_clear(&er->envp_setup);
+	free(er->constraints);
+	er->constraints = NULL;
+	free(er->pkg_error);
+	er->pkg_error = NULL;
 }
 
 /* Keep only the envs keep marks (--shard: this node's), in their order; the others are forgotten. */
@@ -762,7 +849,10 @@ int runner_run(struct tox *t, const struct strvec *envs, const struct run_opts *
 		if (!j) {
 			res->interrupted = intr;
 			c.stopping = 1;
-			pool_stop_all(&p);
+			if (intr == SIGINT)
+				pool_interrupt_all(&p);
+			else
+				pool_stop_all(&p);
 			continue;
 		}
 		if (j->tag < 0) {

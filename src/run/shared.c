@@ -127,7 +127,9 @@ void task_run_steps(struct ctx *c, struct task *t)
 	t->state = TASK_RUNNING;
 	run->started = 1;
 	run->start_ns = now_ns();
-	envrun_start_step(c, run);
+	/* steps done in this process (a venv) may finish it, or fail it, before any job */
+	if (envrun_start_step(c, run) < 0 && run->finished)
+		task_done(c, t);
 }
 
 /* Start layer t with what env er installs with: its interpreter, seeds, install command and environment. */

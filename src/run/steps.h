@@ -16,6 +16,7 @@ enum step_kind {
 	STEP_LAYER,		/* the runner's: clone the deps it installed once for several envs */
 	STEP_WHEEL,		/* the runner's: wait for the project's package, built once, and install that */
 	STEP_BUILD,		/* a package task's: the build backend (or pip) makes the package */
+	STEP_FREEZE,		/* use_frozen_constraints: what the deps installed, written as constraints */
 };
 
 /* Which of an env's command lists a STEP_COMMAND comes from: tox's failure rules differ by list. */

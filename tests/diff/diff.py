@@ -373,9 +373,9 @@ def main(argv: Sequence[str]) -> int:
         return 1
     scratch = Path(tempfile.mkdtemp(prefix="blitz-diff-", dir=scratch_parent(args.scratch)))
     interpreters = link_interpreters(scratch / "bin", [v for f in fixtures for v in f.python])
-    ctx = tools.Context(scratch, SUITE, scratch / "bin", house, extra,
-                        f"{house} {tox.resolve().parent / 'site/virtualenv/seed/wheels/embed'}", args.timeout,
-                        args.keep)
+    embed = tox.resolve().parent / "site/virtualenv/seed/wheels/embed"
+    ctx = tools.Context(scratch, SUITE, scratch / "bin", house, extra, f"{house} {embed}", str(embed),
+                        args.timeout, args.keep)
     skipped: Dict[str, str] = {}
     for fix in fixtures:
         missing = [v for v in fix.python if not interpreters.get(v)]

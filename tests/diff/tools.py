@@ -63,6 +63,7 @@ class Context:
     wheelhouse: Path
     extra_wheels: Path
     find_links: str
+    seed_wheels: str       # virtualenv 21.7.0's embedded wheels (pip, setuptools), which tox seeds venvs with
     timeout: float         # per tool invocation
     keep: bool = False     # keep each run folder (else removed once observed)
 
@@ -101,6 +102,10 @@ def environment(ctx: Context, folders: Folders, fix: fixture_mod.Fixture, words:
         "LANG": "C.UTF-8",
         "PIP_NO_INDEX": "1",
         "PIP_FIND_LINKS": ctx.find_links,
+        # where both tools find the wheels they seed venvs with: virtualenv seeds from its
+        # own copies of these, blitz from here, as from virtualenv's wheel house on a machine
+        # where tox has run
+        "VIRTUALENV_EXTRA_SEARCH_DIR": ctx.seed_wheels,
     }
     for key, value in fix.environ:
         env[key] = fixture_mod.template(value, words)
@@ -277,8 +282,8 @@ def blitz_reasons(result_json: Path) -> Dict[str, str]:
 
 def blitz_results(result_json: Path) -> Dict[str, str]:
     """tox's words for blitz's results: OK, FAIL code N, IGNORED FAIL code N, SKIP. The code
-    of a failed env is the one its reason names (`... failed with exit code N: ...`), else
-    the last failed step's."""
+    of a failed env is the one blitz gives it (its "code"), else the one its reason names
+    (`... failed with exit code N: ...`), else the last failed step's."""
     try:
         data = json.loads(result_json.read_text())
     except (OSError, ValueError):
@@ -288,6 +293,8 @@ def blitz_results(result_json: Path) -> Dict[str, str]:
         match = BLITZ_EXIT_CODE.search(env.get("reason") or "")
         codes = [s.get("exit_code") for s in env.get("steps", []) if s.get("exit_code")]
         code = match.group(1) if match else (str(codes[-1]) if codes else "?")
+        if env.get("code"):
+            code = str(env["code"])
         status = env.get("result")
         if status == "passed":
             results[env["name"]] = f"IGNORED FAIL code {code}" if env.get("ignored_failure") else "OK"
