@@ -193,7 +193,8 @@ def pip_wheel(pipdir, sdist, outdir, result):
     from pip._internal.cli.main import main
 
     before = set(os.listdir(outdir)) if os.path.isdir(outdir) else set()
-    code = main(["wheel", "--no-deps", "--wheel-dir", outdir, sdist])
+    # PEP 517 whatever the sdist holds (a setup.py alone included), as tox's packages are built
+    code = main(["wheel", "--no-deps", "--use-pep517", "--wheel-dir", outdir, sdist])
     if code:
         sys.exit(code)
     made = [n for n in os.listdir(outdir) if n.endswith(".whl") and n not in before]

@@ -356,8 +356,21 @@ void envrun_prepare(struct ctx *c, struct envrun *er)
 	}
 	if (platform_skips(er))
 		return;
-	for (size_t i = 0; i < er->e.base_python.n && found < 0; i++)
-		found = interp_find(er->e.base_python.v[i], &er->in);
+	for (size_t i = 0; i < er->e.base_python.n && found < 0; i++) {
+		/*
+		 * "python" and "python3" name no version: tox takes the interpreter it
+		 * runs on, blitz the one envs without a base_python get
+		 */
+		const char *spec = er->e.base_python.v[i];
+		if (strcmp(spec, "python") == 0 || strcmp(spec, "python3") == 0) {
+			const char *dflt = tox_default_python(t);
+			if (dflt && interp_find(dflt, &er->in) == 0 && er->in.major == 3) {
+				found = 0;
+				break;
+			}
+		}
+		found = interp_find(spec, &er->in);
+	}
 	if (found < 0) {
 		snprintf(er->error, sizeof(er->error), "no interpreter for base_python '%s' (looked on PATH and in pyenv's versions)",
 			 er->e.base_python.n ? er->e.base_python.v[0] : "");

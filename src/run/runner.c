@@ -698,6 +698,57 @@ static void keep_envs(struct ctx *c, struct run_result *res, struct strvec *deps
 	c->n = res->n = k;
 }
 
+/* Whether a command runs coverage's subcommand sub ("coverage combine", "python -m coverage run"). */
+static int runs_coverage(const struct strvec *argv, const char *sub)
+{
+	for (size_t k = 0; k + 1 < argv->n; k++) {
+		const char *w = strrchr(argv->v[k], '/') ? strrchr(argv->v[k], '/') + 1 : argv->v[k];
+		if (strncmp(w, "coverage", 8) == 0 && strcmp(argv->v[k + 1], sub) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Whether env e collects coverage data (coverage run, pytest --cov), or (combine) combines it. */
+static int env_coverage(const struct toxenv *e, int combine)
+{
+	const struct tox_commands *lists[] = { &e->commands_pre, &e->commands, &e->commands_post };
+
+	for (int l = 0; l < 3; l++)
+		for (size_t i = 0; i < lists[l]->n; i++) {
+			const struct strvec *argv = &lists[l]->v[i].argv;
+			if (combine && runs_coverage(argv, "combine"))
+				return 1;
+			if (combine)
+				continue;
+			if (runs_coverage(argv, "run"))
+				return 1;
+			for (size_t k = 0; k < argv->n; k++)
+				if (strncmp(argv->v[k], "--cov", 5) == 0 && strncmp(argv->v[k], "--cov-", 6) != 0)
+					return 1;
+		}
+	return 0;
+}
+
+/*
+ * An env that combines coverage data and names no depends runs after the
+ * envs of the run that collect it (tox starts envs in the order they are
+ * listed, so such a file works there as long as the combining env comes
+ * last and the others finish first; blitz starts them by their length).
+ */
+static void coverage_order(struct envrun *runs, size_t n, struct strvec *deps)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!runs[i].resolved || runs[i].e.depends.n || !env_coverage(&runs[i].e, 1))
+			continue;
+		for (size_t k = 0; k < n; k++)
+			if (k != i && runs[k].resolved && env_coverage(&runs[k].e, 0) && !env_coverage(&runs[k].e, 1))
+				strvec_push(&deps[i], runs[k].r->name);
+		if (deps[i].n)
+			envrun_log_line(&runs[i], "combines coverage and names no depends: it runs after", "the envs that collect it");
+	}
+}
+
 /*
  * The exit status tox gives these results (the run got as far as its envs).
  * tox 4: 0 when every env passed (or failed with ignore_outcome) and not
@@ -775,6 +826,7 @@ int runner_run(struct tox *t, const struct strvec *envs, const struct run_opts *
 		}
 		predicted[i] = db_env_duration(&db, envs->v[i]);
 	}
+	coverage_order(runs, envs->n, deps);
 	for (size_t i = 0; i < envs->n; i++)
 		envrun_prepare(&c, &runs[i]);
 	if (o->nodes > 1) {
