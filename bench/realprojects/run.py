@@ -5,7 +5,7 @@ usage: run.py [--projects a,b] [--tools tox,blitz] [--warm N] [--work DIR] [--mi
               [--blitz PATH] [--tox PATH] [--wheelhouse-tool PATH] [--install] [--keep]
 
 For each project of projects.toml (beside this file): a clone of its fetched snapshot at the
-tag, one per tool, under WORK/src/NAME/TOOL; then, tool by tool, a cold run (no .tox, no
+tag, one per tool, under WORK/TOOL/NAME; then, tool by tool, a cold run (no .tox, no
 .blitz) and N warm runs, each `TOOL -p auto -e ENVS --result-json FILE` in a clean
 environment with pip offline. Per run and env: pass/fail, tests passed/failed (from the
 commands' output: pytest's summary line, unittest's "Ran N tests"), and the run's wall time.
@@ -298,7 +298,9 @@ def run_project(p, args, env_base, tools):
     envs = p["envs"]
     out = {"name": name, "repo": p["repo"], "tag": p["tag"], "envs": envs, "runs": {}}
     for tool in tools:
-        src = os.path.join(args.work, "src", name, tool)
+        # WORK/TOOL/NAME, not WORK/src/NAME/TOOL: coverage's [paths] patterns such as
+        # */src/waitress would match the scratch folder's own path
+        src = os.path.join(args.work, tool, name)
         checkout(mirror, p["tag"], src)
         home = os.path.join(args.work, "home", tool)
         os.makedirs(home, exist_ok=True)
@@ -314,13 +316,15 @@ def run_project(p, args, env_base, tools):
                 cmd = [args.tox, "-p", "auto", "-e", ",".join(envs), "--result-json", rjson]
             else:
                 cmd = [args.blitz, "-p", "auto", "-e", ",".join(envs), "--result-json", rjson]
+            load = os.getloadavg()[0]
             rc, secs = run_tool(cmd, src, env, stem + ".log", args.timeout)
             per_env = envs_of_tox(rjson, envs) if tool == "tox" else envs_of_blitz(rjson, envs)
             runs.append({"kind": kind, "exit": rc, "seconds": round(secs, 2), "envs": per_env,
-                         "log": stem + ".log", "result_json": rjson})
+                         "log": stem + ".log", "result_json": rjson,
+                         "load_before": round(load, 2), "load_after": round(os.getloadavg()[0], 2)})
             oks = sum(1 for v in per_env.values() if v.get("ok"))
-            log("  %-16s %-5s %-5s %7.1f s  exit %-3s  %d/%d envs ok" % (name, tool, kind, secs, rc,
-                oks, len(envs)))
+            log("  %-16s %-5s %-5s %7.1f s  exit %-3s  %d/%d envs ok  (load %.1f -> %.1f)" % (
+                name, tool, kind, secs, rc, oks, len(envs), load, os.getloadavg()[0]))
         out["runs"][tool] = runs
     return out
 
@@ -410,7 +414,8 @@ def main():
                 for tool, runs in r["runs"].items():
                     for run in runs:
                         parse = envs_of_tox if tool == "tox" else envs_of_blitz
-                        run["envs"] = parse(run["result_json"], r["envs"])
+                        rj = os.path.join(args.work, "logs", os.path.basename(run["result_json"]))
+                        run["envs"] = parse(rj, r["envs"])
                 log(table(r))
         return
     os.makedirs(os.path.join(args.work, "logs"), exist_ok=True)
