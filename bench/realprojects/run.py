@@ -331,7 +331,7 @@ def run_project(p, args, env_base, tools):
 
 def cell(e):
     if e.get("ok") is None:
-        return "not run"
+        return "not run" if e.get("result") is None else e["result"]
     s = "pass" if e["ok"] else "FAIL"
     if e.get("passed") is not None:
         s += " %d" % e["passed"]
@@ -354,8 +354,8 @@ def table(res):
             cells += [cell(cold_of[t]["envs"][e]), cell(warm_of[t]["envs"][e])]
         row = "| %s | %s |" % (e, " | ".join(cells))
         if len(tools) == 2:
-            a = [cold_of[t]["envs"][e].get("ok") for t in tools]
-            b = [warm_of[t]["envs"][e].get("ok") for t in tools]
+            a = [bool(cold_of[t]["envs"][e].get("ok")) for t in tools]
+            b = [bool(warm_of[t]["envs"][e].get("ok")) for t in tools]
             row += " %s |" % ("yes" if a[0] == a[1] and b[0] == b[1] else "**no**")
         lines.append(row)
     lines.append("")
@@ -367,6 +367,24 @@ def table(res):
         lines.append("tox / blitz: cold %.2fx, warm %.2fx." % (
             cold_of["tox"]["seconds"] / cold_of["blitz"]["seconds"],
             warm_of["tox"]["seconds"] / warm_of["blitz"]["seconds"]))
+    return "\n".join(lines) + "\n"
+
+
+def summary(results):
+    """One line per project: envs, agreement, both tools' cold and warm times and tox / blitz."""
+    lines = ["| project | envs | pass (tox / blitz, cold; warm) | agree | tox cold | blitz cold | "
+             "tox/blitz | tox warm | blitz warm | tox/blitz |", "|---" * 10 + "|"]
+    for r in results:
+        if set(r["runs"]) != {"tox", "blitz"}:
+            continue
+        t, b = r["runs"]["tox"], r["runs"]["blitz"]
+        ok = lambda run: sum(1 for v in run["envs"].values() if v.get("ok"))
+        agree = sum(1 for e in r["envs"] if bool(t[0]["envs"][e].get("ok")) == bool(b[0]["envs"][e].get("ok"))
+                    and bool(t[-1]["envs"][e].get("ok")) == bool(b[-1]["envs"][e].get("ok")))
+        lines.append("| %s %s | %d | %d / %d; %d / %d | %d of %d | %.1f s | %.1f s | %.2fx | %.1f s | %.1f s | %.2fx |" % (
+            r["name"], r["tag"], len(r["envs"]), ok(t[0]), ok(b[0]), ok(t[-1]), ok(b[-1]), agree,
+            len(r["envs"]), t[0]["seconds"], b[0]["seconds"], t[0]["seconds"] / b[0]["seconds"],
+            t[-1]["seconds"], b[-1]["seconds"], t[-1]["seconds"] / b[-1]["seconds"]))
     return "\n".join(lines) + "\n"
 
 
@@ -409,6 +427,7 @@ def main():
             sys.exit("run.py: no %s at %s" % (t, path))
 
     if args.report:
+        done = []
         with open(os.path.join(args.work, "results.json")) as f:
             for r in json.load(f)["projects"]:
                 for tool, runs in r["runs"].items():
@@ -417,6 +436,8 @@ def main():
                         rj = os.path.join(args.work, "logs", os.path.basename(run["result_json"]))
                         run["envs"] = parse(rj, r["envs"])
                 log(table(r))
+                done.append(r)
+        log(summary(done))
         return
     os.makedirs(os.path.join(args.work, "logs"), exist_ok=True)
     wh = os.path.join(args.work, "wheelhouse")
@@ -452,6 +473,7 @@ def main():
     log("")
     for r in old + results:
         log(table(r))
+    log(summary(old + results))
     log("results: %s (this invocation took %.0f s)" % (path, total))
 
 
