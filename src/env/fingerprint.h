@@ -36,8 +36,16 @@ uint64_t fp_stat(uint64_t h, const char *path);
  */
 uint64_t fp_tree(uint64_t h, const char *root, const struct strvec *skip);
 
-/* fp_tree, listing each file hashed into entries as "HASH RELPATH" (HASH: 16 hex digits of its stat), in order. */
-uint64_t fp_tree_entries(uint64_t h, const char *root, const struct strvec *skip, struct strvec *entries);
+/*
+ * The same tree by the files' contents: a file rewritten with the same
+ * bytes (a test that regenerates a fixture) is no change. cache (a file,
+ * or NULL) keeps each file's content hash with its stat, so only files
+ * whose stat changed are read; files over 8 MiB count by their stat. With
+ * entries, each file hashed is listed as "HASH RELPATH" (HASH: 16 hex
+ * digits of its content hash), in order.
+ */
+uint64_t fp_tree_content(uint64_t h, const char *root, const struct strvec *skip, const char *cache,
+			 struct strvec *entries);
 
 /*
  * The same over the files that decide which tests pytest collects: *.py,

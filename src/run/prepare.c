@@ -83,9 +83,11 @@ uint64_t run_tree(struct ctx *c, int code)
 		if (code) {
 			*tree = fp_code_tree(FP_INIT, c->t->toxinidir, &c->tree_skip);
 		} else {
+			char *cache = xconcat(c->o->state_dir, "/tree-hashes", NULL);
 			strvec_clear(&c->tree_entries);
-			*tree = git_head(fp_tree_entries(FP_INIT, c->t->toxinidir, &c->tree_skip, &c->tree_entries),
+			*tree = git_head(fp_tree_content(FP_INIT, c->t->toxinidir, &c->tree_skip, cache, &c->tree_entries),
 					 c->t->toxinidir);
+			free(cache);
 		}
 		*have = 1;
 	}
@@ -103,7 +105,9 @@ int run_tree_outputs(struct ctx *c, const char *version)
 	run_tree(c, 0);
 	for (size_t i = 0; i < c->tree_entries.n; i++)
 		strmap_intern(&before, c->tree_entries.v[i], strlen(c->tree_entries.v[i]));
-	fp_tree_entries(FP_INIT, c->t->toxinidir, &c->tree_skip, &after);
+	char *cache = xconcat(c->o->state_dir, "/tree-hashes", NULL);
+	fp_tree_content(FP_INIT, c->t->toxinidir, &c->tree_skip, cache, &after);
+	free(cache);
 	for (size_t i = 0; i < after.n; i++) {
 		const char *rel = after.v[i] + 17;
 		if (strmap_get(&before, after.v[i], strlen(after.v[i])) >= 0)

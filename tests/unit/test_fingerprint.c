@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "fixture.h"
 #include "tests.h"
@@ -120,7 +121,45 @@ static void test_envmark(void)
 	fx_release(&f);
 }
 
+/* By content: a file written again with the same bytes is no change, other bytes are, even with the old time. */
+static void test_fp_tree_content(void)
+{
+	struct fx f;
+	struct strvec skip = STRVEC_INIT, entries = STRVEC_INIT;
+	struct stat st;
+	struct timespec ts[2];
+	char root[600];
+
+	fx_init(&f);
+	fx_mkdir(&f, "p");
+	fx_mkdir(&f, "p/src");
+	fx_write(&f, "p/src/a.py", "A = 1\n");
+	fx_write(&f, "p/data.txt", "fixture\n");
+	snprintf(root, sizeof(root), "%s", fx_path(&f, "p"));
+	const char *cache = fx_path(&f, "cache");
+	uint64_t first = fp_tree_content(FP_INIT, root, &skip, cache, &entries);
+	CHECK_INT((int)entries.n, 2);
+	CHECK(strstr(entries.v[0], " data.txt") && strstr(entries.v[1], " src/a.py"));
+	CHECK(access(cache, F_OK) == 0);
+	usleep(20000);
+	fx_write(&f, "p/data.txt", "fixture\n");	/* a test writing its fixture again */
+	CHECK(fp_tree_content(FP_INIT, root, &skip, cache, NULL) == first);
+	stat(fx_path(&f, "p/src/a.py"), &st);
+	ts[0] = st.st_atim;
+	ts[1] = st.st_mtim;
+	fx_write(&f, "p/src/a.py", "A = 2\n");	/* same size, its time put back: read again all the same */
+	utimensat(AT_FDCWD, fx_path(&f, "p/src/a.py"), ts, 0);
+	uint64_t changed = fp_tree_content(FP_INIT, root, &skip, NULL, NULL);
+	CHECK(changed != first);
+	strvec_push(&skip, fx_path(&f, "p/data.txt"));
+	CHECK(fp_tree_content(FP_INIT, root, &skip, cache, NULL) != changed);
+	strvec_clear(&skip);
+	strvec_clear(&entries);
+	fx_release(&f);
+}
+
 const struct test fingerprint_tests[] = {
+	{ "fp_tree_content", test_fp_tree_content },
 	{ "fp_tree", test_fp_tree },
 	{ "fp_words", test_fp_words },
 	{ "fp_file", test_fp_file },
