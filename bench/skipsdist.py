@@ -411,23 +411,23 @@ class Bench:
         return out
 
     def measure_all(self):
+        """first, cold and warm in turn, each by one tool and then the other (so that the two runs
+        compared are as close in time as they can be), variant by variant, --runs times over."""
         a = self.args
         for i in range(a.runs):
             for variant in a.variants:
-                for tool in a.tools:
-                    if "first" in a.measure:
-                        self.run(variant, tool, "first", i)
-                    elif "cold" in a.measure and i == 0 and not os.listdir(self.env(tool)["HOME"]):
-                        # "cold" is a fresh project on a machine whose caches the tool has filled
-                        print("  %-12s %-5s (untimed: a first run to fill the machine's caches)" % (variant, tool),
-                              flush=True)
-                        self.run(variant, tool, "prime", i)
-                    if "cold" in a.measure:
-                        self.run(variant, tool, "cold", i)
-                    if "warm" in a.measure:
-                        if not os.path.isdir(os.path.join(self.work, "%s-%s" % (variant, tool), ".tox")):
+                for measure in [m for m in MEASURES if m in a.measure]:
+                    for tool in a.tools:
+                        project = os.path.join(self.work, "%s-%s" % (variant, tool))
+                        if measure == "cold" and "first" not in a.measure and not os.listdir(self.env(tool)["HOME"]):
+                            # "cold" is a fresh project on a machine whose caches the tool has filled
+                            print("  %-12s %-5s (untimed: a first run, to fill the machine's caches)"
+                                  % (variant, tool), flush=True)
                             self.run(variant, tool, "prime", i)
-                        self.run(variant, tool, "warm", i)
+                        if measure == "warm" and not os.path.isdir(os.path.join(project, ".tox")):
+                            print("  %-12s %-5s (untimed: a run to make the envs)" % (variant, tool), flush=True)
+                            self.run(variant, tool, "prime", i)
+                        self.run(variant, tool, measure, i)
 
     def median(self, variant, tool, measure):
         runs = self.results.get((variant, tool, measure), [])
