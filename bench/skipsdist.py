@@ -28,6 +28,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import shutil
 import signal
 import statistics
@@ -276,10 +277,12 @@ def fmt(seconds):
 
 
 class Outcome:
-    """One timed run: its wall time, whether every env passed, and why not."""
+    """One timed run: its wall time, the CPU time of all its processes, whether every env passed
+    and why not, each env's venv set-up time, the load average at its start."""
 
-    def __init__(self, seconds, ok, why, creates=None, load_avg=""):
-        self.seconds, self.ok, self.why, self.creates, self.load = seconds, ok, why, creates or {}, load_avg
+    def __init__(self, seconds, cpu, ok, why, creates=None, load_avg=""):
+        self.seconds, self.cpu, self.ok, self.why = seconds, cpu, ok, why
+        self.creates, self.load = creates or {}, load_avg
 
 
 def check_tox(rc, log, result, envs):
@@ -375,6 +378,7 @@ class Bench:
                      % (project, " ".join(cmd), variant, measure, i + 1, at_start)).encode())
             f.flush()
             start = time.monotonic()
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             timed_out = False
             # a session of its own, so that a stuck run, or Ctrl-C here, ends it with all its children
             proc = subprocess.Popen(cmd, cwd=project, env=env, stdout=f, stderr=subprocess.STDOUT,
@@ -389,6 +393,10 @@ class Bench:
                 proc.wait()
                 raise
             seconds = time.monotonic() - start
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            # user + system of every process of the run that was waited for (all of them, when the
+            # tool waits for its own): on a shared machine steadier than the wall time
+            cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
         if rc < 0 and not timed_out and retry:
             # not the tool failing: something outside it (the OOM killer on a crowded machine, a
             # signal meant for another process) ended it; once, the run is made again
@@ -403,10 +411,10 @@ class Bench:
             why = "no end after %d s, killed; " % RUN_TIMEOUT + why
         elif rc < 0:
             why = "killed by signal %d (twice); " % -rc + why
-        out = Outcome(seconds, ok, why, creates, at_start)
+        out = Outcome(seconds, cpu, ok, why, creates, at_start)
         self.results.setdefault((variant, tool, measure), []).append(out)
-        print("  %-12s %-5s %-5s run %d: %8s  %s  (load %s)"
-              % (variant, tool, measure, i + 1, fmt(seconds), "all %d envs green" % len(self.envs) if ok
+        print("  %-12s %-5s %-5s run %d: %8s, CPU %8s  %s  (load %s)"
+              % (variant, tool, measure, i + 1, fmt(seconds), fmt(cpu), "all %d envs green" % len(self.envs) if ok
                  else "FAILED: " + why, at_start), flush=True)
         return out
 
@@ -429,11 +437,11 @@ class Bench:
                             self.run(variant, tool, "prime", i)
                         self.run(variant, tool, measure, i)
 
-    def median(self, variant, tool, measure):
+    def median(self, variant, tool, measure, what="seconds"):
         runs = self.results.get((variant, tool, measure), [])
         if not runs or not all(r.ok for r in runs):
             return None
-        return statistics.median(r.seconds for r in runs)
+        return statistics.median(getattr(r, what) for r in runs)
 
     def report(self):
         a = self.args
@@ -443,8 +451,9 @@ class Bench:
                  "s" if a.runs > 1 else "", load()))
         print("first: no .tox/.blitz, empty HOME (no machine cache); cold: no .tox/.blitz, machine caches "
               "kept; warm: every env in place")
-        head = "%-12s %-6s %12s %12s %14s  %s"
-        print(head % ("variant", "run", "tox 4", "blitz", "tox / blitz", "target"))
+        head = "%-12s %-6s %10s %10s %12s  %-20s %10s %10s %12s"
+        print(head % ("variant", "run", "tox 4", "blitz", "tox / blitz", "target", "tox CPU", "blitz CPU",
+                      "CPU ratio"))
         for variant in a.variants:
             for measure in [m for m in MEASURES if m in a.measure]:
                 t = self.median(variant, "tox", measure) if "tox" in a.tools else None
@@ -463,10 +472,15 @@ class Bench:
                 if target:
                     verdict = (">= %gx: " % target) + ("met" if t and b and t / b >= target else
                                                         "missed" if t and b else "not measured")
-                print(head % (variant, measure, cells[0], cells[1], ratio, verdict))
-        failures = [(k, r) for k, runs in sorted(self.results.items()) for r in runs if not r.ok and k[2] != "prime"]
-        for (variant, tool, measure), r in failures[:6]:
-            print("  failed: %s %s %s: %s" % (variant, tool, measure, r.why))
+                tc = self.median(variant, "tox", measure, "cpu") if t else None
+                bc = self.median(variant, "blitz", measure, "cpu") if b else None
+                print(head % (variant, measure, cells[0], cells[1], ratio, verdict, fmt(tc), fmt(bc),
+                              "%.2fx" % (tc / bc) if tc and bc else "-"))
+        for (variant, tool, measure), runs in sorted(self.results.items()):
+            failed = [r for r in runs if not r.ok]
+            if failed and measure != "prime":
+                print("  failed: %s %s %s, %d of %d runs: %s" % (variant, tool, measure, len(failed), len(runs),
+                                                                 failed[0].why))
         self.report_creates()
 
     def report_creates(self):
