@@ -175,7 +175,7 @@ bench-services: deps-build blitz
 	/usr/bin/python3 bench/services.py --blitz build/blitz
 
 # An application's matrix: skipsdist, its own install_command, 3 Pythons x 10 envs, by tox 4.58
-# and by blitz, first/cold/warm, 3 runs each (about 30 minutes on 2 cores; SKIPSDIST_ARGS="--runs 1").
+# and by blitz, first/cold/warm, 3 runs each (about 22 minutes on 2 cores; SKIPSDIST_ARGS="--runs 1").
 DEPS_SKIPSDIST = python3 python3-venv python3-pytest python3-pytest-xdist python3-coverage python3-pytest-cov
 bench-skipsdist: deps-build blitz
 	@scripts/install-deps $(DEPS_SKIPSDIST)

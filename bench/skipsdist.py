@@ -271,7 +271,7 @@ def load():
 def fmt(seconds):
     if seconds is None:
         return "-"
-    if seconds < 1:
+    if seconds < 0.9995:
         return "%.0f ms" % (seconds * 1000)
     return "%.1f s" % seconds
 
