@@ -588,7 +588,25 @@ static int write_scripts(const char *info, const char *bin, const struct interp 
 	return rc;
 }
 
-int seed_install(const char *image, const char *venv_dir, const struct interp *in, char *err, size_t errsz)
+/* Whether the image holds a NAME.data folder (files for other places than site-packages). */
+static int has_data(const char *image)
+{
+	DIR *d = opendir(image);
+	struct dirent *de;
+	int found = 0;
+
+	while (d && !found && (de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+		found = n > 5 && strcmp(de->d_name + n - 5, ".data") == 0;
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+/* Install image into the venv; with requested, mark it as pip marks a distribution it was asked for. */
+static int install_image(const char *image, const char *venv_dir, const struct interp *in, int requested, char *err,
+			 size_t errsz)
 {
 	char *site = venv_site_packages(venv_dir, in), *bin = xconcat(venv_dir, "/bin", NULL), *name;
 	struct linker l = { .err = err, .errsz = errsz };
@@ -600,11 +618,18 @@ int seed_install(const char *image, const char *venv_dir, const struct interp *i
 		char *info = xconcat(site, "/", name, NULL);
 		free(name);
 		char *installer = xconcat(info, "/INSTALLER", NULL);
-		/* what put it there, as virtualenv writes it (the image's copy is shared: a file of the venv's own) */
+		/* what put it there, as pip writes it (the image's copy is shared: a file of the venv's own) */
 		unlink(installer);
 		rc = write_script(installer, "pip\n", err, errsz);
 		chmod(installer, 0644);
 		free(installer);
+		if (rc == 0 && requested) {
+			char *req = xconcat(info, "/REQUESTED", NULL);
+			unlink(req);
+			rc = write_script(req, "", err, errsz);
+			chmod(req, 0644);
+			free(req);
+		}
 		if (rc == 0)
 			rc = write_scripts(info, bin, in, err, errsz);
 		free(info);
@@ -612,4 +637,19 @@ int seed_install(const char *image, const char *venv_dir, const struct interp *i
 	free(site);
 	free(bin);
 	return rc;
+}
+
+int seed_install(const char *image, const char *venv_dir, const struct interp *in, char *err, size_t errsz)
+{
+	return install_image(image, venv_dir, in, 0, err, errsz);
+}
+
+int seed_install_wheel(const char *image, const char *venv_dir, const struct interp *in, int requested, char *err,
+		       size_t errsz)
+{
+	if (has_data(image)) {
+		snprintf(err, errsz, "%s has files for other places than site-packages (.data): left to pip", image);
+		return -1;
+	}
+	return install_image(image, venv_dir, in, requested, err, errsz);
 }

@@ -60,4 +60,12 @@ int seed_image(const struct interp *in, const char *wheel, char *out, size_t out
  */
 int seed_install(const char *image, const char *venv_dir, const struct interp *in, char *err, size_t errsz);
 
+/*
+ * The same for any wheel's image (env/resolved.h): one holding a .data
+ * folder is refused (-1); requested: the install named it, and it is marked
+ * so (REQUESTED), as pip does.
+ */
+int seed_install_wheel(const char *image, const char *venv_dir, const struct interp *in, int requested, char *err,
+		       size_t errsz);
+
 #endif

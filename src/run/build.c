@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "../env/fingerprint.h"
+#include "../env/resolved.h"
 #include "../env/venv.h"
 #include "../util/strbuf.h"
 #include "../util/strvec.h"
@@ -200,4 +201,56 @@ int envrun_create(struct ctx *c, struct envrun *er)
 	envrun_finish(er, ENV_FAILED, why);
 	(void)c;
 	return -1;
+}
+
+int envrun_deps_cached(struct ctx *c, struct envrun *er, const struct step *st)
+{
+	struct strvec requested = STRVEC_INIT;
+	struct step_result *sr;
+	char err[1024];
+	long long t0 = now_ns();
+	int rc;
+
+	(void)c;
+	er->deps_key = 0;
+	if (st->kind != STEP_DEPS || !er->steps.direct_venv || !(er->building || er->task) || !er->seeding ||
+	    er->e.system_site_packages)
+		return 1;	/* not a fresh venv of blitz's, or one that sees the interpreter's own packages */
+	er->deps_key = resolved_key(&st->argv, envrun_envp(er, st), &er->in, er->seeding->image[SEED_PIP], &requested);
+	rc = er->deps_key ? resolved_install(er->deps_key, er->e.env_dir, &er->in, &requested, err, sizeof(err)) : 1;
+	strvec_clear(&requested);
+	if (rc < 0)
+		envrun_log_line(er, "installing the deps from what pip resolved before failed, running pip:", err);
+	if (rc != 0)
+		return 1;
+	/* the same wheels pip installed for this install before, linked from their images */
+	char *cmd = xconcat("(as pip resolved it before) ", "", NULL);
+	for (size_t i = 0; i < st->argv.n; i++) {
+		char *next = xconcat(cmd, i ? " " : "", st->argv.v[i], NULL);
+		free(cmd);
+		cmd = next;
+	}
+	envrun_log_line(er, "installing the deps pip resolved before, from their wheels:", cmd);
+	er->r->steps = xrealloc(er->r->steps, (er->r->nsteps + 1) * sizeof(*er->r->steps));
+	sr = &er->r->steps[er->r->nsteps++];
+	memset(sr, 0, sizeof(*sr));
+	sr->what = xstrdup("deps");
+	sr->cmd = cmd;
+	sr->seconds = (double)(now_ns() - t0) / 1e9;
+	return 0;
+}
+
+void envrun_deps_ran(struct ctx *c, struct envrun *er, const struct step *st)
+{
+	const char *seeded[SEED_DISTS];
+	size_t n = 0;
+
+	(void)c;
+	if (!er->deps_key)
+		return;
+	for (int i = 0; i < SEED_DISTS; i++)
+		if (er->seeding->image[i][0])
+			seeded[n++] = er->seeding->image[i];
+	resolved_remember(er->deps_key, &st->argv, envrun_envp(er, st), er->e.env_dir, &er->in, seeded, n);
+	er->deps_key = 0;
 }

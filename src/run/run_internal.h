@@ -60,6 +60,7 @@ struct envrun {
 	uint64_t fp_reqs;		/* its project's requirements (from the package's metadata), once known; 0 none */
 	uint64_t mark_reqs;		/* the same as its reused venv's mark says */
 	int venv_reused;		/* its venv and deps are in place (the project may be installed again) */
+	uint64_t deps_key;		/* its STEP_DEPS running: the key of what pip resolves, or 0 */
 	struct task *waiting;		/* the task it waits for (it holds no slot meanwhile) */
 	struct task *task;		/* this is no env but the steps of this task */
 	int together;			/* its project's wheel goes in with its deps, in one pip run */
@@ -266,6 +267,15 @@ void envrun_build(struct ctx *c, struct envrun *er);
  * when it failed (the env is finished).
  */
 int envrun_create(struct ctx *c, struct envrun *er);
+
+/*
+ * Env er's STEP_DEPS st in a venv it is building (build.c):
+ * envrun_deps_cached installs what pip resolved for the same install before
+ * (env/resolved.h) in this process, recorded as the step: 0 done, 1 run
+ * pip. envrun_deps_ran: pip ran it and passed: keep what it installed.
+ */
+int envrun_deps_cached(struct ctx *c, struct envrun *er, const struct step *st);
+void envrun_deps_ran(struct ctx *c, struct envrun *er, const struct step *st);
 
 /* Start env er's next step (runner.c): 0 started, 1 waiting for a task, -1 finished. */
 int envrun_start_step(struct ctx *c, struct envrun *er);

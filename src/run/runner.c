@@ -247,6 +247,10 @@ int envrun_start_step(struct ctx *c, struct envrun *er)
 			er->next++;
 			continue;
 		}
+		if (st->kind == STEP_DEPS && envrun_deps_cached(c, er, st) == 0) {
+			er->next++;
+			continue;
+		}
 		if (!er->task && (st->kind == STEP_LAYER || st->kind == STEP_WHEEL)) {
 			int rc = st->kind == STEP_LAYER ? layer_step(c, er) : package_step(c, er);
 			if (rc != 0)
@@ -467,6 +471,8 @@ static void step_done(struct ctx *c, struct envrun *er, struct job *j)
 	step_failure(st, j, why, sizeof(why));
 	envrun_record_step(er, st, j, NULL);
 	env_log_write(c, er, st, j);
+	if (st->kind == STEP_DEPS && !why[0])
+		envrun_deps_ran(c, er, st);
 	if (st->junit && (j->end == JOB_EXITED || j->end == JOB_SIGNALED || j->end == JOB_TIMED_OUT)) {
 		size_t from = c->junit.n;
 		double tests = report_read_junit(c, er, st->junit, 0);
