@@ -2,8 +2,10 @@
 #define BLITZ_RUN_INTERNAL_H
 
 /*
- * What runner.c (envs and their steps) and shared.c (work done once for
- * several envs: the project's wheel, layers of shared deps) both see.
+ * What the files of the run share: the run (runner.c), each env's steps
+ * (envrun.c, prepare.c, build.c), work done once for several envs (shared.c:
+ * layers of shared deps; package.c: the project's package), shards
+ * (shard.c), services (services.c) and the run's test report (report.c).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -277,15 +279,18 @@ int envrun_create(struct ctx *c, struct envrun *er);
 int envrun_deps_cached(struct ctx *c, struct envrun *er, const struct step *st);
 void envrun_deps_ran(struct ctx *c, struct envrun *er, const struct step *st);
 
-/* Start env er's next step (runner.c): 0 started, 1 waiting for a task, -1 finished. */
+/* Start env er's next step (envrun.c): 0 started, 1 waiting for a task, -1 finished. */
 int envrun_start_step(struct ctx *c, struct envrun *er);
 
-/* Env er ends with status; reason says why it did not pass (runner.c); code: tox's exit code for it. */
+/* A job of env er's current step ended (envrun.c): go on with the env, or record why it failed. */
+void envrun_job_done(struct ctx *c, struct envrun *er, struct job *j);
+
+/* Env er ends with status; reason says why it did not pass (envrun.c); code: tox's exit code for it. */
 void envrun_finish(struct envrun *er, enum env_status status, const char *reason);
 void envrun_fail(struct envrun *er, int code, const char *reason);
 
 /*
- * Env er's current step (steps.v[er->next]) has ended (runner.c): why is
+ * Env er's current step (steps.v[er->next]) has ended (envrun.c): why is
  * "" when it passed, else why it failed and code the exit code tox gives
  * that failure; stopped: Ctrl-C or --fail-fast stopped it. Goes on as tox
  * does: a failing command of commands_pre or commands skips to
