@@ -344,12 +344,15 @@ void append_log(const char *to, const char *from);
 void record_inproc(struct env_result *r, const char *what, const char *cmd, long long t0);
 
 /*
- * The project's package, built as tox 4 builds it (package.c).
- * package_prepare: before the run, env er's package steps: for sdist,
- * wheel, sdist-wheel and editable a STEP_WHEEL before its STEP_PACKAGE and
- * the tasks that build the package (returns -1 with er->error when it
- * cannot). package_step: er's STEP_WHEEL: wait for the package, then
- * point its install at it (0 go on, 1 waiting, -1 finished).
+ * The project's package, built as tox 4 builds it (package.c) and
+ * installed into each env (package_install.c). package_prepare: before the
+ * run, env er's package steps: for sdist, wheel, sdist-wheel, editable and
+ * external a STEP_WHEEL before its STEP_PACKAGE and the tasks that build
+ * the package (returns -1 with er->error when it cannot).
+ * package_constraints: constrain_package_deps's file, and the STEP_FREEZE
+ * that writes it with use_frozen_constraints. package_step: er's
+ * STEP_WHEEL: wait for the package, then point its install at it (0 go
+ * on, 1 waiting, -1 finished).
  * package_task_start: start a package task (or make it wait for the one it
  * needs). package_task_found: a package task's folder holds what it
  * builds (0, with artifact and metadata set), else -1. package_task_built:
