@@ -11,8 +11,7 @@
 #include "../util/strvec.h"
 #include "../util/util.h"
 
-/* name as PEP 503 normalises it: lower case, each run of "-_." one "-" (allocated). */
-static char *normalise(const char *name, size_t n)
+char *pyname_normalise(const char *name, size_t n)
 {
 	struct strbuf sb = STRBUF_INIT;
 
@@ -42,7 +41,7 @@ static const struct toml_value *find_group(const struct groups *g, const char *n
 {
 	for (size_t i = 0; i < toml_table_len(g->table); i++) {
 		const struct toml_kv *kv = toml_table_at(g->table, i);
-		char *n = normalise(kv->key, kv->keylen);
+		char *n = pyname_normalise(kv->key, kv->keylen);
 		int same = strcmp(n, name) == 0;
 		free(n);
 		if (same)
@@ -62,7 +61,7 @@ static int self_reference(struct groups *g, const char *req, struct strvec *out)
 
 	if (!g->project || !g->extras || !bracket || (size_t)(bracket - req) != n)
 		return 0;
-	char *name = normalise(req, n);
+	char *name = pyname_normalise(req, n);
 	int self = strcmp(name, g->project) == 0;
 	free(name);
 	if (!self)
@@ -77,10 +76,10 @@ static int self_reference(struct groups *g, const char *req, struct strvec *out)
 		size_t len = strlen(tok);
 		while (len && tok[len - 1] == ' ')
 			tok[--len] = '\0';
-		char *x = normalise(tok, len);
+		char *x = pyname_normalise(tok, len);
 		for (size_t i = 0; i < toml_table_len(g->extras); i++) {
 			const struct toml_kv *kv = toml_table_at(g->extras, i);
-			char *k = normalise(kv->key, kv->keylen);
+			char *k = pyname_normalise(kv->key, kv->keylen);
 			if (strcmp(k, x) == 0)
 				toml_string_array(g->doc, &kv->value, "project.optional-dependencies", out, NULL);
 			free(k);
@@ -127,7 +126,7 @@ static int resolve(struct groups *g, const char *name, const struct toml_value *
 			return toml_diag(g->d, g->doc, item, "dependency group '%s': write a requirement string or "
 					 "{include-group = \"NAME\"}", name);
 		}
-		char *n = normalise(inc, strlen(inc));
+		char *n = pyname_normalise(inc, strlen(inc));
 		int rc = resolve(g, n, item, out);
 		free(n);
 		if (rc < 0)
@@ -165,13 +164,13 @@ int pyproject_dependency_groups(const char *root, const struct strvec *groups, s
 	g.table = toml_table(toml_get(doc.root, "dependency-groups"));
 	g.extras = toml_table(toml_get_path(doc.root, "project.optional-dependencies"));
 	const char *project = toml_string(toml_get_path(doc.root, "project.name"));
-	g.project = project ? normalise(project, strlen(project)) : NULL;
+	g.project = project ? pyname_normalise(project, strlen(project)) : NULL;
 	if (!g.table) {
 		rc = diag_set(d, path, 0, 0, "no dependency groups defined in %s: add a [dependency-groups] table, "
 			      "or drop dependency_groups", path);
 	}
 	for (size_t i = 0; i < groups->n && rc == 0; i++) {
-		char *n = normalise(groups->v[i], strlen(groups->v[i]));
+		char *n = pyname_normalise(groups->v[i], strlen(groups->v[i]));
 		rc = resolve(&g, n, NULL, &reqs);
 		free(n);
 	}

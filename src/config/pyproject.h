@@ -1,12 +1,17 @@
 #ifndef BLITZ_PYPROJECT_H
 #define BLITZ_PYPROJECT_H
 
+#include <stddef.h>
+
 struct strvec;
 struct diag;
 
 /*
  * What tox reads of a project's pyproject.toml besides its own configuration.
  */
+
+/* The first n bytes of name as PEP 503 normalises a project's name: lower case, each run of "-_." one "-" (allocated). */
+char *pyname_normalise(const char *name, size_t n);
 
 /*
  * The requirements of the dependency groups (PEP 735) named in groups, from

@@ -15,6 +15,7 @@
 #include "interp.h"
 #include "seed.h"
 #include "venv.h"
+#include "../config/pyproject.h"
 #include "../util/strbuf.h"
 #include "../util/strvec.h"
 #include "../util/util.h"
@@ -24,23 +25,6 @@ static const char *const harmless[] = {
 	"-q", "--quiet", "-v", "--verbose", "--disable-pip-version-check", "--no-input", "--no-cache-dir",
 	"--no-color", "--pre", "--no-index", NULL,
 };
-
-/* name as PEP 503 normalises it (allocated). */
-static char *normalise(const char *name, size_t n)
-{
-	struct strbuf sb = STRBUF_INIT;
-
-	for (size_t i = 0; i < n; i++) {
-		char ch = name[i];
-		if (ch == '-' || ch == '_' || ch == '.') {
-			if (!sb.len || sb.buf[sb.len - 1] != '-')
-				strbuf_addch(&sb, '-');
-			continue;
-		}
-		strbuf_addch(&sb, (char)tolower((unsigned char)ch));
-	}
-	return strbuf_detach(&sb);
-}
 
 static const char *env_get(char *const *envp, const char *name)
 {
@@ -147,7 +131,7 @@ uint64_t resolved_key(const struct strvec *argv, char *const *envp, const struct
 				n++;
 			if (!n || strchr(w, '/') || strchr(w, '@') || strstr(w, ".whl") || strstr(w, ".tar.gz"))
 				goto no;
-			char *name = normalise(w, n);
+			char *name = pyname_normalise(w, n);
 			int own = strcmp(name, "pip") == 0 || strcmp(name, "setuptools") == 0 || strcmp(name, "wheel") == 0;
 			strvec_push_owned(requested, name);
 			if (own)
@@ -230,7 +214,7 @@ static int wheel_name(const char *file, char **name, char **version)
 
 	if (len < 5 || strcmp(base + len - 4, ".whl") != 0 || !dash)
 		return -1;
-	*name = normalise(base, (size_t)(dash - base));
+	*name = pyname_normalise(base, (size_t)(dash - base));
 	*version = xstrndup(dash + 1, strcspn(dash + 1, "-"));
 	return 0;
 }
@@ -280,7 +264,7 @@ static int dist_name(const char *dir, char **name, char **version)
 
 	if (len < 11 || strcmp(dir + len - 10, ".dist-info") != 0 || !dash)
 		return -1;
-	*name = normalise(dir, (size_t)(dash - dir));
+	*name = pyname_normalise(dir, (size_t)(dash - dir));
 	*version = xstrndup(dash + 1, (size_t)(dir + len - 10 - (dash + 1)));
 	return 0;
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../config/pyproject.h"
 #include "../env/fingerprint.h"
 #include "../util/strbuf.h"
 #include "../util/util.h"
@@ -75,22 +76,6 @@ struct metadata {
 	struct strvec requires;		/* Requires-Dist, as written */
 };
 
-/* name as PEP 503 normalises it: lower case, each run of "-_." one "-" (allocated). */
-static char *normalise(const char *name)
-{
-	struct strbuf sb = STRBUF_INIT;
-
-	for (const char *p = name; *p; p++) {
-		if (*p == '-' || *p == '_' || *p == '.') {
-			if (!sb.len || sb.buf[sb.len - 1] != '-')
-				strbuf_addch(&sb, '-');
-			continue;
-		}
-		strbuf_addch(&sb, (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p));
-	}
-	return strbuf_detach(&sb);
-}
-
 /* The headers of a METADATA file that say what the project needs (its body, after a blank line, is not read). */
 static int metadata_read(const char *path, struct metadata *m)
 {
@@ -117,7 +102,7 @@ static int metadata_read(const char *path, struct metadata *m)
 		if (strcasecmp(line, "Name") == 0 && !m->name)
 			m->name = xstrdup(value);
 		else if (strcasecmp(line, "Provides-Extra") == 0)
-			strvec_push_owned(&m->extras, normalise(value));
+			strvec_push_owned(&m->extras, pyname_normalise(value, strlen(value)));
 		else if (strcasecmp(line, "Requires-Dist") == 0)
 			strvec_push(&m->requires, value);
 	}
@@ -209,7 +194,7 @@ int package_step(struct ctx *c, struct envrun *er)
 	if (t->metadata && metadata_read(t->metadata, &m) == 0) {
 		struct strbuf missing = STRBUF_INIT;
 		for (size_t i = 0; i < er->e.extras.n; i++) {
-			char *x = normalise(er->e.extras.v[i]);
+			char *x = pyname_normalise(er->e.extras.v[i], strlen(er->e.extras.v[i]));
 			if (strvec_find(&m.extras, x) < 0)
 				strbuf_addf(&missing, "%s%s", missing.len ? ", " : "", x);
 			free(x);
