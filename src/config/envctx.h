@@ -102,8 +102,6 @@ void envctx_setenv_all(struct envctx *c);
  */
 char *subst(struct envctx *c, const char *value, int depth);
 
-/* Resolve a key of the core section ({toxinidir}, {toxworkdir}, ...); NULL when not a core key. */
-char *tox_core_value(struct tox *t, const char *key);
 
 /*
  * The value of entry e as tox's process_raw gives it for this env: comments

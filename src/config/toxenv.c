@@ -321,12 +321,12 @@ static char *one_line(char *v)
 	return v;
 }
 
-/* tox 4 passes these on besides what pass_env names (Linux). */
+/* tox 4.58 passes these on besides what pass_env names (not on Windows); TERM and TERMINFO on a terminal. */
 static const char *const tox4_passenv[] = {
-	"CC", "CCSHARED", "CFLAGS", "CPPFLAGS", "CURL_CA_BUNDLE", "CXX", "HOME", "LANG", "LANGUAGE",
-	"LDFLAGS", "LD_LIBRARY_PATH", "PIP_*", "PKG_CONFIG", "PKG_CONFIG_PATH", "PKG_CONFIG_SYSROOT_DIR",
-	"REQUESTS_CA_BUNDLE", "SSL_CERT_FILE", "TMPDIR", "VIRTUALENV_*", "http_proxy", "https_proxy",
-	"no_proxy", NULL,
+	"CC", "CCSHARED", "CFLAGS", "CPPFLAGS", "CURL_CA_BUNDLE", "CXX", "FORCE_COLOR", "HOME", "LANG", "LANGUAGE",
+	"LDFLAGS", "LD_LIBRARY_PATH", "NETRC", "NIX_LD", "NIX_LD_LIBRARY_PATH", "NO_COLOR", "PIP_*", "PKG_CONFIG",
+	"PKG_CONFIG_PATH", "PKG_CONFIG_SYSROOT_DIR", "PYTHON_GIL", "REQUESTS_CA_BUNDLE", "SSH_AGENT_PID",
+	"SSH_AUTH_SOCK", "SSL_CERT_FILE", "TMPDIR", "VIRTUALENV_*", "http_proxy", "https_proxy", "no_proxy", NULL,
 };
 
 /* tox 3 passes on the variables of blitz's environment that match a pass_env pattern. */
@@ -364,6 +364,10 @@ static void tox4_passenv_list(struct envctx *c, struct strvec *out)
 			}
 	for (int i = 0; tox4_passenv[i]; i++)
 		strvec_push(out, tox4_passenv[i]);
+	if (c->t->opts.isatty) {
+		strvec_push(out, "TERM");
+		strvec_push(out, "TERMINFO");
+	}
 	/* sorted, as tox prints it; then the defaults the file repeats go */
 	qsort(out->v, out->n, sizeof(char *), cmp_str);
 	size_t w = 0;
@@ -713,6 +717,21 @@ static void resolve_more(struct envctx *c, struct toxenv *e)
 	char *v;
 
 	e->is_package_env = c->package;
+	e->env_bin_dir = str(c, "env_bin_dir");
+	e->env_python = str(c, "env_python");
+	e->env_site_packages_dir = str(c, "env_site_packages_dir");
+	e->py_dot_ver = str(c, "py_dot_ver");
+	e->py_impl = str(c, "py_impl");
+	v = str(c, "py_free_threaded");
+	e->py_free_threaded = strcmp(v, "True") == 0;
+	free(v);
+	v = str(c, "py_debug");
+	e->py_debug = strcmp(v, "True") == 0;
+	free(v);
+	if (written(c, "default_base_python"))
+		parse_list(c, "default_base_python", 0, &e->default_base_python);
+	else
+		strvec_push(&e->default_base_python, tox_default_python(t));
 	e->no_package = tox_core_flag(t, "no_package");
 	v = t->tox3 ? NULL : envctx_raw(c, "package_root", NULL);
 	if (v && c->package) {
@@ -964,6 +983,12 @@ void toxenv_release(struct toxenv *e)
 	free(e->platform);
 	free(e->package);
 	strvec_clear(&e->errors);
+	free(e->env_bin_dir);
+	free(e->env_python);
+	free(e->env_site_packages_dir);
+	free(e->py_dot_ver);
+	free(e->py_impl);
+	strvec_clear(&e->default_base_python);
 	free(e->package_type);
 	free(e->package_env);
 	free(e->wheel_build_env);
@@ -986,9 +1011,55 @@ void toxenv_release(struct toxenv *e)
 	memset(e, 0, sizeof(*e));
 }
 
+void tox_env_unused(struct tox *t, const char *name, const struct strvec *known, struct strvec *out)
+{
+	struct envctx *c = envctx_get(t, name);
+
+	if (!c->nsecs)
+		return;
+	for (size_t i = 0; i < c->secs[0]->n; i++) {
+		const char *k = c->secs[0]->entries[i].key;
+		if (strvec_find(known, k) < 0 && strvec_find(out, k) < 0)
+			strvec_push(out, k);
+	}
+	qsort(out->v, out->n, sizeof(char *), cmp_str);
+}
+
 void tox_env_forget(struct tox *t, const char *name)
 {
 	envctx_forget(t, name);
+}
+
+int tox_package_env_in_use(struct tox *t, const char *name)
+{
+	struct strvec all = STRVEC_INIT;
+	int used = 0;
+
+	if (t->tox3 || !tox_is_package_env(t, name))
+		return 0;
+	tox_all_envs(t, &all);
+	for (size_t i = 0; i < all.n && !used; i++) {
+		struct toxenv e;
+		struct diag d = { 0 };
+		if (tox_is_package_env(t, all.v[i]))
+			continue;
+		if (tox_env_resolve(t, all.v[i], &e, &d) == 0)
+			used = strcmp(e.package_env, name) == 0 || strcmp(e.wheel_build_env, name) == 0;
+		toxenv_release(&e);
+	}
+	strvec_clear(&all);
+	return used;
+}
+
+void tox_run_envs(struct tox *t, struct strvec *out)
+{
+	struct strvec all = STRVEC_INIT;
+
+	tox_all_envs(t, &all);
+	for (size_t i = 0; i < all.n; i++)
+		if (!tox_package_env_in_use(t, all.v[i]))
+			strvec_push(out, all.v[i]);
+	strvec_clear(&all);
 }
 
 int tox_check_all(struct tox *t, struct diag *d)
