@@ -76,7 +76,7 @@ struct tox_commands {
 struct toxenv {
 	char *name;
 	char *description;
-	struct strvec base_python;
+	struct strvec base_python;	/* tox 4: empty when the file sets it empty (tox then runs its own python) */
 	struct strvec deps;
 	struct tox_commands commands, commands_pre, commands_post;
 	struct tox_setenv *set_env;	/* sorted by key */
@@ -133,9 +133,10 @@ struct toxenv {
 	int use_frozen_constraints;	/* constrain with the versions installed, not with the deps as listed */
 	char *env_tmp_dir;		/* {work_dir}/NAME/tmp unless set: it stays there when env_dir moves (tox 3: {env_dir}/tmp) */
 	char *env_log_dir;		/* {work_dir}/NAME/log likewise (tox 3: {env_dir}/log) */
-	double suicide_timeout;		/* seconds from SIGINT to SIGKILL... tox's three stages of stopping a command: 0.0 */
-	double interrupt_timeout;	/* seconds after SIGINT before SIGTERM: 0.3 */
-	double terminate_timeout;	/* seconds after SIGTERM before SIGKILL: 0.2 */
+	/* tox's three stages of stopping a command, in seconds: */
+	double suicide_timeout;		/* for it to exit by itself before SIGINT: 0.0 */
+	double interrupt_timeout;	/* after SIGINT, before SIGTERM: 0.3 */
+	double terminate_timeout;	/* after SIGTERM, before SIGKILL: 0.2 */
 	struct tox_commands extra_setup_commands;	/* run after deps and the package are installed, before commands_pre */
 	struct tox_commands recreate_commands;		/* run before the env is removed to be made again */
 	struct strvec list_dependencies_command;	/* the freeze command: python -m pip freeze --all */

@@ -500,7 +500,8 @@ static void name_set(struct envctx *c, const char *key, struct strvec *out)
 		else
 			free(n);
 	}
-	qsort(out->v, out->n, sizeof(char *), cmp_str);
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof(char *), cmp_str);
 	strvec_clear(&raw);
 }
 
@@ -1022,7 +1023,8 @@ void tox_env_unused(struct tox *t, const char *name, const struct strvec *known,
 		if (strvec_find(known, k) < 0 && strvec_find(out, k) < 0)
 			strvec_push(out, k);
 	}
-	qsort(out->v, out->n, sizeof(char *), cmp_str);
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof(char *), cmp_str);
 }
 
 void tox_env_forget(struct tox *t, const char *name)
