@@ -608,7 +608,8 @@ static void test_base_python_tox3(void)
 	struct fx f;
 	struct toxenv e;
 
-	CHECK_INT(fx_ini(&f, "[testenv]\n[testenv:py38-conf]\nbasepython = python3.10\n", 1), 0);
+	CHECK_INT(fx_ini(&f, "[testenv]\n[testenv:py38-conf]\nbasepython = python3.10\n"
+			     "[x]\nbasepython =\n    python3.11\n    python3.12\n[testenv:two]\nbasepython = {[x]basepython}\n", 1), 0);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		CHECK_INT(fx_env(&f, cases[i][0], &e), 0);
 		CHECK_STR(fx_join(&f, &e.base_python), cases[i][1]);
@@ -616,6 +617,11 @@ static void test_base_python_tox3(void)
 	}
 	CHECK_INT(fx_env(&f, "py38-conf", &e), 0);
 	CHECK_STR(fx_join(&f, &e.base_python), "python3.10");
+	toxenv_release(&e);
+	/* tox 3's basepython is one string: two lines stay one value (checked with tox 3.28) */
+	CHECK_INT(fx_env(&f, "two", &e), 0);
+	CHECK_INT(e.base_python.n, 1);
+	CHECK_STR(fx_join(&f, &e.base_python), "python3.11\npython3.12");
 	toxenv_release(&e);
 	fx_release(&f);
 }
