@@ -6,10 +6,10 @@
 #include "showconf.h"
 
 #include <ctype.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "pyvalue.h"
 #include "../config/factor.h"
 #include "../config/keys.h"
 #include "../config/shlex.h"
@@ -17,30 +17,10 @@
 #include "../util/strbuf.h"
 #include "../util/util.h"
 
-/* A value as tox holds it: its Python type decides how it prints. */
-enum cv_kind {
-	CV_STR,
-	CV_BOOL,
-	CV_INT,
-	CV_FLOAT,
-	CV_LIST,	/* a, one item each */
-	CV_MAP,		/* a keys, b values */
-	CV_LISTMAP,	/* a keys, b values that are lists joined with '\n' ([tox] labels) */
-	CV_ERROR,	/* s: why the value could not be computed */
-};
-
-struct cval {
-	enum cv_kind kind;
-	char *s;
-	long i;
-	double f;
-	struct strvec a, b;
-};
-
 /* One key of a section and its value. */
 struct pair {
 	const char *key;
-	struct cval v;
+	struct pyvalue v;
 };
 
 struct pairs {
@@ -49,7 +29,7 @@ struct pairs {
 	struct strvec known;	/* every spelling of the keys in v, for the unused ones */
 };
 
-static struct cval *add(struct pairs *ps, const char *key, enum cv_kind kind)
+static struct pyvalue *add(struct pairs *ps, const char *key, enum pv_kind kind)
 {
 	struct pair *p;
 
@@ -67,49 +47,42 @@ static struct cval *add(struct pairs *ps, const char *key, enum cv_kind kind)
 
 static void add_str(struct pairs *ps, const char *key, const char *s)
 {
-	add(ps, key, CV_STR)->s = xstrdup(s ? s : "");
+	add(ps, key, PV_STR)->s = xstrdup(s ? s : "");
 }
 
 static void add_bool(struct pairs *ps, const char *key, int b)
 {
-	add(ps, key, CV_BOOL)->i = b != 0;
+	add(ps, key, PV_BOOL)->i = b != 0;
 }
 
 static void add_int(struct pairs *ps, const char *key, long i)
 {
-	add(ps, key, CV_INT)->i = i;
+	add(ps, key, PV_INT)->i = i;
 }
 
 static void add_float(struct pairs *ps, const char *key, double f)
 {
-	add(ps, key, CV_FLOAT)->f = f;
+	add(ps, key, PV_FLOAT)->f = f;
 }
 
 static void add_list(struct pairs *ps, const char *key, const struct strvec *items)
 {
-	strvec_extend(&add(ps, key, CV_LIST)->a, items);
+	strvec_extend(&add(ps, key, PV_LIST)->a, items);
 }
 
 /* A set: tox sorts it to print it. */
 static void add_sorted(struct pairs *ps, const char *key, const struct strvec *items)
 {
-	struct cval *v = add(ps, key, CV_LIST);
+	struct pyvalue *v = add(ps, key, PV_LIST);
 
 	strvec_extend(&v->a, items);
 	strvec_sort(&v->a);
 }
 
-static void cval_release(struct cval *v)
-{
-	free(v->s);
-	strvec_clear(&v->a);
-	strvec_clear(&v->b);
-}
-
 static void pairs_release(struct pairs *ps)
 {
 	for (size_t i = 0; i < ps->n; i++)
-		cval_release(&ps->v[i].v);
+		pyvalue_release(&ps->v[i].v);
 	free(ps->v);
 	strvec_clear(&ps->known);
 	memset(ps, 0, sizeof(*ps));
@@ -131,7 +104,7 @@ static char *shell_line(const struct strvec *argv)
 
 static void add_commands(struct pairs *ps, const char *key, const struct tox_commands *cs)
 {
-	struct cval *v = add(ps, key, CV_LIST);
+	struct pyvalue *v = add(ps, key, PV_LIST);
 
 	for (size_t i = 0; i < cs->n; i++)
 		strvec_push_owned(&v->a, shell_line(&cs->v[i].argv));
@@ -139,7 +112,7 @@ static void add_commands(struct pairs *ps, const char *key, const struct tox_com
 
 static void add_command(struct pairs *ps, const char *key, const struct strvec *argv)
 {
-	add(ps, key, CV_STR)->s = shell_line(argv);
+	add(ps, key, PV_STR)->s = shell_line(argv);
 }
 
 /*
@@ -182,7 +155,7 @@ static char *install_command(const struct toxenv *e)
 
 static void add_set_env(struct pairs *ps, const struct toxenv *e)
 {
-	struct cval *v = add(ps, "set_env", CV_MAP);
+	struct pyvalue *v = add(ps, "set_env", PV_MAP);
 
 	for (size_t i = 0; i < e->n_set_env; i++) {
 		strvec_push(&v->a, e->set_env[i].key);
@@ -235,8 +208,8 @@ static void env_common(struct pairs *ps, struct tox *t, const struct toxenv *e)
 	add_list(ps, "allowlist_externals", &e->allowlist_externals);
 	add_command(ps, "list_dependencies_command", &e->list_dependencies_command);
 	add_bool(ps, "pip_pre", e->pip_pre);
-	add(ps, "install_command", CV_STR)->s = install_command(e);
-	add(ps, "constraints", CV_STR)->s = constraints;
+	add(ps, "install_command", PV_STR)->s = install_command(e);
+	add(ps, "constraints", PV_STR)->s = constraints;
 	add_bool(ps, "constrain_package_deps", e->constrain_package_deps);
 	add_bool(ps, "use_frozen_constraints", e->use_frozen_constraints);
 }
@@ -329,7 +302,7 @@ static void package_env_pairs(struct pairs *ps, struct tox *t, const struct toxe
 		size_t n = strlen(endpoints[i]);
 		int set = 0;
 		snprintf(key, sizeof(key), "config_settings_%s", endpoints[i]);
-		struct cval *v = add(ps, key_lookup(key) ? key_lookup(key)->name : "config_settings", CV_MAP);
+		struct pyvalue *v = add(ps, key_lookup(key) ? key_lookup(key)->name : "config_settings", PV_MAP);
 		for (size_t k = 0; k < e->config_settings.n; k++) {
 			const char *item = e->config_settings.v[k];
 			if (strncmp(item, endpoints[i], n) != 0 || (item[n] && item[n] != '\t'))
@@ -343,7 +316,7 @@ static void package_env_pairs(struct pairs *ps, struct tox *t, const struct toxe
 		}
 		if (!set) {
 			/* tox's default: None */
-			v->kind = CV_STR;
+			v->kind = PV_STR;
 			v->s = xstrdup("None");
 		}
 	}
@@ -402,7 +375,7 @@ static void add_marker(struct strbuf *sb, const char *m)
 /* [tox] requires as packaging writes each requirement: no blanks, specifiers sorted; then tox's own. */
 static void add_requires(struct pairs *ps, struct tox *t)
 {
-	struct cval *v = add(ps, "requires", CV_LIST);
+	struct pyvalue *v = add(ps, "requires", PV_LIST);
 	char *raw = tox_core_value(t, "requires"), *minv = tox_core_value(t, "min_version");
 
 	/* a list: one per line, or comma-separated when on one line */
@@ -476,7 +449,7 @@ static void core_pairs(struct pairs *ps, struct tox *t, int packaging)
 	free(v);
 	add_str(ps, "host_python", tox_default_python(t));
 	add_list(ps, "env_list", &t->envlist);
-	add(ps, "base", CV_LIST);
+	add(ps, "base", PV_LIST);
 	add_str(ps, "on_platform", factor_sys_platform());
 	v = tox_core_value(t, "min_version");
 	add_str(ps, "min_version", v && *v ? v : "None");
@@ -486,7 +459,7 @@ static void core_pairs(struct pairs *ps, struct tox *t, int packaging)
 	free(v);
 	add_requires(ps, t);
 	tox_core_labels(t, &labels, &envs);
-	struct cval *lv = add(ps, "labels", CV_LISTMAP);
+	struct pyvalue *lv = add(ps, "labels", PV_LISTMAP);
 	for (size_t i = 0; i < labels.n; i++) {
 		long at = strvec_find(&lv->a, labels.v[i]);
 		if (at < 0) {
@@ -520,259 +493,6 @@ static void core_pairs(struct pairs *ps, struct tox *t, int packaging)
 	};
 	for (int i = 0; aliases[i]; i++)
 		strvec_push(&ps->known, aliases[i]);
-}
-
-/* ---- output ------------------------------------------------------------------------ */
-
-void py_float_repr(double d, char *buf, size_t size)
-{
-	char digits[32];
-	int prec, exp10;
-
-	if (isnan(d)) {
-		snprintf(buf, size, "nan");
-		return;
-	}
-	if (isinf(d)) {
-		snprintf(buf, size, d < 0 ? "-inf" : "inf");
-		return;
-	}
-	if (d == 0) {
-		snprintf(buf, size, signbit(d) ? "-0.0" : "0.0");
-		return;
-	}
-	/* the fewest significant digits that read back as d, as Python's repr finds them */
-	for (prec = 1; prec <= 17; prec++) {
-		snprintf(digits, sizeof(digits), "%.*e", prec - 1, d);
-		if (strtod(digits, NULL) == d)
-			break;
-	}
-	char *e = strchr(digits, 'e');
-	exp10 = atoi(e + 1);
-	*e = '\0';
-	/* the mantissa's digits without sign and point */
-	char mant[32];
-	size_t m = 0;
-	for (const char *p = digits; *p; p++)
-		if (isdigit((unsigned char)*p))
-			mant[m++] = *p;
-	mant[m] = '\0';
-	while (m > 1 && mant[m - 1] == '0')
-		mant[--m] = '\0';
-	const char *sign = d < 0 ? "-" : "";
-	if (exp10 < -4 || exp10 >= 16) {
-		snprintf(buf, size, "%s%c%s%s%se%c%02d", sign, mant[0], m > 1 ? "." : "", mant + 1, "",
-			 exp10 < 0 ? '-' : '+', abs(exp10));
-	} else if (exp10 < 0) {
-		snprintf(buf, size, "%s0.%0*d%s", sign, -exp10 - 1, 0, mant);
-		if (exp10 == -1)
-			snprintf(buf, size, "%s0.%s", sign, mant);
-	} else if ((size_t)exp10 + 1 >= m) {
-		snprintf(buf, size, "%s%s%0*d.0", sign, mant, exp10 + 1 - (int)m, 0);
-		if ((size_t)exp10 + 1 == m)
-			snprintf(buf, size, "%s%s.0", sign, mant);
-	} else {
-		snprintf(buf, size, "%s%.*s.%s", sign, exp10 + 1, mant, mant + exp10 + 1);
-	}
-}
-
-/* A string as Python's json.dumps writes it (ensure_ascii: every non-ASCII character as \uXXXX). */
-static void json_py_string(FILE *f, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	fputc('"', f);
-	while (*p) {
-		unsigned c = *p;
-		unsigned long cp;
-		int extra;
-		switch (c) {
-		case '"': fputs("\\\"", f); p++; continue;
-		case '\\': fputs("\\\\", f); p++; continue;
-		case '\n': fputs("\\n", f); p++; continue;
-		case '\r': fputs("\\r", f); p++; continue;
-		case '\t': fputs("\\t", f); p++; continue;
-		case '\b': fputs("\\b", f); p++; continue;
-		case '\f': fputs("\\f", f); p++; continue;
-		}
-		if (c < 0x20) {
-			fprintf(f, "\\u%04x", c);
-			p++;
-			continue;
-		}
-		if (c < 0x80) {
-			fputc((int)c, f);
-			p++;
-			continue;
-		}
-		/* decode UTF-8; a broken sequence is written byte by byte as U+00XX */
-		extra = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : c >= 0xc0 ? 1 : -1;
-		cp = extra == 3 ? c & 0x07 : extra == 2 ? c & 0x0f : c & 0x1f;
-		for (int k = 1; extra > 0 && k <= extra; k++) {
-			if ((p[k] & 0xc0) != 0x80) {
-				extra = -1;
-				break;
-			}
-			cp = (cp << 6) | (p[k] & 0x3f);
-		}
-		if (extra < 0) {
-			fprintf(f, "\\u%04x", c);
-			p++;
-			continue;
-		}
-		if (cp >= 0x10000) {
-			cp -= 0x10000;
-			fprintf(f, "\\u%04lx\\u%04lx", 0xd800 + (cp >> 10), 0xdc00 + (cp & 0x3ff));
-		} else {
-			fprintf(f, "\\u%04lx", cp);
-		}
-		p += extra + 1;
-	}
-	fputc('"', f);
-}
-
-static void indent(FILE *f, int n)
-{
-	fprintf(f, "%*s", n, "");
-}
-
-static void json_list(FILE *f, const struct strvec *a, int depth)
-{
-	if (!a->n) {
-		fputs("[]", f);
-		return;
-	}
-	fputs("[\n", f);
-	for (size_t i = 0; i < a->n; i++) {
-		indent(f, depth + 2);
-		json_py_string(f, a->v[i]);
-		fputs(i + 1 < a->n ? ",\n" : "\n", f);
-	}
-	indent(f, depth);
-	fputc(']', f);
-}
-
-static void json_value(FILE *f, const struct cval *v, int depth)
-{
-	char num[64];
-
-	switch (v->kind) {
-	case CV_STR:
-		json_py_string(f, v->s);
-		break;
-	case CV_BOOL:
-		fputs(v->i ? "true" : "false", f);
-		break;
-	case CV_INT:
-		fprintf(f, "%ld", v->i);
-		break;
-	case CV_FLOAT:
-		py_float_repr(v->f, num, sizeof(num));
-		fputs(num, f);
-		break;
-	case CV_LIST:
-		json_list(f, &v->a, depth);
-		break;
-	case CV_MAP:
-	case CV_LISTMAP:
-		if (!v->a.n) {
-			fputs("{}", f);
-			break;
-		}
-		fputs("{\n", f);
-		for (size_t i = 0; i < v->a.n; i++) {
-			indent(f, depth + 2);
-			json_py_string(f, v->a.v[i]);
-			fputs(": ", f);
-			if (v->kind == CV_MAP) {
-				json_py_string(f, v->b.v[i]);
-			} else {
-				struct strvec items = STRVEC_INIT;
-				strvec_split(&items, v->b.v[i], "\n", 0);
-				json_list(f, &items, depth + 2);
-				strvec_clear(&items);
-			}
-			fputs(i + 1 < v->a.n ? ",\n" : "\n", f);
-		}
-		indent(f, depth);
-		fputc('}', f);
-		break;
-	case CV_ERROR:
-		fputs("{\n", f);
-		indent(f, depth + 2);
-		fputs("\"error\": ", f);
-		json_py_string(f, v->s);
-		fputc('\n', f);
-		indent(f, depth);
-		fputc('}', f);
-		break;
-	}
-}
-
-/* tox's stringify(): the text and whether it is shown as lines under the key. */
-static char *text_value(const struct cval *v, int *multi)
-{
-	struct strbuf sb = STRBUF_INIT;
-	char num[64];
-
-	*multi = 0;
-	switch (v->kind) {
-	case CV_STR:
-		strbuf_adds(&sb, v->s);
-		break;
-	case CV_BOOL:
-		strbuf_adds(&sb, v->i ? "True" : "False");
-		break;
-	case CV_INT:
-		strbuf_addf(&sb, "%ld", v->i);
-		break;
-	case CV_FLOAT:
-		py_float_repr(v->f, num, sizeof(num));
-		strbuf_adds(&sb, num);
-		break;
-	case CV_LIST:
-		for (size_t i = 0; i < v->a.n; i++)
-			strbuf_addf(&sb, "%s%s", i ? "\n" : "", v->a.v[i]);
-		*multi = 1;
-		break;
-	case CV_MAP:
-	case CV_LISTMAP:
-		for (size_t i = 0; i < v->a.n; i++)
-			strbuf_addf(&sb, "%s%s=%s", i ? "\n" : "", v->a.v[i], v->b.v[i]);
-		*multi = 1;
-		break;
-	case CV_ERROR:
-		strbuf_addf(&sb, "# Exception: %s", v->s);
-		break;
-	}
-	if (*multi && !strchr(strbuf_str(&sb), '\n'))
-		*multi = 0;
-	return strbuf_detach(&sb);
-}
-
-static void text_pair(FILE *f, const char *key, const struct cval *v)
-{
-	int multi;
-	char *s = text_value(v, &multi);
-
-	if (!multi) {
-		fprintf(f, "%s = %s\n", key, s);
-	} else {
-		/* textwrap.indent: lines of only whitespace get no prefix */
-		fprintf(f, "%s =\n", key);
-		for (char *line = s;;) {
-			char *nl = strchr(line, '\n');
-			size_t n = nl ? (size_t)(nl - line) : strlen(line);
-			int blank = 1;
-			for (size_t i = 0; i < n && blank; i++)
-				blank = isspace((unsigned char)line[i]) != 0;
-			fprintf(f, "%s%.*s\n", blank ? "" : "  ", (int)n, line);
-			if (!nl)
-				break;
-			line = nl + 1;
-		}
-	}
-	free(s);
 }
 
 /* The pair for key (any spelling tox reads), or NULL when the section has no such key. */
@@ -812,9 +532,9 @@ static void apply_errors(struct pairs *ps, const struct toxenv *e)
 		for (size_t i = 0; i < ps->n; i++)
 			if ((strlen(ps->v[i].key) == klen && strncmp(ps->v[i].key, e->errors.v[j], klen) == 0) ||
 			    (of_base && needs_base_python(ps->v[i].key))) {
-				cval_release(&ps->v[i].v);
+				pyvalue_release(&ps->v[i].v);
 				memset(&ps->v[i].v, 0, sizeof(ps->v[i].v));
-				ps->v[i].v.kind = CV_ERROR;
+				ps->v[i].v.kind = PV_ERROR;
 				ps->v[i].v.s = xstrdup(tab + 1);
 			}
 	}
@@ -841,7 +561,7 @@ static void write_section(struct showconf *sc, const char *header, const char *j
 		if (all && type)
 			fprintf(f, "type = %s\n", type);
 		for (size_t i = 0; i < order.n; i++)
-			text_pair(f, order.v[i], &find_pair(ps, order.v[i])->v);
+			pyvalue_text(f, order.v[i], &find_pair(ps, order.v[i])->v);
 		if (all && unused->n) {
 			fputs("# !!! unused: ", f);
 			for (size_t i = 0; i < unused->n; i++)
@@ -852,34 +572,34 @@ static void write_section(struct showconf *sc, const char *header, const char *j
 		return;
 	}
 	int depth = type ? 6 : 4, first = 1;	/* where the keys go: env sections sit inside "env" */
-	indent(f, depth - 2);
-	json_py_string(f, json_name);
+	pyjson_indent(f, depth - 2);
+	pyjson_string(f, json_name);
 	fputs(": {", f);
 	if (all && type) {
 		fputc('\n', f);
-		indent(f, depth);
+		pyjson_indent(f, depth);
 		fputs("\"type\": ", f);
-		json_py_string(f, type);
+		pyjson_string(f, type);
 		first = 0;
 	}
 	for (size_t i = 0; i < order.n; i++) {
 		fputs(first ? "\n" : ",\n", f);
 		first = 0;
-		indent(f, depth);
-		json_py_string(f, order.v[i]);
+		pyjson_indent(f, depth);
+		pyjson_string(f, order.v[i]);
 		fputs(": ", f);
-		json_value(f, &find_pair(ps, order.v[i])->v, depth);
+		pyvalue_json(f, &find_pair(ps, order.v[i])->v, depth);
 	}
 	if (all && unused->n) {
 		fputs(first ? "\n" : ",\n", f);
 		first = 0;
-		indent(f, depth);
+		pyjson_indent(f, depth);
 		fputs("\"unused\": ", f);
-		json_list(f, unused, depth);
+		pyjson_list(f, unused, depth);
 	}
 	if (!first) {
 		fputc('\n', f);
-		indent(f, depth - 2);
+		pyjson_indent(f, depth - 2);
 	}
 	fputc('}', f);
 	strvec_clear(&order);

@@ -43,7 +43,4 @@ void showconf_core(struct showconf *sc, struct tox *t, int packaging);
 /* Finish the output (JSON: close what is open; an env-less JSON is {"env": {}}). */
 void showconf_end(struct showconf *sc);
 
-/* Python's repr() of a float ("0.0", "0.3", "1e-05"), as tox prints its timeouts, into buf. */
-void py_float_repr(double d, char *buf, size_t size);
-
 #endif

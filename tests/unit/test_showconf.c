@@ -10,6 +10,7 @@
 #include "fixture.h"
 #include "harness.h"
 #include "tests.h"
+#include "../../src/cli/pyvalue.h"
 #include "../../src/cli/showconf.h"
 #include "../../src/util/util.h"
 
