@@ -134,6 +134,7 @@ def main():
     out = subprocess.run([args.blitz, "config", "--json", "-k", "base_python"], cwd=os.path.join(work, "blitz"),
                          env=env, capture_output=True, text=True, check=True)
     every = json.loads(out.stdout)
+    every = every.get("env", every)  # tox 4 layout: {"env": {NAME: {...}}}; tox 3 files: {NAME: {...}}
     envs, left_out = [], []
     for name, conf in every.items():
         base = conf["base_python"][0] if conf.get("base_python") else "/usr/bin/python3"

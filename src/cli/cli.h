@@ -9,7 +9,8 @@ struct opts {
 	const char *conf;		/* -c FILE */
 	int tox3;			/* --tox3 */
 	int all;			/* list --all / -a */
-	int json;			/* --json */
+	int json;			/* --json, --format json */
+	int core;			/* config --core: the [tox] section too */
 	const char *hashseed;		/* --hashseed */
 	struct strvec envs;		/* -e */
 	struct strvec factors;		/* -f */

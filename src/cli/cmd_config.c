@@ -1,12 +1,15 @@
 /*
  * blitz config: each selected env's resolved settings, in the layout of
- * tox 4's `tox config` (so the two can be diffed), or as JSON.
+ * tox 4.58's `tox config` (so the two can be diffed), or as the JSON of its
+ * `--format json` (showconf.c). Files read with tox 3 semantics keep blitz's
+ * earlier layout: the keys below, and JSON with tox 3's own names.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "showconf.h"
 #include "../config/diag.h"
 #include "../config/keys.h"
 #include "../config/shlex.h"
@@ -183,7 +186,7 @@ static void json_bool(const char *name, int on)
 	printf(": %s,\n", on ? "true" : "false");
 }
 
-/* One env as JSON, with the keys tox 3's own resolver prints (envname, basepython, setenv, ...). */
+/* One env as JSON (tox 3 files), with the keys tox 3's own resolver prints (envname, basepython, setenv, ...). */
 static void print_json(const struct toxenv *e, int first)
 {
 	printf("%s  ", first ? "" : ",\n");
@@ -225,6 +228,109 @@ static void print_json(const struct toxenv *e, int first)
 	printf("  }");
 }
 
+/* Whether the envs asked for are ALL (-e ALL, or TOXENV=ALL without -e), as tox config -e ALL. */
+static int asked_all(const struct opts *o)
+{
+	struct strvec names = STRVEC_INIT;
+	const char *toxenv = getenv("TOXENV");
+	int all;
+
+	for (size_t i = 0; i < o->envs.n; i++)
+		strvec_split(&names, o->envs.v[i], ",", 0);
+	if (!o->envs.n && toxenv)
+		strvec_split(&names, toxenv, ",", 0);
+	all = strvec_find(&names, "ALL") >= 0;
+	strvec_clear(&names);
+	return all;
+}
+
+/* Resolve env name into e; on failure print the diagnostic and return -1. */
+static int resolve(struct tox *t, const char *name, struct toxenv *e)
+{
+	struct diag d = { 0 };
+
+	if (tox_env_resolve(t, name, e, &d) == 0)
+		return 0;
+	char *msg = diag_format(&d);
+	fflush(stdout);
+	fprintf(stderr, "blitz: error: %s\n", msg);
+	free(msg);
+	toxenv_release(e);
+	return -1;
+}
+
+/*
+ * tox 4.58's layout. With -e ALL, packaging envs are shown too: one that
+ * has a [testenv:NAME] section where the section stands among the envs,
+ * the others after the run envs that use them, in the order first used;
+ * then the core section (also with --core).
+ */
+static int config_tox4(struct tox *t, const struct opts *o, const struct strvec *envs)
+{
+	struct showconf sc;
+	struct strvec order = STRVEC_INIT, pkgs = STRVEC_INIT, shown = STRVEC_INIT;
+	int all = asked_all(o), packaging = 0, rc = 0;
+
+	if (all) {
+		struct strvec every = STRVEC_INIT;
+		tox_all_envs(t, &every);
+		for (size_t i = 0; i < every.n; i++)
+			if (strvec_find(envs, every.v[i]) >= 0 || tox_package_env_in_use(t, every.v[i]))
+				strvec_push(&order, every.v[i]);
+		for (size_t i = 0; i < envs->n; i++)
+			if (strvec_find(&order, envs->v[i]) < 0)
+				strvec_push(&order, envs->v[i]);
+		strvec_clear(&every);
+	} else {
+		strvec_extend(&order, envs);
+	}
+	showconf_begin(&sc, stdout, o->json, &o->keys);
+	for (size_t i = 0; i < order.n && rc == 0; i++) {
+		struct toxenv e;
+		if (resolve(t, order.v[i], &e) < 0) {
+			rc = 2;
+			break;
+		}
+		showconf_env(&sc, t, &e);
+		strvec_push(&shown, e.name);
+		if (!e.is_package_env && e.package_type && strcmp(e.package_type, "skip") != 0) {
+			packaging = 1;
+			if (*e.package_env && strvec_find(&pkgs, e.package_env) < 0)
+				strvec_push(&pkgs, e.package_env);
+			if (*e.wheel_build_env && strvec_find(&pkgs, e.wheel_build_env) < 0)
+				strvec_push(&pkgs, e.wheel_build_env);
+		}
+		toxenv_release(&e);
+		tox_env_forget(t, order.v[i]);
+	}
+	for (size_t i = 0; all && i < pkgs.n && rc == 0; i++) {
+		struct toxenv e;
+		if (strvec_find(&shown, pkgs.v[i]) >= 0)
+			continue;
+		if (resolve(t, pkgs.v[i], &e) < 0) {
+			rc = 2;
+			break;
+		}
+		showconf_env(&sc, t, &e);
+		toxenv_release(&e);
+		tox_env_forget(t, pkgs.v[i]);
+	}
+	if (rc == 0 && (all || o->core)) {
+		if (!packaging) {
+			char *core_pkg = tox_core_package_env(t);
+			packaging = tox_package_env_in_use(t, core_pkg);
+			free(core_pkg);
+		}
+		showconf_core(&sc, t, packaging);
+	}
+	if (rc == 0)
+		showconf_end(&sc);
+	strvec_clear(&order);
+	strvec_clear(&pkgs);
+	strvec_clear(&shown);
+	return rc;
+}
+
 int cmd_config(const struct opts *o)
 {
 	struct tox t;
@@ -233,6 +339,12 @@ int cmd_config(const struct opts *o)
 
 	cli_load(&t, o);
 	cli_select(&t, o, &envs);
+	if (!t.tox3) {
+		rc = config_tox4(&t, o, &envs);
+		strvec_clear(&envs);
+		tox_release(&t);
+		return rc;
+	}
 	if (o->keys.n)
 		strvec_extend(&keys, &o->keys);
 	else
@@ -242,13 +354,7 @@ int cmd_config(const struct opts *o)
 		printf("{\n");
 	for (size_t i = 0; i < envs.n; i++) {
 		struct toxenv e;
-		struct diag d = { 0 };
-		if (tox_env_resolve(&t, envs.v[i], &e, &d) < 0) {
-			char *msg = diag_format(&d);
-			fflush(stdout);
-			fprintf(stderr, "blitz: error: %s\n", msg);
-			free(msg);
-			toxenv_release(&e);
+		if (resolve(&t, envs.v[i], &e) < 0) {
 			rc = 2;
 			break;
 		}

@@ -11,7 +11,7 @@ int cmd_list(const struct opts *o)
 
 	cli_load(&t, o);
 	if (o->all)
-		tox_all_envs(&t, &names);
+		tox_run_envs(&t, &names);
 	else if (o->envs.n || o->factors.n || o->labels.n)
 		cli_select(&t, o, &names);
 	else

@@ -16,6 +16,7 @@ static const char usage[] =
 	"commands:\n"
 	"  list [--all]          the default envs (tox -l); --all adds every defined env (tox -a)\n"
 	"  config [-k KEY...]    the resolved settings of the selected envs (tox config); --json\n"
+	"                        (tox's --format json), --core (the [tox] section too, as with -e ALL)\n"
 	"  check                 what would fail the selected envs before a test runs (missing -r files, ...)\n"
 	"  merge FILE... [-o OUT] JUnit XML reports joined into one: a testsuite per suite name, each test\n"
 	"                        once (its last result), counts and times summed (default OUT: stdout)\n"
@@ -118,6 +119,14 @@ void opts_parse(struct opts *o, int argc, char **argv)
 			o->tox3 = 1;
 		} else if (strcmp(a, "--json") == 0) {
 			o->json = 1;
+		} else if (is_opt(a, NULL, "--format")) {
+			/* tox config's spelling: --format ini|json */
+			const char *f = value(argc, argv, &i);
+			if (strcmp(f, "json") && strcmp(f, "ini"))
+				bad_usage("--format '%s': give ini or json", f);
+			o->json = strcmp(f, "json") == 0;
+		} else if (strcmp(a, "--core") == 0) {
+			o->core = 1;
 		} else if (strcmp(a, "--all") == 0) {
 			o->all = 1;
 		} else if (strcmp(a, "-l") == 0) {

@@ -305,6 +305,11 @@ static void python_version(struct envctx *c, int *major, int *minor, char *impl,
 	*major = *minor = -1;
 	*threaded = *debug = 0;
 	snprintf(impl, implsz, "cpython");
+	if (bp && !*bp && !c->t->tox3) {
+		/* an empty base_python: tox 4 runs its own python */
+		free(bp);
+		bp = xstrdup(tox_default_python(c->t));
+	}
 	if (!bp || !*bp) {
 		free(bp);
 		return;

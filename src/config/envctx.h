@@ -102,13 +102,52 @@ void envctx_setenv_all(struct envctx *c);
  */
 char *subst(struct envctx *c, const char *value, int depth);
 
-/* Resolve a key of the core section ({toxinidir}, {toxworkdir}, ...); NULL when not a core key. */
-char *tox_core_value(struct tox *t, const char *key);
 
 /*
  * The value of entry e as tox's process_raw gives it for this env: comments
  * cut, factor conditions applied, continuations joined. Returns a new string.
  */
 char *envctx_process_entry(struct envctx *c, const struct ini_entry *e);
+
+/* Return 1 when v reads true as tox reads a boolean ("true", "1", "yes", "on", any case). */
+int tox_bool(const char *v);
+
+/*
+ * tox 4's list: one item per line when key's value has several lines, else
+ * comma-separated; tox 3 (split_spaces) also splits each item at spaces.
+ * Appended to out.
+ */
+void envctx_list(struct envctx *c, const char *key, int split_spaces, struct strvec *out);
+
+/* key's commands, one per line (tox 3 joins lines ending in a backslash), appended to out. */
+struct tox_commands;
+struct tox_command;
+void envctx_commands(struct envctx *c, const char *key, struct tox_commands *out);
+
+/* Split one command line into cmd's argv as tox does (tox 4: shlex; tox 3: no escapes, '#' comments). */
+void envctx_command(struct tox *t, const char *line, struct tox_command *cmd);
+
+/* Whether key is written for this env (in its sections, after conditions): tox uses its default when not. */
+int envctx_written(struct envctx *c, const char *key);
+
+/*
+ * key read as a boolean as tox does ("true", "1", "yes", "on"; an empty or
+ * unset key is false); a value that is none of tox's is reported in
+ * c->errors and reads false.
+ */
+int envctx_flag(struct envctx *c, const char *key);
+
+/* key's value as a string, "" when it has none (a new string). */
+char *envctx_str(struct envctx *c, const char *key);
+
+/* The packaging a run env does: package_type, package_env, wheel_build_env (package.c). */
+struct toxenv;
+void toxenv_package(struct envctx *c, struct toxenv *e);
+
+/* Everything tox 4.58 reads of an env beyond what toxenv.c resolves (settings.c). */
+void toxenv_more(struct envctx *c, struct toxenv *e);
+
+/* A packaging env's own settings (meta_dir, pkg_dir, fresh_subprocess, config_settings); "" for a run env. */
+void toxenv_package_env(struct envctx *c, struct toxenv *e);
 
 #endif

@@ -739,14 +739,15 @@ static int known_architecture(const char *f)
 	return 0;
 }
 
-void factor_platform(const struct strvec *env, struct strvec *out)
+/* sys.platform and the normalised machine, from uname(), found once. */
+static void host(const char **platform_out, const char **machine_out)
 {
 	static char platform[64], machine[64];
 	static int done;
-	char buf[64];
 
 	if (!done) {
 		struct utsname u;
+		char buf[64];
 		done = 1;
 		if (uname(&u) == 0) {
 			/* Python's sys.platform: "linux", "darwin", "freebsd14", ... */
@@ -759,6 +760,24 @@ void factor_platform(const struct strvec *env, struct strvec *out)
 			snprintf(machine, sizeof(machine), "%s", normalize_isa(u.machine, buf, sizeof(buf)));
 		}
 	}
+	*platform_out = platform;
+	*machine_out = machine;
+}
+
+const char *factor_sys_platform(void)
+{
+	const char *platform, *machine;
+
+	host(&platform, &machine);
+	return platform;
+}
+
+void factor_platform(const struct strvec *env, struct strvec *out)
+{
+	const char *platform, *machine;
+	char buf[64];
+
+	host(&platform, &machine);
 	if (*platform && strvec_find(out, platform) < 0)
 		strvec_push(out, platform);
 	if (!*machine)

@@ -52,6 +52,9 @@ int envlist_expand_value(const char *value, struct strvec *out, int flags);
  */
 void factor_platform(const struct strvec *env, struct strvec *out);
 
+/* The platform as Python's sys.platform names it ("linux", "darwin"), "" when unknown. */
+const char *factor_sys_platform(void);
+
 /* Split an env name into its factors ("py38-django32" -> py38, django32), appended to out. */
 void env_factors(const char *name, struct strvec *out);
 

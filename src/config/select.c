@@ -453,10 +453,14 @@ int select_envs(struct tox *t, const struct select_opts *so, struct strvec *out,
 	}
 	/* the full list (with tox 4's condition markers) costs a pass over every value: only when needed */
 	if (explicit || (so->factors && so->factors->n) || (so->labels && so->labels->n))
-		tox_all_envs(t, &all);
+		tox_run_envs(t, &all);
 	if (explicit && strvec_find(&cand, "ALL") >= 0) {
+		/* tox 4's ALL: the envs of the file, not those only [tox] labels names */
 		strvec_clear(&cand);
-		strvec_extend(&cand, &all);
+		for (size_t i = 0; i < all.n; i++)
+			if (t->tox3 || strvec_find(&t->envlist, all.v[i]) >= 0 || strvec_find(&t->section_names, all.v[i]) >= 0 ||
+			    strvec_find(&t->markers, all.v[i]) >= 0)
+				strvec_push(&cand, all.v[i]);
 		explicit = 0;
 	} else if (!explicit && (so->factors && so->factors->n)) {
 		strvec_extend(&cand, &all);

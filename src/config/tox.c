@@ -19,7 +19,33 @@
 #include "../util/strmap.h"
 #include "../util/util.h"
 
-/* A core key's raw text, comments stripped (tox applies no factors or substitutions there). */
+/*
+ * tox 4.58 filters core values too, for an env of no factors but the
+ * platform's and the machine's ("linux: py39" in env_list applies on Linux);
+ * a value every line of which a condition drops counts as not written.
+ */
+static char *core_filter(struct tox *t, char *v)
+{
+	struct strvec none = STRVEC_INIT, factors = STRVEC_INIT;
+	char *out;
+	int blank = 1;
+
+	if (t->tox3 || !v || !strchr(v, ':'))
+		return v;
+	factor_platform(&none, &factors);
+	out = factor_filter(v, &factors, 0);
+	strvec_clear(&factors);
+	for (const char *p = v; *p && blank; p++)
+		blank = isspace((unsigned char)*p) != 0;
+	free(v);
+	if (!*out && !blank) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+/* A core key's raw text, comments stripped and (tox 4) conditions applied; tox substitutes nothing there. */
 static char *core_raw(struct tox *t, const char *key)
 {
 	const struct keydef *k = key_lookup(key);
@@ -48,7 +74,7 @@ static char *core_raw(struct tox *t, const char *key)
 				break;
 			p = nl + 1;
 		}
-		return strbuf_detach(&out);
+		return core_filter(t, strbuf_detach(&out));
 	}
 	return NULL;
 }

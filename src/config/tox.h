@@ -76,7 +76,7 @@ struct tox_commands {
 struct toxenv {
 	char *name;
 	char *description;
-	struct strvec base_python;
+	struct strvec base_python;	/* tox 4: empty when the file sets it empty (tox then runs its own python) */
 	struct strvec deps;
 	struct tox_commands commands, commands_pre, commands_post;
 	struct tox_setenv *set_env;	/* sorted by key */
@@ -101,6 +101,13 @@ struct toxenv {
 	 * setting as written, package_type the package tox builds.
 	 */
 	int is_package_env;		/* resolved as a packaging env (.pkg): [testenv:NAME], then [pkgenv]; the run keys below are defaults */
+	char *env_bin_dir;		/* {env_dir}/bin */
+	char *env_python;		/* {env_dir}/bin/python */
+	char *env_site_packages_dir;	/* {env_dir}/lib/pythonX.Y/site-packages, the version read off base_python */
+	char *py_dot_ver;		/* the interpreter's "3.12", read off base_python (or asked of it); "" when unknown */
+	char *py_impl;			/* "cpython", "pypy", ... likewise */
+	int py_free_threaded, py_debug;	/* base_python names a free-threaded ("3.13t") or a debug ("3.12d") build */
+	struct strvec default_base_python;	/* base_python of an env whose name and settings give none: tox's own python */
 	/*
 	 * How the project gets into the env: "sdist" (the default), "wheel",
 	 * "sdist-wheel", "editable" (also use_develop), "editable-legacy",
@@ -126,9 +133,10 @@ struct toxenv {
 	int use_frozen_constraints;	/* constrain with the versions installed, not with the deps as listed */
 	char *env_tmp_dir;		/* {work_dir}/NAME/tmp unless set: it stays there when env_dir moves (tox 3: {env_dir}/tmp) */
 	char *env_log_dir;		/* {work_dir}/NAME/log likewise (tox 3: {env_dir}/log) */
-	double suicide_timeout;		/* seconds from SIGINT to SIGKILL... tox's three stages of stopping a command: 0.0 */
-	double interrupt_timeout;	/* seconds after SIGINT before SIGTERM: 0.3 */
-	double terminate_timeout;	/* seconds after SIGTERM before SIGKILL: 0.2 */
+	/* tox's three stages of stopping a command, in seconds: */
+	double suicide_timeout;		/* for it to exit by itself before SIGINT: 0.0 */
+	double interrupt_timeout;	/* after SIGINT, before SIGTERM: 0.3 */
+	double terminate_timeout;	/* after SIGTERM, before SIGKILL: 0.2 */
 	struct tox_commands extra_setup_commands;	/* run after deps and the package are installed, before commands_pre */
 	struct tox_commands recreate_commands;		/* run before the env is removed to be made again */
 	struct strvec list_dependencies_command;	/* the freeze command: python -m pip freeze --all */
@@ -200,6 +208,17 @@ char *tox_core_package_env(struct tox *t);
  */
 int tox_is_package_env(struct tox *t, const char *name);
 
+/*
+ * Return 1 when tox 4 uses env name to build a package for some env of the
+ * file (its package_env or wheel_build_env): tox then neither lists nor runs
+ * it as an env of its own, even when [testenv:NAME] exists. Resolves envs
+ * until one uses it.
+ */
+int tox_package_env_in_use(struct tox *t, const char *name);
+
+/* tox_all_envs() without the packaging envs in use: what tox -a lists and ALL runs. */
+void tox_run_envs(struct tox *t, struct strvec *out);
+
 /* Return 1 when name is an env tox knows (listed, a section, or made only of known factors). */
 int tox_env_known(struct tox *t, const char *name);
 
@@ -223,6 +242,14 @@ int tox_check_all(struct tox *t, struct diag *d);
 /* Free what e owns. */
 void toxenv_release(struct toxenv *e);
 
+/*
+ * Append to out (sorted) the keys written for env name that tox 4 would not
+ * read, as its `config` reports them ("# !!! unused: ..."): the keys of the
+ * first of the env's sections ([testenv:NAME], else its base) that are not
+ * in known (spellings tox reads, aliases included).
+ */
+void tox_env_unused(struct tox *t, const char *name, const struct strvec *known, struct strvec *out);
+
 /* Drop what resolving env name kept (it is resolved again if asked for): keeps memory flat over a large matrix. */
 void tox_env_forget(struct tox *t, const char *name);
 
@@ -231,6 +258,13 @@ void tox_release(struct tox *t);
 
 /* The interpreter of envs that name none: find_default_python's answer, asked once. */
 const char *tox_default_python(struct tox *t);
+
+/*
+ * A core key ({toxinidir}, {toxworkdir}, min_version, ...): the folders tox
+ * computes, else the setting as written in the core section (comments cut).
+ * Returns a new string; NULL when key is no core key or is not written.
+ */
+char *tox_core_value(struct tox *t, const char *key);
 
 /* Return the value of a core setting ([tox] section) as a boolean, tox-style ("true", "1", "yes"). */
 int tox_core_flag(struct tox *t, const char *key);

@@ -19,7 +19,7 @@
 #include "../util/strmap.h"
 #include "../util/util.h"
 
-static int parse_bool(const char *v)
+int tox_bool(const char *v)
 {
 	return v && (strcasecmp(v, "true") == 0 || strcmp(v, "1") == 0 || strcasecmp(v, "yes") == 0 ||
 		     strcasecmp(v, "on") == 0);
@@ -60,7 +60,7 @@ static void legacy_posargs(struct tox *t, struct strvec *argv)
  * keeps an unterminated rest as one last word; tox 3 treats backslashes as
  * ordinary characters and '#' as a comment.
  */
-static void split_command(struct tox *t, const char *line, struct tox_command *cmd)
+void envctx_command(struct tox *t, const char *line, struct tox_command *cmd)
 {
 	size_t rest;
 	char *clean = t->tox3 ? xstrdup(line) : unescape_hash(line);
@@ -90,7 +90,7 @@ static void add_command(struct tox *t, struct tox_commands *out, const char *lin
 {
 	struct tox_command cmd = { STRVEC_INIT, 0 };
 
-	split_command(t, line, &cmd);
+	envctx_command(t, line, &cmd);
 	if (!cmd.argv.n) {
 		strvec_clear(&cmd.argv);
 		return;
@@ -100,7 +100,7 @@ static void add_command(struct tox *t, struct tox_commands *out, const char *lin
 }
 
 /* One command per non-blank line; tox 3 first joins lines ending in a backslash (with a space). */
-static void parse_commands(struct envctx *c, const char *key, struct tox_commands *out)
+void envctx_commands(struct envctx *c, const char *key, struct tox_commands *out)
 {
 	char *v = envctx_value(c, key);
 	struct strbuf cur = STRBUF_INIT;
@@ -250,7 +250,7 @@ static void parse_deps(struct envctx *c, struct strvec *out)
  * tox 4's list: one item per line when the value has several lines, else
  * comma-separated. tox 3 (split_spaces) also splits each item at spaces.
  */
-static void parse_list(struct envctx *c, const char *key, int split_spaces, struct strvec *out)
+void envctx_list(struct envctx *c, const char *key, int split_spaces, struct strvec *out)
 {
 	char *v = envctx_value(c, key);
 
@@ -271,11 +271,11 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* A boolean setting; a value that is no boolean is reported on the key, as tox does, and reads false. */
-static int flag(struct envctx *c, const char *key)
+int envctx_flag(struct envctx *c, const char *key)
 {
 	static const char *const valid[] = { "", "0", "1", "false", "no", "off", "on", "true", "yes", NULL };
 	char *v = envctx_value(c, key);
-	int on = parse_bool(v), ok = 0;
+	int on = tox_bool(v), ok = 0;
 
 	if (v) {
 		char *s = v, *e = v + strlen(v);
@@ -283,7 +283,7 @@ static int flag(struct envctx *c, const char *key)
 			s++;
 		while (e > s && isspace((unsigned char)e[-1]))
 			*--e = '\0';
-		on = parse_bool(s);
+		on = tox_bool(s);
 		for (int i = 0; valid[i]; i++)
 			ok |= strcasecmp(s, valid[i]) == 0;
 		if (!ok)
@@ -294,7 +294,7 @@ static int flag(struct envctx *c, const char *key)
 	return on;
 }
 
-static char *str(struct envctx *c, const char *key)
+char *envctx_str(struct envctx *c, const char *key)
 {
 	char *v = envctx_value(c, key);
 
@@ -321,12 +321,12 @@ static char *one_line(char *v)
 	return v;
 }
 
-/* tox 4 passes these on besides what pass_env names (Linux). */
+/* tox 4.58 passes these on besides what pass_env names (not on Windows); TERM and TERMINFO on a terminal. */
 static const char *const tox4_passenv[] = {
-	"CC", "CCSHARED", "CFLAGS", "CPPFLAGS", "CURL_CA_BUNDLE", "CXX", "HOME", "LANG", "LANGUAGE",
-	"LDFLAGS", "LD_LIBRARY_PATH", "PIP_*", "PKG_CONFIG", "PKG_CONFIG_PATH", "PKG_CONFIG_SYSROOT_DIR",
-	"REQUESTS_CA_BUNDLE", "SSL_CERT_FILE", "TMPDIR", "VIRTUALENV_*", "http_proxy", "https_proxy",
-	"no_proxy", NULL,
+	"CC", "CCSHARED", "CFLAGS", "CPPFLAGS", "CURL_CA_BUNDLE", "CXX", "FORCE_COLOR", "HOME", "LANG", "LANGUAGE",
+	"LDFLAGS", "LD_LIBRARY_PATH", "NETRC", "NIX_LD", "NIX_LD_LIBRARY_PATH", "NO_COLOR", "PIP_*", "PKG_CONFIG",
+	"PKG_CONFIG_PATH", "PKG_CONFIG_SYSROOT_DIR", "PYTHON_GIL", "REQUESTS_CA_BUNDLE", "SSH_AGENT_PID",
+	"SSH_AUTH_SOCK", "SSL_CERT_FILE", "TMPDIR", "VIRTUALENV_*", "http_proxy", "https_proxy", "no_proxy", NULL,
 };
 
 /* tox 3 passes on the variables of blitz's environment that match a pass_env pattern. */
@@ -340,7 +340,7 @@ static void tox3_passenv(struct envctx *c, struct strvec *out)
 	extern char **environ;
 	struct strvec pats = STRVEC_INIT;
 
-	parse_list(c, "pass_env", 1, &pats);
+	envctx_list(c, "pass_env", 1, &pats);
 	for (int i = 0; dflt[i]; i++)
 		strvec_push(out, dflt[i]);
 	for (size_t i = 0; i < pats.n; i++)
@@ -355,7 +355,7 @@ static void tox3_passenv(struct envctx *c, struct strvec *out)
 
 static void tox4_passenv_list(struct envctx *c, struct strvec *out)
 {
-	parse_list(c, "pass_env", 0, out);
+	envctx_list(c, "pass_env", 0, out);
 	for (size_t i = 0; i < out->n; i++)
 		for (const char *p = out->v[i]; *p; p++)
 			if (isspace((unsigned char)*p)) {
@@ -364,6 +364,10 @@ static void tox4_passenv_list(struct envctx *c, struct strvec *out)
 			}
 	for (int i = 0; tox4_passenv[i]; i++)
 		strvec_push(out, tox4_passenv[i]);
+	if (c->t->opts.isatty) {
+		strvec_push(out, "TERM");
+		strvec_push(out, "TERMINFO");
+	}
 	/* sorted, as tox prints it; then the defaults the file repeats go */
 	qsort(out->v, out->n, sizeof(char *), cmp_str);
 	size_t w = 0;
@@ -378,422 +382,12 @@ static void tox4_passenv_list(struct envctx *c, struct strvec *out)
 	out->v[w] = NULL;
 }
 
-/* Whether key is written for this env (in its sections, after conditions). */
-static int written(struct envctx *c, const char *key)
+int envctx_written(struct envctx *c, const char *key)
 {
 	char *v = envctx_raw(c, key, NULL);
 
 	free(v);
 	return v != NULL;
-}
-
-/* A boolean setting, or def when the file does not set it. */
-static int flag_or(struct envctx *c, const char *key, int def)
-{
-	return written(c, key) ? flag(c, key) : def;
-}
-
-/*
- * The default of tox's virtualenv switches: the env's variable (its set_env,
- * then blitz's environment, which pass_env's VIRTUALENV_* lets through),
- * read as a boolean; an invalid one is reported on key.
- */
-static int virtualenv_default(struct envctx *c, const char *key, const char *var, const char *var2)
-{
-	const char *v = envctx_setenv(c, var);
-
-	if (!v && var2)
-		v = envctx_setenv(c, var2);
-	if (!v)
-		v = getenv(var);
-	if (!v && var2)
-		v = getenv(var2);
-	if (!v)
-		return 0;
-	if (!parse_bool(v) && *v && strcasecmp(v, "false") != 0 && strcmp(v, "0") != 0 && strcasecmp(v, "no") != 0 &&
-	    strcasecmp(v, "off") != 0)
-		strvec_pushf(&c->errors, "%s\tvalue '%s' cannot be transformed to bool, valid: , 0, 1, false, no, off, on, true, yes",
-			     key, v);
-	return parse_bool(v);
-}
-
-/* A float setting (tox's float()): def when unset; a value that is no number is reported and reads def. */
-static double number(struct envctx *c, const char *key, double def)
-{
-	char *v = envctx_raw(c, key, NULL), *end;
-	double d = def;
-
-	if (!v)
-		return def;
-	free(v);
-	v = envctx_value(c, key);
-	if (v) {
-		const char *s = v;
-		while (isspace((unsigned char)*s))
-			s++;
-		d = strtod(s, &end);
-		while (isspace((unsigned char)*end))
-			end++;
-		if (end == s || *end) {
-			strvec_pushf(&c->errors, "%s\tcould not convert string to float: '%s'", key, v);
-			d = def;
-		}
-	}
-	free(v);
-	return d;
-}
-
-/* An int setting: def when unset; a value that is no integer is reported and reads def. */
-static int integer(struct envctx *c, const char *key, int def)
-{
-	char *v = envctx_raw(c, key, NULL), *end;
-	long n = def;
-
-	if (!v)
-		return def;
-	free(v);
-	v = envctx_value(c, key);
-	if (v) {
-		n = strtol(v, &end, 10);
-		while (isspace((unsigned char)*end))
-			end++;
-		if (end == v || *end || n < 0 || n > 1000000) {
-			strvec_pushf(&c->errors, "%s\tinvalid literal for int() with base 10: '%s'", key, v);
-			n = def;
-		}
-	}
-	free(v);
-	return (int)n;
-}
-
-/* packaging's canonicalize_name: lower case, each run of '-', '_' and '.' one '-'. */
-static char *canonical_name(const char *s)
-{
-	struct strbuf out = STRBUF_INIT;
-
-	for (const char *p = s; *p; p++) {
-		if (*p == '-' || *p == '_' || *p == '.') {
-			while (p[1] == '-' || p[1] == '_' || p[1] == '.')
-				p++;
-			strbuf_addch(&out, '-');
-		} else {
-			strbuf_addch(&out, (char)tolower((unsigned char)*p));
-		}
-	}
-	return strbuf_detach(&out);
-}
-
-/* A set of names as tox 4 keeps extras and dependency groups: normalised, sorted, each once. */
-static void name_set(struct envctx *c, const char *key, struct strvec *out)
-{
-	struct strvec raw = STRVEC_INIT;
-
-	parse_list(c, key, 0, &raw);
-	for (size_t i = 0; i < raw.n; i++) {
-		char *n = canonical_name(raw.v[i]);
-		if (strvec_find(out, n) < 0)
-			strvec_push_owned(out, n);
-		else
-			free(n);
-	}
-	qsort(out->v, out->n, sizeof(char *), cmp_str);
-	strvec_clear(&raw);
-}
-
-/* pyproject.toml, setup.py or setup.cfg in dir: tox 4.58 has something to package. */
-static int has_project(const char *dir)
-{
-	static const char *const files[] = { "pyproject.toml", "setup.py", "setup.cfg", NULL };
-
-	for (int i = 0; files[i]; i++) {
-		char *p = xconcat(dir, "/", files[i], NULL);
-		int ok = access(p, F_OK) == 0;
-		free(p);
-		if (ok)
-			return 1;
-	}
-	return 0;
-}
-
-/*
- * The build backend pyproject.toml in root names ([build-system]
- * build-backend), read just well enough for that one string; setuptools'
- * legacy backend when there is none, as pip and tox assume. Returns a new string.
- */
-static char *build_backend(const char *root)
-{
-	char *path = xconcat(root, "/pyproject.toml", NULL);
-	char *text = read_file(path, NULL), *res = NULL;
-	int in_table = 0;
-
-	free(path);
-	for (char *p = text; p && *p && !res;) {
-		char *nl = strchr(p, '\n');
-		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-		char *line = xstrndup(p, n), *s = line;
-		while (isspace((unsigned char)*s))
-			s++;
-		if (*s == '[') {
-			in_table = strncmp(s, "[build-system]", 14) == 0;
-		} else if (in_table && strncmp(s, "build-backend", 13) == 0) {
-			char *q = strpbrk(s + 13, "\"'");
-			char *e = q ? strchr(q + 1, *q) : NULL;
-			if (e)
-				res = xstrndup(q + 1, (size_t)(e - q - 1));
-		}
-		free(line);
-		p += n + (nl ? 1 : 0);
-	}
-	free(text);
-	return res ? res : xstrdup("setuptools.build_meta:__legacy__");
-}
-
-/*
- * tox 4.58 picks an older virtualenv only when every base_python names a
- * version its own virtualenv (21.7) can no longer create an env for: up to
- * 3.8 needs virtualenv < 21.5.0, up to 3.6 < 20.22.0.
- */
-static char *auto_virtualenv_spec(const struct strvec *base_python)
-{
-	int floor_major = 0, floor_minor = 0;
-
-	for (size_t i = 0; i < base_python->n; i++) {
-		struct pyspec sp;
-		int fmaj, fmin;
-		pyspec_parse(base_python->v[i], &sp);
-		if (sp.major < 0 || sp.minor < 0)
-			return xstrdup("");
-		if (sp.major < 3 || (sp.major == 3 && sp.minor <= 6))
-			fmaj = 20, fmin = 22;
-		else if (sp.major == 3 && sp.minor <= 8)
-			fmaj = 21, fmin = 5;
-		else
-			return xstrdup("");
-		if (!floor_major || fmaj < floor_major || (fmaj == floor_major && fmin < floor_minor))
-			floor_major = fmaj, floor_minor = fmin;
-	}
-	if (!floor_major)
-		return xstrdup("");
-	return xasprintf("virtualenv<%d.%d.0", floor_major, floor_minor);
-}
-
-/* The interpreter facts tox compares when it picks a wheel build env: "cpython3.11" and the like. */
-static char *python_tag(struct envctx *c)
-{
-	char *impl = envctx_value(c, "py_impl"), *ver = envctx_value(c, "py_dot_ver");
-	char *ft = envctx_value(c, "py_free_threaded"), *dbg = envctx_value(c, "py_debug");
-	struct strbuf sb = STRBUF_INIT;
-
-	strbuf_adds(&sb, impl ? impl : "");
-	for (const char *p = ver ? ver : ""; *p; p++)
-		if (*p != '.')
-			strbuf_addch(&sb, *p);
-	if (ft && strcmp(ft, "True") == 0)
-		strbuf_addch(&sb, 't');
-	if (dbg && strcmp(dbg, "True") == 0)
-		strbuf_addch(&sb, 'd');
-	free(impl);
-	free(ver);
-	free(ft);
-	free(dbg);
-	return strbuf_detach(&sb);
-}
-
-/* wheel_build_env's default: the packaging env itself when it runs the same Python, else one named for this one. */
-static char *default_wheel_build_env(struct envctx *c, const char *package_env)
-{
-	struct envctx *pkg = envctx_get(c->t, package_env);
-	char *mine = python_tag(c), *theirs = python_tag(pkg), *res;
-
-	if (strcmp(mine, theirs) == 0 || !*mine)
-		res = xstrdup(package_env);
-	else
-		res = xconcat(package_env, "-", mine, NULL);
-	free(mine);
-	free(theirs);
-	return res;
-}
-
-/* The packaging settings of a run env: package_type, package_env, wheel_build_env. */
-static void resolve_package(struct envctx *c, struct toxenv *e)
-{
-	static const char *const types[] = { "wheel", "sdist", "sdist-wheel", "editable", "editable-legacy",
-					     "deps-only", "skip", "external", NULL };
-	struct tox *t = c->t;
-
-	if (e->no_package || e->skip_install) {
-		e->package_type = xstrdup("skip");
-	} else if (e->use_develop) {
-		e->package_type = xstrdup("editable");
-	} else if (!t->tox3 && written(c, "package")) {
-		e->package_type = str(c, "package");
-		int ok = 0;
-		for (int i = 0; types[i]; i++)
-			ok |= strcmp(e->package_type, types[i]) == 0;
-		if (!ok)
-			strvec_pushf(&c->errors, "package\tinvalid package config type %s requested, must be one of wheel, sdist, sdist-wheel, editable, editable-legacy, deps-only, skip, external",
-				     e->package_type);
-	} else {
-		e->package_type = xstrdup(t->tox3 || has_project(t->toxinidir) ? "sdist" : "skip");
-	}
-	if (strcmp(e->package_type, "skip") == 0) {
-		e->package_env = xstrdup("");
-		e->wheel_build_env = xstrdup("");
-		return;
-	}
-	char *own = t->tox3 ? NULL : envctx_raw(c, "package_env", NULL);
-	if (own) {
-		free(own);
-		e->package_env = str(c, "package_env");
-	} else {
-		e->package_env = tox_core_package_env(t);
-	}
-	if (strcmp(e->package_type, "external") == 0) {
-		char *ext = xconcat(e->package_env, "_external", NULL);
-		free(e->package_env);
-		e->package_env = ext;
-	}
-	if (t->tox3 || (strcmp(e->package_type, "wheel") != 0 && strcmp(e->package_type, "sdist-wheel") != 0 &&
-			strcmp(e->package_type, "editable") != 0))
-		e->wheel_build_env = xstrdup("");
-	else if (written(c, "wheel_build_env"))
-		e->wheel_build_env = str(c, "wheel_build_env");
-	else
-		e->wheel_build_env = default_wheel_build_env(c, e->package_env);
-}
-
-/* config_settings_ENDPOINT of a packaging env: "KEY=VALUE" lines, kept as "ENDPOINT\tKEY\tVALUE". */
-static void config_settings(struct envctx *c, struct strvec *out)
-{
-	static const char *const endpoints[] = {
-		"get_requires_for_build_sdist", "build_sdist", "get_requires_for_build_wheel",
-		"prepare_metadata_for_build_wheel", "build_wheel", "get_requires_for_build_editable",
-		"prepare_metadata_for_build_editable", "build_editable", NULL,
-	};
-
-	for (int i = 0; endpoints[i]; i++) {
-		char *key = xconcat("config_settings_", endpoints[i], NULL);
-		char *v = written(c, key) ? envctx_value(c, key) : NULL;
-		for (char *p = v; p && *p;) {
-			char *nl = strchr(p, '\n');
-			size_t n = nl ? (size_t)(nl - p) : strlen(p);
-			char *row = xstrndup(p, n), *eq = strchr(row, '=');
-			const char *k = row, *ke, *val = "", *ve;
-			while (isspace((unsigned char)*k))
-				k++;
-			if (*k && !eq) {
-				strvec_pushf(&c->errors, "%s\tdictionary lines must be of form key=value, found '%s'", key, row);
-			} else if (*k) {
-				*eq = '\0';
-				val = eq + 1;
-				ke = k + strlen(k);
-				while (ke > k && isspace((unsigned char)ke[-1]))
-					ke--;
-				while (isspace((unsigned char)*val))
-					val++;
-				ve = val + strlen(val);
-				while (ve > val && isspace((unsigned char)ve[-1]))
-					ve--;
-				strvec_pushf(out, "%s\t%.*s\t%.*s", endpoints[i], (int)(ke - k), k, (int)(ve - val), val);
-			}
-			free(row);
-			p += n + (nl ? 1 : 0);
-		}
-		if (v && !*v)
-			strvec_pushf(out, "%s", endpoints[i]);	/* written, but empty: {} */
-		free(v);
-		free(key);
-	}
-}
-
-/* Everything tox 4.58 added since blitz followed 4.11, or blitz did not read yet. */
-static void resolve_more(struct envctx *c, struct toxenv *e)
-{
-	struct tox *t = c->t;
-	char *v;
-
-	e->is_package_env = c->package;
-	e->no_package = tox_core_flag(t, "no_package");
-	v = t->tox3 ? NULL : envctx_raw(c, "package_root", NULL);
-	if (v && c->package) {
-		free(v);
-		e->package_root = envctx_value(c, "package_root");
-	} else {
-		free(v);
-		/* [tox] package_root (setupdir), its substitutions ({toxinidir}/pkg) made in this env */
-		char *raw = tox_core_value(t, "package_root");
-		v = raw && *raw ? subst(c, raw, 0) : NULL;
-		free(raw);
-		e->package_root = v && *v ? (*v == '/' ? xstrdup(v) : xconcat(t->toxinidir, "/", v, NULL)) : xstrdup(t->toxinidir);
-		free(v);
-	}
-	if (e->package_root[0] != '/') {
-		char *abs = xconcat(t->toxinidir, "/", e->package_root, NULL);
-		free(e->package_root);
-		e->package_root = abs;
-	}
-	if (c->package) {
-		e->package_type = xstrdup("");
-		e->package_env = xstrdup("");
-		e->wheel_build_env = xstrdup("");
-	} else {
-		resolve_package(c, e);
-	}
-	name_set(c, "dependency_groups", &e->dependency_groups);
-	e->pip_pre = flag(c, "pip_pre");
-	e->constrain_package_deps = flag(c, "constrain_package_deps");
-	e->use_frozen_constraints = flag(c, "use_frozen_constraints");
-	e->env_tmp_dir = str(c, "env_tmp_dir");
-	e->env_log_dir = str(c, "env_log_dir");
-	e->suicide_timeout = number(c, "suicide_timeout", 0.0);
-	e->interrupt_timeout = number(c, "interrupt_timeout", 0.3);
-	e->terminate_timeout = number(c, "terminate_timeout", 0.2);
-	parse_commands(c, "extra_setup_commands", &e->extra_setup_commands);
-	parse_commands(c, "recreate_commands", &e->recreate_commands);
-	v = envctx_value(c, "list_dependencies_command");
-	if (v) {
-		struct tox_command lc = { STRVEC_INIT, 0 };
-		split_command(t, v, &lc);
-		e->list_dependencies_command = lc.argv;
-		free(v);
-	}
-	parse_list(c, "disallow_pass_env", 0, &e->disallow_pass_env);
-	e->parallel_show_output = flag(c, "parallel_show_output");
-	e->interrupt_post_commands = flag(c, "interrupt_post_commands");
-	e->args_are_paths = flag(c, "args_are_paths");
-	e->commands_retry = integer(c, "commands_retry", 0);
-	e->fail_fast = flag(c, "fail_fast");
-	if (written(c, "system_site_packages"))
-		e->system_site_packages = flag(c, "system_site_packages");
-	else if (!t->tox3)
-		e->system_site_packages = virtualenv_default(c, "system_site_packages", "VIRTUALENV_SYSTEM_SITE_PACKAGES", NULL);
-	e->always_copy = written(c, "always_copy") ? flag(c, "always_copy")
-			 : t->tox3 ? 0 : virtualenv_default(c, "always_copy", "VIRTUALENV_COPIES", "VIRTUALENV_ALWAYS_COPY");
-	e->download = written(c, "download") ? flag(c, "download")
-		      : t->tox3 ? 0 : virtualenv_default(c, "download", "VIRTUALENV_DOWNLOAD", NULL);
-	e->virtualenv_spec = written(c, "virtualenv_spec") ? str(c, "virtualenv_spec") : auto_virtualenv_spec(&e->base_python);
-	e->pylock = str(c, "pylock");
-	parse_list(c, "base_python_file", 0, &e->base_python_file);
-	e->runner = str(c, "runner");
-	v = c->own && !t->tox3 ? (ini_get(c->own, "base") ? envctx_process_entry(c, ini_get(c->own, "base")) : NULL) : NULL;
-	if (v) {
-		strvec_split(&e->base, v, strchr(v, '\n') ? "\n" : ",", 0);
-		free(v);
-	} else {
-		strvec_push(&e->base, c->package ? "pkgenv" : t->env_prefix);
-	}
-	if (c->package) {
-		char *backend = build_backend(e->package_root);
-		e->meta_dir = written(c, "meta_dir") ? str(c, "meta_dir") : xconcat(e->env_dir, "/.meta", NULL);
-		e->pkg_dir = written(c, "pkg_dir") ? str(c, "pkg_dir") : xconcat(e->env_dir, "/dist", NULL);
-		e->fresh_subprocess = flag_or(c, "fresh_subprocess", starts_with(backend, "setuptools") &&
-						  (backend[10] == '\0' || backend[10] == '.' || backend[10] == ':'));
-		free(backend);
-		config_settings(c, &e->config_settings);
-	} else {
-		e->meta_dir = xstrdup("");
-		e->pkg_dir = xstrdup("");
-	}
 }
 
 int tox_glob_match(const char *pat, const char *s, int nocase)
@@ -847,9 +441,9 @@ static int resolve(struct tox *t, const char *name, struct toxenv *e, struct dia
 		free(v);
 	}
 	parse_deps(c, &e->deps);
-	parse_commands(c, "commands_pre", &e->commands_pre);
-	parse_commands(c, "commands", &e->commands);
-	parse_commands(c, "commands_post", &e->commands_post);
+	envctx_commands(c, "commands_pre", &e->commands_pre);
+	envctx_commands(c, "commands", &e->commands);
+	envctx_commands(c, "commands_post", &e->commands_post);
 	if (!loading)
 		envctx_setenv_all(c);
 	e->set_env = xcalloc(c->nse ? c->nse : 1, sizeof(*e->set_env));
@@ -863,9 +457,9 @@ static int resolve(struct tox *t, const char *name, struct toxenv *e, struct dia
 		tox3_passenv(c, &e->pass_env);
 	else
 		tox4_passenv_list(c, &e->pass_env);
-	parse_list(c, "allowlist_externals", t->tox3, &e->allowlist_externals);
-	parse_list(c, "extras", 0, &e->extras);
-	parse_list(c, "labels", 0, &e->labels);
+	envctx_list(c, "allowlist_externals", t->tox3, &e->allowlist_externals);
+	envctx_list(c, "extras", 0, &e->extras);
+	envctx_list(c, "labels", 0, &e->labels);
 	v = envctx_value(c, "blitz_services");
 	if (v) {
 		strvec_split(&e->services, v, "\n \t,", 1);
@@ -879,21 +473,21 @@ static int resolve(struct tox *t, const char *name, struct toxenv *e, struct dia
 	v = envctx_value(c, "install_command");
 	if (v) {
 		struct tox_command ic = { STRVEC_INIT, 0 };
-		split_command(t, v, &ic);
+		envctx_command(t, v, &ic);
 		e->install_command = ic.argv;
 		free(v);
 	}
-	e->description = one_line(str(c, "description"));
-	e->env_dir = str(c, "env_dir");
-	e->change_dir = str(c, "change_dir");
-	e->platform = str(c, "platform");
-	e->package = str(c, "package");
-	e->skip_install = flag(c, "skip_install");
-	e->use_develop = flag(c, "use_develop");
-	e->ignore_outcome = flag(c, "ignore_outcome");
-	e->ignore_errors = flag(c, "ignore_errors");
-	e->recreate = flag(c, "recreate");
-	e->system_site_packages = flag(c, "system_site_packages");
+	e->description = one_line(envctx_str(c, "description"));
+	e->env_dir = envctx_str(c, "env_dir");
+	e->change_dir = envctx_str(c, "change_dir");
+	e->platform = envctx_str(c, "platform");
+	e->package = envctx_str(c, "package");
+	e->skip_install = envctx_flag(c, "skip_install");
+	e->use_develop = envctx_flag(c, "use_develop");
+	e->ignore_outcome = envctx_flag(c, "ignore_outcome");
+	e->ignore_errors = envctx_flag(c, "ignore_errors");
+	e->recreate = envctx_flag(c, "recreate");
+	e->system_site_packages = envctx_flag(c, "system_site_packages");
 	/*
 	 * tox 4.58: an env's own skip_missing_interpreters, else the core one,
 	 * else false (4.11 skipped by default); tox 3: the core one, else false
@@ -901,13 +495,13 @@ static int resolve(struct tox *t, const char *name, struct toxenv *e, struct dia
 	v = t->tox3 ? NULL : envctx_raw(c, "skip_missing_interpreters", NULL);
 	if (v) {
 		free(v);
-		e->skip_missing_interpreters = flag(c, "skip_missing_interpreters");
+		e->skip_missing_interpreters = envctx_flag(c, "skip_missing_interpreters");
 	} else {
 		v = tox_core_value(t, "skip_missing_interpreters");
-		e->skip_missing_interpreters = v && strcasecmp(v, "config") != 0 && *v ? parse_bool(v) : 0;
+		e->skip_missing_interpreters = v && strcasecmp(v, "config") != 0 && *v ? tox_bool(v) : 0;
 		free(v);
 	}
-	resolve_more(c, e);
+	toxenv_more(c, e);
 	if (c->missing && !loading && !c->failed) {
 		diag_set(d, t->path, c->missing_line, c->missing_col,
 			 "env '%s': {env:%s} has no default and %s is not set: tox 3 stops here (MissingSubstitution); set it or write {env:%s:default}",
@@ -967,6 +561,12 @@ void toxenv_release(struct toxenv *e)
 	free(e->platform);
 	free(e->package);
 	strvec_clear(&e->errors);
+	free(e->env_bin_dir);
+	free(e->env_python);
+	free(e->env_site_packages_dir);
+	free(e->py_dot_ver);
+	free(e->py_impl);
+	strvec_clear(&e->default_base_python);
 	free(e->package_type);
 	free(e->package_env);
 	free(e->wheel_build_env);
@@ -987,6 +587,21 @@ void toxenv_release(struct toxenv *e)
 	free(e->pkg_dir);
 	strvec_clear(&e->config_settings);
 	memset(e, 0, sizeof(*e));
+}
+
+void tox_env_unused(struct tox *t, const char *name, const struct strvec *known, struct strvec *out)
+{
+	struct envctx *c = envctx_get(t, name);
+
+	if (!c->nsecs)
+		return;
+	for (size_t i = 0; i < c->secs[0]->n; i++) {
+		const char *k = c->secs[0]->entries[i].key;
+		if (strvec_find(known, k) < 0 && strvec_find(out, k) < 0)
+			strvec_push(out, k);
+	}
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof(char *), cmp_str);
 }
 
 void tox_env_forget(struct tox *t, const char *name)

@@ -29,7 +29,7 @@ void test_fail(const char *file, int line, const char *fmt, ...)
 }
 
 static const struct test *const groups[] = {
-	ini_tests, toml_tests, pyproject_tests, envlist_tests, factor_tests, filter_tests, shlex_tests, subst_tests, toxenv_tests, tox_tests, select_tests, check_tests, pool_tests, sched_tests, db_tests, envvars_tests, interp_tests, steps_tests, runner_tests, width_tests, fingerprint_tests, layer_tests, venv_tests, ramdir_tests, junit_tests, split_tests, timings_tests, service_tests,
+	ini_tests, toml_tests, pyproject_tests, envlist_tests, factor_tests, filter_tests, shlex_tests, subst_tests, toxenv_tests, tox_tests, select_tests, check_tests, pool_tests, sched_tests, db_tests, envvars_tests, interp_tests, steps_tests, runner_tests, width_tests, fingerprint_tests, layer_tests, venv_tests, ramdir_tests, junit_tests, split_tests, timings_tests, service_tests, showconf_tests,
 };
 
 /* Run one test in a child; return 1 when it passed. */

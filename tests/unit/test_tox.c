@@ -11,6 +11,7 @@
 #include "fixture.h"
 #include "harness.h"
 #include "tests.h"
+#include "../../src/config/factor.h"
 
 static const char *all_envs(struct fx *f)
 {
@@ -551,7 +552,23 @@ static void test_tox_check_all_tox3(void)
 	fx_release(&f);
 }
 
+/* tox 4.58 applies conditions in [tox] too, the platform being a factor there (checked with tox 4.58). */
+static void test_tox_core_conditions(void)
+{
+	struct fx f;
+	char ini[256];
+
+	snprintf(ini, sizeof(ini), "[tox]\nenv_list =\n    py38\n    %s: py39\n    nosuchos: py310\nrequires =\n    nomatch: x\n",
+		 factor_sys_platform());
+	CHECK_INT(fx_ini(&f, ini, 0), 0);
+	CHECK_STR(fx_join(&f, &f.tox.envlist), "py38|py39");
+	CHECK(tox_core_value(&f.tox, "requires") == NULL);
+	CHECK_INT(f.tox.ignored_requires.n, 0);
+	fx_release(&f);
+}
+
 const struct test tox_tests[] = {
+	{ "tox_core_conditions", test_tox_core_conditions },
 	{ "tox_load_paths", test_tox_load_paths },
 	{ "tox_workdir", test_tox_workdir },
 	{ "tox_discovery_parents_and_file", test_tox_discovery_parents_and_file },

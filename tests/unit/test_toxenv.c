@@ -608,7 +608,8 @@ static void test_base_python_tox3(void)
 	struct fx f;
 	struct toxenv e;
 
-	CHECK_INT(fx_ini(&f, "[testenv]\n[testenv:py38-conf]\nbasepython = python3.10\n", 1), 0);
+	CHECK_INT(fx_ini(&f, "[testenv]\n[testenv:py38-conf]\nbasepython = python3.10\n"
+			     "[x]\nbasepython =\n    python3.11\n    python3.12\n[testenv:two]\nbasepython = {[x]basepython}\n", 1), 0);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		CHECK_INT(fx_env(&f, cases[i][0], &e), 0);
 		CHECK_STR(fx_join(&f, &e.base_python), cases[i][1]);
@@ -616,6 +617,11 @@ static void test_base_python_tox3(void)
 	}
 	CHECK_INT(fx_env(&f, "py38-conf", &e), 0);
 	CHECK_STR(fx_join(&f, &e.base_python), "python3.10");
+	toxenv_release(&e);
+	/* tox 3's basepython is one string: two lines stay one value (checked with tox 3.28) */
+	CHECK_INT(fx_env(&f, "two", &e), 0);
+	CHECK_INT(e.base_python.n, 1);
+	CHECK_STR(fx_join(&f, &e.base_python), "python3.11\npython3.12");
 	toxenv_release(&e);
 	fx_release(&f);
 }
@@ -736,7 +742,215 @@ static void test_pass_env_whitespace_error(void)
 	fx_release(&f);
 }
 
+
+/* --- tox 4.58's further settings ------------------------------------------------ */
+
+/* package: sdist with a project to package, else skip; skip_install, use_develop and no_package decide first. */
+static void test_package_type(void)
+{
+	struct fx f;
+	struct toxenv e;
+	static const char ini[] =
+		"[testenv]\n[testenv:lint]\nskip_install = true\n[testenv:dev]\nusedevelop = true\n"
+		"[testenv:whl]\npackage = wheel\n[testenv:bad]\npackage = egg\n";
+
+	CHECK_INT(fx_ini(&f, ini, 0), 0);
+	CHECK_INT(fx_env(&f, "py", &e), 0);
+	CHECK_STR(e.package_type, "skip");	/* no pyproject.toml, setup.py or setup.cfg */
+	CHECK_STR(e.package_env, "");
+	CHECK_STR(e.package, "");		/* as written */
+	toxenv_release(&e);
+	fx_release(&f);
+
+	fx_init(&f);
+	fx_write(&f, "pyproject.toml", "[build-system]\nbuild-backend = \"flit_core.buildapi\"\n");
+	fx_write(&f, "tox.ini", ini);
+	CHECK_INT(fx_load(&f), 0);
+	CHECK_INT(fx_env(&f, "py", &e), 0);
+	CHECK_STR(e.package_type, "sdist");
+	CHECK_STR(e.package_env, ".pkg");
+	CHECK_STR(e.wheel_build_env, "");
+	toxenv_release(&e);
+	CHECK_INT(fx_env(&f, "lint", &e), 0);
+	CHECK_STR(e.package_type, "skip");
+	toxenv_release(&e);
+	CHECK_INT(fx_env(&f, "dev", &e), 0);
+	CHECK_STR(e.package_type, "editable");
+	CHECK_STR(e.wheel_build_env, ".pkg");	/* the packaging env's python: no version either */
+	toxenv_release(&e);
+	CHECK_INT(fx_env(&f, "whl", &e), 0);
+	CHECK_STR(e.package_type, "wheel");
+	toxenv_release(&e);
+	CHECK_INT(fx_env(&f, "bad", &e), 0);
+	CHECK(fx_has_error(&e, "invalid package config type egg"));
+	toxenv_release(&e);
+	fx_release(&f);
+}
+
+/* A wheel is built in an env of the run env's own Python: ".pkg-cpython312". */
+static void test_wheel_build_env(void)
+{
+	struct fx f;
+	struct toxenv e;
+
+	fx_init(&f);
+	fx_write(&f, "setup.py", "");
+	fx_write(&f, "tox.ini", "[tox]\nisolated_build_env = .build\n[testenv]\npackage = wheel\n"
+				"[testenv:own]\nwheel_build_env = .mine\n[testenv:other]\npackage_env = .other\n");
+	CHECK_INT(fx_load(&f), 0);
+	CHECK_INT(fx_env(&f, "py312", &e), 0);
+	CHECK_STR(e.package_env, ".build");
+	CHECK_STR(e.wheel_build_env, ".build-cpython312");
+	toxenv_release(&e);
+	CHECK_INT(fx_env(&f, "py313t-x", &e), 0);
+	CHECK_STR(e.wheel_build_env, ".build-cpython313t");
+	toxenv_release(&e);
+	CHECK_INT(fx_env(&f, "own", &e), 0);
+	CHECK_STR(e.wheel_build_env, ".mine");
+	toxenv_release(&e);
+	CHECK_INT(fx_env(&f, "other", &e), 0);
+	CHECK_STR(e.package_env, ".other");
+	CHECK_STR(e.wheel_build_env, ".other");
+	toxenv_release(&e);
+	fx_release(&f);
+}
+
+/* [tox] skipsdist / no_package: no env packages, whatever it says. */
+static void test_no_package(void)
+{
+	struct fx f;
+	struct toxenv e;
+
+	fx_init(&f);
+	fx_write(&f, "pyproject.toml", "");
+	fx_write(&f, "tox.ini", "[tox]\nskipsdist = true\n[testenv]\nusedevelop = true\n");
+	CHECK_INT(fx_load(&f), 0);
+	CHECK_INT(fx_env(&f, "py", &e), 0);
+	CHECK_INT(e.no_package, 1);
+	CHECK_STR(e.package_type, "skip");
+	toxenv_release(&e);
+	fx_release(&f);
+}
+
+/*
+ * A packaging env reads [testenv:.pkg] and then [pkgenv], not [testenv]; its
+ * python is tox's own, its folders and backend settings its own.
+ */
+static void test_package_env_resolved(void)
+{
+	struct fx f;
+	struct toxenv e;
+
+	fx_init(&f);
+	fx_write(&f, "pyproject.toml", "[project]\nname = 'x'\n[build-system]\nbuild-backend = 'setuptools.build_meta'\n");
+	fx_write(&f, "tox.ini", "[tox]\nenv_list = a\n[pkgenv]\ndeps = build\n[testenv]\ndeps = pytest\nset_env = T = 1\n"
+				"[testenv:.pkg]\nconfig_settings_build_wheel =\n    a = 1\n    b=\n"
+				"[testenv:.pkg-cpython312]\nfresh_subprocess = false\n");
+	CHECK_INT(fx_load(&f), 0);
+	CHECK_INT(tox_is_package_env(&f.tox, ".pkg"), 1);
+	CHECK_INT(tox_is_package_env(&f.tox, ".pkg-cpython312"), 1);
+	CHECK_INT(tox_is_package_env(&f.tox, "py"), 0);
+	CHECK_INT(fx_env(&f, ".pkg", &e), 0);
+	CHECK_INT(e.is_package_env, 1);
+	CHECK_STR(fx_join(&f, &e.deps), "build");
+	CHECK(fx_setenv(&e, "T") == NULL);
+	CHECK_STR(fx_join(&f, &e.base), "pkgenv");
+	CHECK_STR(fx_join(&f, &e.base_python), FX_PYTHON);
+	CHECK_STR(e.package_root, f.dir);
+	CHECK_STR(e.meta_dir, fx_path(&f, ".tox/.pkg/.meta"));
+	CHECK_STR(e.pkg_dir, fx_path(&f, ".tox/.pkg/dist"));
+	CHECK_INT(e.fresh_subprocess, 1);	/* a setuptools backend */
+	CHECK_STR(fx_join(&f, &e.config_settings), "build_wheel\ta\t1|build_wheel\tb\t");
+	toxenv_release(&e);
+	CHECK_INT(fx_env(&f, ".pkg-cpython312", &e), 0);
+	CHECK_STR(fx_join(&f, &e.base_python), "cpython312");
+	CHECK_INT(e.fresh_subprocess, 0);
+	toxenv_release(&e);
+	/* used by a, so neither listed nor run as an env of its own */
+	CHECK_INT(tox_package_env_in_use(&f.tox, ".pkg"), 1);
+	CHECK_INT(tox_package_env_in_use(&f.tox, "a"), 0);
+	struct strvec run = STRVEC_INIT;
+	tox_run_envs(&f.tox, &run);
+	CHECK_STR(fx_join(&f, &run), "a|.pkg-cpython312");
+	strvec_clear(&run);
+	fx_release(&f);
+}
+
+/* env_tmp_dir and env_log_dir stay in {work_dir}/NAME when env_dir moves (tox 4); tox 3 moves them along. */
+static void test_env_tmp_dir(void)
+{
+	static const char ini[] = "[testenv:a]\nenvdir = {toxinidir}/elsewhere\nset_env = T = {envtmpdir}\n";
+	struct fx f;
+	struct toxenv e;
+
+	CHECK_INT(fx_ini(&f, ini, 0), 0);
+	CHECK_INT(fx_env(&f, "a", &e), 0);
+	CHECK_STR(e.env_dir, fx_path(&f, "elsewhere"));
+	CHECK_STR(e.env_tmp_dir, fx_path(&f, ".tox/a/tmp"));
+	CHECK_STR(e.env_log_dir, fx_path(&f, ".tox/a/log"));
+	CHECK_STR(fx_setenv(&e, "T"), fx_path(&f, ".tox/a/tmp"));
+	toxenv_release(&e);
+	fx_release(&f);
+	CHECK_INT(fx_ini(&f, ini, 1), 0);
+	CHECK_INT(fx_env(&f, "a", &e), 0);
+	CHECK_STR(e.env_tmp_dir, fx_path(&f, "elsewhere/tmp"));
+	toxenv_release(&e);
+	fx_release(&f);
+}
+
+/* Numbers, lists and switches with their defaults. */
+static void test_more_settings(void)
+{
+	struct fx f;
+	struct toxenv e;
+
+	CHECK_INT(fx_ini(&f,
+			 "[testenv]\n"
+			 "[testenv:set]\n"
+			 "suicide_timeout = 1\ninterrupt_timeout = 2.5\nterminate_timeout = soon\ncommands_retry = 3\n"
+			 "dependency_groups = Test_Deps, lint\npip_pre = true\nconstrain_package_deps = yes\n"
+			 "extra_setup_commands = python -m pip list\nlist_dependencies_command = uv pip freeze\n"
+			 "skip_missing_interpreters = true\nargs_are_paths = false\ndisallow_pass_env = SECRET_*\n",
+			 0), 0);
+	CHECK_INT(fx_env(&f, "py38", &e), 0);
+	CHECK(e.suicide_timeout == 0.0 && e.interrupt_timeout == 0.3 && e.terminate_timeout == 0.2);
+	CHECK_INT(e.commands_retry, 0);
+	CHECK_INT(e.args_are_paths, 1);
+	CHECK_INT(e.skip_missing_interpreters, 0);	/* tox 4.58's default */
+	CHECK_STR(e.virtualenv_spec, "virtualenv<21.5.0");
+	CHECK_STR(fx_join(&f, &e.list_dependencies_command), "python|-m|pip|freeze|--all");
+	CHECK_STR(e.runner, "virtualenv");
+	CHECK_STR(e.py_dot_ver, "3.8");
+	CHECK_STR(e.env_site_packages_dir, fx_path(&f, ".tox/py38/lib/python3.8/site-packages"));
+	toxenv_release(&e);
+	CHECK_INT(fx_env(&f, "set", &e), 0);
+	CHECK(e.suicide_timeout == 1.0 && e.interrupt_timeout == 2.5 && e.terminate_timeout == 0.2);
+	CHECK(fx_has_error(&e, "could not convert string to float: 'soon'"));
+	CHECK_INT(e.commands_retry, 3);
+	CHECK_STR(fx_join(&f, &e.dependency_groups), "lint|test-deps");
+	CHECK_INT(e.pip_pre, 1);
+	CHECK_INT(e.constrain_package_deps, 1);
+	CHECK_INT(e.use_frozen_constraints, 0);
+	CHECK_STR(fx_cmds(&f, &e.extra_setup_commands), "python -m pip list");
+	CHECK_STR(fx_join(&f, &e.list_dependencies_command), "uv|pip|freeze");
+	CHECK_INT(e.skip_missing_interpreters, 1);
+	CHECK_INT(e.args_are_paths, 0);
+	CHECK_STR(fx_join(&f, &e.disallow_pass_env), "SECRET_*");
+	CHECK_STR(e.virtualenv_spec, "");
+	toxenv_release(&e);
+	CHECK_INT(fx_env(&f, "py36", &e), 0);
+	CHECK_STR(e.virtualenv_spec, "virtualenv<20.22.0");
+	toxenv_release(&e);
+	fx_release(&f);
+}
+
 const struct test toxenv_tests[] = {
+	{ "package_type", test_package_type },
+	{ "wheel_build_env", test_wheel_build_env },
+	{ "no_package", test_no_package },
+	{ "package_env_resolved", test_package_env_resolved },
+	{ "env_tmp_dir", test_env_tmp_dir },
+	{ "more_settings", test_more_settings },
 	{ "setenv_substitution_line", test_setenv_substitution_line },
 	{ "setenv_file_lines", test_setenv_file_lines },
 	{ "setenv_file_overrides_inline", test_setenv_file_overrides_inline },

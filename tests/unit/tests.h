@@ -31,6 +31,7 @@ extern const struct test ramdir_tests[];
 extern const struct test junit_tests[];
 extern const struct test split_tests[];
 extern const struct test timings_tests[];
+extern const struct test showconf_tests[];
 extern const struct test service_tests[];
 
 #endif
