@@ -374,83 +374,121 @@ static int lfail(struct linker *l, const char *what, const char *path)
 	return -1;
 }
 
-/* A copy of from at to, keeping its mode and modification time (byte-code stays valid). */
-static int copy_file(struct linker *l, const char *from, const char *to, const struct stat *st)
+/* A copy of name in the folder sfd at the same name in dfd, keeping its mode and modification time (byte-code stays valid). */
+static int copy_file(struct linker *l, int sfd, int dfd, const char *name, const char *where)
 {
-	int in = open(from, O_RDONLY | O_CLOEXEC), out, rc = 0;
+	int in = openat(sfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), out, rc = 0;
+	struct stat st;
 	char buf[65536];
 	ssize_t n;
 
-	if (in < 0)
-		return lfail(l, "cannot read", from);
-	if ((out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, st->st_mode & 07777)) < 0) {
+	if (in < 0 || fstat(in, &st) < 0) {
+		if (in >= 0)
+			close(in);
+		return lfail(l, "cannot read", where);
+	}
+	if ((out = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, st.st_mode & 07777)) < 0) {
 		close(in);
-		return lfail(l, "cannot create", to);
+		return errno == EEXIST ? 0 : lfail(l, "cannot create", where);
 	}
 	while (rc == 0 && (n = read(in, buf, sizeof(buf))) != 0) {
 		if (n < 0) {
-			rc = lfail(l, "cannot read", from);
+			rc = lfail(l, "cannot read", where);
 			break;
 		}
 		for (ssize_t off = 0; off < n && rc == 0;) {
 			ssize_t w = write(out, buf + off, (size_t)(n - off));
 			if (w < 0)
-				rc = lfail(l, "cannot write", to);
+				rc = lfail(l, "cannot write", where);
 			else
 				off += w;
 		}
 	}
-	struct timespec ts[2] = { st->st_atim, st->st_mtim };
+	struct timespec ts[2] = { st.st_atim, st.st_mtim };
 	futimens(out, ts);
 	close(in);
 	if (close(out) < 0 && rc == 0)
-		rc = lfail(l, "cannot write", to);
+		rc = lfail(l, "cannot write", where);
 	return rc;
 }
 
-/* Every file under from at the same place under to: hard links, or copies where links cannot be had. */
-static int link_tree(struct linker *l, const char *from, const char *to, int depth)
+/*
+ * Every file under the folder sfd at the same place under dfd: hard links,
+ * or copies where links cannot be had. Folders are opened once and entries
+ * named relative to them (a venv gets a few thousand files: no path is
+ * walked again for each); nothing is followed that is a symbolic link.
+ * where names sfd in messages.
+ */
+static int link_tree(struct linker *l, int sfd, int dfd, const char *where, int depth)
 {
 	DIR *d;
 	struct dirent *de;
-	int rc = 0;
+	int rc = 0, fd = dup(sfd);
 
 	if (depth > 32) {
-		snprintf(l->err, l->errsz, "'%s' is nested too deep", from);
+		snprintf(l->err, l->errsz, "'%s' is nested too deep", where);
 		return -1;
 	}
-	if (!(d = opendir(from)))
-		return lfail(l, "cannot list", from);
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return lfail(l, "cannot list", where);
+	}
 	while (rc == 0 && (de = readdir(d))) {
-		struct stat st;
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+		const char *name = de->d_name;
+		int type = de->d_type;
+		if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
 			continue;
-		char *src = xconcat(from, "/", de->d_name, NULL), *dst = xconcat(to, "/", de->d_name, NULL);
-		if (lstat(src, &st) < 0)
-			rc = lfail(l, "cannot read", src);
-		else if (S_ISDIR(st.st_mode)) {
-			if (mkdir(dst, 0755) < 0 && errno != EEXIST)
-				rc = lfail(l, "cannot create", dst);
-			else
-				rc = link_tree(l, src, dst, depth + 1);
-		} else if (S_ISREG(st.st_mode)) {
-			if (!l->no_link && link(src, dst) == 0) {
-				/* linked */
-			} else if (!l->no_link && errno == EEXIST) {
-				/* the venv has it already (seeded twice): keep it */
-			} else if (!l->no_link && errno != EXDEV && errno != EPERM && errno != EMLINK &&
-				   errno != ENOTSUP && errno != EOPNOTSUPP) {
-				rc = lfail(l, "cannot link", dst);
-			} else {
-				l->no_link = 1;
-				if (access(dst, F_OK) != 0)
-					rc = copy_file(l, src, dst, &st);
+		if (type == DT_UNKNOWN) {
+			struct stat st;
+			if (fstatat(sfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+				rc = lfail(l, "cannot read", where);
+				break;
 			}
+			type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : DT_LNK;
 		}
-		free(src);
-		free(dst);
+		if (type == DT_DIR) {
+			if (mkdirat(dfd, name, 0755) < 0 && errno != EEXIST) {
+				rc = lfail(l, "cannot create a folder in", where);
+				break;
+			}
+			int s2 = openat(sfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			int d2 = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			char *sub = xconcat(where, "/", name, NULL);
+			rc = s2 < 0 || d2 < 0 ? lfail(l, "cannot open", sub) : link_tree(l, s2, d2, sub, depth + 1);
+			free(sub);
+			if (s2 >= 0)
+				close(s2);
+			if (d2 >= 0)
+				close(d2);
+		} else if (type == DT_REG) {
+			if (!l->no_link && linkat(sfd, name, dfd, name, 0) == 0)
+				continue;
+			if (!l->no_link && errno == EEXIST)
+				continue;	/* the venv has it already (seeded twice): keep it */
+			if (!l->no_link && errno != EXDEV && errno != EPERM && errno != EMLINK && errno != ENOTSUP &&
+			    errno != EOPNOTSUPP) {
+				rc = lfail(l, "cannot link into", where);
+				break;
+			}
+			l->no_link = 1;
+			rc = copy_file(l, sfd, dfd, name, where);
+		}
 	}
 	closedir(d);
+	return rc;
+}
+
+/* link_tree of the folders from and to. */
+static int link_folder(struct linker *l, const char *from, const char *to)
+{
+	int sfd = open(from, O_RDONLY | O_DIRECTORY | O_CLOEXEC), dfd = open(to, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc = sfd < 0 ? lfail(l, "cannot open", from) : dfd < 0 ? lfail(l, "cannot open", to) : link_tree(l, sfd, dfd, from, 0);
+
+	if (sfd >= 0)
+		close(sfd);
+	if (dfd >= 0)
+		close(dfd);
 	return rc;
 }
 
@@ -613,7 +651,7 @@ static int install_image(const char *image, const char *venv_dir, const struct i
 	int rc;
 
 	err[0] = '\0';
-	rc = link_tree(&l, image, site, 0);
+	rc = link_folder(&l, image, site);
 	if (rc == 0 && (name = dist_info(image))) {
 		char *info = xconcat(site, "/", name, NULL);
 		free(name);

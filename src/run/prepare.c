@@ -360,6 +360,9 @@ void envrun_prepare(struct ctx *c, struct envrun *er)
 	}
 	if (platform_skips(er))
 		return;
+	/* a base_python written empty: the interpreter envs without one get, as tox runs its own */
+	if (!er->e.base_python.n && tox_default_python(t))
+		strvec_push(&er->e.base_python, tox_default_python(t));
 	for (size_t i = 0; i < er->e.base_python.n && found < 0; i++) {
 		/*
 		 * "python" and "python3" name no version: tox takes the interpreter it

@@ -52,11 +52,17 @@ struct step *steps_install_at(struct steps *s, size_t at, enum step_kind kind, c
 			      const struct strvec *packages)
 {
 	struct step *st = steps_insert(s, at, kind);
+	int opts = 0;
 
 	for (size_t i = 0; i < e->install_command.n; i++) {
 		const char *w = e->install_command.v[i];
-		if (strcmp(w, "{opts}") == 0)
+		if (strcmp(w, "{opts}") == 0) {
+			/* tox 4: pip_pre puts --pre there (tox 3's --pre is a run's option: PIP_PRE) */
+			if (e->pip_pre)
+				strvec_push(&st->argv, "--pre");
+			opts = 1;
 			continue;
+		}
 		if (strcmp(w, "{packages}") == 0) {
 			st->pkg_at = st->argv.n;
 			st->pkg_n = packages->n;
@@ -65,6 +71,8 @@ struct step *steps_install_at(struct steps *s, size_t at, enum step_kind kind, c
 			strvec_push(&st->argv, w);
 		}
 	}
+	if (e->pip_pre && !opts)
+		strvec_push(&st->argv, "--pre");	/* a command without {opts}: at the end, as tox adds it */
 	return st;
 }
 

@@ -65,7 +65,8 @@ const char *steps_junit_option(const struct strvec *argv, size_t from);
 
 /*
  * Add an install step of kind at the end: e's install_command with {opts}
- * dropped and {packages} replaced by the words of packages; returns it.
+ * dropped (--pre there with pip_pre, or at the end when there is no {opts})
+ * and {packages} replaced by the words of packages; returns it.
  */
 struct step *steps_install(struct steps *s, enum step_kind kind, const struct toxenv *e, const struct strvec *packages);
 
