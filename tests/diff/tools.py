@@ -81,7 +81,7 @@ class Tool:
         envs = ",".join(run.envs)
         if self.name == "tox":
             return self.argv + ["config", *run.config_args(), "-e", envs, "-k", "env_dir", "--format", "json"]
-        return self.argv + [*run.config_args(), "config", "-e", envs, "--json"]
+        return self.argv + [*run.config_args(), "config", "-e", envs, "-k", "env_dir", "--json"]
 
 
 class Folders:
@@ -196,10 +196,7 @@ def env_dirs(tool: Tool, folders: Folders, env: Dict[str, str], run: fixture_mod
     except (OSError, subprocess.TimeoutExpired, ValueError):
         return {"dirs": dirs, "problem": "its config command gave no JSON; envs looked for in .tox/ENV"}
     for name in run.envs:
-        if tool.name == "tox":
-            found = data.get("env", {}).get(name, {}).get("env_dir")
-        else:
-            found = data.get(name, {}).get("envdir")
+        found = data.get("env", {}).get(name, {}).get("env_dir")
         if isinstance(found, str) and found.startswith("/"):
             dirs[name] = found
     return {"dirs": dirs, "problem": None}
