@@ -2,7 +2,8 @@
 #include "util.h"
 
 #include <errno.h>
-#include <ftw.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,11 +220,77 @@ int mkdirs(const char *dir)
 	return rc;
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+/*
+ * Empty the folder open at fd (on device dev), by descriptor only: each
+ * entry is looked at with fstatat(AT_SYMLINK_NOFOLLOW) and a folder opened
+ * with openat(O_NOFOLLOW) from its parent's descriptor, so a symbolic link
+ * swapped in for a folder while this runs is removed as a link, never
+ * followed, and no path is walked twice. Folders of another file system (a
+ * mount inside) are left alone, as rm --one-file-system does. Closes fd.
+ */
+static int empty_dir_fd(int fd, dev_t dev)
 {
-	(void)st;
-	(void)ftw;
-	return (flag == FTW_DP ? rmdir(path) : unlink(path)) < 0 && errno != ENOENT ? -1 : 0;
+	DIR *d = fdopendir(fd);
+	struct dirent *de;
+	int err = 0;
+
+	if (!d) {
+		err = errno;
+		close(fd);
+		errno = err;
+		return -1;
+	}
+	while ((de = readdir(d))) {
+		const char *name = de->d_name;
+		struct stat st;
+		if (name[0] == '.' && (!name[1] || (name[1] == '.' && !name[2])))
+			continue;
+		int is_dir = de->d_type == DT_DIR;
+		if (de->d_type == DT_UNKNOWN) {
+			if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+				if (errno != ENOENT && !err)
+					err = errno;
+				continue;
+			}
+			is_dir = S_ISDIR(st.st_mode);
+		}
+		if (!is_dir) {
+			if (unlinkat(fd, name, 0) == 0 || errno == ENOENT)
+				continue;
+			if (errno != EISDIR) {	/* EISDIR: a folder now, put there since readdir */
+				if (!err)
+					err = errno;
+				continue;
+			}
+		}
+		int sub = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sub < 0) {
+			if (errno == ENOTDIR || errno == ELOOP) {	/* a link or a file now: remove that */
+				if (unlinkat(fd, name, 0) < 0 && errno != ENOENT && !err)
+					err = errno;
+			} else if (errno != ENOENT && !err) {
+				err = errno;
+			}
+			continue;
+		}
+		int bad = fstat(sub, &st) < 0 ? errno : st.st_dev != dev ? EXDEV : 0;
+		if (bad) {
+			if (!err)
+				err = bad;
+			close(sub);
+			continue;
+		}
+		if (empty_dir_fd(sub, dev) < 0 && !err)
+			err = errno;
+		if (unlinkat(fd, name, AT_REMOVEDIR) < 0 && errno != ENOENT && !err)
+			err = errno;
+	}
+	closedir(d);
+	if (err) {
+		errno = err;
+		return -1;
+	}
+	return 0;
 }
 
 int remove_tree(const char *dir)
@@ -233,8 +300,17 @@ int remove_tree(const char *dir)
 	if (lstat(dir, &st) < 0)
 		return errno == ENOENT ? 0 : -1;
 	if (!S_ISDIR(st.st_mode))
-		return unlink(dir);
-	return nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS) == 0 ? 0 : -1;
+		return unlink(dir) < 0 && errno != ENOENT ? -1 : 0;	/* a file, or a link (never its target) */
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (fstat(fd, &st) < 0) {
+		close(fd);
+		return -1;
+	}
+	if (empty_dir_fd(fd, st.st_dev) < 0)
+		return -1;
+	return rmdir(dir) < 0 && errno != ENOENT ? -1 : 0;
 }
 
 int mkdir_own(const char *dir, mode_t mode)

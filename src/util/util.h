@@ -63,9 +63,12 @@ int mkdir_own(const char *dir, mode_t mode);
 int is_tmpfs(const char *dir, unsigned long long *free);
 
 /*
- * Delete dir and everything under it, never following a symbolic link out
- * of it (rm -rf). Callers pass only folders blitz made. Returns 0 (also when
- * dir does not exist), or -1 with errno set by the first failure.
+ * Delete dir and everything under it (rm -rf --one-file-system), by folder
+ * descriptors (openat, unlinkat, O_NOFOLLOW): a symbolic link found in it,
+ * or swapped in for one of its folders meanwhile, is removed as a link and
+ * never followed; dir itself, when a link, is unlinked, its target left
+ * alone. Callers pass only folders blitz made. Returns 0 (also when dir does
+ * not exist), or -1 with errno set by the first failure.
  */
 int remove_tree(const char *dir);
 

@@ -1,8 +1,12 @@
 /* Cloning a layer of shared deps into an env (src/env/layer.c), and remove_tree (src/util). */
+#define _GNU_SOURCE	/* renameat2 */
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "fixture.h"
@@ -122,6 +126,47 @@ static void test_remove_tree(void)
 	CHECK_INT(access(fx_path(&f, "gone"), F_OK), -1);
 	CHECK_INT(access(fx_path(&f, "keep/file"), F_OK), 0);
 	CHECK_INT(remove_tree(fx_path(&f, "gone")), 0);	/* already gone: fine */
+	symlink(fx_path(&f, "keep"), fx_path(&f, "alias"));
+	CHECK_INT(remove_tree(fx_path(&f, "alias")), 0);	/* a link: unlinked, its target kept */
+	CHECK_INT(access(fx_path(&f, "alias"), F_OK), -1);
+	CHECK_INT(access(fx_path(&f, "keep/file"), F_OK), 0);
+	fx_release(&f);
+}
+
+/*
+ * remove_tree while another process keeps swapping one of the folders under
+ * it for a link to a folder outside (the attack on a walk by path: the link
+ * put in between the check and the descent): what the link points at stays.
+ */
+static void test_remove_tree_race(void)
+{
+	struct fx f;
+	char gone_d[4096], bait_d[4096];
+
+	fx_init(&f);
+	fx_mkdir(&f, "keep");
+	fx_write(&f, "keep/file", "precious\n");
+	fx_mkdir(&f, "bait");
+	snprintf(gone_d, sizeof(gone_d), "%s", fx_path(&f, "gone/d"));
+	snprintf(bait_d, sizeof(bait_d), "%s", fx_path(&f, "bait/d"));
+	pid_t pid = fork();
+	if (pid == 0) {
+		for (;;)	/* swap gone/d and bait/d (a link to keep) back and forth */
+			renameat2(AT_FDCWD, gone_d, AT_FDCWD, bait_d, RENAME_EXCHANGE);
+	}
+	for (int round = 0; round < 1000 && access(fx_path(&f, "keep/file"), F_OK) == 0; round++) {
+		remove_tree(bait_d);
+		symlink(fx_path(&f, "keep"), bait_d);
+		mkdir(fx_path(&f, "gone"), 0700);
+		mkdir(gone_d, 0700);
+		int fd = open(fx_path(&f, "gone/d/f"), O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd >= 0)
+			close(fd);
+		remove_tree(fx_path(&f, "gone"));
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	CHECK_INT(access(fx_path(&f, "keep/file"), F_OK), 0);
 	fx_release(&f);
 }
 
@@ -129,5 +174,6 @@ const struct test layer_tests[] = {
 	{ "layer_clone", test_layer_clone },
 	{ "layer_refuses", test_layer_refuses },
 	{ "remove_tree", test_remove_tree },
+	{ "remove_tree_race", test_remove_tree_race },
 	{ NULL, NULL },
 };
