@@ -324,8 +324,20 @@ int seed_image(const struct interp *in, const char *wheel, char *out, size_t out
 		snprintf(err, errsz, "neither XDG_CACHE_HOME nor HOME names a folder to keep seed images in");
 		return -1;
 	}
-	/* one image per Python version: each has its own byte-code */
-	dir = xasprintf("%s/%s-%d.%d/%.*s", root, in->impl, in->major, in->minor, (int)(strlen(base) - 4), base);
+	/*
+	 * one image per Python version (each has its own byte-code) and per
+	 * wheel file: a wheel rebuilt under the same name (a local project's
+	 * 0.0.0) differs in size or time, so its image is made anew
+	 */
+	if (stat(wheel, &st) < 0) {
+		snprintf(err, errsz, "cannot read '%s': %s", wheel, strerror(errno));
+		free(root);
+		return -1;
+	}
+	unsigned long long stamp = (unsigned long long)st.st_size * 1000003ULL ^
+				   ((unsigned long long)st.st_mtim.tv_sec * 1000000000ULL + (unsigned long long)st.st_mtim.tv_nsec);
+	dir = xasprintf("%s/%s-%d.%d/%.*s-%08llx", root, in->impl, in->major, in->minor, (int)(strlen(base) - 4), base,
+			(stamp ^ (stamp >> 32)) & 0xffffffffULL);
 	if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode)) {
 		rc = 0;
 		goto done;
@@ -529,8 +541,14 @@ static int write_script(const char *path, const char *text, char *err, size_t er
 		snprintf(err, errsz, "cannot create '%s': %s", path, strerror(errno));
 		return -1;
 	}
-	if (write(fd, text, n) != (ssize_t)n || close(fd) < 0) {
-		snprintf(err, errsz, "cannot write '%s': %s", path, strerror(errno ? errno : ENOSPC));
+	ssize_t w = write(fd, text, n);
+	int werr = w < 0 ? errno : ENOSPC;
+	if (close(fd) < 0 && w == (ssize_t)n) {
+		w = -1;
+		werr = errno;
+	}
+	if (w != (ssize_t)n) {
+		snprintf(err, errsz, "cannot write '%s': %s", path, strerror(werr));
 		return -1;
 	}
 	return 0;
@@ -565,7 +583,7 @@ static int write_scripts(const char *info, const char *bin, const struct interp 
 	char *ep = xconcat(info, "/entry_points.txt", NULL), *python = xconcat(bin, "/python", NULL);
 	size_t len;
 	char *text = read_file(ep, &len);
-	int in_section = 0, rc = 0, is_pip = strstr(info, "/pip-") != NULL;
+	int in_section = 0, rc = 0, is_pip = starts_with(strrchr(info, '/') ? strrchr(info, '/') + 1 : info, "pip-");
 	char *pip_target = NULL;
 
 	free(ep);

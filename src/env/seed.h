@@ -45,7 +45,8 @@ void seed_plan_release(struct seed_plan *p);
 
 /*
  * The image of wheel for interpreter in: unpacked and byte-compiled, made
- * now if it is missing (a Python process: a second or two, once per machine;
+ * now if it is missing (a Python process: a second or two, once per machine
+ * and wheel file: a wheel rebuilt under the same name gets a new image;
  * two blitz processes making it at once take turns on a lock). Returns 0
  * with its folder in out; 1 when the wheel is not for this Python (its
  * Requires-Python); -1 with why in err.

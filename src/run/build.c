@@ -50,9 +50,9 @@ static int empty_dir(const char *dir)
 /*
  * An env built from scratch installs its deps and its project in one pip
  * run: its STEP_WHEEL moves before its STEP_DEPS, which then takes the wheel
- * too (see shared_step). pip resolves them together; where that fails (a dep
+ * too (package_install.c). pip resolves them together; where that fails (a dep
  * pinned against what the project requires), they go in one after the other,
- * as tox does (step_done).
+ * as tox does (envrun_job_done).
  */
 static void together(struct envrun *er)
 {
@@ -182,8 +182,8 @@ int envrun_create(struct ctx *c, struct envrun *er)
 	for (int i = 0, seeded = 0; i < SEED_DISTS && rc == 0; i++) {
 		if (!s->image[i][0])
 			continue;
-		const char *base = strrchr(s->image[i], '/') + 1;
-		strbuf_addf(&cmd, "%s%s", seeded++ ? ", " : " seeded with ", base);
+		const char *base = strrchr(s->image[i], '/') + 1, *stamp = strrchr(base, '-');
+		strbuf_addf(&cmd, "%s%.*s", seeded++ ? ", " : " seeded with ", (int)(stamp - base), base);
 		rc = seed_install(s->image[i], er->e.env_dir, &er->in, err, sizeof(err));
 	}
 	envrun_log_line(er, "creating the venv:", strbuf_str(&cmd));
@@ -216,6 +216,11 @@ int envrun_deps_cached(struct ctx *c, struct envrun *er, const struct step *st)
 	if (st->kind != STEP_DEPS || !er->steps.direct_venv || !(er->building || er->task) || !er->seeding ||
 	    er->e.system_site_packages)
 		return 1;	/* not a fresh venv of blitz's, or one that sees the interpreter's own packages */
+	for (size_t i = 0; i < er->next; i++) {
+		enum step_kind k = er->steps.v[i].kind;
+		if (k == STEP_LAYER || k == STEP_DEPS || k == STEP_PACKAGE)
+			return 1;	/* not its first install: what pip does then depends on what is there */
+	}
 	er->deps_key = resolved_key(&st->argv, envrun_envp(er, st), &er->in, er->seeding->image[SEED_PIP], &requested);
 	rc = er->deps_key ? resolved_install(er->deps_key, er->e.env_dir, &er->in, &requested, err, sizeof(err)) : 1;
 	strvec_clear(&requested);

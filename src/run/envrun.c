@@ -213,6 +213,14 @@ static int prepare_dirs(struct ctx *c, struct envrun *er, char *why, size_t whys
 	return rc;
 }
 
+/* The first step of env er's commands_post from step from on (its steps' end when it has none). */
+static size_t post_commands(const struct envrun *er, size_t from)
+{
+	while (from < er->steps.n && !(er->steps.v[from].kind == STEP_COMMAND && er->steps.v[from].set == SET_POST))
+		from++;
+	return from;
+}
+
 /*
  * Start env er's next step; returns 0, 1 when it waits for a task (it holds
  * no slot then), or -1 when it finished without one (check r->status).
@@ -263,8 +271,20 @@ int envrun_start_step(struct ctx *c, struct envrun *er)
 			snprintf(why, sizeof(why), "'%s' is not installed in the env and not in allowlist_externals: add it there or to deps",
 				 st->argv.v[0]);
 			envrun_log_line(er, "not run:", why);
-			envrun_step_ended(c, er, why, 1, 0);
-			return er->finished ? -1 : 0;
+			if (st->set == SET_NONE) {
+				envrun_step_ended(c, er, why, 1, 0);
+				return er->finished ? -1 : 0;
+			}
+			/*
+			 * tox 4 raises its Fail here: neither a "-" nor ignore_errors
+			 * lets the env go on; commands_post still runs, and the env
+			 * ends with 1 whatever that does
+			 */
+			if (!er->fail_why[0])
+				snprintf(er->fail_why, sizeof(er->fail_why), "%s", why);
+			er->fail_code = 1;
+			er->next = st->set == SET_POST ? er->steps.n : post_commands(er, er->next + 1);
+			continue;
 		}
 		if (st->kind == STEP_COMMAND && (long)er->next == er->split_step && (er->shards > 1 || er->share)) {
 			int rc = shard_start(c, er);
@@ -325,13 +345,8 @@ void envrun_step_ended(struct ctx *c, struct envrun *er, const char *why, int co
 			snprintf(er->fail_why, sizeof(er->fail_why), "%s", why);
 			er->fail_code = code;
 		}
-		if (!er->e.ignore_errors) {
-			/* the rest of commands_pre and commands is skipped; commands_post runs, but not after itself */
-			size_t post = er->next;
-			while (post < er->steps.n && !(er->steps.v[post].kind == STEP_COMMAND && er->steps.v[post].set == SET_POST))
-				post++;
-			er->next = st->set == SET_POST ? er->steps.n : post;
-		}
+		if (!er->e.ignore_errors)	/* the rest of commands_pre and commands is skipped; commands_post runs, but not after itself */
+			er->next = st->set == SET_POST ? er->steps.n : post_commands(er, er->next);
 	}
 	envrun_start_step(c, er);
 }

@@ -52,7 +52,7 @@ struct step *steps_install_at(struct steps *s, size_t at, enum step_kind kind, c
 			      const struct strvec *packages)
 {
 	struct step *st = steps_insert(s, at, kind);
-	int opts = 0;
+	int opts = 0, pkgs = 0;
 
 	for (size_t i = 0; i < e->install_command.n; i++) {
 		const char *w = e->install_command.v[i];
@@ -67,12 +67,19 @@ struct step *steps_install_at(struct steps *s, size_t at, enum step_kind kind, c
 			st->pkg_at = st->argv.n;
 			st->pkg_n = packages->n;
 			strvec_extend(&st->argv, packages);
+			pkgs = 1;
 		} else {
 			strvec_push(&st->argv, w);
 		}
 	}
+	/* a command without {opts} or {packages}: they go at the end, as tox adds them */
 	if (e->pip_pre && !opts)
-		strvec_push(&st->argv, "--pre");	/* a command without {opts}: at the end, as tox adds it */
+		strvec_push(&st->argv, "--pre");
+	if (!pkgs) {
+		st->pkg_at = st->argv.n;
+		st->pkg_n = packages->n;
+		strvec_extend(&st->argv, packages);
+	}
 	return st;
 }
 
