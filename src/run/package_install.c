@@ -190,8 +190,9 @@ int package_step(struct ctx *c, struct envrun *er)
 	if (rc != 0)
 		return rc;
 	/* the extras it asks for must be the project's, as tox checks */
-	uint64_t reqs = fp_str(FP_INIT, "blitz reqs 1");
+	uint64_t reqs = 0;	/* 0: unknown (no metadata read): installed as if they changed */
 	if (t->metadata && metadata_read(t->metadata, &m) == 0) {
+		reqs = fp_str(FP_INIT, "blitz reqs 1");
 		struct strbuf missing = STRBUF_INIT;
 		for (size_t i = 0; i < er->e.extras.n; i++) {
 			char *x = pyname_normalise(er->e.extras.v[i], strlen(er->e.extras.v[i]));
@@ -237,7 +238,7 @@ int package_step(struct ctx *c, struct envrun *er)
 	int reused = er->venv_reused;
 	if (er->constraints && !er->e.use_frozen_constraints)
 		write_constraints(er);
-	if (reused && er->mark_reqs != reqs) {
+	if (reused && (er->mark_reqs != reqs || !reqs)) {
 		/* its requirements changed: they go in first, then the project over the old one */
 		package_words(er, t->artifact, 0, &words);
 		struct step *again = steps_insert(&er->steps, pkg_index + 1, STEP_PACKAGE);

@@ -110,7 +110,7 @@ static void env_finished(struct ctx *c, struct envrun *er, int was_running)
 	if (er->r->status == ENV_FAILED && c->first_failed < 0)
 		c->first_failed = er - c->runs;
 	/* tox 4: fail-fast stops starting envs, and lets those running finish */
-	if (c->o->fail_fast && er->r->status == ENV_FAILED)
+	if ((c->o->fail_fast || er->e.fail_fast) && er->r->status == ENV_FAILED)
 		c->no_new_envs = 1;
 }
 
@@ -311,8 +311,12 @@ static int exit_status(const struct ctx *c, const struct run_result *res)
 		return failed ? 1 : 0;
 	if (!failed && (skipped < res->n || !res->n))
 		return 0;
+	/* under fail-fast (the option, or any env's fail_fast) the first failure's code is the run's */
+	int fail_fast = c->o->fail_fast;
+	for (size_t i = 0; i < c->n; i++)
+		fail_fast |= c->runs[i].resolved && c->runs[i].e.fail_fast;
 	const struct env_result *which = res->n == 1 ? &res->envs[0] :
-					 c->o->fail_fast && c->first_failed >= 0 ? &res->envs[c->first_failed] : NULL;
+					 fail_fast && c->first_failed >= 0 ? &res->envs[c->first_failed] : NULL;
 	/* a code that reads as success to the shell (256) is still a failure */
 	if (which && which->status == ENV_FAILED && (which->code & 0xff))
 		return which->code & 0xff;
@@ -386,7 +390,14 @@ int runner_run(struct tox *t, const struct strvec *envs, const struct run_opts *
 	const char **names = xcalloc(c.n ? c.n : 1, sizeof(*names));
 	for (size_t i = 0; i < c.n; i++)
 		names[i] = res->envs[i].name;
-	int sched_rc = sched_init(&s, c.n, names, predicted, deps, &d);
+	/*
+	 * Under fail-fast the order decides what runs at all: envs start in the
+	 * order asked for, as tox starts them, rather than the longest first
+	 */
+	int in_order = o->fail_fast;
+	for (size_t i = 0; i < c.n; i++)
+		in_order |= runs[i].resolved && runs[i].e.fail_fast;
+	int sched_rc = sched_init(&s, c.n, names, in_order ? NULL : predicted, deps, &d);
 	free(names);
 	if (sched_rc < 0) {
 		char *msg = diag_format(&d);
@@ -477,7 +488,7 @@ out_nosched:
 		rc = exit_status(&c, res);
 	for (size_t i = 0; i < c.n; i++) {
 		if (c.no_new_envs && !runs[i].started)
-			snprintf(res->envs[i].reason, sizeof(res->envs[i].reason), "not started: --fail-fast stopped the run after %s failed",
+			snprintf(res->envs[i].reason, sizeof(res->envs[i].reason), "not started: fail-fast stopped the run after %s failed",
 				 res->envs[c.first_failed].name);
 		envrun_unlock(&runs[i]);
 		envrun_release(&runs[i]);

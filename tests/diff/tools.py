@@ -297,8 +297,8 @@ def blitz_results(result_json: Path) -> Dict[str, str]:
             results[env["name"]] = f"IGNORED FAIL code {code}" if env.get("ignored_failure") else "OK"
         elif status == "failed":
             results[env["name"]] = f"FAIL code {code}"
-        elif status == "skipped":
-            results[env["name"]] = "SKIP"
+        elif status == "skipped" or (status == "not run" and (env.get("reason") or "").startswith("not started: ")):
+            results[env["name"]] = "SKIP"  # tox's word for an env fail-fast did not start, too
         else:
             results[env["name"]] = f"({status})"
     return results
