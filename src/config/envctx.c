@@ -365,6 +365,42 @@ static char *python_fact(struct envctx *c, const char *key)
 }
 
 /* base_python as tox resolves it (one spec per line). */
+/*
+ * base_python_file: the first version line (not blank, not a comment) of
+ * the first of files that exists in the project's folder, into out; an
+ * error on base_python when none has one, as tox fails the env.
+ */
+static void python_version_file(struct envctx *c, const struct strvec *files, struct strbuf *out)
+{
+	struct strbuf names = STRBUF_INIT;
+
+	for (size_t i = 0; i < files->n; i++) {
+		char *path = files->v[i][0] == '/' ? xstrdup(files->v[i]) : xconcat(c->t->toxinidir, "/", files->v[i], NULL);
+		char *text = read_file(path, NULL);
+		free(path);
+		strbuf_addf(&names, "%s'%s'", i ? ", " : "", files->v[i]);
+		if (!text)
+			continue;
+		char *save = NULL;
+		for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+			while (isspace((unsigned char)*line))
+				line++;
+			size_t n = strlen(line);
+			while (n && isspace((unsigned char)line[n - 1]))
+				n--;
+			if (n && line[0] != '#') {
+				strbuf_add(out, line, n);
+				free(text);
+				strbuf_release(&names);
+				return;
+			}
+		}
+		free(text);
+	}
+	strvec_pushf(&c->errors, "base_python\tbase_python_file: no valid Python version found in %s", names.buf);
+	strbuf_release(&names);
+}
+
 static char *base_python(struct envctx *c)
 {
 	char *v = substituted(c, "base_python");
@@ -413,9 +449,29 @@ static char *base_python(struct envctx *c)
 		}
 		free(v);
 	}
+	struct strvec files = STRVEC_INIT;
+	envctx_list(c, "base_python_file", 0, &files);
+	if (written && files.n)
+		strvec_push(&c->errors, "base_python\tcannot set both base_python and base_python_file");
 	if (!written) {
-		/* only when the key is not written: "basepython =" (or {env:UNSET}) is an empty list */
-		strbuf_adds(&out, implied ? implied : tox_default_python(c->t));
+		/*
+		 * only when the key is not written ("basepython =", or {env:UNSET},
+		 * is an empty list): the env name's factor, else base_python_file's
+		 * first version, else default_base_python (tox's own Python)
+		 */
+		if (implied)
+			strbuf_adds(&out, implied);
+		else if (files.n)
+			python_version_file(c, &files, &out);
+		else if (envctx_written(c, "default_base_python")) {
+			struct strvec dflt = STRVEC_INIT;
+			envctx_list(c, "default_base_python", 0, &dflt);
+			for (size_t i = 0; i < dflt.n; i++)
+				strbuf_addf(&out, "%s%s", i ? "\n" : "", dflt.v[i]);
+			strvec_clear(&dflt);
+		} else {
+			strbuf_adds(&out, tox_default_python(c->t));
+		}
 	} else if (out.len && implied) {
 		struct pyspec want, have;
 		pyspec_parse(implied, &want);
@@ -436,6 +492,7 @@ static char *base_python(struct envctx *c)
 		free(lines);
 	}
 	free(implied);
+	strvec_clear(&files);
 	return strbuf_detach(&out);
 }
 

@@ -392,7 +392,6 @@ void step_failure(const struct step *st, const struct job *j, char *why, size_t 
 	free(cmd);
 }
 
-/* A step's job ended: go on with the env, or record why it failed. */
 /* The name tox gives step st of er in its logs: install_deps, install_package, commands[2], ... */
 static void run_id(const struct envrun *er, const struct step *st, char *out, size_t outsz)
 {
@@ -449,6 +448,7 @@ static void env_log_write(struct ctx *c, struct envrun *er, const struct step *s
 	free(path);
 }
 
+/* A step's job ended: go on with the env, or record why it failed. */
 void envrun_job_done(struct ctx *c, struct envrun *er, struct job *j)
 {
 	struct step *st = &er->steps.v[er->next];

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "envvars.h"
@@ -108,18 +110,31 @@ int run_tree_outputs(struct ctx *c, const char *version)
 	char *cache = xconcat(c->o->state_dir, "/tree-hashes", NULL);
 	fp_tree_content(FP_INIT, c->t->toxinidir, &c->tree_skip, cache, &after);
 	free(cache);
+	/* when this run started, by the clock file times are in (a second early: coarse time stamps) */
+	time_t run_start = time(NULL) - (time_t)((now_ns() - c->t0) / 1000000000LL) - 1;
 	for (size_t i = 0; i < after.n; i++) {
-		const char *rel = after.v[i] + 17;
+		const char *rel = after.v[i] + 17, *base = strrchr(rel, '/') ? strrchr(rel, '/') + 1 : rel;
 		if (strmap_get(&before, after.v[i], strlen(after.v[i])) >= 0)
 			continue;
-		/* written during the build: the build's own only when it names the version built (not a user's edit) */
-		char *abs = xconcat(c->t->toxinidir, "/", rel, NULL), *text = read_file(abs, NULL);
-		if (text && *version && strstr(text, version) && strchr(rel, '\n') == NULL) {
+		/* the files a project is configured by are never a build's output, whatever they hold */
+		if (!strcmp(base, "pyproject.toml") || !strcmp(base, "setup.cfg") || !strcmp(base, "setup.py") ||
+		    !strcmp(base, "tox.ini") || !strcmp(base, "tox.toml") || strchr(rel, '\n'))
+			continue;
+		/*
+		 * written during this run's build: the build's own only when it
+		 * names the version built and was written since the run started
+		 * (not a user's edit of an older file, nor a file of earlier days)
+		 */
+		char *abs = xconcat(c->t->toxinidir, "/", rel, NULL), *text = NULL;
+		struct stat st;
+		if (*version && lstat(abs, &st) == 0 && S_ISREG(st.st_mode) && st.st_mtime >= run_start)
+			text = read_file(abs, NULL);
+		if (text && strstr(text, version)) {
 			if (!f)
 				f = fopen(path, "a");
 			if (f)
 				fprintf(f, "%s\n", rel);
-			strvec_push(&c->tree_skip, abs);
+			strvec_push_owned(&c->tree_skip, abs);
 			abs = NULL;
 			found++;
 		}
@@ -242,8 +257,8 @@ const struct seeding *run_seeding(struct ctx *c, const struct interp *in, const 
 		for (size_t k = 0; k < s->plan.wheels[i].n && rc == 1; k++)
 			rc = seed_image(in, s->plan.wheels[i].v[k], s->image[i], sizeof(s->image[i]), err, sizeof(err));
 		if (rc == 1 && s->plan.wheels[i].n)
-			snprintf(err, sizeof(err), "no wheel found for %s is for Python %d.%d", s->plan.wheels[i].v[0],
-				 in->major, in->minor);
+			snprintf(err, sizeof(err), "no wheel found is for Python %d.%d (the newest: %s)", in->major,
+				 in->minor, s->plan.wheels[i].v[0]);
 		if (rc != 0) {
 			s->image[i][0] = '\0';
 			if (s->plan.wheels[i].n && !s->error[0])

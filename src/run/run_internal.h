@@ -142,7 +142,7 @@ struct ctx {
 	uint64_t code_tree;		/* its Python and pytest configuration files only (fp_code_tree) */
 	int have_code_tree;
 	struct strvec tree_skip;	/* what the tree leaves out: the work folder, files builds write (absolute) */
-	struct strvec tree_entries;	/* the tree's files as fp_tree_entries lists them */
+	struct strvec tree_entries;	/* the tree's files as fp_tree_content lists them */
 	struct sched *s;
 	struct db *db;
 	struct envrun *runs;
