@@ -364,9 +364,9 @@ def table(res):
         for t in tools)
     lines.append("Wall time: " + times + ".")
     if set(tools) == {"tox", "blitz"}:
-        lines.append("tox / blitz: cold %.2fx, warm %.2fx." % (
-            cold_of["tox"]["seconds"] / cold_of["blitz"]["seconds"],
-            warm_of["tox"]["seconds"] / warm_of["blitz"]["seconds"]))
+        def ratio(of):  # a run refused before any env ran takes no time
+            return "%.2fx" % (of["tox"]["seconds"] / of["blitz"]["seconds"]) if of["blitz"]["seconds"] else "-"
+        lines.append("tox / blitz: cold %s, warm %s." % (ratio(cold_of), ratio(warm_of)))
     return "\n".join(lines) + "\n"
 
 

@@ -245,7 +245,7 @@ static size_t slots(const char *parallel, size_t envs)
  * RAM file system for this run (removed when it ends). Returns that folder,
  * or NULL when the envs stay where they are.
  */
-static char *ram_workdir(struct tox *t, const struct opts *o)
+static char *ram_workdir(struct tox *t, const struct opts *o, int *lock_fd)
 {
 	struct diag d = { 0 };
 	int on = o->ram ? 1 : tox_blitz_bool(t, "ram", 0, &d);
@@ -261,7 +261,7 @@ static char *ram_workdir(struct tox *t, const struct opts *o)
 	if (!on)
 		return NULL;
 	snprintf(name, sizeof(name), "%016llx", (unsigned long long)fp_str(FP_INIT, t->toxinidir));
-	if (!(dir = ramdir_create(ramdir_roots(), name, err, sizeof(err)))) {
+	if (!(dir = ramdir_create(ramdir_roots(), name, lock_fd, err, sizeof(err)))) {
 		warn("--ram: %s; the envs stay in %s", err, t->workdir);
 		return NULL;
 	}
@@ -359,7 +359,8 @@ int cmd_run(const struct opts *o)
 	int rc;
 
 	cli_load(&t, o);
-	char *ram = ram_workdir(&t, o);
+	int ram_lock = -1;
+	char *ram = ram_workdir(&t, o, &ram_lock);
 	cli_select(&t, o, &envs);
 	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", localtime(&now));
 	char *state = cli_state_dir(&t);
@@ -481,6 +482,8 @@ int cmd_run(const struct opts *o)
 	run_result_release(&res);
 	if (ram && remove_tree(ram) < 0)
 		warn("could not remove the RAM folder '%s' of this run's envs: %s", ram, strerror(errno));
+	if (ram_lock >= 0)
+		close(ram_lock);
 	free(ram);
 	free(run_dir);
 	free(state);

@@ -3,38 +3,14 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../util/rundir.h"
 #include "../util/util.h"
-
-/* Folders NAME-PID whose process is gone: a run killed before it could clean up. */
-static void remove_dead(const char *base)
-{
-	DIR *d = opendir(base);
-	struct dirent *de;
-
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		const char *dash = strrchr(de->d_name, '-');
-		char *end;
-		long pid;
-		if (!dash || de->d_name[0] == '.')
-			continue;
-		pid = strtol(dash + 1, &end, 10);
-		if (*end || pid <= 0 || (kill((pid_t)pid, 0) == 0 || errno == EPERM))
-			continue;
-		char *path = xconcat(base, "/", de->d_name, NULL);
-		remove_tree(path);
-		free(path);
-	}
-	closedir(d);
-}
 
 const char *const *ramdir_roots(void)
 {
@@ -49,7 +25,7 @@ const char *const *ramdir_roots(void)
 	return roots;
 }
 
-char *ramdir_create(const char *const *roots, const char *name, char *err, size_t errsz)
+char *ramdir_create(const char *const *roots, const char *name, int *lock_fd, char *err, size_t errsz)
 {
 	const char *root = NULL;
 	char *base, *dir;
@@ -72,14 +48,8 @@ char *ramdir_create(const char *const *roots, const char *name, char *err, size_
 		free(base);
 		return NULL;
 	}
-	remove_dead(base);
-	dir = xasprintf("%s/%s-%ld", base, name, (long)getpid());
+	rundir_reap(base, name, NULL, NULL, NULL);	/* what runs that were killed left */
+	dir = rundir_claim(base, name, 0700, lock_fd, err, errsz);
 	free(base);
-	remove_tree(dir);
-	if (mkdir(dir, 0700) < 0) {
-		snprintf(err, errsz, "cannot create '%s': %s", dir, strerror(errno));
-		free(dir);
-		return NULL;
-	}
 	return dir;
 }

@@ -11,6 +11,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <netinet/in.h>
 #include <pwd.h>
 #include <signal.h>
@@ -19,12 +20,15 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "pool.h"
 #include "../config/shlex.h"
 #include "../env/fingerprint.h"
 #include "../service/home.h"
+#include "../util/rundir.h"
+#include "../util/strbuf.h"
 #include "../util/util.h"
 
 extern char **environ;
@@ -66,31 +70,54 @@ char *service_log_tail(const char *path, int lines)
 	return tail;
 }
 
-/* The environment of a service's commands: blitz's, PATH with the definition's folders first, HOME when run as its user. */
+/* Whether variable entry (KEY=VALUE) is one every service gets, or one its pass_env names. */
+static int service_passes(const struct svc_def *def, const char *entry)
+{
+	static const char *const always[] = { "HOME", "USER", "LOGNAME", "LANG", "LANGUAGE", "LC_*", "TZ", "TMPDIR" };
+	const char *eq = strchr(entry, '=');
+	char name[256];
+
+	if (!eq || (size_t)(eq - entry) >= sizeof(name))
+		return 0;
+	memcpy(name, entry, (size_t)(eq - entry));
+	name[eq - entry] = '\0';
+	for (size_t i = 0; i < sizeof(always) / sizeof(always[0]); i++)
+		if (fnmatch(always[i], name, 0) == 0)
+			return 1;
+	for (size_t i = 0; i < def->pass_env.n; i++)
+		if (fnmatch(def->pass_env.v[i], name, 0) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * The environment of a service's commands: a minimal one (never blitz's
+ * CI tokens or passwords): PATH with the definition's folders first, HOME,
+ * USER, LOGNAME, the locale, TZ, TMPDIR, and what its pass_env names; HOME
+ * and the user's names its own when run as its user.
+ */
 static void service_envp(const struct services *s, const struct svc_def *def, const char *dir, struct strvec *out)
 {
 	const char *user = service_user(s, def);
 
 	for (char **e = environ; *e; e++) {
-		if (strncmp(*e, "PATH=", 5) == 0 && def->path.n)
+		if (strncmp(*e, "PATH=", 5) == 0 || !service_passes(def, *e))
 			continue;
 		if (user && (strncmp(*e, "HOME=", 5) == 0 || strncmp(*e, "USER=", 5) == 0 ||
 			     strncmp(*e, "LOGNAME=", 8) == 0))
 			continue;
 		strvec_push(out, *e);
 	}
-	if (def->path.n) {
-		const char *path = getenv("PATH");
-		char *joined = xstrdup("PATH=");
-		for (size_t i = 0; i < def->path.n; i++) {
-			char *next = xconcat(joined, i ? ":" : "", def->path.v[i], NULL);
-			free(joined);
-			joined = next;
-		}
-		char *full = xconcat(joined, path && *path ? ":" : "", path ? path : "", NULL);
-		strvec_push_owned(out, full);
-		free(joined);
-	}
+	const char *path = getenv("PATH");
+	struct strbuf joined = STRBUF_INIT;
+	strbuf_adds(&joined, "PATH=");
+	for (size_t i = 0; i < def->path.n; i++)
+		strbuf_addf(&joined, "%s%s", i ? ":" : "", def->path.v[i]);
+	if (path && *path)
+		strbuf_addf(&joined, "%s%s", def->path.n ? ":" : "", path);
+	else if (!def->path.n)
+		strbuf_adds(&joined, "/usr/local/bin:/usr/bin:/bin");
+	strvec_push_owned(out, strbuf_detach(&joined));
 	if (user) {
 		strvec_pushf(out, "HOME=%s", dir);
 		strvec_pushf(out, "USER=%s", user);
@@ -155,6 +182,9 @@ static void template_step(struct ctx *c, struct template *t)
 	struct svc_vars v = { 0, t->tmp, 0, c->t->toxinidir };
 
 	if (t->line >= t->def->setup.n) {
+		char *lock = xconcat(t->tmp, "/lock", NULL);
+		unlink(lock);	/* its lock stays held on the file until it is in place */
+		free(lock);
 		if (rename(t->tmp, t->dir) < 0 && errno != ENOTEMPTY && errno != EEXIST) {
 			snprintf(t->why, sizeof(t->why), "cannot keep its setup in '%s': %s", t->dir, strerror(errno));
 			t->state = TPL_FAILED;
@@ -208,7 +238,7 @@ static void template_start(struct ctx *c, struct template *t)
 		key = fp_str(key, def->path.v[i]);
 	key = fp_str(key, service_user(s, def) ? service_user(s, def) : "");
 	t->dir = xasprintf("%s/tpl-%s-%016llx", s->base, def->name, (unsigned long long)key);
-	t->tmp = xasprintf("%s.tmp-%ld", t->dir, (long)getpid());
+
 	t->log = xasprintf("%s/%s.setup.log", s->log_dir, def->name);
 	if (stat(t->dir, &st) == 0 && S_ISDIR(st.st_mode)) {
 		t->state = TPL_DONE;	/* made by an earlier run, unchanged since */
@@ -220,10 +250,12 @@ static void template_start(struct ctx *c, struct template *t)
 		}
 		return;
 	}
-	remove_tree(t->tmp);
 	owner_ids(s, def, &uid, &gid);
-	if (mkdir(t->tmp, 0700) < 0 || (uid != (uid_t)-1 && chown(t->tmp, uid, gid) < 0)) {
-		snprintf(t->why, sizeof(t->why), "cannot create '%s': %s", t->tmp, strerror(errno));
+	char *prefix = xasprintf("tpl-%s-%016llx.tmp", def->name, (unsigned long long)key), err[600];
+	t->tmp = rundir_claim(s->base, prefix, 0700, &t->tmp_lock, err, sizeof(err));
+	free(prefix);
+	if (!t->tmp || (uid != (uid_t)-1 && chown(t->tmp, uid, gid) < 0)) {
+		snprintf(t->why, sizeof(t->why), "%.500s", t->tmp ? strerror(errno) : err);
 		t->state = TPL_FAILED;
 		return;
 	}
@@ -423,6 +455,34 @@ static int tcp_ready(struct ctx *c, struct instance *in)
 	return ok;
 }
 
+/*
+ * Whether the server of in accepts a connection on the Unix socket its
+ * ready line names; -1 when that path is too long for a socket (108 bytes).
+ */
+static int unix_ready(struct ctx *c, struct instance *in)
+{
+	struct svc_vars v = { in->port, in->dir, in->slot, c->t->toxinidir };
+	char err[300];
+	char *path = svc_subst(in->def, in->def->ready_arg, &v, err, sizeof(err));
+	struct sockaddr_un sa = { 0 };
+	int ok = 0;
+
+	if (!path)
+		return 0;
+	sa.sun_family = AF_UNIX;
+	if (strlen(path) < sizeof(sa.sun_path)) {
+		memcpy(sa.sun_path, path, strlen(path) + 1);
+		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		ok = fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+		if (fd >= 0)
+			close(fd);
+	} else {
+		ok = -1;
+	}
+	free(path);
+	return ok;
+}
+
 static void became_ready(struct instance *in)
 {
 	in->state = INST_READY;
@@ -447,7 +507,8 @@ void instance_probe(struct ctx *c, struct instance *in)
 		char err[300], what[400];
 		char *arg = svc_subst(in->def, in->def->ready_arg, &v, err, sizeof(err));
 		snprintf(what, sizeof(what), "%g s (ready = %s %s; ready_timeout sets how long to wait)",
-			 in->def->ready_timeout, in->def->ready == SVC_READY_TCP ? "tcp" : "cmd", arg ? arg : "");
+			 in->def->ready_timeout, in->def->ready == SVC_READY_TCP ? "tcp" : in->def->ready == SVC_READY_UNIX ? "unix" : "cmd",
+			 arg ? arg : "");
 		free(arg);
 		fail_instance(in, "service %s (slot %zu) was not ready after %s", what);
 		if (in->job && in->job->pid > 0)
@@ -459,9 +520,16 @@ void instance_probe(struct ctx *c, struct instance *in)
 	if (in->probe || now < in->next_probe_ns)
 		return;
 	in->next_probe_ns = now + PROBE_NS;
-	if (in->def->ready == SVC_READY_TCP) {
-		if (tcp_ready(c, in))
+	if (in->def->ready == SVC_READY_TCP || in->def->ready == SVC_READY_UNIX) {
+		int ok = in->def->ready == SVC_READY_TCP ? tcp_ready(c, in) : unix_ready(c, in);
+		if (ok > 0) {
 			became_ready(in);
+		} else if (ok < 0) {
+			fail_instance(in, "service %s (slot %zu): %s", "its socket's path (ready = unix) is longer than a "
+				      "socket's 107 bytes: set TMPDIR to a shorter folder");
+			if (in->job && in->job->pid > 0)
+				kill(-in->job->pid, SIGTERM);
+		}
 		return;
 	}
 	struct svc_vars v = { in->port, in->dir, in->slot, c->t->toxinidir };

@@ -347,8 +347,10 @@ int services_init(struct ctx *c)
 	s->log_dir = xconcat(c->o->run_dir, "/services", NULL);
 	mkdirs(s->log_dir);
 	s->tpls = xcalloc(s->defs.n, sizeof(*s->tpls));
-	for (size_t i = 0; i < s->defs.n; i++)
+	for (size_t i = 0; i < s->defs.n; i++) {
 		s->tpls[i].def = &s->defs.v[i];
+		s->tpls[i].tmp_lock = -1;
+	}
 	c->svc = s;
 	return 0;
 }
@@ -383,8 +385,10 @@ void services_finish(struct ctx *c, struct run_result *res)
 	}
 	for (size_t i = 0; i < s->defs.n; i++) {
 		struct template *t = &s->tpls[i];
-		if (t->state == TPL_RUNNING || t->state == TPL_FAILED)
+		if (t->tmp && (t->state == TPL_RUNNING || t->state == TPL_FAILED))
 			remove_tree(t->tmp);
+		if (t->tmp_lock >= 0)
+			close(t->tmp_lock);
 		free(t->dir);
 		free(t->tmp);
 		free(t->log);

@@ -18,7 +18,8 @@
 struct template {
 	const struct svc_def *def;
 	enum { TPL_NONE, TPL_RUNNING, TPL_DONE, TPL_FAILED } state;
-	char *dir, *tmp;		/* where it is kept; where it is made */
+	char *dir, *tmp;		/* where it is kept; where it is made (util/rundir.h) */
+	int tmp_lock;			/* the lock of tmp while this run makes it, or -1 */
 	char *log;
 	size_t line;			/* the setup line running */
 	char why[512];

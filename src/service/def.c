@@ -201,13 +201,17 @@ static int load_one(struct tox *t, const struct ini_section *sec, struct svc_def
 			if (strncmp(v, "tcp", 3) == 0 && (v[3] == ' ' || v[3] == '\t')) {
 				def->ready = SVC_READY_TCP;
 				def->ready_arg = trimmed(v + 4, strlen(v + 4));
+			} else if (strncmp(v, "unix", 4) == 0 && (v[4] == ' ' || v[4] == '\t')) {
+				def->ready = SVC_READY_UNIX;
+				def->ready_arg = trimmed(v + 5, strlen(v + 5));
 			} else if (strncmp(v, "cmd", 3) == 0 && (v[3] == ' ' || v[3] == '\t')) {
 				def->ready = SVC_READY_CMD;
 				def->ready_arg = trimmed(v + 4, strlen(v + 4));
 			} else {
 				def->ready_arg = NULL;
-				return diag_set(d, t->path, e->line, e->col, "[%s] ready = %s: write 'tcp {port}' (the "
-						"port accepts connections) or 'cmd COMMAND' (COMMAND exits 0)", sec->name, v);
+				return diag_set(d, t->path, e->line, e->col, "[%s] ready = %s: write 'unix PATH' (the "
+						"socket accepts connections), 'tcp {port}' (the port does) or 'cmd COMMAND' "
+						"(COMMAND exits 0)", sec->name, v);
 			}
 		} else if (strcmp(k, "ready_timeout") == 0) {
 			char *end;
@@ -215,6 +219,12 @@ static int load_one(struct tox *t, const struct ini_section *sec, struct svc_def
 			if (end == e->value || *end || def->ready_timeout <= 0)
 				return diag_set(d, t->path, e->line, e->col, "[%s] ready_timeout = %s: write the seconds "
 						"to wait, a number above 0", sec->name, e->value);
+		} else if (strcmp(k, "pass_env") == 0) {
+			/* names (or globs) of blitz's environment the service's commands get too */
+			char *copy = xstrdup(e->value), *save = NULL;
+			for (char *w = strtok_r(copy, ", \t\n", &save); w; w = strtok_r(NULL, ", \t\n", &save))
+				strvec_push(&def->pass_env, w);
+			free(copy);
 		} else if (strcmp(k, "reset") == 0) {
 			lines_of(e->value, &def->reset);
 			def->reset_line = e->line;
@@ -236,15 +246,15 @@ static int load_one(struct tox *t, const struct ini_section *sec, struct svc_def
 			strvec_clear(&l);
 		} else {
 			return diag_set(d, t->path, e->line, 1, "[%s]: unknown key '%s' (a service has path, user, setup, "
-					"command, ready, ready_timeout, reset and env)", sec->name, k);
+					"command, ready, ready_timeout, reset, env and pass_env)", sec->name, k);
 		}
 	}
 	if (!def->command)
 		return diag_set(d, t->path, sec->line, 1, "[%s]: no command: write the command that runs the server",
 				sec->name);
 	if (!def->ready_arg)
-		return diag_set(d, t->path, sec->line, 1, "[%s]: no ready: write 'ready = tcp {port}' or "
-				"'ready = cmd COMMAND', how blitz knows the server is up", sec->name);
+		return diag_set(d, t->path, sec->line, 1, "[%s]: no ready: write 'ready = unix PATH', 'ready = tcp {port}' "
+				"or 'ready = cmd COMMAND', how blitz knows the server is up", sec->name);
 	struct strvec one = STRVEC_INIT;
 	strvec_push(&one, def->command);
 	int rc = check_commands(t->path, def, &one, def->command_line, d);
@@ -298,6 +308,7 @@ void svc_defs_release(struct svc_defs *defs)
 		strvec_clear(&def->path);
 		strvec_clear(&def->setup);
 		strvec_clear(&def->reset);
+		strvec_clear(&def->pass_env);
 		strvec_clear(&def->env_keys);
 		strvec_clear(&def->env_values);
 	}

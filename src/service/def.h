@@ -11,10 +11,13 @@
  *   user          = who runs its commands when blitz runs as root
  *   setup         = commands run once (their files are copied for every slot)
  *   command       = the server, in the foreground
- *   ready         = tcp PORT | tcp HOST:PORT | cmd COMMAND
+ *   ready         = unix PATH | tcp PORT | tcp HOST:PORT | cmd COMMAND
  *   ready_timeout = seconds (default 30)
  *   reset         = commands run between two jobs on one slot
  *   env           = KEY = VALUE lines the tests see
+ *   pass_env      = variables of blitz's environment its commands get (names or
+ *                   globs); else they get only PATH, HOME, USER, LOGNAME, LANG,
+ *                   LC_*, TZ and TMPDIR: never a CI token or password of blitz's
  *
  * Values may use {port}, {host}, {service_dir}, {slot}, {name}, {toxinidir}
  * and {env:KEY} / {env:KEY:default}; they are substituted per instance.
@@ -26,7 +29,7 @@
 struct tox;
 struct diag;
 
-enum svc_ready { SVC_READY_TCP, SVC_READY_CMD };
+enum svc_ready { SVC_READY_TCP, SVC_READY_UNIX, SVC_READY_CMD };
 
 struct svc_def {
 	char *name;
@@ -39,6 +42,7 @@ struct svc_def {
 	double ready_timeout;
 	struct strvec reset;
 	struct strvec env_keys, env_values;
+	struct strvec pass_env;		/* names or globs of blitz's environment its commands also get */
 	int command_line, ready_line, setup_line, reset_line, env_line;
 };
 

@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../util/rundir.h"
+#include "../util/strvec.h"
 #include "../util/util.h"
 
 /* Whether dir is a tmpfs with room for servers' data (a container's /dev/shm may have 64 MB). */
@@ -46,24 +48,7 @@ char *svc_base(char *err, size_t errsz)
 
 char *svc_run_dir(const char *base, int *lock_fd, char *err, size_t errsz)
 {
-	char *dir = xasprintf("%s/run-%ld", base, (long)getpid());
-	char *lock = xconcat(dir, "/lock", NULL);
-
-	remove_tree(dir);	/* a dead run's of the same pid */
-	*lock_fd = -1;
-	if (mkdir(dir, 0711) < 0 || (*lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0 ||
-	    flock(*lock_fd, LOCK_EX | LOCK_NB) < 0) {
-		snprintf(err, errsz, "cannot set up '%s' for the services: %s", dir, strerror(errno));
-		if (*lock_fd >= 0)
-			close(*lock_fd);
-		*lock_fd = -1;
-		free(lock);
-		free(dir);
-		return NULL;
-	}
-	chmod(dir, 0711);
-	free(lock);
-	return dir;
+	return rundir_claim(base, "run", 0711, lock_fd, err, errsz);
 }
 
 /* Field 22 of /proc/PID/stat: when the process started (clock ticks since boot); 0 when it is gone. */
@@ -147,80 +132,76 @@ static int stop_recorded(const char *path, const char *what, long run_pid, FILE 
 
 /*
  * A service's setup kept in BASE: removed when no run has used it for a week
- * (runs touch it), or when it is a dead run's half-made one (NAME.tmp-PID).
+ * (runs touch it), or when it is a half-made one (NAME.tmp-PID-XXXXXX) no
+ * run holds the lock of (rundir.h).
  */
-static void prune_template(const char *base, const char *name)
+static void prune_templates(const char *base)
 {
-	char *path = xconcat(base, "/", name, NULL);
-	const char *tmp = strstr(name, ".tmp-");
-	struct stat st;
-	int drop = 0;
+	DIR *d = opendir(base);
+	struct dirent *de;
+	struct strvec tmps = STRVEC_INIT;
 
-	if (tmp) {
-		long pid = strtol(tmp + 5, NULL, 10);
-		drop = pid > 0 && kill((pid_t)pid, 0) < 0 && errno == ESRCH;
-	} else if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		drop = time(NULL) - st.st_mtime > 7 * 24 * 3600;
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		struct stat st;
+		if (strncmp(de->d_name, "tpl-", 4) != 0)
+			continue;
+		const char *tmp = strstr(de->d_name, ".tmp");
+		if (tmp) {
+			/* rundir_reap takes the prefix "tpl-NAME-KEY.tmp" */
+			char *prefix = xstrndup(de->d_name, (size_t)(tmp - de->d_name) + 4);
+			if (strvec_find(&tmps, prefix) < 0)
+				strvec_push(&tmps, prefix);
+			free(prefix);
+			continue;
+		}
+		char *path = xconcat(base, "/", de->d_name, NULL);
+		if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode) && time(NULL) - st.st_mtime > 7 * 24 * 3600)
+			remove_tree(path);
+		free(path);
 	}
-	if (drop)
-		remove_tree(path);
-	free(path);
+	closedir(d);
+	for (size_t i = 0; i < tmps.n; i++)
+		rundir_reap(base, tmps.v[i], NULL, NULL, NULL);
+	strvec_clear(&tmps);
+}
+
+struct reaping {
+	FILE *out;
+	size_t stopped;
+};
+
+/* A dead run's folder, its lock held: stop what its pid files name. */
+static void stop_left(const char *dir, void *arg)
+{
+	struct reaping *r = arg;
+	const char *name = strrchr(dir, '/') + 1;	/* run-PID-XXXXXX */
+	long run_pid = strtol(name + 4, NULL, 10);
+	DIR *rd = opendir(dir);
+	struct dirent *pe;
+
+	while (rd && (pe = readdir(rd))) {
+		size_t len = strlen(pe->d_name);
+		if (len < 5 || strcmp(pe->d_name + len - 4, ".pid") != 0)
+			continue;
+		char *path = xconcat(dir, "/", pe->d_name, NULL);
+		char *what = xstrndup(pe->d_name, len - 4);
+		r->stopped += (size_t)stop_recorded(path, what, run_pid, r->out);
+		free(what);
+		free(path);
+	}
+	if (rd)
+		closedir(rd);
 }
 
 size_t svc_reap_orphans(const char *base, FILE *out)
 {
-	DIR *d = opendir(base);
-	struct dirent *de;
-	size_t stopped = 0;
+	struct reaping r = { out, 0 };
 
-	if (!d)
-		return 0;
-	while ((de = readdir(d))) {
-		char *end;
-		if (strncmp(de->d_name, "tpl-", 4) == 0) {
-			prune_template(base, de->d_name);
-			continue;
-		}
-		if (strncmp(de->d_name, "run-", 4) != 0)
-			continue;
-		long pid = strtol(de->d_name + 4, &end, 10);
-		if (*end || pid == (long)getpid())
-			continue;
-		char *dir = xconcat(base, "/", de->d_name, NULL);
-		char *lock = xconcat(dir, "/lock", NULL);
-		int fd = open(lock, O_RDWR | O_CLOEXEC);
-		struct stat st;
-		int young = fd < 0 && stat(dir, &st) == 0 && time(NULL) - st.st_mtime < 60;
-		if ((fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0) || young) {
-			/* its run is alive (or is just making its folder: no lock yet) */
-			if (fd >= 0)
-				close(fd);
-			free(lock);
-			free(dir);
-			continue;
-		}
-		DIR *rd = opendir(dir);
-		struct dirent *pe;
-		while (rd && (pe = readdir(rd))) {
-			size_t len = strlen(pe->d_name);
-			if (len < 5 || strcmp(pe->d_name + len - 4, ".pid") != 0)
-				continue;
-			char *path = xconcat(dir, "/", pe->d_name, NULL);
-			char *what = xstrndup(pe->d_name, len - 4);
-			stopped += (size_t)stop_recorded(path, what, pid, out);
-			free(what);
-			free(path);
-		}
-		if (rd)
-			closedir(rd);
-		remove_tree(dir);
-		if (fd >= 0)
-			close(fd);
-		free(lock);
-		free(dir);
-	}
-	closedir(d);
-	return stopped;
+	prune_templates(base);
+	rundir_reap(base, "run", NULL, stop_left, &r);
+	return r.stopped;
 }
 
 /* Whether nothing is bound to port, on any IPv4 or IPv6 address. */

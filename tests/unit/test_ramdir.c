@@ -1,13 +1,16 @@
 /* --ram's folder (src/env/ramdir.c). */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fixture.h"
 #include "tests.h"
 #include "../../src/env/ramdir.h"
+#include "../../src/util/rundir.h"
 #include "../../src/util/util.h"
 
 /* No tmpfs among the roots: no folder, and a reason naming where it looked. */
@@ -22,44 +25,67 @@ static void test_ramdir_none(void)
 	roots[1] = NULL;
 	struct stat st;
 	if (stat("/dev/shm", &st) == 0 && strncmp(f.dir, "/dev/shm", 8) != 0) {
-		CHECK(ramdir_create(roots, "p", err, sizeof(err)) == NULL);
+		int lock = -1;
+		CHECK(ramdir_create(roots, "p", &lock, err, sizeof(err)) == NULL);
 		CHECK(strstr(err, "no RAM file system") != NULL);
 		CHECK(strstr(err, f.dir) != NULL);
 	}
 	fx_release(&f);
 }
 
-/* On a tmpfs: a folder of this process, private; what a dead run left is removed, a live one's kept. */
+/*
+ * On a tmpfs: a private folder of this run, claimed by its lock; what a
+ * killed run left (its lock free, or none and old) is removed, a live run's
+ * kept, even when that run has this process's pid (another PID namespace).
+ */
 static void test_ramdir_tmpfs(void)
 {
 	char err[512];
 	const char *roots[] = { "/tmp/blitz-not-a-tmpfs-root", "/dev/shm", NULL };
-	char *dir, *dead, *live, *base;
+	char *dir, *base, *dead, *old, *live;
 	struct stat st;
+	int lock = -1, live_lock = -1;
 
 	if (access("/dev/shm", W_OK) != 0)
 		return;	/* no /dev/shm on this machine: nothing to show */
 	base = xasprintf("/dev/shm/blitz-%ld", (long)getuid());
 	mkdir(base, 0700);
-	dead = xasprintf("%s/unit-test-%d", base, 999999999);	/* no such process */
-	live = xasprintf("%s/unit-test-%ld", base, (long)getppid());
+	/* a killed run's: its lock file, no one holding it */
+	dead = xasprintf("%s/unit-test-%ld-dead00", base, (long)getpid());
 	mkdirs(dead);
-	mkdirs(live);
-	dir = ramdir_create(roots, "unit-test", err, sizeof(err));
+	char *dead_lock = xconcat(dead, "/lock", NULL);
+	int dfd = open(dead_lock, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (dfd >= 0)
+		close(dfd);
+	free(dead_lock);
+	/* an older blitz's, or a run killed before its lock: no lock, an hour old */
+	old = xasprintf("%s/unit-test-%d", base, 999999999);
+	mkdirs(old);
+	struct timespec hour_ago[2] = { { time(NULL) - 3600, 0 }, { time(NULL) - 3600, 0 } };
+	utimensat(AT_FDCWD, old, hour_ago, 0);
+	/* a live run's of the same pid, elsewhere: its lock held */
+	live = rundir_claim(base, "unit-test", 0700, &live_lock, err, sizeof(err));
+	CHECK(live != NULL);
+	dir = ramdir_create(roots, "unit-test", &lock, err, sizeof(err));
 	CHECK(dir != NULL);
 	if (dir) {
-		char *want = xasprintf("%s/unit-test-%ld", base, (long)getpid());
-		CHECK_STR(dir, want);
+		CHECK(strncmp(dir, base, strlen(base)) == 0);
 		CHECK(stat(dir, &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & 0777) == 0700);
-		free(want);
+		CHECK(lock >= 0);
+		CHECK(strcmp(dir, live) != 0);
 		CHECK_INT(remove_tree(dir), 0);
 		free(dir);
 	}
 	CHECK_INT(access(dead, F_OK), -1);
+	CHECK_INT(access(old, F_OK), -1);
 	CHECK_INT(access(live, F_OK), 0);
+	if (lock >= 0)
+		close(lock);
+	close(live_lock);
 	remove_tree(live);
-	free(dead);
 	free(live);
+	free(dead);
+	free(old);
 	free(base);
 }
 

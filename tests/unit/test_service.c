@@ -52,9 +52,17 @@ static void test_service_definition(void)
 		       "ready_timeout = 2.5\n"
 		       "reset = psql -c 'x'\n"
 		       "env =\n  URL = postgresql://{host}:{port}/db\n  SLOT=s{slot}\n"
-		       "[blitz:service:redis]\ncommand = redis-server --port {port}\nready = tcp {port}\n",
+		       "[blitz:service:redis]\ncommand = redis-server --port {port}\nready = tcp {port}\n"
+		       "[blitz:service:sock]\ncommand = redis-server --port 0\nready = unix {service_dir}/s.sock\n"
+		       "pass_env = AWS_*, PGDATA\n  KRB5CCNAME\n",
 		       &defs, msg, sizeof(msg)), 0);
-	CHECK_INT((int)defs.n, 2);
+	CHECK_INT((int)defs.n, 3);
+	const struct svc_def *sock = svc_def_find(&defs, "sock");
+	CHECK_INT(sock->ready, SVC_READY_UNIX);
+	CHECK_STR(sock->ready_arg, "{service_dir}/s.sock");
+	CHECK_INT((int)sock->pass_env.n, 3);
+	CHECK_STR(sock->pass_env.v[0], "AWS_*");
+	CHECK_STR(sock->pass_env.v[2], "KRB5CCNAME");
 	const struct svc_def *pg = svc_def_find(&defs, "pg");
 	CHECK(pg != NULL);
 	CHECK(svc_def_find(&defs, "mysql") == NULL);
@@ -99,7 +107,7 @@ static void test_service_errors(void)
 	} cases[] = {
 		{ "[blitz:service:a]\nready = tcp {port}\n", "tox.ini:1:1: [blitz:service:a]: no command" },
 		{ "[blitz:service:a]\ncommand = x\n", "no ready" },
-		{ "[blitz:service:a]\ncommand = x\nready = http {port}\n", "tox.ini:3:9: [blitz:service:a] ready = http {port}: write 'tcp {port}'" },
+		{ "[blitz:service:a]\ncommand = x\nready = http {port}\n", "tox.ini:3:9: [blitz:service:a] ready = http {port}: write 'unix PATH'" },
 		{ "[blitz:service:a]\ncommand = x {prot}\nready = tcp {port}\n", "tox.ini:2:1: [blitz:service:a]: unknown substitution {prot}" },
 		{ "[blitz:service:a]\ncommand = x 'open\nready = tcp {port}\n", "unbalanced quotes" },
 		{ "[blitz:service:a]\ncommand = x\n  y\nready = tcp {port}\n", "write the one command" },
