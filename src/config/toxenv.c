@@ -416,8 +416,35 @@ int tox_glob_match(const char *pat, const char *s, int nocase)
  * file) leaves set_env's values and unset {env:KEY}s for when the env is
  * used, as tox 3 does, so a file whose env would fail still lists.
  */
+/*
+ * An env name must be one path component: its venv (.tox/NAME) and logs
+ * (.blitz/runs/RUN/NAME.log) are named by it, and "../x" or "a/b" would put
+ * them elsewhere. -1 with d naming where it was written (its section, or
+ * the envlist), or the command line.
+ */
+static int check_name(struct tox *t, const char *name, struct diag *d)
+{
+	if (*name && strcmp(name, ".") != 0 && strcmp(name, "..") != 0 && !strchr(name, '/'))
+		return 0;
+	char *section = xconcat("testenv:", name, NULL);
+	const struct ini_section *sec = ini_section(&t->ini, section);
+	const struct ini_entry *list = t->core ? ini_get(t->core, "env_list") : NULL;
+	free(section);
+	if (!list && t->core)
+		list = ini_get(t->core, "envlist");
+	int line = sec ? sec->line : list ? list->line : 0, col = sec ? 1 : list ? list->col : 0;
+	return diag_set(d, t->path, line, col, "env name '%s' is not one path component: its venv and logs would be "
+			"made outside .tox and .blitz (%s); name it without '/', or '.' or '..' alone", name,
+			sec ? "its section" : list ? "the envlist, or the command line" : "the command line");
+}
+
 static int resolve(struct tox *t, const char *name, struct toxenv *e, struct diag *d, int loading)
 {
+	if (check_name(t, name, d) < 0) {
+		memset(e, 0, sizeof(*e));
+		e->name = xstrdup(name);
+		return -1;
+	}
 	struct envctx *c = envctx_get(t, name);
 	char *v;
 

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../env/fingerprint.h"
@@ -79,10 +80,48 @@ static void together(struct envrun *er)
  * built from scratch over its old venv (--clear), but never over a folder that
  * is not a venv. Returns 0, or -1 when the env cannot be built (finished).
  */
+/*
+ * Why blitz must not make, clear or reuse a venv at dir: it is (or holds)
+ * the project's folder, a symbolic link (clearing it would clear what it
+ * points at), or a folder with a .git in it; "" when it may.
+ */
+static void unsafe_env_dir(const struct ctx *c, const char *dir, char *why, size_t whysz)
+{
+	struct stat st;
+	char *real_dir = realpath(dir, NULL), *real_root = realpath(c->t->toxinidir, NULL);
+	const char *d = real_dir ? real_dir : dir, *r = real_root ? real_root : c->t->toxinidir;
+	size_t n = strlen(d);
+
+	why[0] = '\0';
+	if (lstat(dir, &st) == 0 && S_ISLNK(st.st_mode))
+		snprintf(why, whysz, "env_dir %s is a symbolic link: blitz makes, clears and reuses a venv only in a "
+			 "folder of its own (remove the link, or point env_dir elsewhere)", dir);
+	else if (strncmp(r, d, n) == 0 && (r[n] == '\0' || r[n] == '/' || (n == 1 && d[0] == '/')))
+		snprintf(why, whysz, "env_dir %s %s the project's folder %s: a venv there would clear the project "
+			 "(point env_dir elsewhere, such as {toxworkdir}/{envname})", dir, r[n] ? "holds" : "is",
+			 c->t->toxinidir);
+	else {
+		char *git = xconcat(dir, "/.git", NULL);
+		if (lstat(git, &st) == 0)
+			snprintf(why, whysz, "env_dir %s holds a .git: it is a repository, not a venv blitz made; "
+				 "point env_dir elsewhere", dir);
+		free(git);
+	}
+	free(real_dir);
+	free(real_root);
+}
+
 static int plan_build(struct ctx *c, struct envrun *er)
 {
 	uint64_t setup, package;
 	const char *dir = er->e.env_dir;
+	char unsafe[1024];
+
+	unsafe_env_dir(c, dir, unsafe, sizeof(unsafe));
+	if (unsafe[0]) {
+		envrun_finish(er, ENV_FAILED, unsafe);
+		return -1;
+	}
 
 	er->setup_end = er->steps.n;
 	for (size_t i = 0; i < er->steps.n; i++)
