@@ -58,6 +58,11 @@ static void progress(void *ctx, const struct env_result *r, const struct run_sta
 			print_duration(st->left);
 			printf(" left");
 		}
+		if (st->silent) {
+			printf("; %s quiet for ", st->silent);
+			print_duration(st->silent_s);
+			printf(" (stuck? --timeout SECONDS stops such a command)");
+		}
 	}
 	fflush(stdout);
 }

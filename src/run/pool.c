@@ -29,7 +29,7 @@ extern char **environ;
 
 /* The write end of the self-pipe, for the signal handlers (one pool at a time). */
 static int signal_fd = -1;
-static struct sigaction old_chld, old_int, old_term;
+static struct sigaction old_chld, old_int, old_term, old_hup;
 
 static void on_signal(int signo)
 {
@@ -74,6 +74,7 @@ int pool_init(struct pool *p)
 	sigaction(SIGCHLD, &sa, &old_chld);
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
+	sigaction(SIGHUP, &sa, &old_hup);	/* the terminal closed, an ssh session dropped: as SIGTERM */
 	return 0;
 }
 
@@ -170,11 +171,11 @@ static pid_t spawn_as(const char *prog, const struct job_spec *spec, int out_fd,
 	if (pid > 0)
 		return pid;
 	/* the child */
-	static const int sigs[] = { SIGINT, SIGTERM, SIGCHLD, SIGPIPE };
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGCHLD, SIGPIPE };
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(*sigs); i++)
 		signal(sigs[i], SIG_DFL);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	setpgid(0, 0);
+	setsid();	/* a session of its own: no terminal to read from or be stopped by (see pool.h) */
 	int devnull = open("/dev/null", O_RDONLY);
 	if (devnull >= 0 && devnull != 0) {
 		dup2(devnull, 0);
@@ -252,12 +253,12 @@ struct job *pool_start(struct pool *p, const struct job_spec *spec)
 	sigemptyset(&dflt);
 	sigaddset(&dflt, SIGINT);
 	sigaddset(&dflt, SIGTERM);
+	sigaddset(&dflt, SIGHUP);
 	sigaddset(&dflt, SIGCHLD);
 	sigaddset(&dflt, SIGPIPE);
 	posix_spawnattr_setsigmask(&attr, &none);
 	posix_spawnattr_setsigdefault(&attr, &dflt);
-	posix_spawnattr_setpgroup(&attr, 0);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 	rc = posix_spawn(&j->pid, prog, &fa, &attr, spec->argv, spec->envp ? spec->envp : environ);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
@@ -297,6 +298,7 @@ static void drain(struct job *j)
 		ssize_t n = read(j->out_fd, buf, sizeof(buf));
 		if (n > 0) {
 			j->bytes += (size_t)n;
+			j->output_ns = now_ns();
 			for (ssize_t off = 0; off < n;) {
 				ssize_t w = write(j->log_fd, buf + off, (size_t)(n - off));
 				if (w < 0 && errno == EINTR)
@@ -453,7 +455,7 @@ struct job *pool_wait(struct pool *p, int timeout_ms, int *interrupted)
 			ssize_t n;
 			while ((n = read(p->sigfd[0], sigs, sizeof(sigs))) > 0)
 				for (ssize_t k = 0; k < n; k++)
-					if (sigs[k] == SIGINT || sigs[k] == SIGTERM)
+					if (sigs[k] == SIGINT || sigs[k] == SIGTERM || sigs[k] == SIGHUP)
 						p->interrupted = sigs[k];
 		}
 		for (size_t i = 0; i < p->n; i++)
@@ -555,6 +557,7 @@ void pool_release(struct pool *p)
 	sigaction(SIGCHLD, &old_chld, NULL);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
+	sigaction(SIGHUP, &old_hup, NULL);
 	signal_fd = -1;
 	close(p->sigfd[0]);
 	close(p->sigfd[1]);

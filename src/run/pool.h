@@ -6,7 +6,11 @@
 
 /*
  * The job pool: child processes supervised by one poll() loop. Each job runs
- * in its own process group with stdin from /dev/null and stdout and stderr
+ * in a session of its own (so its own process group), with no controlling
+ * terminal: a command that opens /dev/tty to prompt (getpass, git's and
+ * ssh's password prompts) fails at once instead of being stopped by the
+ * terminal (SIGTTIN) for good; Ctrl-C reaches it from blitz, which passes it
+ * on. stdin is /dev/null; stdout and stderr are
  * captured together into a log file. A job is finished only when its process
  * has been reaped *and* its output has closed: a child can exit while a
  * grandchild still writes, so after the child is reaped the pool keeps
@@ -15,7 +19,8 @@
  * holder outside the group (a new session) is stopped listening to.
  *
  * Use:
- *  1. pool_init() once; it installs the SIGCHLD/SIGINT/SIGTERM handlers.
+ *  1. pool_init() once; it installs the SIGCHLD/SIGINT/SIGTERM/SIGHUP handlers
+ *     (SIGHUP, the terminal gone, is handled as SIGTERM).
  *  2. pool_start() for each job, up to the slots the caller wants busy.
  *  3. pool_wait() until it returns a finished job (free it with job_free())
  *     or reports an interrupt (then pool_stop_all()).
@@ -59,6 +64,7 @@ struct job {
 	long long start_ns, end_ns;	/* CLOCK_MONOTONIC */
 	long long cpu_ns;		/* user + system time of the child and the children it waited for */
 	size_t bytes;			/* output written to the log */
+	long long output_ns;		/* when it last wrote output (0: never) */
 	/* private to the pool */
 	int out_fd, log_fd;
 	int reaped, status, stopping;

@@ -94,6 +94,17 @@ static void report(struct ctx *c, const struct env_result *r)
 	if (!c->progress)
 		return;
 	status(c->runs, c->n, c->predicted, c->slots, c->t0, &st);
+	/* a command silent for long may be stuck (a prompt, a deadlock): say which, once past a minute */
+	long long now = now_ns();
+	for (size_t i = 0; i < c->p->n; i++) {
+		const struct job *j = c->p->jobs[i];
+		double quiet = (double)(now - (j->output_ns ? j->output_ns : j->start_ns)) / 1e9;
+		const struct envrun *er = j->tag >= 0 ? j->data : NULL;
+		if (er && er->r && er->r->name && j->pid > 0 && quiet >= 60 && quiet > st.silent_s) {
+			st.silent = er->r->name;
+			st.silent_s = quiet;
+		}
+	}
 	c->progress(c->pctx, r, &st);
 	free((void *)st.running);
 }

@@ -99,6 +99,8 @@ struct run_status {
 	double elapsed, left;
 	const char *const *running;
 	size_t nrunning;
+	const char *silent;		/* the env whose running command has been quiet longest, past a minute; or NULL */
+	double silent_s;		/* for how long */
 };
 typedef void (*run_progress_fn)(void *ctx, const struct env_result *r, const struct run_status *st);
 
