@@ -73,12 +73,18 @@ static const char schema[] =
 	TESTS_TABLE
 	SPLIT_TABLES;
 
-/* Open path and make sure it holds our schema; returns NULL (handle closed) when the file is unusable. */
-static sqlite3 *try_open(const char *path)
+/*
+ * Open path and make sure it holds our schema; returns NULL (handle closed)
+ * when the file is unusable, with *busy set when only because another
+ * program holds it locked (then it is to be waited for, not set aside).
+ */
+static sqlite3 *try_open(const char *path, int *busy)
 {
 	sqlite3 *h = NULL;
 	sqlite3_stmt *st = NULL;
 	int version = -1;
+
+	*busy = 0;
 
 	if (sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
 		goto bad;
@@ -114,6 +120,10 @@ static sqlite3 *try_open(const char *path)
 	}
 	return h;
 bad:
+	if (h) {
+		int code = sqlite3_extended_errcode(h) & 0xff;
+		*busy = code == SQLITE_BUSY || code == SQLITE_LOCKED;
+	}
 	sqlite3_finalize(st);
 	sqlite3_close(h);
 	return NULL;
@@ -127,7 +137,15 @@ void db_open(struct db *db, const char *dir)
 		return;
 	}
 	db->path = xconcat(dir, "/state.db", NULL);
-	db->h = try_open(db->path);
+	int busy, said = 0;
+	/* held by another program (a long write, a viewer): wait for it, saying so; never set it aside */
+	while (!(db->h = try_open(db->path, &busy)) && busy) {
+		if (!said++)
+			fprintf(stderr, "blitz: waiting for '%s': another program holds it locked (Ctrl-C to stop)\n",
+				db->path);
+	}
+	if (said)
+		fprintf(stderr, "blitz: '%s' is free again; going on\n", db->path);
 	if (db->h)
 		return;
 	/* corrupt, foreign or from another schema: set it aside and start again */
@@ -140,7 +158,7 @@ void db_open(struct db *db, const char *dir)
 	unlink(shm);
 	free(wal);
 	free(shm);
-	db->h = try_open(db->path);
+	db->h = try_open(db->path, &busy);
 	if (!db->h)
 		warn("cannot create '%s': nothing learnt in this run is kept", db->path);
 }
