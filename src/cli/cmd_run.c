@@ -71,22 +71,30 @@ static void progress(void *ctx, const struct env_result *r, const struct run_sta
 static void print_tail(const char *path, int lines)
 {
 	size_t len;
-	char *text = read_file(path, &len);
-	const char *p;
+	char *text = read_file_tail(path, 64 * 1024, &len);	/* a log of any size: only its end is read */
+	const char *p, *end;
 	int seen = 0;
 
 	if (!text)
 		return;
-	p = text + len;
+	end = text + len;
+	p = end;
 	while (p > text && seen <= lines)
-		if (*--p == '\n' && p + 1 < text + len)
+		if (*--p == '\n' && p + 1 < end)
 			seen++;
 	if (seen > lines)
 		p++;
-	for (const char *l = p; *l;) {
-		const char *nl = strchr(l, '\n');
-		size_t n = nl ? (size_t)(nl - l) : strlen(l);
-		printf("    | %.*s\n", (int)n, l);
+	for (const char *l = p; l < end;) {
+		const char *nl = memchr(l, '\n', (size_t)(end - l));
+		size_t n = nl ? (size_t)(nl - l) : (size_t)(end - l);
+		fputs("    | ", stdout);
+		for (size_t i = 0; i < n; i++) {
+			if (l[i])
+				putchar(l[i]);
+			else
+				fputs("^@", stdout);	/* a NUL byte, shown as a terminal would */
+		}
+		putchar('\n');
 		l += n + (nl ? 1 : 0);
 	}
 	free(text);

@@ -366,6 +366,9 @@ void envrun_record_step(struct envrun *er, const struct step *st, const struct j
 	sr->signo = j->end == JOB_SIGNALED ? j->signo : 0;
 	sr->seconds = (double)(j->end_ns - j->start_ns) / 1e9;
 	sr->cpu_seconds = (double)j->cpu_ns / 1e9;
+	if (j->lost_bytes)
+		warn("%s: %zu bytes of its output could not be written to %s (%s): the log is cut short", r->name,
+		     j->lost_bytes, r->log_path, strerror(j->log_errno));
 }
 
 void step_failure(const struct step *st, const struct job *j, char *why, size_t whysz)

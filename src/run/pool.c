@@ -303,8 +303,13 @@ static void drain(struct job *j)
 				ssize_t w = write(j->log_fd, buf + off, (size_t)(n - off));
 				if (w < 0 && errno == EINTR)
 					continue;
-				if (w < 0)
-					break;	/* a full disk: the job still runs, its log is cut short */
+				if (w < 0) {
+					/* a full disk: the job still runs, its log is cut short, and says so */
+					j->lost_bytes += (size_t)(n - off);
+					if (!j->log_errno)
+						j->log_errno = errno;
+					break;
+				}
 				off += w;
 			}
 		} else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {

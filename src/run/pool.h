@@ -65,6 +65,8 @@ struct job {
 	long long cpu_ns;		/* user + system time of the child and the children it waited for */
 	size_t bytes;			/* output written to the log */
 	long long output_ns;		/* when it last wrote output (0: never) */
+	size_t lost_bytes;		/* output that could not be written to the log (a full disk) */
+	int log_errno;			/* why, the first time */
 	/* private to the pool */
 	int out_fd, log_fd;
 	int reaped, status, stopping;

@@ -55,10 +55,13 @@ static void owner_ids(const struct services *s, const struct svc_def *def, uid_t
 char *service_log_tail(const char *path, int lines)
 {
 	size_t len = 0;
-	char *text = path ? read_file(path, &len) : NULL;
+	char *text = path ? read_file_tail(path, 16 * 1024, &len) : NULL;	/* the end only, of a log of any size */
 
 	if (!text)
 		return xstrdup("");
+	for (size_t i = 0; i < len; i++)
+		if (!text[i])
+			text[i] = '?';	/* a NUL byte would end the message there */
 	while (len && text[len - 1] == '\n')
 		len--;
 	size_t at = len;

@@ -204,6 +204,43 @@ char *read_file(const char *path, size_t *len)
 	return buf;
 }
 
+char *read_file_tail(const char *path, size_t max, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	char *buf;
+	size_t n = 0;
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return NULL;
+	}
+	off_t from = st.st_size > (off_t)max ? st.st_size - (off_t)max : 0;
+	buf = xmalloc(max + 1);
+	while (n < max) {
+		ssize_t got = pread(fd, buf + n, max - n, from + (off_t)n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			break;
+		n += (size_t)got;
+	}
+	close(fd);
+	buf[n] = '\0';
+	if (from > 0) {
+		/* the first line is cut: start at the next whole one */
+		char *nl = memchr(buf, '\n', n);
+		size_t skip = nl ? (size_t)(nl + 1 - buf) : 0;
+		memmove(buf, buf + skip, n - skip + 1);
+		n -= skip;
+	}
+	if (len)
+		*len = n;
+	return buf;
+}
+
 int mkdirs(const char *dir)
 {
 	char *copy = xstrdup(dir);

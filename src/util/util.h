@@ -49,6 +49,13 @@ long long now_ns(void);
 char *read_file(const char *path, size_t *len);
 
 /* Create dir and the folders above it that are missing (mkdir -p). Returns 0, or -1 with errno set. */
+/*
+ * The end of the file at path: its last max bytes at most, from the first
+ * whole line in them (read without reading what comes before: a log of any
+ * size); NUL bytes kept, *len the length. NULL when it cannot be read.
+ */
+char *read_file_tail(const char *path, size_t max, size_t *len);
+
 int mkdirs(const char *dir);
 
 /*
