@@ -25,7 +25,8 @@ struct parse {
 	int depth;
 	struct junit_case *cur;		/* the <testcase> open, if any */
 	int in_result;			/* inside its <failure>/<error>/<skipped> */
-	struct strbuf text;
+	int in_output;			/* inside its <system-out> (1) or <system-err> (2) */
+	struct strbuf text, output;
 	int too_deep;
 };
 
@@ -79,8 +80,18 @@ static void on_start(void *ud, const XML_Char *el, const XML_Char **atts)
 		}
 	} else if (p->cur && strcmp(el, "property") == 0) {
 		const char *n = attr(atts, "name"), *v = attr(atts, "value");
-		if (n && strcmp(n, "blitz.flaky") == 0 && v && strcmp(v, "true") == 0)
-			p->cur->flaky = 1;
+		if (n && strcmp(n, "blitz.flaky") == 0) {
+			p->cur->flaky |= v && strcmp(v, "true") == 0;
+		} else if (n) {
+			struct junit_case *c = p->cur;
+			c->props = xrealloc(c->props, (c->nprops + 1) * sizeof(*c->props));
+			c->props[c->nprops].name = xstrdup(n);
+			c->props[c->nprops++].value = xstrdup(v ? v : "");
+		}
+	} else if (p->cur && !p->in_result && !p->in_output &&
+		   (strcmp(el, "system-out") == 0 || strcmp(el, "system-err") == 0)) {
+		p->in_output = el[7] == 'o' ? 1 : 2;
+		strbuf_reset(&p->output);
 	} else if (p->cur && !p->in_result &&
 		   (strcmp(el, "failure") == 0 || strcmp(el, "error") == 0 || strcmp(el, "skipped") == 0)) {
 		enum junit_outcome o = el[0] == 'f' ? JUNIT_FAILED : el[0] == 'e' ? JUNIT_ERROR : JUNIT_SKIPPED;
@@ -109,6 +120,18 @@ static void on_end(void *ud, const XML_Char *el)
 	p->suites[d] = NULL;
 	if (strcmp(el, "testcase") == 0 && p->cur) {
 		p->cur = NULL;
+	} else if (p->in_output && p->cur && (strcmp(el, "system-out") == 0 || strcmp(el, "system-err") == 0)) {
+		char **to = p->in_output == 1 ? &p->cur->system_out : &p->cur->system_err;
+		p->in_output = 0;
+		if (p->output.len) {
+			if (*to) {	/* a second one: joined to the first */
+				char *both = xconcat(*to, strbuf_str(&p->output), NULL);
+				free(*to);
+				*to = both;
+			} else {
+				*to = xstrdup(strbuf_str(&p->output));
+			}
+		}
 	} else if (p->in_result && p->cur &&
 		   (strcmp(el, "failure") == 0 || strcmp(el, "error") == 0 || strcmp(el, "skipped") == 0)) {
 		p->in_result = 0;
@@ -123,6 +146,8 @@ static void on_text(void *ud, const XML_Char *s, int len)
 
 	if (p->in_result && p->text.len + (size_t)len <= TEXT_MAX)
 		strbuf_add(&p->text, s, (size_t)len);
+	else if (p->in_output && p->output.len + (size_t)len <= TEXT_MAX)
+		strbuf_add(&p->output, s, (size_t)len);
 }
 
 static struct parse *parse_begin(struct junit *j)
@@ -166,6 +191,7 @@ static void parse_end(struct parse *p)
 		free(p->suites[d]);
 	XML_ParserFree(p->xp);
 	strbuf_release(&p->text);
+	strbuf_release(&p->output);
 	free(p);
 }
 
@@ -239,6 +265,21 @@ static const char *result_tag(enum junit_outcome o)
 	return o == JUNIT_FAILED ? "failure" : o == JUNIT_ERROR ? "error" : "skipped";
 }
 
+/* A case's <system-out> and <system-err>, as read. */
+static void write_output(FILE *f, const struct junit_case *c)
+{
+	if (c->system_out) {
+		fputs("      <system-out>", f);
+		put_xml(f, c->system_out, 0);
+		fputs("</system-out>\n", f);
+	}
+	if (c->system_err) {
+		fputs("      <system-err>", f);
+		put_xml(f, c->system_err, 0);
+		fputs("</system-err>\n", f);
+	}
+}
+
 static char *case_key(const struct junit_case *c)
 {
 	return xconcat(c->suite, "\x1f", c->classname, "\x1f", c->name, NULL);
@@ -301,14 +342,26 @@ int junit_write(FILE *f, const struct junit *j, size_t counts[4])
 				fprintf(f, "\" line=\"%d\"", c->line);
 			}
 			fprintf(f, " time=\"%.3f\"", c->time);
-			if (c->outcome == JUNIT_PASSED && !c->flaky) {
+			if (c->outcome == JUNIT_PASSED && !c->flaky && !c->nprops && !c->system_out && !c->system_err) {
 				fputs(" />\n", f);
 				continue;
 			}
 			fputs(">\n", f);
-			if (c->flaky)	/* failed, then passed on a rerun: said, never hidden */
-				fputs("      <properties><property name=\"blitz.flaky\" value=\"true\" /></properties>\n", f);
+			if (c->flaky || c->nprops) {
+				fputs("      <properties>", f);
+				if (c->flaky)	/* failed, then passed on a rerun: said, never hidden */
+					fputs("<property name=\"blitz.flaky\" value=\"true\" />", f);
+				for (size_t k = 0; k < c->nprops; k++) {
+					fputs("<property name=\"", f);
+					put_xml(f, c->props[k].name, 1);
+					fputs("\" value=\"", f);
+					put_xml(f, c->props[k].value, 1);
+					fputs("\" />", f);
+				}
+				fputs("</properties>\n", f);
+			}
 			if (c->outcome == JUNIT_PASSED) {
+				write_output(f, c);
 				fputs("    </testcase>\n", f);
 				continue;
 			}
@@ -330,6 +383,7 @@ int junit_write(FILE *f, const struct junit *j, size_t counts[4])
 			} else {
 				fputs(" />\n", f);
 			}
+			write_output(f, c);
 			fputs("    </testcase>\n", f);
 		}
 		fputs("  </testsuite>\n", f);
@@ -355,6 +409,13 @@ void junit_release(struct junit *j)
 		free(c->kind);
 		free(c->message);
 		free(c->text);
+		free(c->system_out);
+		free(c->system_err);
+		for (size_t k = 0; k < c->nprops; k++) {
+			free(c->props[k].name);
+			free(c->props[k].value);
+		}
+		free(c->props);
 	}
 	free(j->v);
 	memset(j, 0, sizeof(*j));

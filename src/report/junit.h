@@ -11,6 +11,8 @@
  */
 enum junit_outcome { JUNIT_PASSED, JUNIT_FAILED, JUNIT_ERROR, JUNIT_SKIPPED };
 
+struct junit_prop;
+
 struct junit_case {
 	char *suite;			/* the <testsuite name=...> it is in ("" when none) */
 	char *classname, *name;		/* attributes of <testcase> */
@@ -22,6 +24,13 @@ struct junit_case {
 	char *message;			/* its message="...", or NULL */
 	char *text;			/* its text (the traceback), or NULL */
 	int flaky;			/* passed on a rerun after failing: <property name="blitz.flaky"> */
+	char *system_out, *system_err;	/* its <system-out> and <system-err> text (each cut at 64 KiB), or NULL */
+	struct junit_prop *props;	/* its other <property> elements, in order */
+	size_t nprops;
+};
+
+struct junit_prop {
+	char *name, *value;
 };
 
 struct junit {
@@ -42,7 +51,8 @@ int junit_read(struct junit *j, const char *path, char *err, size_t errsz);
 /*
  * Write j as one JUnit XML document: <testsuites> holding a <testsuite> per
  * suite name (in the order first seen), with its tests, failures, errors,
- * skipped and time counted from its cases; a test (suite, classname, name)
+ * skipped and time counted from its cases, each case with its properties,
+ * result, system-out and system-err as read; a test (suite, classname, name)
  * seen more than once is written once, as its last result. counts (or
  * NULL) gets how many tests it wrote of each enum junit_outcome. Returns 0,
  * or -1 when writing failed.

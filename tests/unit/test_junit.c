@@ -107,7 +107,48 @@ static void test_junit_merge(void)
 	fx_release(&f);
 }
 
+/* A merge keeps each test's properties, <system-out> and <system-err>, as blitz merge writes them. */
+static void test_junit_keeps_output(void)
+{
+	static const char xml[] =
+		"<testsuites><testsuite name=\"n1\"><testcase classname=\"t\" name=\"a\" time=\"1\">"
+		"<properties><property name=\"owner\" value=\"team &amp; co\" /><property name=\"blitz.flaky\" value=\"true\" />"
+		"</properties><system-out>out &lt;1&gt;</system-out><system-err>err 1</system-err></testcase>"
+		"<testcase classname=\"t\" name=\"b\" time=\"1\"><failure message=\"m\">tb</failure>"
+		"<system-out>printed</system-out></testcase></testsuite></testsuites>";
+	struct junit j = { 0 }, again = { 0 };
+	char err[256], *text = NULL;
+	size_t len = 0;
+
+	CHECK_INT(junit_parse(&j, xml, strlen(xml), "a.xml", err, sizeof(err)), 0);
+	CHECK_INT(j.n, 2);
+	CHECK_INT(j.v[0].nprops, 1);
+	CHECK_STR(j.v[0].props[0].name, "owner");
+	CHECK_STR(j.v[0].props[0].value, "team & co");
+	CHECK_INT(j.v[0].flaky, 1);
+	CHECK_STR(j.v[0].system_out, "out <1>");
+	CHECK_STR(j.v[0].system_err, "err 1");
+	CHECK_STR(j.v[1].system_out, "printed");
+	CHECK(j.v[1].system_err == NULL);
+	FILE *f = open_memstream(&text, &len);
+	CHECK_INT(junit_write(f, &j, NULL), 0);
+	fclose(f);
+	CHECK_INT(junit_parse(&again, text, len, "merged.xml", err, sizeof(err)), 0);
+	CHECK_INT(again.n, 2);
+	CHECK_INT(again.v[0].nprops, 1);
+	CHECK_STR(again.v[0].props[0].value, "team & co");
+	CHECK_INT(again.v[0].flaky, 1);
+	CHECK_STR(again.v[0].system_out, "out <1>");
+	CHECK_STR(again.v[0].system_err, "err 1");
+	CHECK_STR(again.v[1].system_out, "printed");
+	CHECK_STR(again.v[1].text, "tb");
+	free(text);
+	junit_release(&j);
+	junit_release(&again);
+}
+
 const struct test junit_tests[] = {
+	{ "junit_keeps_output", test_junit_keeps_output },
 	{ "junit_parse", test_junit_parse },
 	{ "junit_malformed", test_junit_malformed },
 	{ "junit_merge", test_junit_merge },
