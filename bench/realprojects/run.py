@@ -381,10 +381,11 @@ def summary(results):
         ok = lambda run: sum(1 for v in run["envs"].values() if v.get("ok"))
         agree = sum(1 for e in r["envs"] if bool(t[0]["envs"][e].get("ok")) == bool(b[0]["envs"][e].get("ok"))
                     and bool(t[-1]["envs"][e].get("ok")) == bool(b[-1]["envs"][e].get("ok")))
-        lines.append("| %s %s | %d | %d / %d; %d / %d | %d of %d | %.1f s | %.1f s | %.2fx | %.1f s | %.1f s | %.2fx |" % (
+        ratio = lambda x, y: "%.2fx" % (x / y) if y else "-"  # a run refused before any env took no time
+        lines.append("| %s %s | %d | %d / %d; %d / %d | %d of %d | %.1f s | %.1f s | %s | %.1f s | %.1f s | %s |" % (
             r["name"], r["tag"], len(r["envs"]), ok(t[0]), ok(b[0]), ok(t[-1]), ok(b[-1]), agree,
-            len(r["envs"]), t[0]["seconds"], b[0]["seconds"], t[0]["seconds"] / b[0]["seconds"],
-            t[-1]["seconds"], b[-1]["seconds"], t[-1]["seconds"] / b[-1]["seconds"]))
+            len(r["envs"]), t[0]["seconds"], b[0]["seconds"], ratio(t[0]["seconds"], b[0]["seconds"]),
+            t[-1]["seconds"], b[-1]["seconds"], ratio(t[-1]["seconds"], b[-1]["seconds"])))
     return "\n".join(lines) + "\n"
 
 

@@ -93,7 +93,7 @@ struct envctx *envctx_get(struct tox *t, const char *name)
 		factor_platform(&own, &c->factors);
 		strvec_clear(&own);
 	}
-	long gen = strvec_find(&t->section_names, name);
+	long gen = strmap_get(&t->section_ids, name, strlen(name));
 	secname = gen >= 0 ? xstrdup(t->section_of.v[gen]) : xconcat(t->env_prefix, ":", name, NULL);
 	/* tox 4 bases a packaging env on [pkgenv] (then [testenv:pkgenv]), a run env on [testenv] */
 	c->package = *name && tox_is_package_env(t, name);

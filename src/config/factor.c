@@ -330,6 +330,17 @@ void env_factors(const char *name, struct strvec *out)
 	}
 }
 
+void env_factors_unique(const char *name, struct strvec *out, struct strmap *seen)
+{
+	struct strvec f = STRVEC_INIT;
+
+	env_factors(name, &f);
+	for (size_t i = 0; i < f.n; i++)
+		if (strmap_add(seen, f.v[i]))
+			strvec_push(out, f.v[i]);
+	strvec_clear(&f);
+}
+
 static int is_word(unsigned char c)
 {
 	return isalnum(c) || c == '_' || c >= 0x80;

@@ -58,6 +58,10 @@ const char *factor_sys_platform(void);
 /* Split an env name into its factors ("py38-django32" -> py38, django32), appended to out. */
 void env_factors(const char *name, struct strvec *out);
 
+/* The same for many names into one list: each factor once, seen the set of those in out. */
+struct strmap;
+void env_factors_unique(const char *name, struct strvec *out, struct strmap *seen);
+
 /*
  * Parse a factor condition (the text before ':'), such as "py38-!lint" or
  * "{py38,py39}-django". Returns the number of alternatives (OR), each an

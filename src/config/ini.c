@@ -32,6 +32,7 @@ static struct ini_section *add_section(struct ini *ini, const char *name, size_t
 	memset(sec, 0, sizeof(*sec));
 	sec->name = xstrndup(name, n);
 	sec->line = line;
+	strmap_intern(&ini->index, name, n);	/* ids count from 0 as sections do */
 	return sec;
 }
 
@@ -130,14 +131,13 @@ int ini_parse(struct ini *ini, const char *path, const char *text, size_t len, s
 			if (close > s + 2) {
 				const char *name = s + 1;
 				size_t nlen = (size_t)(close - 1 - name);
-				for (size_t i = 0; i < ini->n; i++)
-					if (strlen(ini->sections[i].name) == nlen &&
-					    memcmp(ini->sections[i].name, name, nlen) == 0) {
-						rc = diag_set(d, path, lineno, indent + 1,
-							      "section '%.*s' already exists (first at line %d): merge the two sections",
-							      (int)nlen, name, ini->sections[i].line);
-						goto out;
-					}
+				int seen = strmap_get(&ini->index, name, nlen);
+				if (seen >= 0) {
+					rc = diag_set(d, path, lineno, indent + 1,
+						      "section '%.*s' already exists (first at line %d): merge the two sections",
+						      (int)nlen, name, ini->sections[seen].line);
+					goto out;
+				}
 				cur = add_section(ini, name, nlen, lineno);
 				continue;
 			}
@@ -195,10 +195,9 @@ out:
 
 const struct ini_section *ini_section(const struct ini *ini, const char *name)
 {
-	for (size_t i = 0; i < ini->n; i++)
-		if (strcmp(ini->sections[i].name, name) == 0)
-			return &ini->sections[i];
-	return NULL;
+	int i = strmap_get(&ini->index, name, strlen(name));
+
+	return i >= 0 ? &ini->sections[i] : NULL;
 }
 
 const struct ini_entry *ini_get(const struct ini_section *sec, const char *key)
@@ -270,5 +269,6 @@ void ini_release(struct ini *ini)
 	}
 	free(ini->sections);
 	free(ini->path);
+	strmap_clear(&ini->index);
 	memset(ini, 0, sizeof(*ini));
 }

@@ -3,6 +3,8 @@
 
 #include <stddef.h>
 
+#include "../util/strmap.h"
+
 struct diag;
 
 /*
@@ -31,6 +33,7 @@ struct ini {
 	char *path;		/* as given, used in diagnostics */
 	struct ini_section *sections;
 	size_t n, alloc;
+	struct strmap index;	/* a section's name: its index in sections */
 	size_t nentries;	/* entries in all sections */
 };
 

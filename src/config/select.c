@@ -122,24 +122,26 @@ static int unknown_env(struct tox *t, const struct strvec *all, const struct str
 static int check_known_tox3(struct tox *t, const struct strvec *all, const char *env, struct diag *d)
 {
 	struct strvec known = STRVEC_INIT, f = STRVEC_INIT;
+	struct strmap seen = STRMAP_INIT;
 	int ok = 1;
 
 	if (tox_env_known(t, env))
 		return 0;
 	for (size_t i = 0; i < all->n; i++)
-		env_factors(all->v[i], &known);
+		env_factors_unique(all->v[i], &known, &seen);
 	/* factors that only conditions name ("cov: pytest-cov") make envs too */
 	for (size_t s = 0; s < t->ini.n; s++)
 		for (size_t k = 0; k < t->ini.sections[s].n; k++) {
 			struct strvec markers = STRVEC_INIT;
 			factor_condition_envs(t->ini.sections[s].entries[k].value, &markers);
 			for (size_t m = 0; m < markers.n; m++)
-				env_factors(markers.v[m], &known);
+				env_factors_unique(markers.v[m], &known, &seen);
 			strvec_clear(&markers);
 		}
 	env_factors(env, &f);
 	for (size_t i = 0; i < f.n && ok; i++)
-		ok = strvec_find(&known, f.v[i]) >= 0 || dynamic_factor(f.v[i]);
+		ok = strmap_get(&seen, f.v[i], strlen(f.v[i])) >= 0 || dynamic_factor(f.v[i]);
+	strmap_clear(&seen);
 	if (!ok)
 		unknown_env(t, all, &known, env, d);
 	strvec_clear(&known);
@@ -258,9 +260,13 @@ static void tox4_known_init(struct tox *t, const struct strvec *all, struct tox4
 	for (size_t i = 0; i < t->markers.n; i++)
 		strmap_add(&k->combinable, t->markers.v[i]);
 	strmap_add(&k->combinable, ".pkg");
+	struct strmap seen = STRMAP_INIT;
 	for (size_t i = 0; i < all->n; i++)
-		env_factors(all->v[i], &k->all_factors);
-	strvec_extend(&k->all_factors, &f);
+		env_factors_unique(all->v[i], &k->all_factors, &seen);
+	for (size_t i = 0; i < f.n; i++)
+		if (strmap_add(&seen, f.v[i]))
+			strvec_push(&k->all_factors, f.v[i]);
+	strmap_clear(&seen);
 	strvec_clear(&f);
 }
 
@@ -456,11 +462,17 @@ int select_envs(struct tox *t, const struct select_opts *so, struct strvec *out,
 		tox_run_envs(t, &all);
 	if (explicit && strvec_find(&cand, "ALL") >= 0) {
 		/* tox 4's ALL: the envs of the file, not those only [tox] labels names */
+		struct strmap listed = STRMAP_INIT;	/* a set: one lookup per env, not a scan */
+		for (size_t i = 0; i < t->envlist.n; i++)
+			strmap_add(&listed, t->envlist.v[i]);
+		for (size_t i = 0; i < t->markers.n; i++)
+			strmap_add(&listed, t->markers.v[i]);
 		strvec_clear(&cand);
 		for (size_t i = 0; i < all.n; i++)
-			if (t->tox3 || strvec_find(&t->envlist, all.v[i]) >= 0 || strvec_find(&t->section_names, all.v[i]) >= 0 ||
-			    strvec_find(&t->markers, all.v[i]) >= 0)
+			if (t->tox3 || strmap_get(&listed, all.v[i], strlen(all.v[i])) >= 0 ||
+			    strmap_get(&t->section_ids, all.v[i], strlen(all.v[i])) >= 0)
 				strvec_push(&cand, all.v[i]);
+		strmap_clear(&listed);
 		explicit = 0;
 	} else if (!explicit && (so->factors && so->factors->n)) {
 		strvec_extend(&cand, &all);

@@ -302,8 +302,9 @@ static void tox3_section_names(const char *header, struct strvec *out)
 
 static void add_section_env(struct tox *t, const char *env, const char *header)
 {
-	if (strvec_find(&t->section_names, env) >= 0)
+	if (strmap_get(&t->section_ids, env, strlen(env)) >= 0)
 		return;
+	strmap_intern(&t->section_ids, env, strlen(env));	/* ids count as section_names does */
 	strvec_push(&t->section_names, env);
 	strvec_push(&t->section_of, header);
 }
@@ -662,6 +663,7 @@ void tox_release(struct tox *t)
 	strmap_clear(&t->all_set);
 	strvec_clear(&t->section_names);
 	strvec_clear(&t->section_of);
+	strmap_clear(&t->section_ids);
 	memset(t, 0, sizeof(*t));
 }
 

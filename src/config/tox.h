@@ -41,6 +41,7 @@ struct tox {
 	int all_done;
 	struct strvec section_names;	/* env names defined by [testenv:...] headers (expanded) */
 	struct strvec section_of;	/* the header each of those names comes from */
+	struct strmap section_ids;	/* a name of section_names: its index there */
 	/*
 	 * The interpreter a spec names, for keys that need it ({envsitepackagesdir}
 	 * of "python3"). Set by the caller: config never starts processes itself.
