@@ -441,8 +441,7 @@ static int check_name(struct tox *t, const char *name, struct diag *d)
 static int resolve(struct tox *t, const char *name, struct toxenv *e, struct diag *d, int loading)
 {
 	if (check_name(t, name, d) < 0) {
-		memset(e, 0, sizeof(*e));
-		e->name = xstrdup(name);
+		memset(e, 0, sizeof(*e));	/* nothing to release */
 		return -1;
 	}
 	struct envctx *c = envctx_get(t, name);

@@ -2,8 +2,9 @@
  * Whether an env is built or reused: its mark against what it is built from
  * (reused, the project again when only it changed, or built from scratch over
  * its old venv), and the lock that keeps two blitz runs from building or
- * checking the same env_dir at once.
+ * checking the same env_dir at once, and from rebuilding one the other uses.
  */
+#define _GNU_SOURCE	/* F_OFD_SETLK */
 #include "run_internal.h"
 
 #include <dirent.h>
@@ -166,11 +167,15 @@ static int plan_build(struct ctx *c, struct envrun *er)
 
 /*
  * Take env er's lock, a file under .blitz/locks named after its env_dir (which
- * a rebuild clears): two blitz runs on one project never build or check the
- * same venv at once. Returns 1 when held (or when locks cannot be had: a
- * warning, and the run goes on), 0 when another run holds it.
+ * a rebuild clears), without waiting: shared (a run using the env as it is:
+ * its commands run in it) or exclusive (a run checking or building it). Two
+ * blitz runs may use one env at once; neither rebuilds it while the other
+ * uses it. Open file description locks: a shared one becomes exclusive and
+ * back in one step, never let go between. Returns 1 when held (or when
+ * locks cannot be had: a warning, and the run goes on), 0 when another run
+ * holds it the other way.
  */
-int envrun_lock(struct ctx *c, struct envrun *er)
+int envrun_lock(struct ctx *c, struct envrun *er, int exclusive)
 {
 	if (er->lock_fd < 0) {
 		char *dir = xconcat(c->o->state_dir, "/locks", NULL);
@@ -185,9 +190,12 @@ int envrun_lock(struct ctx *c, struct envrun *er)
 		if (er->lock_fd < 0)
 			return 1;
 	}
-	if (flock(er->lock_fd, LOCK_EX | LOCK_NB) == 0)
+	struct flock fl = { .l_type = exclusive ? F_WRLCK : F_RDLCK, .l_whence = SEEK_SET };
+	if (fcntl(er->lock_fd, F_OFD_SETLK, &fl) == 0) {
+		er->lock_excl = exclusive;
 		return 1;
-	if (errno != EWOULDBLOCK && errno != EINTR) {
+	}
+	if (errno != EAGAIN && errno != EACCES && errno != EINTR) {
 		close(er->lock_fd);
 		er->lock_fd = -1;
 		return 1;
@@ -195,14 +203,36 @@ int envrun_lock(struct ctx *c, struct envrun *er)
 	return 0;
 }
 
+/* Whether env er's venv is in place as this run would build it (nothing to install, nothing to clear). */
+static int reusable(const struct ctx *c, const struct envrun *er)
+{
+	uint64_t setup, package, reqs;
+
+	return !c->o->recreate && !er->e.recreate && envmark_read(er->e.env_dir, &setup, &package, &reqs) == 0 &&
+	       setup == er->fp_setup && package == er->fp_package;
+}
+
 /* Env er holds its lock: decide what to build and start its first step. */
 void envrun_build(struct ctx *c, struct envrun *er)
 {
 	er->waiting_lock = 0;
+	if (er->lock_fd >= 0 && !er->lock_excl && !reusable(c, er) && !envrun_lock(c, er, 1)) {
+		/* to be built again while another run's commands use it: after that run */
+		FILE *f = fopen(er->r->log_path, "a");
+		if (f) {
+			fprintf(f, "[blitz] %s: waiting for another blitz run that uses %s, to build it again\n", er->r->name,
+				er->e.env_dir);
+			fclose(f);
+		}
+		fprintf(stderr, "blitz: %s: another blitz run uses %s; it is built again when that run is done with it\n",
+			er->r->name, er->e.env_dir);
+		er->waiting_lock = 2;
+		return;
+	}
 	if (plan_build(c, er) < 0)
 		return;
 	if (!er->building)
-		envrun_unlock(er);	/* reused as it is: nothing to guard */
+		envrun_lock(c, er, 0);	/* reused as it is: others may use it too, none rebuild it meanwhile */
 	envrun_start_step(c, er);
 }
 

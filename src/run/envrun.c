@@ -232,7 +232,7 @@ int envrun_start_step(struct ctx *c, struct envrun *er)
 			/* venv, deps and project in place: the next run may reuse them */
 			envmark_write(er->e.env_dir, er->fp_setup, er->fp_package, er->fp_reqs);
 			er->building = 0;
-			envrun_unlock(er);
+			envrun_lock(c, er, 0);	/* built: shared while its commands run (no other run rebuilds it) */
 		}
 		if (er->next >= er->steps.n)
 			break;

@@ -53,8 +53,9 @@ struct envrun {
 	uint64_t fp_setup, fp_package;	/* what its venv and deps, and its project, are built from */
 	uint64_t fp_install;		/* the PIP_/UV_/VIRTUALENV_ settings it installs with */
 	int building;			/* set-up steps run: when done, the env is marked built */
-	int lock_fd;			/* held while its env is checked and built; -1: none */
-	int waiting_lock;		/* another blitz run is building the same env_dir */
+	int lock_fd;			/* its env_dir's lock (build.c), held from its start to its end; -1: none */
+	int lock_excl;			/* held exclusive (checking, building), else shared (using it) */
+	int waiting_lock;		/* waiting for another blitz run: 1 building the env_dir, 2 using it (to rebuild it) */
 	struct task *layer;		/* the layer of shared deps its STEP_LAYER clones */
 	struct task *pkg_task;		/* what its STEP_WHEEL waits for: the project's package for it */
 	char *pkg_error;		/* why its package cannot be built: its STEP_WHEEL fails with it; or NULL */
@@ -254,12 +255,14 @@ void services_finish(struct ctx *c, struct run_result *res);
 enum { TAG_SVC_PROC = -1, TAG_SVC_SETUP = -2, TAG_SVC_READY = -3, TAG_SVC_RESET = -4, TAG_SVC_COPY = -5 };
 
 /*
- * An env's building (build.c). envrun_lock: take the lock on er's env_dir
- * (1 held, or locks cannot be had; 0 another run holds it); envrun_unlock:
+ * An env's building (build.c). envrun_lock: take the lock on er's env_dir,
+ * shared (using it) or exclusive (building it), not waiting (1 held, or
+ * locks cannot be had; 0 another run holds it the other way); envrun_unlock:
  * let it go. envrun_build: er holds its lock: decide whether it is reused or
- * built, and start its first step.
+ * built (waiting, exclusive, for other runs using it to be done), and start
+ * its first step.
  */
-int envrun_lock(struct ctx *c, struct envrun *er);
+int envrun_lock(struct ctx *c, struct envrun *er, int exclusive);
 void envrun_unlock(struct envrun *er);
 void envrun_build(struct ctx *c, struct envrun *er);
 

@@ -30,7 +30,7 @@ static void start_env(struct ctx *c, struct envrun *er)
 		return;
 	}
 	services_env_start(c, er);	/* its services start while its venv is set up */
-	if (!envrun_lock(c, er)) {
+	if (!envrun_lock(c, er, 0)) {
 		FILE *f = fopen(er->r->log_path, "w");
 		if (f) {
 			fprintf(f, "[blitz] %s: waiting for another blitz run that is building %s\n", er->r->name,
@@ -189,7 +189,7 @@ static int retry_locks(struct ctx *c)
 			continue;
 		if (c->stopping)
 			envrun_finish(er, ENV_NOT_RUN, "stopped while waiting for another blitz run to build its env");
-		else if (envrun_lock(c, er))
+		else if (envrun_lock(c, er, er->waiting_lock == 2))
 			envrun_build(c, er);
 		if (er->finished)
 			env_finished(c, er, 1);

@@ -7,6 +7,7 @@
  * venv of their own and cloned into each); the project's package builds
  * are package.c's.
  */
+#define _GNU_SOURCE	/* renameat2 */
 #include "run_internal.h"
 
 #include <dirent.h>
@@ -168,20 +169,31 @@ static int task_install(struct ctx *c, struct task *t)
 		snprintf(t->result.reason, sizeof(t->result.reason), "cannot mark the layer %s: %s", t->tmp, strerror(errno));
 		return -1;
 	}
-	if (c->o->recreate)
-		remove_tree(t->dir);	/* an earlier run's (-r) */
+	/*
+	 * Published by one rename: a kill at any instant leaves the old one
+	 * or the new one in place, never half of either. Over one already there
+	 * (an earlier run's, replaced by -r; or a half-made one a killed run
+	 * left, without its completion mark): both swapped in one step
+	 * (RENAME_EXCHANGE), then the old one removed from where the new was.
+	 */
 	if (rename(t->tmp, t->dir) < 0) {
-		/* another blitz run finished the same first: use its */
-		int theirs = errno == EEXIST || errno == ENOTEMPTY;
-		char *b = theirs && t->kind == TASK_LAYER ? layer_built_at(t->dir) : NULL;
-		int w = theirs && t->kind != TASK_LAYER && package_task_found(t) == 0;
-		if (!b && !w) {
+		int err = errno;
+		int there = err == EEXIST || err == ENOTEMPTY;
+		char *b = there && t->kind == TASK_LAYER ? layer_built_at(t->dir) : NULL;
+		int complete = b || (there && t->kind != TASK_LAYER && package_task_found(t) == 0);
+		free(b);
+		if (there && complete && !c->o->recreate) {
+			remove_tree(t->tmp);	/* another blitz run finished the same first: use its */
+		} else if (there && renameat2(AT_FDCWD, t->tmp, AT_FDCWD, t->dir, RENAME_EXCHANGE) == 0) {
+			if (!complete)
+				envrun_log_line(&t->run, "replaced what a run that was stopped half-way left in", t->dir);
+			remove_tree(t->tmp);	/* now the old one */
+		} else {
 			snprintf(t->result.reason, sizeof(t->result.reason), "cannot move %s to %s: %s", t->tmp, t->dir,
-				 strerror(errno));
+				 strerror(there ? errno : err));
+			remove_tree(t->tmp);
 			rc = -1;
 		}
-		free(b);
-		remove_tree(t->tmp);
 	}
 	if (rc == 0 && t->kind != TASK_LAYER && package_task_found(t) < 0) {
 		snprintf(t->result.reason, sizeof(t->result.reason), "%s holds no package after its build", t->dir);
