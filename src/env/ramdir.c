@@ -48,7 +48,7 @@ char *ramdir_create(const char *const *roots, const char *name, int *lock_fd, ch
 		free(base);
 		return NULL;
 	}
-	rundir_reap(base, name, NULL, NULL, NULL);	/* what runs that were killed left */
+	rundir_reap(base, NULL, NULL, NULL, NULL);	/* what killed runs left, of any project */
 	dir = rundir_claim(base, name, 0700, lock_fd, err, errsz);
 	free(base);
 	return dir;

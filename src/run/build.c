@@ -217,15 +217,23 @@ void envrun_build(struct ctx *c, struct envrun *er)
 {
 	er->waiting_lock = 0;
 	if (er->lock_fd >= 0 && !er->lock_excl && !reusable(c, er) && !envrun_lock(c, er, 1)) {
-		/* to be built again while another run's commands use it: after that run */
+		/*
+		 * to be built again while another run's commands use it: after
+		 * that run. Its own shared lock goes meanwhile, or two that both
+		 * must build it would each wait for the other for good; once it
+		 * holds the exclusive one, the mark is read again (the other may
+		 * have built it as wanted).
+		 */
+		struct flock fl = { .l_type = F_UNLCK, .l_whence = SEEK_SET };
+		fcntl(er->lock_fd, F_OFD_SETLK, &fl);
 		FILE *f = fopen(er->r->log_path, "a");
 		if (f) {
-			fprintf(f, "[blitz] %s: waiting for another blitz run that uses %s, to build it again\n", er->r->name,
-				er->e.env_dir);
+			fprintf(f, "[blitz] %s: waiting for another blitz run (or env) that uses %s, to build it again\n",
+				er->r->name, er->e.env_dir);
 			fclose(f);
 		}
-		fprintf(stderr, "blitz: %s: another blitz run uses %s; it is built again when that run is done with it\n",
-			er->r->name, er->e.env_dir);
+		fprintf(stderr, "blitz: %s: another blitz run (or env of this one) uses %s; it is built again when that is "
+			"done with it\n", er->r->name, er->e.env_dir);
 		er->waiting_lock = 2;
 		return;
 	}

@@ -280,8 +280,7 @@ int envrun_start_step(struct ctx *c, struct envrun *er)
 			 * lets the env go on; commands_post still runs, and the env
 			 * ends with 1 whatever that does
 			 */
-			if (!er->fail_why[0])
-				snprintf(er->fail_why, sizeof(er->fail_why), "%s", why);
+			snprintf(er->fail_why, sizeof(er->fail_why), "%s", why);	/* what tox reports, with its code */
 			er->fail_code = 1;
 			er->next = st->set == SET_POST ? er->steps.n : post_commands(er, er->next + 1);
 			continue;

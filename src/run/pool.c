@@ -74,7 +74,10 @@ int pool_init(struct pool *p)
 	sigaction(SIGCHLD, &sa, &old_chld);
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
-	sigaction(SIGHUP, &sa, &old_hup);	/* the terminal closed, an ssh session dropped: as SIGTERM */
+	/* the terminal closed, an ssh session dropped: as SIGTERM; unless nohup said to ignore it */
+	sigaction(SIGHUP, NULL, &old_hup);
+	if (old_hup.sa_handler != SIG_IGN)
+		sigaction(SIGHUP, &sa, NULL);
 	return 0;
 }
 

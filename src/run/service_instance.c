@@ -185,9 +185,6 @@ static void template_step(struct ctx *c, struct template *t)
 	struct svc_vars v = { 0, t->tmp, 0, c->t->toxinidir };
 
 	if (t->line >= t->def->setup.n) {
-		char *lock = xconcat(t->tmp, "/lock", NULL);
-		unlink(lock);	/* its lock stays held on the file until it is in place */
-		free(lock);
 		if (rename(t->tmp, t->dir) < 0 && errno != ENOTEMPTY && errno != EEXIST) {
 			snprintf(t->why, sizeof(t->why), "cannot keep its setup in '%s': %s", t->dir, strerror(errno));
 			t->state = TPL_FAILED;
@@ -257,8 +254,12 @@ static void template_start(struct ctx *c, struct template *t)
 	char *prefix = xasprintf("tpl-%s-%016llx.tmp", def->name, (unsigned long long)key), err[600];
 	t->tmp = rundir_claim(s->base, prefix, 0700, &t->tmp_lock, err, sizeof(err));
 	free(prefix);
-	if (!t->tmp || (uid != (uid_t)-1 && chown(t->tmp, uid, gid) < 0)) {
-		snprintf(t->why, sizeof(t->why), "%.500s", t->tmp ? strerror(errno) : err);
+	if (t->tmp && uid != (uid_t)-1 && chown(t->tmp, uid, gid) < 0)
+		snprintf(err, sizeof(err), "cannot give '%s' to its user: %s", t->tmp, strerror(errno));
+	else if (t->tmp)
+		err[0] = '\0';
+	if (err[0]) {
+		snprintf(t->why, sizeof(t->why), "%.500s", err);
 		t->state = TPL_FAILED;
 		return;
 	}
@@ -475,7 +476,8 @@ static int unix_ready(struct ctx *c, struct instance *in)
 	sa.sun_family = AF_UNIX;
 	if (strlen(path) < sizeof(sa.sun_path)) {
 		memcpy(sa.sun_path, path, strlen(path) + 1);
-		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		/* not blocking: a server whose backlog is full is not ready, and the loop never waits on it */
+		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 		ok = fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
 		if (fd >= 0)
 			close(fd);

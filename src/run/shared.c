@@ -157,6 +157,32 @@ static void layer_start(struct ctx *c, struct task *t, struct envrun *er)
 	task_run_steps(c, t);
 }
 
+/*
+ * Where the file system cannot swap two names (RENAME_EXCHANGE: NFS, older
+ * ZFS): dir moves aside, tmp into its place, the old one is removed; a
+ * kill between leaves the new one or none in place, either of which a later
+ * run builds on. 0, or -1 with errno.
+ */
+static int replace_aside(const char *tmp, const char *dir)
+{
+	char *aside = xasprintf("%s.old-%ld", tmp, (long)getpid());
+	int rc = -1;
+
+	remove_tree(aside);
+	if (rename(dir, aside) == 0) {
+		int err = 0;
+		if (rename(tmp, dir) == 0)
+			rc = 0;
+		else
+			err = errno;
+		remove_tree(aside);	/* the old one (the caller's removal of tmp finds nothing) */
+		if (err)
+			errno = err;
+	}
+	free(aside);
+	return rc;
+}
+
 /* Put what task t built in place; 0, or -1 with why in t's result. */
 static int task_install(struct ctx *c, struct task *t)
 {
@@ -184,7 +210,8 @@ static int task_install(struct ctx *c, struct task *t)
 		free(b);
 		if (there && complete && !c->o->recreate) {
 			remove_tree(t->tmp);	/* another blitz run finished the same first: use its */
-		} else if (there && renameat2(AT_FDCWD, t->tmp, AT_FDCWD, t->dir, RENAME_EXCHANGE) == 0) {
+		} else if (there && (renameat2(AT_FDCWD, t->tmp, AT_FDCWD, t->dir, RENAME_EXCHANGE) == 0 ||
+				     ((errno == EINVAL || errno == ENOSYS) && replace_aside(t->tmp, t->dir) == 0))) {
 			if (!complete)
 				envrun_log_line(&t->run, "replaced what a run that was stopped half-way left in", t->dir);
 			remove_tree(t->tmp);	/* now the old one */

@@ -143,6 +143,8 @@ void db_open(struct db *db, const char *dir)
 		if (!said++)
 			fprintf(stderr, "blitz: waiting for '%s': another program holds it locked (Ctrl-C to stop)\n",
 				db->path);
+		struct timespec pause = { 0, 100000000L };	/* SQLITE_LOCKED does not wait by itself */
+		nanosleep(&pause, NULL);
 	}
 	if (said)
 		fprintf(stderr, "blitz: '%s' is free again; going on\n", db->path);

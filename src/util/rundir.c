@@ -14,31 +14,62 @@
 
 #include "util.h"
 
+/* A folder this young and empty may be one a run has just made and not locked yet. */
+#define YOUNG_S 60
+
 char *rundir_claim(const char *base, const char *prefix, int mode, int *lock_fd, char *err, size_t errsz)
 {
-	char *dir = xasprintf("%s/%s-%ld-XXXXXX", base, prefix, (long)getpid());
-
 	*lock_fd = -1;
-	if (!mkdtemp(dir)) {
-		snprintf(err, errsz, "cannot create a folder in '%s': %s", base, strerror(errno));
+	for (int attempt = 0; attempt < 10; attempt++) {
+		char *dir = xasprintf("%s/%s-%ld-XXXXXX", base, prefix, (long)getpid());
+		struct stat st;
+		if (!mkdtemp(dir)) {
+			snprintf(err, errsz, "cannot create a folder in '%s': %s", base, strerror(errno));
+			free(dir);
+			return NULL;
+		}
+		int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), locked = -1;
+		/* a reaper looking at it this very moment lets go at once (it is young and empty) */
+		for (int i = 0; fd >= 0 && i < 100 && (locked = flock(fd, LOCK_EX | LOCK_NB)) < 0 && errno == EWOULDBLOCK; i++) {
+			struct timespec ms = { 0, 1000000L };
+			nanosleep(&ms, NULL);
+		}
+		if (fd < 0 || locked < 0 || fstat(fd, &st) < 0 || fchmod(fd, (mode_t)mode) < 0) {
+			snprintf(err, errsz, "cannot set up '%s': %s", dir, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			remove_tree(dir);
+			free(dir);
+			return NULL;
+		}
+		if (st.st_nlink > 0) {
+			*lock_fd = fd;
+			return dir;
+		}
+		close(fd);	/* removed meanwhile (a reaper's mistake): another name */
 		free(dir);
-		return NULL;
 	}
-	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	int fd = dfd < 0 ? -1 : openat(dfd, "lock", O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0 || fchmod(dfd, (mode_t)mode) < 0) {
-		snprintf(err, errsz, "cannot set up '%s': %s", dir, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		if (dfd >= 0)
-			close(dfd);
-		remove_tree(dir);
-		free(dir);
-		return NULL;
+	snprintf(err, errsz, "cannot keep a folder in '%s': each one made was removed at once", base);
+	return NULL;
+}
+
+/* Whether the folder open at fd holds nothing (fd stays open and unmoved). */
+static int empty_fd(int fd)
+{
+	int dup_fd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = dup_fd < 0 ? NULL : fdopendir(dup_fd);
+	struct dirent *de;
+	int empty = 1;
+
+	if (!d) {
+		if (dup_fd >= 0)
+			close(dup_fd);
+		return 0;
 	}
-	close(dfd);
-	*lock_fd = fd;
-	return dir;
+	while (empty && (de = readdir(d)))
+		empty = strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0;
+	closedir(d);
+	return empty;
 }
 
 size_t rundir_reap(const char *base, const char *prefix, const char *mine, void (*gone)(const char *dir, void *arg),
@@ -47,7 +78,7 @@ size_t rundir_reap(const char *base, const char *prefix, const char *mine, void 
 	int bfd = open(base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	DIR *d = bfd < 0 ? NULL : fdopendir(bfd);
 	struct dirent *de;
-	size_t plen = strlen(prefix), removed = 0;
+	size_t plen = prefix ? strlen(prefix) : 0, removed = 0;
 	const char *my_name = mine && strrchr(mine, '/') ? strrchr(mine, '/') + 1 : mine;
 
 	if (!d) {
@@ -57,19 +88,24 @@ size_t rundir_reap(const char *base, const char *prefix, const char *mine, void 
 	}
 	while ((de = readdir(d))) {
 		struct stat st;
-		if (strncmp(de->d_name, prefix, plen) != 0 || de->d_name[plen] != '-' ||
+		if (de->d_name[0] == '.' || (prefix && (strncmp(de->d_name, prefix, plen) != 0 || de->d_name[plen] != '-')) ||
 		    (my_name && strcmp(de->d_name, my_name) == 0))
 			continue;
-		if (fstatat(bfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != getuid())
-			continue;	/* not a folder this user made */
-		int dfd = openat(bfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		int fd = dfd < 0 ? -1 : openat(dfd, "lock", O_RDWR | O_NOFOLLOW | O_CLOEXEC);
-		if (dfd >= 0)
-			close(dfd);
-		if (fd >= 0 ? flock(fd, LOCK_EX | LOCK_NB) < 0 : time(NULL) - st.st_mtime < 60) {
-			/* its run is alive (or is just making its folder: no lock yet) */
-			if (fd >= 0)
-				close(fd);
+		/* a folder of this user's (root's also when it gave it to a service's user) */
+		if (fstatat(bfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode) ||
+		    (st.st_uid != getuid() && getuid() != 0))
+			continue;
+		int fd = openat(bfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		/*
+		 * its run holds it (alive), or it was just made and is not locked
+		 * yet (young and empty): leave it. A killed run's is reaped at once:
+		 * it holds what the run put there.
+		 */
+		if (flock(fd, LOCK_EX | LOCK_NB) < 0 || fstat(fd, &st) < 0 || st.st_nlink == 0 ||
+		    (time(NULL) - st.st_mtime < YOUNG_S && empty_fd(fd))) {
+			close(fd);
 			continue;
 		}
 		char *dir = xconcat(base, "/", de->d_name, NULL);
@@ -78,8 +114,7 @@ size_t rundir_reap(const char *base, const char *prefix, const char *mine, void 
 		if (remove_tree(dir) == 0)
 			removed++;
 		free(dir);
-		if (fd >= 0)
-			close(fd);
+		close(fd);
 	}
 	closedir(d);
 	return removed;

@@ -35,8 +35,9 @@ static void test_ramdir_none(void)
 
 /*
  * On a tmpfs: a private folder of this run, claimed by its lock; what a
- * killed run left (its lock free, or none and old) is removed, a live run's
- * kept, even when that run has this process's pid (another PID namespace).
+ * killed run left (its lock free, a minute old) is removed, whatever the
+ * project; a live run's kept, even when that run has this process's pid
+ * (another PID namespace), and one just made (young) kept too.
  */
 static void test_ramdir_tmpfs(void)
 {
@@ -50,19 +51,18 @@ static void test_ramdir_tmpfs(void)
 		return;	/* no /dev/shm on this machine: nothing to show */
 	base = xasprintf("/dev/shm/blitz-%ld", (long)getuid());
 	mkdir(base, 0700);
-	/* a killed run's: its lock file, no one holding it */
+	/* a killed run's of this pid (no one holds its lock), an hour old */
 	dead = xasprintf("%s/unit-test-%ld-dead00", base, (long)getpid());
 	mkdirs(dead);
-	char *dead_lock = xconcat(dead, "/lock", NULL);
-	int dfd = open(dead_lock, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-	if (dfd >= 0)
-		close(dfd);
-	free(dead_lock);
-	/* an older blitz's, or a run killed before its lock: no lock, an hour old */
+	struct timespec hour_ago[2] = { { time(NULL) - 3600, 0 }, { time(NULL) - 3600, 0 } };
+	utimensat(AT_FDCWD, dead, hour_ago, 0);
+	/* an older blitz's (NAME-PID), its run gone */
 	old = xasprintf("%s/unit-test-%d", base, 999999999);
 	mkdirs(old);
-	struct timespec hour_ago[2] = { { time(NULL) - 3600, 0 }, { time(NULL) - 3600, 0 } };
 	utimensat(AT_FDCWD, old, hour_ago, 0);
+	/* one a run has just made and not locked yet: young, kept */
+	char *young = xasprintf("%s/other-project-%d-young0", base, 999999998);
+	mkdirs(young);
 	/* a live run's of the same pid, elsewhere: its lock held */
 	live = rundir_claim(base, "unit-test", 0700, &live_lock, err, sizeof(err));
 	CHECK(live != NULL);
@@ -79,6 +79,9 @@ static void test_ramdir_tmpfs(void)
 	CHECK_INT(access(dead, F_OK), -1);
 	CHECK_INT(access(old, F_OK), -1);
 	CHECK_INT(access(live, F_OK), 0);
+	CHECK_INT(access(young, F_OK), 0);
+	remove_tree(young);
+	free(young);
 	if (lock >= 0)
 		close(lock);
 	close(live_lock);
