@@ -136,6 +136,10 @@ def tail(text: str, lines: int = OUTPUT_TAIL_LINES) -> List[str]:
     return text.splitlines()[-lines:]
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def run_process(argv: List[str], cwd: Path, env: Dict[str, str], timeout: float, out: Path,
                 interrupt: Optional[str] = None, records: Optional[Path] = None) -> Dict:
     """Runs argv in its own process group, output to `out`; returns exit, seconds, problem.
@@ -144,8 +148,11 @@ def run_process(argv: List[str], cwd: Path, env: Dict[str, str], timeout: float,
     problem = None
     with open(out, "wb") as sink:
         try:
+            # SIGINT as a terminal's shell leaves it: a suite started in the background (`make
+            # check &`) inherits it ignored, and Python programs (tox) then never see a Ctrl-C
             proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=sink,
-                                    stderr=subprocess.STDOUT, start_new_session=True)
+                                    stderr=subprocess.STDOUT, start_new_session=True,
+                                    preexec_fn=_default_sigint)
         except OSError as err:
             return {"exit": None, "seconds": 0.0, "problem": f"cannot start {argv[0]}: {err}", "interrupted_at": None}
         with _live_lock:
@@ -154,10 +161,6 @@ def run_process(argv: List[str], cwd: Path, env: Dict[str, str], timeout: float,
         if interrupt:
             problem = wait_for_label(proc, records, interrupt)
             if problem is None:
-                # a person's Ctrl-C comes a moment after the command started, not within its first
-                # milliseconds: tox 4.58, signalled then (the command has just written its record),
-                # sometimes misses the interrupt and runs on (seen under load in make check)
-                time.sleep(0.5)
                 interrupted_at = time.time()
                 os.killpg(proc.pid, signal.SIGINT)
         try:
