@@ -37,6 +37,9 @@ static int known_outcome(const char *s)
 	return 0;
 }
 
+/* The longest time a row may hold: a week (a 1e308 would outweigh every real history it is averaged with). */
+#define SECONDS_MAX (7.0 * 24 * 3600)
+
 /* The checks on values that both directions make: export leaves out what import would refuse. */
 static int check_row(const struct timings_row *r, char *err, size_t errsz)
 {
@@ -46,6 +49,8 @@ static int check_row(const struct timings_row *r, char *err, size_t errsz)
 		return fail(err, errsz, "empty test name");
 	if (!isfinite(r->seconds) || r->seconds < 0)
 		return fail(err, errsz, "seconds must be a number >= 0");
+	if (r->seconds > SECONDS_MAX)
+		return fail(err, errsz, "seconds must be at most a week");
 	if (r->kind == TIMINGS_ENV && r->ok != 0 && r->ok != 1)
 		return fail(err, errsz, "ok must be 1 (passed) or 0 (failed)");
 	if (r->kind == TIMINGS_TEST && (!r->outcome || !known_outcome(r->outcome)))
@@ -87,8 +92,10 @@ static int parse_seconds(const char *s, double *out, char *err, size_t errsz)
 	/* an overflow reads as infinity; an underflow (ERANGE too) is a tiny number, still exact */
 	if (*s >= '0' && *s <= '9') {
 		*out = strtod(s, &end);
-		if (!*end && isfinite(*out))
+		if (!*end && isfinite(*out) && *out <= SECONDS_MAX)
 			return 0;
+		if (!*end && isfinite(*out))
+			return fail(err, errsz, "seconds '%.40s' is more than a week: no run blitz timed lasts that long", s);
 	}
 	return fail(err, errsz, "seconds '%.40s' is not a number >= 0", s);
 }

@@ -164,6 +164,8 @@ static const struct {
 	{ "env\tpy\t1\t1\tsoon", "at 'soon' is not a Unix time" },
 	{ "env\tpy\t1\t1\t-5", "at '-5'" },
 	{ "env\tpy\t1\t1\t99999999999999999999", "at '99999999999999999999'" },
+	{ "env\tpy\t1e308\t1\t5", "seconds '1e308' is more than a week" },
+	{ "test\tpy\tt\t604801\tpassed\t5", "seconds '604801' is more than a week" },
 	{ "env\t\t1\t1\t5", "empty env name" },
 	{ "test\tpy\t\t1\tpassed\t5", "empty test name" },
 	{ "env\tp\\qy\t1\t1\t5", "env name: unknown escape '\\q'" },
