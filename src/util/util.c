@@ -244,15 +244,18 @@ char *read_file_tail(const char *path, size_t max, size_t *len)
 int mkdirs(const char *dir)
 {
 	char *copy = xstrdup(dir);
-	int rc;
+	int rc, first = 0;	/* why a folder above could not be made (EACCES in a read-only project) */
 
 	for (char *p = copy + 1; *p; p++)
 		if (*p == '/') {
 			*p = '\0';
-			mkdir(copy, 0755);
+			if (mkdir(copy, 0755) < 0 && errno != EEXIST && !first)
+				first = errno;
 			*p = '/';
 		}
 	rc = mkdir(copy, 0755) < 0 && errno != EEXIST ? -1 : 0;
+	if (rc < 0 && errno == ENOENT && first)
+		errno = first;	/* the cause, not its consequence */
 	free(copy);
 	return rc;
 }

@@ -48,7 +48,6 @@ long long now_ns(void);
  */
 char *read_file(const char *path, size_t *len);
 
-/* Create dir and the folders above it that are missing (mkdir -p). Returns 0, or -1 with errno set. */
 /*
  * The end of the file at path: its last max bytes at most, from the first
  * whole line in them (read without reading what comes before: a log of any
@@ -56,6 +55,11 @@ char *read_file(const char *path, size_t *len);
  */
 char *read_file_tail(const char *path, size_t max, size_t *len);
 
+/*
+ * Create dir and the folders above it that are missing (mkdir -p). Returns
+ * 0, or -1 with errno set: for a folder above that could not be made, its
+ * reason (EACCES), not the ENOENT that follows from it.
+ */
 int mkdirs(const char *dir);
 
 /*
