@@ -94,21 +94,6 @@ static int make_dir(const char *path, char *err, size_t errsz)
 	return 0;
 }
 
-/* A folder that holds nothing (or does not exist). */
-static int empty_dir(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	int empty = 1;
-
-	if (!d)
-		return errno == ENOENT;
-	while (empty && (de = readdir(d)))
-		empty = strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0;
-	closedir(d);
-	return empty;
-}
-
 /* Empty the venv at dir, keeping the folder itself (as venv --clear does). */
 static int clear_venv(const char *dir, char *err, size_t errsz)
 {
@@ -187,7 +172,7 @@ static int prepare_dir(const char *dir, const struct venv_opts *o, char *err, si
 	}
 	if (join(cfg, sizeof(cfg), dir, "pyvenv.cfg", err, errsz) < 0)
 		return -1;
-	if (!S_ISDIR(st.st_mode) || (!empty_dir(dir) && (!o->clear || access(cfg, F_OK) != 0))) {
+	if (!S_ISDIR(st.st_mode) || (!dir_is_empty(dir) && (!o->clear || access(cfg, F_OK) != 0))) {
 		snprintf(err, errsz, "'%s' exists and is not an empty folder or a venv (no pyvenv.cfg): "
 			 "blitz will not delete it; remove it or point env_dir elsewhere", dir);
 		return -1;

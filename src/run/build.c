@@ -34,21 +34,6 @@ void envrun_unlock(struct envrun *er)
 	er->waiting_lock = 0;
 }
 
-/* A folder that holds nothing, or nothing at all. */
-static int empty_dir(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	int empty = 1;
-
-	if (!d)
-		return errno == ENOENT;
-	while (empty && (de = readdir(d)))
-		empty = strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0;
-	closedir(d);
-	return empty;
-}
-
 /*
  * An env built from scratch installs its deps and its project in one pip
  * run: its STEP_WHEEL moves before its STEP_DEPS, which then takes the wheel
@@ -153,7 +138,7 @@ static int plan_build(struct ctx *c, struct envrun *er)
 				struct strvec *argv = &er->steps.v[0].argv;
 				strvec_insert(argv, argv->n - 1, "--clear");
 			}
-		} else if (!empty_dir(dir)) {
+		} else if (!dir_is_empty(dir)) {
 			char why[512];
 			snprintf(why, sizeof(why), "env_dir %s exists and is not a virtual environment (no pyvenv.cfg): "
 				 "blitz will not delete it; remove it or point env_dir elsewhere", dir);

@@ -53,25 +53,6 @@ char *rundir_claim(const char *base, const char *prefix, int mode, int *lock_fd,
 	return NULL;
 }
 
-/* Whether the folder open at fd holds nothing (fd stays open and unmoved). */
-static int empty_fd(int fd)
-{
-	int dup_fd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *d = dup_fd < 0 ? NULL : fdopendir(dup_fd);
-	struct dirent *de;
-	int empty = 1;
-
-	if (!d) {
-		if (dup_fd >= 0)
-			close(dup_fd);
-		return 0;
-	}
-	while (empty && (de = readdir(d)))
-		empty = strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0;
-	closedir(d);
-	return empty;
-}
-
 size_t rundir_reap(const char *base, const char *prefix, const char *mine, void (*gone)(const char *dir, void *arg),
 		   void *arg)
 {
@@ -104,7 +85,7 @@ size_t rundir_reap(const char *base, const char *prefix, const char *mine, void 
 		 * it holds what the run put there.
 		 */
 		if (flock(fd, LOCK_EX | LOCK_NB) < 0 || fstat(fd, &st) < 0 || st.st_nlink == 0 ||
-		    (time(NULL) - st.st_mtime < YOUNG_S && empty_fd(fd))) {
+		    (time(NULL) - st.st_mtime < YOUNG_S && dir_fd_is_empty(fd))) {
 			close(fd);
 			continue;
 		}

@@ -333,6 +333,36 @@ static int empty_dir_fd(int fd, dev_t dev)
 	return 0;
 }
 
+int dir_fd_is_empty(int fd)
+{
+	int own = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);	/* its own position: fd is left as it was */
+	DIR *d = own < 0 ? NULL : fdopendir(own);
+	struct dirent *de;
+	int empty = 1;
+
+	if (!d) {
+		if (own >= 0)
+			close(own);
+		return 0;
+	}
+	while (empty && (de = readdir(d)))
+		empty = strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0;
+	closedir(d);
+	return empty;
+}
+
+int dir_is_empty(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int empty;
+
+	if (fd < 0)
+		return errno == ENOENT;
+	empty = dir_fd_is_empty(fd);
+	close(fd);
+	return empty;
+}
+
 int remove_tree(const char *dir)
 {
 	struct stat st;

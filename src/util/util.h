@@ -73,6 +73,10 @@ int mkdir_own(const char *dir, mode_t mode);
 /* Whether dir lies on a tmpfs (a file system in RAM); free: its free bytes, when not NULL. */
 int is_tmpfs(const char *dir, unsigned long long *free);
 
+/* Whether the folder dir holds nothing (also when it does not exist); the same for one open at fd. */
+int dir_is_empty(const char *dir);
+int dir_fd_is_empty(int fd);
+
 /*
  * Delete dir and everything under it (rm -rf --one-file-system), by folder
  * descriptors (openat, unlinkat, O_NOFOLLOW): a symbolic link found in it,
