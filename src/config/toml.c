@@ -1,7 +1,8 @@
 /*
  * The TOML tree: tables in document order with a hash index once they grow,
  * arrays, and the lookups and typed accessors of toml.h. Parsing is in
- * toml_parse.c and toml_scalar.c.
+ * toml_parse.c and toml_scalar.c, which build on this file and which it never
+ * calls (toml_get_path, which reads its path as a key, is in toml_parse.c).
  */
 #include "toml.h"
 
@@ -286,41 +287,6 @@ const struct toml_value *toml_get(const struct toml_table *t, const char *key)
 	const struct toml_kv *kv = toml_find(t, key, strlen(key));
 
 	return kv ? &kv->value : NULL;
-}
-
-const struct toml_value *toml_get_path(const struct toml_table *t, const char *path)
-{
-	struct toml_parser p;
-	struct toml_keys keys = { STRBUF_INIT, NULL, 0, 0 };
-	struct diag d;
-	const struct toml_value *v = NULL;
-
-	if (!t)
-		return NULL;
-	memset(&p, 0, sizeof(p));
-	p.path = "";
-	p.s = (const unsigned char *)path;
-	p.len = strlen(path);
-	p.line = 1;
-	p.d = &d;
-	if (tp_key(&p, &keys) == 0 && p.pos == p.len) {
-		for (size_t i = 0; i < keys.n; i++) {
-			const struct toml_kv *kv;
-			if (i && !(t = toml_table(v))) {
-				v = NULL;
-				break;
-			}
-			kv = toml_find(t, keys.buf.buf + keys.parts[i].off, keys.parts[i].len);
-			if (!kv) {
-				v = NULL;
-				break;
-			}
-			v = &kv->value;
-		}
-	}
-	tp_keys_release(&keys);
-	strbuf_release(&p.sb);
-	return v;
 }
 
 size_t toml_table_len(const struct toml_table *t)

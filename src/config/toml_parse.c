@@ -1,7 +1,8 @@
 /*
  * The structure of a TOML document: keys, key/value pairs, [table] and
  * [[array of tables]] headers, arrays and inline tables, and the rules on
- * what may be defined where. Scalars are read in toml_scalar.c.
+ * what may be defined where; and toml_get_path, whose path is a key. Scalars
+ * and the error helpers are in toml_scalar.c, the tree in toml.c.
  *
  * Redefinition follows each table's origin (enum toml_origin):
  * - a header may pass through any table but an inline one, and through the
@@ -14,7 +15,6 @@
  * - a key is set once per table.
  */
 #include <limits.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,75 +28,9 @@
 /* Room for a key quoted in a message. */
 #define KEY_TEXT 160
 
-int tp_error(struct toml_parser *p, size_t at, const char *fmt, ...)
-{
-	char msg[sizeof(p->d->msg)];
-	va_list ap;
-	int line = 1;
-	size_t bol = 0;
-
-	if (at > p->len)
-		at = p->len;
-	if (at >= 3 && memcmp(p->s, "\xef\xbb\xbf", 3) == 0)
-		bol = 3;	/* an editor shows no BOM: columns count from after it */
-	for (size_t i = 0; i < at; i++)
-		if (p->s[i] == '\n') {
-			line++;
-			bol = i + 1;
-		}
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	return diag_set(p->d, p->path, line, (int)(at - bol) + 1, "%s", msg);
-}
-
-const char *tp_describe(struct toml_parser *p, size_t at, char *buf, size_t size)
-{
-	unsigned c;
-
-	if (at >= p->len)
-		return "end of file";
-	c = p->s[at];
-	if (c == '\n' || (c == '\r' && at + 1 < p->len && p->s[at + 1] == '\n'))
-		return "a newline";
-	if (c == '\r')
-		return "a carriage return without a line feed";
-	if (c == '\t')
-		return "a tab";
-	if (c >= 0x20 && c < 0x7f) {
-		snprintf(buf, size, "'%c'", c);
-	} else if (c < 0x80) {
-		snprintf(buf, size, "control character U+%04X", c);
-	} else {
-		/* the document is valid UTF-8 by now: decode the character for its number */
-		unsigned cp = c >= 0xf0 ? c & 0x07 : c >= 0xe0 ? c & 0x0f : c & 0x1f;
-		size_t n = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : 1;
-		for (size_t i = 1; i <= n && at + i < p->len; i++)
-			cp = cp << 6 | (p->s[at + i] & 0x3f);
-		snprintf(buf, size, "U+%04X", cp);
-	}
-	return buf;
-}
-
 int tp_col(const struct toml_parser *p, size_t at)
 {
 	return (int)(at - p->bol) + 1;
-}
-
-int tp_newline(struct toml_parser *p)
-{
-	size_t n;
-
-	if (p->pos < p->len && p->s[p->pos] == '\n')
-		n = 1;
-	else if (p->pos + 1 < p->len && p->s[p->pos] == '\r' && p->s[p->pos + 1] == '\n')
-		n = 2;
-	else
-		return 0;
-	p->pos += n;
-	p->line++;
-	p->bol = p->pos;
-	return 1;
 }
 
 int tp_bare_char(unsigned char c)
@@ -207,6 +141,41 @@ void tp_keys_release(struct toml_keys *keys)
 	free(keys->parts);
 	keys->parts = NULL;
 	keys->n = keys->alloc = 0;
+}
+
+const struct toml_value *toml_get_path(const struct toml_table *t, const char *path)
+{
+	struct toml_parser p;
+	struct toml_keys keys = { STRBUF_INIT, NULL, 0, 0 };
+	struct diag d;
+	const struct toml_value *v = NULL;
+
+	if (!t)
+		return NULL;
+	memset(&p, 0, sizeof(p));
+	p.path = "";
+	p.s = (const unsigned char *)path;
+	p.len = strlen(path);
+	p.line = 1;
+	p.d = &d;
+	if (tp_key(&p, &keys) == 0 && p.pos == p.len) {
+		for (size_t i = 0; i < keys.n; i++) {
+			const struct toml_kv *kv;
+			if (i && !(t = toml_table(v))) {
+				v = NULL;
+				break;
+			}
+			kv = toml_find(t, keys.buf.buf + keys.parts[i].off, keys.parts[i].len);
+			if (!kv) {
+				v = NULL;
+				break;
+			}
+			v = &kv->value;
+		}
+	}
+	tp_keys_release(&keys);
+	strbuf_release(&p.sb);
+	return v;
 }
 
 /*

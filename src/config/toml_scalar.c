@@ -1,21 +1,92 @@
 /*
  * TOML's scalars: the four kinds of string with their escapes, integers in
- * every base, floats, and the four kinds of date-time. The document is valid
- * UTF-8 by the time these run (toml_parse checks it first), so bytes of 0x80
- * and above are parts of real characters.
+ * every base, floats, and the four kinds of date-time; and the parser's
+ * helpers that they share with toml_parse.c (an error at an offset, a
+ * character described for a message, a newline consumed). The document is
+ * valid UTF-8 by the time these run (toml_parse checks it first), so bytes of
+ * 0x80 and above are parts of real characters. This file calls only toml.c.
  */
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "diag.h"
 #include "toml_int.h"
 #include "../util/strbuf.h"
 #include "../util/util.h"
 
 /* Numbers are quoted in messages up to this many bytes. */
 #define QUOTE_MAX 40
+
+int tp_error(struct toml_parser *p, size_t at, const char *fmt, ...)
+{
+	char msg[sizeof(p->d->msg)];
+	va_list ap;
+	int line = 1;
+	size_t bol = 0;
+
+	if (at > p->len)
+		at = p->len;
+	if (at >= 3 && memcmp(p->s, "\xef\xbb\xbf", 3) == 0)
+		bol = 3;	/* an editor shows no BOM: columns count from after it */
+	for (size_t i = 0; i < at; i++)
+		if (p->s[i] == '\n') {
+			line++;
+			bol = i + 1;
+		}
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return diag_set(p->d, p->path, line, (int)(at - bol) + 1, "%s", msg);
+}
+
+const char *tp_describe(struct toml_parser *p, size_t at, char *buf, size_t size)
+{
+	unsigned c;
+
+	if (at >= p->len)
+		return "end of file";
+	c = p->s[at];
+	if (c == '\n' || (c == '\r' && at + 1 < p->len && p->s[at + 1] == '\n'))
+		return "a newline";
+	if (c == '\r')
+		return "a carriage return without a line feed";
+	if (c == '\t')
+		return "a tab";
+	if (c >= 0x20 && c < 0x7f) {
+		snprintf(buf, size, "'%c'", c);
+	} else if (c < 0x80) {
+		snprintf(buf, size, "control character U+%04X", c);
+	} else {
+		/* the document is valid UTF-8 by now: decode the character for its number */
+		unsigned cp = c >= 0xf0 ? c & 0x07 : c >= 0xe0 ? c & 0x0f : c & 0x1f;
+		size_t n = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : 1;
+		for (size_t i = 1; i <= n && at + i < p->len; i++)
+			cp = cp << 6 | (p->s[at + i] & 0x3f);
+		snprintf(buf, size, "U+%04X", cp);
+	}
+	return buf;
+}
+
+int tp_newline(struct toml_parser *p)
+{
+	size_t n;
+
+	if (p->pos < p->len && p->s[p->pos] == '\n')
+		n = 1;
+	else if (p->pos + 1 < p->len && p->s[p->pos] == '\r' && p->s[p->pos + 1] == '\n')
+		n = 2;
+	else
+		return 0;
+	p->pos += n;
+	p->line++;
+	p->bol = p->pos;
+	return 1;
+}
 
 static int is_digit(int c)
 {

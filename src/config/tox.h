@@ -1,6 +1,35 @@
 #ifndef BLITZ_TOX_H
 #define BLITZ_TOX_H
 
+/*
+ * A tox configuration: loading the file (tox.c), resolving an env's keys
+ * (envctx.c, with subst.c and setenv.c) and reading them as typed settings
+ * (toxenv.c, with settings.c and package.c).
+ *
+ * Call cycle: envctx.c package.c setenv.c settings.c subst.c tox.c toxenv.c
+ *
+ * These seven files call each other in a circle on purpose. This is the one
+ * call cycle config keeps: tox's values refer to each other across envs, so
+ * resolving one value may resolve any other, and no layering removes that.
+ * - envctx.c reads a key's raw text and has subst.c substitute it. A
+ *   {[testenv:x]key} or {key} there resolves another env's (or the same
+ *   env's) setting through envctx_get/envctx_value in envctx.c, and that
+ *   value is substituted again, and so on.
+ * - {env:K} reads set_env (setenv.c), whose lines are substituted only when
+ *   asked for, so setenv.c calls subst.c and subst.c calls setenv.c.
+ * - The core section's values (work_dir, labels) are substituted in an env's
+ *   context, so tox.c calls envctx.c and subst.c. An env's context asks tox.c
+ *   for core flags, the default python and which envs are packaging envs.
+ * - toxenv.c reads the typed settings through envctx.c, and settings.c adds
+ *   more (toxenv_more) using toxenv.c's typed readers. Its packaging settings
+ *   (package.c) resolve the packaging env, which is another env read by
+ *   toxenv.c and envctx.c again.
+ * The recursion ends: envctx_value refuses a key already on its env's chain,
+ * subst.c refuses a [section]key it is already substituting, and subst.c
+ * stops at 100 levels of nesting. Each is an error that says to break the
+ * cycle.
+ */
+
 #include <stddef.h>
 
 #include "ini.h"
