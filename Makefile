@@ -24,7 +24,7 @@ LDFLAGS += -fsanitize=$(SANITIZE)
 endif
 
 BUILD   ?= build
-SRCS_LIB = $(wildcard src/util/*.c src/config/*.c src/env/*.c src/run/*.c src/plan/*.c src/state/*.c src/report/*.c src/service/*.c src/cli/*.c)
+SRCS_LIB = $(wildcard src/util/*.c src/config/*.c src/env/*.c src/run/*.c src/plan/*.c src/state/*.c src/report/*.c src/results/*.c src/service/*.c src/cli/*.c)
 OBJS_LIB = $(SRCS_LIB:%.c=$(BUILD)/%.o)
 UNIT_SRCS = $(wildcard tests/unit/*.c)
 UNIT_OBJS = $(UNIT_SRCS:%.c=$(BUILD)/%.o)

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/report/junit.h"
+#include "../src/results/junit.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

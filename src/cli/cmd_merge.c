@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "../report/junit.h"
+#include "../results/junit.h"
 #include "../util/util.h"
 
 int cmd_merge(const struct opts *o)

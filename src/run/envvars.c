@@ -100,3 +100,16 @@ void envvars_build_install_tox3(const struct toxenv *e, const char *work_dir, ch
 {
 	build(e, work_dir, 33, environ_, out);
 }
+
+void envvars_set(struct strvec *envp, const char *key, const char *value)
+{
+	size_t n = strlen(key), i = 0;
+
+	if (!envp->n)
+		return;
+	while (i < envp->n && !(strncmp(envp->v[i], key, n) == 0 && envp->v[i][n] == '='))
+		i++;
+	if (i < envp->n)
+		strvec_remove(envp, i);
+	strvec_push_owned(envp, xconcat(key, "=", value, NULL));
+}

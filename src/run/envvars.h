@@ -24,4 +24,7 @@ void envvars_build(const struct toxenv *e, const char *work_dir, int tox3, char 
  */
 void envvars_build_install_tox3(const struct toxenv *e, const char *work_dir, char *const *environ_, struct strvec *out);
 
+/* KEY=value in envp, over any KEY there; nothing when envp is empty (not in use). */
+void envvars_set(struct strvec *envp, const char *key, const char *value);
+
 #endif

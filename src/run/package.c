@@ -5,7 +5,7 @@
  * `package = sdist` (tox's default) builds an sdist there, and pip builds
  * the wheel of that sdist for each interpreter, as pip in each env would;
  * wheel and editable are built by the backend in the env's wheel_build_env.
- * Each build is a task (shared.c), done once for the envs that need it and
+ * Each build is a task (task.c), done once for the envs that need it and
  * kept for later runs while the project's tree, the packaging env and its
  * settings are unchanged. Each env then installs the file it got.
  */
@@ -41,6 +41,8 @@ struct pkgenv {
 	char error[512];		/* why it cannot build, or "" */
 };
 
+static const struct task_ops build_ops, pip_wheel_ops;
+
 static const char backend_source[] =
 #include "blitz_backend.inc"
 	;
@@ -53,8 +55,8 @@ char *package_root_dir(const struct ctx *c)
 /* Write blitz's PEP 517 front end where the builds run it (once a run); its path, or NULL. */
 static const char *backend_script(struct ctx *c)
 {
-	if (c->backend_script)
-		return c->backend_script;
+	if (c->pkg.backend_script)
+		return c->pkg.backend_script;
 	char *dir = xconcat(c->o->state_dir, "/backend", NULL);
 	char *path = xconcat(dir, "/blitz_backend.py", NULL);
 	size_t len = 0;
@@ -74,17 +76,25 @@ static const char *backend_script(struct ctx *c)
 	}
 	free(old);
 	free(dir);
-	c->backend_script = path;
+	c->pkg.backend_script = path;
 	return path;
 }
 
-void pkgenv_free(struct pkgenv *p)
+static void pkgenv_free(struct pkgenv *p)
 {
 	if (p->resolved)
 		toxenv_release(&p->e);
 	strvec_clear(&p->envp);
 	free(p->name);
 	free(p);
+}
+
+void package_release(struct ctx *c)
+{
+	for (size_t i = 0; i < c->pkg.n; i++)
+		pkgenv_free(c->pkg.envs[i]);
+	free(c->pkg.envs);
+	free(c->pkg.backend_script);
 }
 
 /* What a packaging env's venv is made from: its interpreter, its seeds, and the deps it may have. */
@@ -107,13 +117,13 @@ static struct pkgenv *pkgenv_get(struct ctx *c, const char *name)
 	struct diag d = { 0 };
 	int found = -1;
 
-	for (size_t i = 0; i < c->npkgenvs; i++)
-		if (strcmp(c->pkgenvs[i]->name, name) == 0)
-			return c->pkgenvs[i];
+	for (size_t i = 0; i < c->pkg.n; i++)
+		if (strcmp(c->pkg.envs[i]->name, name) == 0)
+			return c->pkg.envs[i];
 	p = xcalloc(1, sizeof(*p));
 	p->name = xstrdup(name);
-	c->pkgenvs = xrealloc(c->pkgenvs, (c->npkgenvs + 1) * sizeof(*c->pkgenvs));
-	c->pkgenvs[c->npkgenvs++] = p;
+	c->pkg.envs = xrealloc(c->pkg.envs, (c->pkg.n + 1) * sizeof(*c->pkg.envs));
+	c->pkg.envs[c->pkg.n++] = p;
 	if (tox_env_resolve(c->t, name, &p->e, &d) < 0) {
 		char *msg = diag_format(&d);
 		snprintf(p->error, sizeof(p->error), "%s", msg);
@@ -132,7 +142,7 @@ static struct pkgenv *pkgenv_get(struct ctx *c, const char *name)
 		envvars_build_install_tox3(&p->e, c->t->workdir, environ, &p->envp);
 	else
 		envvars_build(&p->e, c->t->workdir, 0, environ, &p->envp);
-	p->seeding = run_seeding(c, &p->in, &p->envp);
+	p->seeding = seeding_get(c, &p->in, &p->envp);
 	if (p->seeding->error[0] || strcmp(p->in.impl, "cpython") != 0 || p->in.major < 3) {
 		snprintf(p->error, sizeof(p->error), "cannot make its venv: %.400s",
 			 p->seeding->error[0] ? p->seeding->error : "blitz builds packages with CPython 3 only");
@@ -180,7 +190,7 @@ static char *config_settings(const struct pkgenv *p, const char *kind)
 static uint64_t build_key(struct ctx *c, const struct pkgenv *p, const char *kind, const char *root)
 {
 	char *settings = config_settings(p, kind);
-	uint64_t tree = run_tree(c, 0);
+	uint64_t tree = tree_fp(c, 0);
 	uint64_t key = fp_str(fp_str(FP_INIT, "blitz build 1"), kind);
 
 	key = fp_bytes(key, &tree, sizeof(tree));
@@ -198,18 +208,18 @@ static uint64_t build_key(struct ctx *c, const struct pkgenv *p, const char *kin
 static struct task *build_task(struct ctx *c, struct pkgenv *p, const char *kind, const char *root)
 {
 	char *dir = package_root_dir(c);
-	struct task *t = task_get(c, TASK_BUILD, build_key(c, p, kind, root), dir);
+	struct task *t = task_get(c, TASK_BUILD, &build_ops, build_key(c, p, kind, root), dir);
 
 	t->build_kind = kind;
 	t->pkg = p;
-	if (!t->run.e.package_root)
-		t->run.e.package_root = xstrdup(root);
+	if (!t->root)
+		t->root = xstrdup(root);
 	free(dir);
 	return t;
 }
 
 /* The task that builds the wheel of sdist's file for env er's interpreter, with er's install settings. */
-static struct task *pip_wheel_task(struct ctx *c, struct envrun *er, struct task *sdist)
+static struct task *pip_wheel_task(struct ctx *c, const struct envrun *er, struct task *sdist)
 {
 	char *dir = package_root_dir(c);
 	uint64_t key = fp_str(FP_INIT, "blitz pip-wheel 1");
@@ -220,33 +230,34 @@ static struct task *pip_wheel_task(struct ctx *c, struct envrun *er, struct task
 	key = fp_str(key, er->in.path);
 	key = fp_bytes(key, &er->fp_install, sizeof(er->fp_install));
 	key = fp_str(key, er->seeding->builder_pip);
-	t = task_get(c, TASK_PIP_WHEEL, key, dir);
+	t = task_get(c, TASK_PIP_WHEEL, &pip_wheel_ops, key, dir);
 	t->needs = sdist;
-	if (!t->run.seeding) {
+	if (!t->seeding) {
 		/* built as env er would: its interpreter and its set-up's environment (PIP_* settings) */
-		t->run.in = er->in;
-		t->run.seeding = er->seeding;
-		strvec_extend(&t->run.envp, er->envp_setup.n ? &er->envp_setup : &er->envp);
+		t->in = er->in;
+		t->seeding = er->seeding;
+		strvec_extend(&t->envp, er->envp_setup.n ? &er->envp_setup : &er->envp);
 	}
 	free(dir);
 	return t;
 }
 
-int package_prepare(struct ctx *c, struct envrun *er)
+void package_choose(struct ctx *c, const struct envrun *er, struct package_choice *pc)
 {
 	const char *type = er->e.package_type ? er->e.package_type : "";
 	const char *name, *kind;
 	struct pkgenv *p;
-	size_t at;
 
-	if (!*type || strcmp(type, "skip") == 0 || strcmp(type, "editable-legacy") == 0)
-		return 0;
-	if (c->t->tox3 && strcmp(type, "editable") == 0)
-		return 0;	/* tox 3's usedevelop: pip install -e, as steps_build writes it */
+	memset(pc, 0, sizeof(*pc));
+	if (!*type || strcmp(type, "skip") == 0 || strcmp(type, "editable-legacy") == 0 ||
+	    (c->t->tox3 && strcmp(type, "editable") == 0)) {
+		pc->none = 1;	/* tox 3's usedevelop: pip install -e, as steps_build writes it */
+		return;
+	}
 	if (strcmp(type, "deps-only") == 0) {
-		snprintf(er->error, sizeof(er->error), "package = %s is not supported by blitz yet: use sdist, wheel, "
+		snprintf(pc->error, sizeof(pc->error), "package = %s is not supported by blitz yet: use sdist, wheel, "
 			 "editable or skip", type);
-		return -1;
+		return;
 	}
 	if (strcmp(type, "sdist") == 0 || strcmp(type, "sdist-wheel") == 0) {
 		name = er->e.package_env;
@@ -261,22 +272,17 @@ int package_prepare(struct ctx *c, struct envrun *er)
 	/* a packaging env that cannot build fails the env when it gets there, as in tox: its venv made */
 	p = pkgenv_get(c, name && *name ? name : ".pkg");
 	if (p->error[0]) {
-		er->pkg_error = xasprintf("packaging env %s: %.400s", p->name, p->error);
+		pc->pkg_error = xasprintf("packaging env %s: %.400s", p->name, p->error);
 	} else if (p->e.deps.n && strcmp(kind, "external") != 0) {
-		er->pkg_error = xasprintf("PEP-517 packaging environment '%s' does not support the deps "
+		pc->pkg_error = xasprintf("PEP-517 packaging environment '%s' does not support the deps "
 					  "configuration. Build dependencies should be specified in the [build-system] "
 					  "table of pyproject.toml or by the build backend via get_requires_for_build hooks",
 					  p->name);
 	} else {
 		struct task *t = build_task(c, p, kind, er->e.package_root && er->e.package_root[0] ?
 						      er->e.package_root : c->t->toxinidir);
-		er->pkg_task = strcmp(kind, "sdist") == 0 ? pip_wheel_task(c, er, t) : t;
+		pc->task = strcmp(kind, "sdist") == 0 ? pip_wheel_task(c, er, t) : t;
 	}
-	for (at = 0; at < er->steps.n && er->steps.v[at].kind != STEP_PACKAGE; at++)
-		;
-	if (at < er->steps.n)
-		steps_insert(&er->steps, at, STEP_WHEEL);
-	return 0;
 }
 
 /* The value of the JSON string after "key": in text, unescaped (allocated), or NULL. */
@@ -321,7 +327,7 @@ static char *json_string(const char *text, const char *key)
 	return strbuf_detach(&sb);
 }
 
-int package_task_found(struct task *t)
+static int package_task_found(struct task *t)
 {
 	char *result = xconcat(t->dir, "/result.json", NULL);
 	char *text = read_file(result, NULL), *artifact = text ? json_string(text, "artifact") : NULL;
@@ -378,20 +384,20 @@ static void forget_outputs(struct ctx *c, struct task *t, const char *artifact)
 {
 	char *version = artifact_version(artifact);
 
-	if (run_tree_outputs(c, version) > 0) {
+	if (tree_outputs(c, version) > 0) {
 		char *root = package_root_dir(c);
-		t->key = build_key(c, t->pkg, t->build_kind, t->run.e.package_root);
+		t->key = build_key(c, t->pkg, t->build_kind, t->root);
 		free(t->dir);
 		t->dir = xasprintf("%s/%016llx", root, (unsigned long long)t->key);
 		free(root);
 		for (size_t i = 0; i < c->n; i++)
 			if (c->runs[i].fp_package)
-				envrun_package_fp(c, &c->runs[i]);
+				envrun_tree_changed(c, &c->runs[i]);
 	}
 	free(version);
 }
 
-int package_task_built(struct ctx *c, struct task *t)
+static int package_task_built(struct ctx *c, struct task *t, char *why, size_t whysz)
 {
 	char *result = xconcat(t->tmp, "/result.json", NULL);
 	char *text = read_file(result, NULL), *artifact = text ? json_string(text, "artifact") : NULL;
@@ -399,11 +405,10 @@ int package_task_built(struct ctx *c, struct task *t)
 
 	(void)c;
 	if (!artifact || access(artifact, F_OK) != 0) {
-		snprintf(t->result.reason, sizeof(t->result.reason), "the build made no package (see %s)", t->result.log_path);
+		snprintf(why, whysz, "the build made no package (see %s)", t->result.log_path);
 		rc = -1;
 	} else if (strncmp(artifact, t->tmp, strlen(t->tmp)) != 0 || artifact[strlen(t->tmp)] != '/') {
-		snprintf(t->result.reason, sizeof(t->result.reason), "the build put its package outside %s: %s", t->tmp,
-			 artifact);
+		snprintf(why, whysz, "the build put its package outside %s: %s", t->tmp, artifact);
 		rc = -1;
 	}
 	if (t->pkg && t->pkg->busy == t)
@@ -424,42 +429,33 @@ static void install_words(const struct toxenv *e, struct strvec *out)
 			strvec_push(out, e->install_command.v[i]);
 }
 
-/* Fail task t before it ran a step: why, and the envs waiting for it go on (to fail). */
-static void task_fail_early(struct task *t, const char *why)
-{
-	snprintf(t->result.reason, sizeof(t->result.reason), "%.500s", why);
-	t->result.status = ENV_FAILED;
-	t->result.code = 1;
-	t->state = TASK_FAILED;
-}
 
 /*
  * package = external: the packaging env's deps installed, its commands run
  * in its change_dir (they build the package into its env_tmp_dir/dist, as
  * tox's package_glob expects), then the one file there taken.
  */
-static void external_steps(struct ctx *c, struct task *t, const char *script)
+static void external_steps(struct ctx *c, struct task *t, const char *script, struct task_setup *ts)
 {
 	struct pkgenv *p = t->pkg;
-	struct envrun *run = &t->run;
 	struct step *st;
 	char *tmp = p->e.env_tmp_dir && p->e.env_tmp_dir[0] ? xstrdup(p->e.env_tmp_dir)
 							   : xasprintf("%s/%s/tmp", c->t->workdir, p->name);
 
-	if (p->e.deps.n && run->building)
-		steps_install(&run->steps, STEP_DEPS, &p->e, &p->e.deps);
-	run->setup_end = run->steps.n;
-	/* its env_tmp_dir is emptied before its commands, as tox does (the runner's prepare_dirs) */
-	run->e.env_tmp_dir = xstrdup(tmp);
-	run->e.change_dir = xstrdup(p->e.change_dir);
-	strvec_extend(&run->e.allowlist_externals, &p->e.allowlist_externals);
+	if (p->e.deps.n && ts->building)
+		steps_install(&ts->steps, STEP_DEPS, &p->e, &p->e.deps);
+	ts->setup_end = ts->steps.n;
+	/* its env_tmp_dir is emptied before its commands, as tox does (envrun.c's prepare_dirs) */
+	ts->env_tmp_dir = xstrdup(tmp);
+	ts->change_dir = xstrdup(p->e.change_dir);
+	strvec_extend(&ts->allowlist, &p->e.allowlist_externals);
 	for (size_t i = 0; i < p->e.commands.n; i++) {
-		st = steps_insert(&run->steps, run->steps.n, STEP_COMMAND);
+		st = steps_insert(&ts->steps, ts->steps.n, STEP_COMMAND);
 		st->set = SET_NONE;
 		strvec_extend(&st->argv, &p->e.commands.v[i].argv);
 		st->ignore_exit = p->e.commands.v[i].ignore_exit;
 	}
-	st = steps_insert(&run->steps, run->steps.n, STEP_BUILD);
+	st = steps_insert(&ts->steps, ts->steps.n, STEP_BUILD);
 	strvec_push(&st->argv, "python");
 	strvec_push(&st->argv, script);
 	strvec_push(&st->argv, "collect");
@@ -470,39 +466,38 @@ static void external_steps(struct ctx *c, struct task *t, const char *script)
 }
 
 /* The steps of a TASK_BUILD: the packaging env's venv unless it is in place, then the build. */
-static void build_steps(struct ctx *c, struct task *t, const char *script)
+static void build_steps(struct ctx *c, struct task *t, const char *script, struct task_setup *ts)
 {
 	struct pkgenv *p = t->pkg;
-	struct envrun *run = &t->run;
-	const char *root = t->run.e.package_root;
+	const char *root = t->root;
 	uint64_t setup, package;
 	struct step *st;
 
-	run->in = p->in;
-	run->seeding = p->seeding;
-	strvec_extend(&run->envp, &p->envp);
-	run->e.env_dir = xstrdup(p->e.env_dir);
-	run->e.system_site_packages = p->e.system_site_packages;
-	run->steps.direct_venv = 1;
-	run->fp_setup = p->fp;
+	ts->in = p->in;
+	ts->seeding = p->seeding;
+	strvec_extend(&ts->envp, &p->envp);
+	ts->env_dir = xstrdup(p->e.env_dir);
+	ts->system_site_packages = p->e.system_site_packages;
+	ts->steps.direct_venv = 1;
+	ts->fp_setup = p->fp;
 	if (c->o->recreate || p->e.recreate || envmark_read(p->e.env_dir, &setup, &package, NULL) < 0 || setup != p->fp) {
 		char *cfg = xconcat(p->e.env_dir, "/pyvenv.cfg", NULL);
-		run->clear = access(cfg, F_OK) == 0;
+		ts->clear = access(cfg, F_OK) == 0;
 		free(cfg);
 		envmark_clear(p->e.env_dir);
-		st = steps_insert(&run->steps, run->steps.n, STEP_CREATE);
+		st = steps_insert(&ts->steps, ts->steps.n, STEP_CREATE);
 		strvec_push(&st->argv, "venv");
 		strvec_push(&st->argv, p->e.env_dir);
-		run->building = 1;
+		ts->building = 1;
 	}
 	if (strcmp(t->build_kind, "external") == 0) {
-		external_steps(c, t, script);
+		external_steps(c, t, script, ts);
 		p->busy = t;
 		return;
 	}
-	run->setup_end = run->steps.n;
+	ts->setup_end = ts->steps.n;
 	char *settings = config_settings(p, t->build_kind);
-	st = steps_insert(&run->steps, run->steps.n, STEP_BUILD);
+	st = steps_insert(&ts->steps, ts->steps.n, STEP_BUILD);
 	strvec_push(&st->argv, "python");
 	strvec_push(&st->argv, script);
 	strvec_push(&st->argv, "build");
@@ -516,57 +511,61 @@ static void build_steps(struct ctx *c, struct task *t, const char *script)
 	p->busy = t;
 }
 
-void package_task_start(struct ctx *c, struct task *t)
+/* Start package task t: its steps, or a wait for the task it needs (package_ops' start). */
+static void package_task_start(struct ctx *c, struct task *t, const struct envrun *er)
 {
 	const char *script = backend_script(c);
+	struct task_setup ts = { 0 };
 	struct step *st;
 
-	t->run.waiting = NULL;
+	(void)er;
 	if (t->needs && t->needs->state != TASK_DONE) {
 		if (t->needs->state == TASK_FAILED) {
-			task_fail_early(t, t->needs->result.reason);
-			t->result.status = t->needs->result.status;
+			task_fail_early(t, t->needs->result.status, t->needs->result.reason);
 			return;
 		}
 		if (t->needs->state == TASK_IDLE)
-			package_task_start(c, t->needs);
-		t->state = TASK_RUNNING;
-		t->run.waiting = t->needs;
+			task_start(c, t->needs, NULL);
+		task_wait_for(t, t->needs);
 		return;
 	}
 	if (t->kind == TASK_BUILD && t->pkg->busy && t->pkg->busy != t && t->pkg->busy->state == TASK_RUNNING) {
-		t->state = TASK_RUNNING;	/* its packaging env builds something else: after that */
-		t->run.waiting = t->pkg->busy;
+		task_wait_for(t, t->pkg->busy);	/* its packaging env builds something else: after that */
 		return;
 	}
 	if (!script) {
-		task_fail_early(t, "cannot write blitz's build front end under .blitz/backend");
+		task_fail_early(t, ENV_FAILED, "cannot write blitz's build front end under .blitz/backend");
 		return;
 	}
-	if (t->kind == TASK_PIP_WHEEL && !t->run.seeding->builder_pip[0]) {
-		task_fail_early(t, "no pip wheel to build the project's wheel with for this interpreter");
+	if (t->kind == TASK_PIP_WHEEL && !t->seeding->builder_pip[0]) {
+		task_fail_early(t, ENV_FAILED, "no pip wheel to build the project's wheel with for this interpreter");
 		return;
 	}
 	remove_tree(t->tmp);
 	if (mkdirs(t->tmp) < 0) {
 		char why[600];
 		snprintf(why, sizeof(why), "cannot create %s: %s", t->tmp, strerror(errno));
-		task_fail_early(t, why);
+		task_fail_early(t, ENV_FAILED, why);
 		return;
 	}
-	steps_release(&t->run.steps);
 	if (t->kind == TASK_BUILD) {
-		build_steps(c, t, script);
+		build_steps(c, t, script, &ts);
 	} else {
-		st = steps_insert(&t->run.steps, 0, STEP_BUILD);
-		strvec_push(&st->argv, t->run.in.path);
+		ts.in = t->in;
+		ts.seeding = t->seeding;
+		strvec_extend(&ts.envp, &t->envp);
+		st = steps_insert(&ts.steps, 0, STEP_BUILD);
+		strvec_push(&st->argv, t->in.path);
 		strvec_push(&st->argv, "-I");
 		strvec_push(&st->argv, script);
 		strvec_push(&st->argv, "pip-wheel");
-		strvec_push(&st->argv, t->run.seeding->builder_pip);
+		strvec_push(&st->argv, t->seeding->builder_pip);
 		strvec_push(&st->argv, t->needs->artifact);
 		strvec_push(&st->argv, t->tmp);
 		strvec_push_owned(&st->argv, xconcat(t->tmp, "/result.json", NULL));
 	}
-	task_run_steps(c, t);
+	task_run(c, t, &ts);
 }
+
+static const struct task_ops build_ops = { "package", package_task_start, package_task_found, package_task_built };
+static const struct task_ops pip_wheel_ops = { "wheel", package_task_start, package_task_found, package_task_built };

@@ -3,7 +3,8 @@
  * for the env (package.c) with the extras it asks for (which must be the
  * package's), with its deps in one pip run when the env is new, else over
  * the old one (--force-reinstall --no-deps); constrain_package_deps's
- * constraints; TOX_PACKAGE for the commands.
+ * constraints. What to install comes back as plain data; the env's state
+ * machine (envrun.c) puts it into the env's steps.
  */
 #include "run_internal.h"
 
@@ -23,33 +24,13 @@
 	"out = subprocess.check_output([sys.executable, '-m', 'pip', 'freeze', '--all'])\n" \
 	"open(sys.argv[1], 'wb').write(out)\n"
 
-/*
- * constrain_package_deps (tox 4): the project's own requirements are
- * installed constrained by what the deps asked for ({env_dir}/constraints.txt:
- * the deps' requirements and their -c files, or with use_frozen_constraints
- * what pip freeze says after the deps went in, written by a STEP_FREEZE).
- */
-void package_constraints(struct ctx *c, struct envrun *er)
+const char *package_freeze_script(void)
 {
-	size_t at = 0;
-
-	if (c->t->tox3 || !er->e.constrain_package_deps || (!er->pkg_task && !er->pkg_error))
-		return;
-	er->constraints = xconcat(er->e.env_dir, "/constraints.txt", NULL);
-	if (!er->e.use_frozen_constraints)
-		return;
-	for (size_t i = 0; i < er->steps.n; i++)
-		if (er->steps.v[i].kind == STEP_DEPS || er->steps.v[i].kind == STEP_CREATE)
-			at = i + 1;
-	struct step *st = steps_insert(&er->steps, at, STEP_FREEZE);
-	strvec_push(&st->argv, "python");
-	strvec_push(&st->argv, "-c");
-	strvec_push(&st->argv, FREEZE);
-	strvec_push(&st->argv, er->constraints);
+	return FREEZE;
 }
 
 /* The constraints file of constrain_package_deps without use_frozen_constraints: the deps as written. */
-static void write_constraints(struct envrun *er)
+static void write_constraints(const struct envrun *er)
 {
 	FILE *f = fopen(er->constraints, "w");
 
@@ -144,55 +125,16 @@ static void package_words(const struct envrun *er, const char *artifact, int rei
 	strvec_push_owned(out, strbuf_detach(&sb));
 }
 
-/* Replace the packages of install step st by words. */
-static void set_packages(struct step *st, const struct strvec *words)
-{
-	for (size_t i = 0; i < st->pkg_n; i++)
-		strvec_remove(&st->argv, st->pkg_at);
-	for (size_t i = 0; i < words->n; i++)
-		strvec_insert(&st->argv, st->pkg_at + i, words->v[i]);
-	st->pkg_n = words->n;
-}
 
-/* env er's envp, and its set-up's, with KEY=VALUE set. */
-static void set_var(struct envrun *er, const char *key, const char *value)
+int package_install_plan(const struct envrun *er, const struct task *t, int has_step, struct pkg_install *pi, char *why,
+			 size_t whysz)
 {
-	struct strvec *vs[2] = { &er->envp, &er->envp_setup };
-	size_t n = strlen(key);
-
-	for (int k = 0; k < 2; k++) {
-		if (!vs[k]->n)
-			continue;
-		size_t i = 0;
-		while (i < vs[k]->n && !(strncmp(vs[k]->v[i], key, n) == 0 && vs[k]->v[i][n] == '='))
-			i++;
-		if (i < vs[k]->n)
-			strvec_remove(vs[k], i);
-		strvec_push_owned(vs[k], xconcat(key, "=", value, NULL));
-	}
-}
-
-int package_step(struct ctx *c, struct envrun *er)
-{
-	struct task *t = er->pkg_task;
 	struct metadata m = { 0 };
-	struct step *pkg = NULL, *deps = NULL;
-	char why[1024];
-	size_t pkg_index = 0;
 
-	if (er->pkg_error) {
-		envrun_log_line(er, "cannot build its package:", er->pkg_error);
-		envrun_fail(er, 1, er->pkg_error);
-		return -1;
-	}
-	int rc = task_wait(c, t, er);
-
-	if (rc != 0)
-		return rc;
+	memset(pi, 0, sizeof(*pi));
 	/* the extras it asks for must be the project's, as tox checks */
-	uint64_t reqs = 0;	/* 0: unknown (no metadata read): installed as if they changed */
 	if (t->metadata && metadata_read(t->metadata, &m) == 0) {
-		reqs = fp_str(FP_INIT, "blitz reqs 1");
+		pi->reqs = fp_str(FP_INIT, "blitz reqs 1");
 		struct strbuf missing = STRBUF_INIT;
 		for (size_t i = 0; i < er->e.extras.n; i++) {
 			char *x = pyname_normalise(er->e.extras.v[i], strlen(er->e.extras.v[i]));
@@ -207,66 +149,38 @@ int package_step(struct ctx *c, struct envrun *er)
 			struct strbuf avail = STRBUF_INIT;
 			for (size_t i = 0; i < sorted.n; i++)
 				strbuf_addf(&avail, "%s%s", i ? ", " : "", sorted.v[i]);
-			snprintf(why, sizeof(why), "extras not found for package %s: %s (available: %s)", m.name,
+			snprintf(why, whysz, "extras not found for package %s: %s (available: %s)", m.name,
 				 strbuf_str(&missing), strbuf_str(&avail));
 			strbuf_release(&avail);
 			strvec_clear(&sorted);
 			strbuf_release(&missing);
 			metadata_release(&m);
-			envrun_fail(er, 1, why);
 			return -1;
 		}
 		strbuf_release(&missing);
-		reqs = fp_strvec(reqs, &m.requires);
-		reqs = fp_strvec(reqs, &er->e.extras);
+		pi->reqs = fp_strvec(pi->reqs, &m.requires);
+		pi->reqs = fp_strvec(pi->reqs, &er->e.extras);
 		metadata_release(&m);
 	}
-	er->fp_reqs = reqs;
-	for (size_t i = er->next + 1; i < er->steps.n && !pkg; i++) {
-		if (er->steps.v[i].kind == STEP_PACKAGE) {
-			pkg = &er->steps.v[i];
-			pkg_index = i;
-		} else if (er->steps.v[i].kind == STEP_DEPS) {
-			deps = &er->steps.v[i];
-		}
-	}
-	envrun_log_line(er, "installing the project from the package built for this run:", t->artifact);
-	set_var(er, "TOX_PACKAGE", t->artifact);
-	if (!pkg)
+	/* 0: unknown (no metadata read): installed as if they changed */
+	if (!has_step)
 		return 0;
-	struct strvec words = STRVEC_INIT;
 	int reused = er->venv_reused;
 	if (er->constraints && !er->e.use_frozen_constraints)
 		write_constraints(er);
-	if (reused && (er->mark_reqs != reqs || !reqs)) {
+	if (reused && (er->mark_reqs != pi->reqs || !pi->reqs)) {
 		/* its requirements changed: they go in first, then the project over the old one */
-		package_words(er, t->artifact, 0, &words);
-		struct step *again = steps_insert(&er->steps, pkg_index + 1, STEP_PACKAGE);
-		pkg = &er->steps.v[pkg_index];
-		strvec_extend(&again->argv, &pkg->argv);
-		again->pkg_at = pkg->pkg_at;
-		again->pkg_n = pkg->pkg_n;
-		set_packages(pkg, &words);
-		strvec_clear(&words);
-		package_words(er, t->artifact, 1, &words);
-		set_packages(again, &words);
+		package_words(er, t->artifact, 0, &pi->words);
+		pi->again = 1;
+		package_words(er, t->artifact, 1, &pi->again_words);
 	} else {
-		package_words(er, t->artifact, reused, &words);
-		set_packages(pkg, &words);
-	}
-	strvec_clear(&words);
-	/*
-	 * Together: one pip run for the deps and the project (what pip starts
-	 * costs as much as what it installs here). Both run the env's
-	 * install_command: the project's packages go in after the deps'.
-	 */
-	if (er->together && deps && pkg->pkg_n && deps->pkg_n) {
-		size_t at = deps->pkg_at + deps->pkg_n;
-		for (size_t i = 0; i < pkg->pkg_n; i++)
-			strvec_insert(&deps->argv, at + i, pkg->argv.v[pkg->pkg_at + i]);
-		er->together_at = at;
-		er->together_words = pkg->pkg_n;
-		er->package_in_deps = 1;
+		package_words(er, t->artifact, reused, &pi->words);
 	}
 	return 0;
+}
+
+void package_install_release(struct pkg_install *pi)
+{
+	strvec_clear(&pi->words);
+	strvec_clear(&pi->again_words);
 }

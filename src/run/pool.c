@@ -133,8 +133,9 @@ struct job *pool_fail(struct pool *p, const struct job_spec *spec, enum job_end 
 {
 	struct job *j = xcalloc(1, sizeof(*j));
 
-	j->data = spec->data;
-	j->tag = spec->tag;
+	j->done = spec->done;
+	j->owner = spec->owner;
+	j->label = spec->label;
 	j->out_fd = -1;
 	j->start_ns = now_ns();
 	j->log_fd = open(spec->log_path, O_WRONLY | O_CREAT | O_CLOEXEC | (spec->append ? O_APPEND : O_TRUNC), 0644);
@@ -211,8 +212,9 @@ struct job *pool_start(struct pool *p, const struct job_spec *spec)
 	int fds[2], rc;
 	char *prog;
 
-	j->data = spec->data;
-	j->tag = spec->tag;
+	j->done = spec->done;
+	j->owner = spec->owner;
+	j->label = spec->label;
 	j->out_fd = j->log_fd = -1;
 	j->start_ns = now_ns();
 	j->log_fd = open(spec->log_path, O_WRONLY | O_CREAT | O_CLOEXEC | (spec->append ? O_APPEND : O_TRUNC), 0644);
@@ -542,6 +544,13 @@ static void stop(struct pool *p, int terminal)
 		struct timespec ts = { 0, 10 * 1000000L };
 		nanosleep(&ts, NULL);
 	}
+}
+
+void job_done(struct job *j, void *run)
+{
+	if (j->done)
+		j->done(run, j->owner, j);
+	job_free(j);
 }
 
 void job_free(struct job *j)

@@ -22,8 +22,8 @@
  *  1. pool_init() once; it installs the SIGCHLD/SIGINT/SIGTERM/SIGHUP handlers
  *     (SIGHUP, the terminal gone, is handled as SIGTERM).
  *  2. pool_start() for each job, up to the slots the caller wants busy.
- *  3. pool_wait() until it returns a finished job (free it with job_free())
- *     or reports an interrupt (then pool_stop_all()).
+ *  3. pool_wait() until it returns a finished job (hand it to its owner with
+ *     job_done(), which frees it) or reports an interrupt (then pool_stop_all()).
  *  4. pool_release() at the end.
  */
 
@@ -35,6 +35,8 @@ enum job_end {
 	JOB_SPAWN_FAILED,	/* never started: error says why */
 };
 
+struct job;
+
 struct job_spec {
 	char *const *argv;		/* argv[0] is searched on the env's PATH unless it has a '/' */
 	char *const *envp;		/* NULL: blitz's own environment */
@@ -42,8 +44,15 @@ struct job_spec {
 	const char *log_path;		/* created or truncated; stdout and stderr go there */
 	int append;			/* add to the log instead of truncating it (an env's later steps) */
 	long long timeout_ns;		/* 0: no limit */
-	void *data;			/* the caller's, handed back in the job */
-	long tag;			/* the caller's too */
+	/*
+	 * Its owner: what the job is for, and what handles its end. Whoever
+	 * takes a finished job from pool_wait() calls done(run, owner, j)
+	 * (run: the waiter's own context) and then frees it; the pool itself
+	 * never looks into owner. label names it in messages (an env's name).
+	 */
+	void (*done)(void *run, void *owner, struct job *j);
+	void *owner;
+	const char *label;
 	const char *user;		/* run as this user (blitz must be root); NULL: as blitz */
 	/*
 	 * How pool_stop_all() stops it, as tox stops a command on Ctrl-C:
@@ -56,8 +65,9 @@ struct job_spec {
 
 struct job {
 	pid_t pid;			/* also the process group id; 0 once reaped */
-	void *data;
-	long tag;
+	void (*done)(void *run, void *owner, struct job *j);	/* its spec's */
+	void *owner;
+	const char *label;
 	enum job_end end;
 	int exit_code, signo;
 	char error[256];		/* for JOB_SPAWN_FAILED */
@@ -124,6 +134,9 @@ void pool_interrupt_all(struct pool *p);
 
 /* Find program name on path (':'-separated) as execvp would; returns a new string, or NULL. */
 char *pool_find_program(const char *name, const char *path);
+
+/* Hand job j, which pool_wait() returned, to its owner (spec.done, given run), then free it. */
+void job_done(struct job *j, void *run);
 
 /* Free a job pool_wait() handed back. */
 void job_free(struct job *j);

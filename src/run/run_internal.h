@@ -2,21 +2,23 @@
 #define BLITZ_RUN_INTERNAL_H
 
 /*
- * What the files of the run share: the run (runner.c), each env's steps
- * (envrun.c, prepare.c, build.c), work done once for several envs (shared.c:
- * layers of shared deps; package.c: the project's package), shards
- * (shard.c), services (services.c) and the run's test report (report.c).
+ * What the files of the run share: each env's state (struct envrun, which
+ * envrun.c alone writes), work done once for several envs (struct task),
+ * and the run's context (struct ctx). The files' order, and who calls
+ * whom, is below struct ctx.
  */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
+#include "build.h"
 #include "runner.h"
 #include "steps.h"
 #include "../config/tox.h"
 #include "../env/interp.h"
 #include "../env/seed.h"
-#include "../report/junit.h"
+#include "../results/record.h"
+#include "../results/tests.h"
 #include "../util/strvec.h"
 
 struct pool;
@@ -53,8 +55,7 @@ struct envrun {
 	uint64_t fp_setup, fp_package;	/* what its venv and deps, and its project, are built from */
 	uint64_t fp_install;		/* the PIP_/UV_/VIRTUALENV_ settings it installs with */
 	int building;			/* set-up steps run: when done, the env is marked built */
-	int lock_fd;			/* its env_dir's lock (build.c), held from its start to its end; -1: none */
-	int lock_excl;			/* held exclusive (checking, building), else shared (using it) */
+	struct env_lock lock;		/* its env_dir's (build.h), held from its start to its end */
 	int waiting_lock;		/* waiting for another blitz run: 1 building the env_dir, 2 using it (to rebuild it) */
 	struct task *layer;		/* the layer of shared deps its STEP_LAYER clones */
 	struct task *pkg_task;		/* what its STEP_WHEEL waits for: the project's package for it */
@@ -73,18 +74,20 @@ struct envrun {
 	size_t shards;			/* how many the plan gives it (1: run as written) */
 	struct split *split;		/* that command, running in shards; NULL otherwise */
 	struct share *share;		/* --shard: its tests are split among CI nodes; this node's */
-	long svc_slot;			/* the slot whose services it holds (blitz_services), or -1 */
 	int retries;			/* commands_retry: times its current command ran again */
 	int log_id;			/* the process logs written to its env_log_dir this run (-1: none can be) */
 	size_t log_from;		/* where its current job's output starts in its log */
 	int dirs_ready;			/* its env_tmp_dir emptied and change_dir made, as tox does before commands */
 	char fail_why[512];		/* the first command that failed (commands_post still runs), or "" */
 	int fail_code;			/* its code */
-	char svc_note[512];		/* a service that died while its job ran, or "" */
+	char svc_note[512];		/* what its services said: one died while its job ran (services_note), or "" */
 };
 
-/* Job tags (struct job_spec.tag): which job of an env's step it is. */
-enum { TAG_STEP = 0, TAG_COLLECT = 1, TAG_SHARD = 2 /* + the shard's index */ };
+/* The environment env er's step st runs in. */
+static inline char *const *envrun_envp(const struct envrun *er, const struct step *st)
+{
+	return st->kind != STEP_COMMAND && er->envp_setup.n ? er->envp_setup.v : er->envp.v;
+}
 
 /*
  * Work several envs of a run wait for, done once: the project's wheel
@@ -92,15 +95,34 @@ enum { TAG_STEP = 0, TAG_COLLECT = 1, TAG_SHARD = 2 /* + the shard's index */ };
  * share (installed once, then cloned into each). Built in a folder of its
  * own (tmp) and renamed into place when complete, so a concurrent blitz run
  * never sees half of it; reused by later runs while its key is unchanged.
+ * task.c keeps tasks; their kind's ops say what each builds.
  */
+struct task;
+struct task_setup;
+
+struct task_ops {
+	const char *name;		/* "layer", "package", "wheel": its log's name */
+	/*
+	 * Start t, idle or waiting for another task (er: the env that wants
+	 * it, or NULL): its steps (task_run), a wait for the task it needs
+	 * (task_wait_for), or its failure (task_fail_early).
+	 */
+	void (*start)(struct ctx *c, struct task *t, const struct envrun *er);
+	/* t's folder holds what it builds (0; a package's artifact and metadata set), else -1 */
+	int (*found)(struct task *t);
+	/* its steps passed: check (and mark) what it made in its tmp folder: 0, or -1 with why */
+	int (*built)(struct ctx *c, struct task *t, char *why, size_t whysz);
+};
+
 struct task {
 	/*
-	 * TASK_LAYER: deps several envs share (shared.c). TASK_BUILD: the
+	 * TASK_LAYER: deps several envs share (layers.c). TASK_BUILD: the
 	 * project's sdist, wheel or editable wheel, built by its build backend
 	 * in a packaging env; TASK_PIP_WHEEL: the wheel pip builds from that
 	 * sdist for one interpreter (package.c).
 	 */
 	enum task_kind { TASK_LAYER, TASK_BUILD, TASK_PIP_WHEEL } kind;
+	const struct task_ops *ops;
 	uint64_t key;
 	char *dir;			/* where it lives when done: the layer's venv, the package's folder */
 	char *tmp;			/* where it is built */
@@ -108,12 +130,34 @@ struct task {
 	struct task *needs;		/* a task that must be done before this one starts, or NULL */
 	struct strvec deps;		/* TASK_LAYER: the deps it holds */
 	const char *build_kind;		/* TASK_BUILD: "sdist", "wheel" or "editable" */
+	char *root;			/* TASK_BUILD: the project's folder it builds from */
 	struct pkgenv *pkg;		/* TASK_BUILD: the packaging env it is built in */
-	struct envrun *for_env;		/* TASK_PIP_WHEEL: the env whose interpreter and settings it builds with */
+	struct interp in;		/* TASK_PIP_WHEEL: the interpreter it builds with */
+	const struct seeding *seeding;	/* and its pip */
+	struct strvec envp;		/* and the environment (PIP_* settings) */
 	char *artifact;			/* TASK_BUILD, TASK_PIP_WHEEL, done: the file */
 	char *metadata;			/* done: the wheel's METADATA, copied out, or NULL */
-	struct envrun run;		/* its steps, run as an env's are */
-	struct env_result result;
+	struct envrun run;		/* its steps, run as an env's are (envrun.c's) */
+	struct env_result result;	/* record.c's */
+};
+
+/*
+ * What a task's steps run with (task_run hands it to envrun_begin_task,
+ * which takes what it holds): a venv of its own, its environment, its steps.
+ */
+struct task_setup {
+	struct interp in;
+	const struct seeding *seeding;
+	struct strvec envp;
+	char *env_dir;
+	int system_site_packages;
+	char *env_tmp_dir, *change_dir;	/* commands (package = external): where; else NULL */
+	struct strvec allowlist;	/* and what they may run */
+	struct steps steps;
+	uint64_t fp_setup;		/* what its venv is built from (its mark, once built) */
+	int building;			/* its venv is made (steps before setup_end), then marked */
+	int clear;			/* over an old one */
+	size_t setup_end;		/* its first step after the venv's set-up; 0: all of them */
 };
 
 /*
@@ -130,20 +174,25 @@ struct seeding {
 	char error[512];		/* why an image could not be made, or "" */
 };
 
-/* How venvs of interpreter in, with the VIRTUALENV_* settings of envp, are seeded (prepare.c). */
-const struct seeding *run_seeding(struct ctx *c, const struct interp *in, const struct strvec *envp);
+/* The project's source tree as the run sees it (tree.c's alone). */
+struct tree {
+	uint64_t all;			/* its fingerprint (fp_tree_content and git's HEAD), once computed */
+	int have_all;
+	uint64_t code;			/* its Python and pytest configuration files only (fp_code_tree) */
+	int have_code;
+	struct strvec skip;		/* what it leaves out: the work folder, files builds write (absolute) */
+	struct strvec entries;		/* its files as fp_tree_content lists them */
+};
 
-/* What every env of a run shares, and where the run stands. */
+/*
+ * What every env of a run shares, and where the run stands. Each part has
+ * one writer: the run itself (runner.c) for the fields not grouped below;
+ * each group the file its comment names.
+ */
 struct ctx {
 	struct pool *p;
 	struct tox *t;
 	const struct run_opts *o;
-	uint64_t tree;			/* the project's source tree (fp_tree), once computed */
-	int have_tree;
-	uint64_t code_tree;		/* its Python and pytest configuration files only (fp_code_tree) */
-	int have_code_tree;
-	struct strvec tree_skip;	/* what the tree leaves out: the work folder, files builds write (absolute) */
-	struct strvec tree_entries;	/* the tree's files as fp_tree_content lists them */
 	struct sched *s;
 	struct db *db;
 	struct envrun *runs;
@@ -153,237 +202,287 @@ struct ctx {
 	void *pctx;
 	long long t0;
 	size_t slots, running, done;
+	unsigned char *counted;		/* runs[i] has finished and been counted */
 	int stopping;			/* Ctrl-C, SIGTERM: every job is being stopped */
 	int no_new_envs;		/* --fail-fast after a failure: envs not started stay so; the others finish */
 	long first_failed;		/* the env that failed first, or -1 */
-	struct task **tasks;
-	size_t ntasks;
-	struct junit junit;		/* every env's tests, as their pytest reported them */
-	char *plugin_dir;		/* where blitz's pytest plugin is written, once needed */
-	struct services *svc;		/* the services of blitz_services (services.c), or NULL */
-	struct seeding **seedings;	/* one per interpreter and VIRTUALENV_* settings met */
-	size_t nseedings;
-	struct pkgenv **pkgenvs;	/* the packaging envs the run's envs name (package.c) */
-	size_t npkgenvs;
-	char *backend_script;		/* blitz's PEP 517 front end, written once needed (package.c) */
+
+	struct tree tree;		/* tree.c */
+	struct {			/* seeding.c: one per interpreter and VIRTUALENV_* settings met */
+		struct seeding **v;
+		size_t n;
+	} seeds;
+	struct {			/* task.c */
+		struct task **v;
+		size_t n;
+	} tasks;
+	struct {			/* package.c */
+		struct pkgenv **envs;	/* the packaging envs the run's envs name */
+		size_t n;
+		char *backend_script;	/* blitz's PEP 517 front end, written once needed */
+	} pkg;
+	char *plugin_dir;		/* shard.c: where blitz's pytest plugin is written, once needed */
+	struct test_report tests;	/* results/tests.c: every env's tests, as their pytest reported them */
+	struct services *svc;		/* services.c: the services of blitz_services, or NULL */
 };
 
 /*
- * Before the run (prepare.c): find env er's interpreter and the pip blitz
- * runs for it, and work out its steps, environment and fingerprints. An env
- * that cannot run gets er->ready (how it ends) and er->error (why) instead.
+ * The files of this folder, each calling only those listed after it (no
+ * call goes back up; what must go back up is a callback: a job's owner, a
+ * split's report, a task kind's ops):
+ *
+ *   runner.c   the run: its loop, envs started in the scheduler's order
+ *   prepare.c  (asked by envrun.c) an env's interpreter, platform, fingerprints
+ *   layers.c   layers of shared deps: planned, and built as tasks
+ *   package.c  the project's package: packaging envs, build tasks
+ *   task.c     work done once for several envs, its steps run as an env's
+ *   envrun.c   an env's state machine, the only writer of struct envrun
+ *   build.c    whether an env is built or reused; its lock
+ *   package_install.c  the package's install into an env
+ *   shard.c    an env's pytest command in shards, reruns
+ *   services.c, service_instance.c  servers per slot
+ *   tree.c, seeding.c, steps.c, envvars.c, pool.c
  */
-void envrun_prepare(struct ctx *c, struct envrun *er);
+
+/* ---- tree.c ---- */
 
 /*
  * The fingerprint of the project's source tree (code: of its Python and
  * pytest config files only), once per run, and the commit git has checked
- * out (prepare.c). Files the project's builds write are left out:
- * run_tree_outputs, after a build of the given version, finds the files it
- * changed that name that version (a version file), lists them in
- * .blitz/build-outputs and takes them out of the tree from now on; returns
- * how many.
+ * out. Files the project's builds write are left out: tree_outputs, after
+ * a build of the given version, finds the files it changed that name that
+ * version (a version file), lists them in .blitz/build-outputs and takes
+ * them out of the tree from now on; returns how many. tree_package_fp:
+ * what env er's project is built from, from the tree as it is seen now
+ * (0: it installs none). tree_release: at the end.
  */
-uint64_t run_tree(struct ctx *c, int code);
-int run_tree_outputs(struct ctx *c, const char *version);
+uint64_t tree_fp(struct ctx *c, int code);
+int tree_outputs(struct ctx *c, const char *version);
+uint64_t tree_package_fp(struct ctx *c, const struct envrun *er);
+void tree_release(struct ctx *c);
 
-/* What env er's project is built from (er->fp_package), from the tree as run_tree sees it now (prepare.c). */
-void envrun_package_fp(struct ctx *c, struct envrun *er);
+/* ---- seeding.c ---- */
 
-/* Record in er's result that step st ran as job j, described as cmd (or st's words when NULL). */
-void envrun_record_step(struct envrun *er, const struct step *st, const struct job *j, const char *cmd);
+/* How venvs of interpreter in, with the VIRTUALENV_* settings of envp, are seeded; seeding_release at the end. */
+const struct seeding *seeding_get(struct ctx *c, const struct interp *in, const struct strvec *envp);
+void seeding_release(struct ctx *c);
 
-/* Why job j of step st failed, into why ("" when it did not). */
-void step_failure(const struct step *st, const struct job *j, char *why, size_t whysz);
+/* ---- prepare.c: what envrun_prepare asks ---- */
+
+/* What env er is built from: its set-up, its install settings, its project (0: none). */
+struct env_fps {
+	uint64_t setup, install, package;
+};
+void prepare_fingerprints(struct ctx *c, const struct envrun *er, struct env_fps *out);
+
+/* Whether e's platform setting admits this machine: ENV_PASSED, else ENV_SKIPPED or ENV_FAILED with why. */
+enum env_status prepare_platform(const struct toxenv *e, char *why, size_t whysz);
+
+/* The first interpreter of base_python found (into in): 0, or -1 when none is. */
+int prepare_interp(const struct tox *t, const struct strvec *base_python, struct interp *in);
+
+/* tox 4's dependency_groups of e (pyproject.toml, PEP 735): their requirements into reqs; -1 with why. */
+int prepare_dependency_groups(const struct ctx *c, const struct toxenv *e, struct strvec *reqs, char *why, size_t whysz);
+
+/* ---- package_install.c ---- */
+
+/* The words constrain_package_deps's STEP_FREEZE runs with python -c: pip freeze --all into argv[1]. */
+const char *package_freeze_script(void);
 
 /*
- * Tests split into shards (shard.c runs them; shard_plan.c plans them, and
- * shard_nodes below). shard_plan: before the run, decide
- * how many shards each env's pytest command gets (history, measured
- * process costs); with dry, print the plan instead. shard_start: er's
- * split step is next: collect its node ids (or take them from the cache)
- * and start its shards; 0 started, 1 none of its tests is this node's
- * (--shard: the step is done), -1 run it as written. shard_job_done: a
- * collection or shard job of er ended. shard_start_pending: start waiting
- * shards while slots are free. shard_running: the slots er's shards hold.
- * shard_rerun: er's pytest command (run as written) failed with why, its
- * tests in the run's report from index from on: rerun those that failed
- * (--reruns); 0 when a rerun started, -1 when none did.
+ * How env er installs the package task t built (package_install_plan;
+ * has_step: er has a STEP_PACKAGE to fill): -1 with why when the extras it
+ * asks for are not the project's. Writes constrain_package_deps's file.
  */
-void shard_plan(struct ctx *c, FILE *dry);
-int shard_start(struct ctx *c, struct envrun *er);
-void shard_job_done(struct ctx *c, struct envrun *er, struct job *j);
-void shard_start_pending(struct ctx *c);
-size_t shard_running(const struct envrun *er);
-int shard_rerun(struct ctx *c, struct envrun *er, size_t from, const char *why);
-void shard_free(struct envrun *er);
+struct pkg_install {
+	uint64_t reqs;			/* the project's requirements (its metadata); 0 unknown */
+	struct strvec words;		/* its STEP_PACKAGE's packages */
+	int again;			/* a reused venv whose project's requirements changed: a second STEP_PACKAGE */
+	struct strvec again_words;	/* with these (--force-reinstall --no-deps) */
+};
+int package_install_plan(const struct envrun *er, const struct task *t, int has_step, struct pkg_install *pi, char *why,
+			 size_t whysz);
+void package_install_release(struct pkg_install *pi);
+
+/* ---- shard.c ---- */
 
 /*
- * --shard I/N (shard_plan.c): share the envs among the nodes by their history;
- * keep[i] set for the envs this node runs (an env split among nodes gets a
- * share of its tests); a line about it to out. shard_share_free: at the end.
+ * A split is an env's step run in shards: it owns its jobs (collecting
+ * the node ids, the shards, reruns) and tells the env's state machine
+ * (envrun.c) its end through report, once: SPLIT_ENDED with why ("" when
+ * it passed) and code, SPLIT_STOPPED (Ctrl-C, --fail-fast), or, before
+ * any shard ran, SPLIT_SKIPPED (none of its tests is this node's under
+ * --shard: the step is done) or SPLIT_AS_WRITTEN (its tests cannot be
+ * split: run the step as written). The env frees it then (shard_free).
+ *
+ * shard_start: er's split step is next: collect its node ids (or take them
+ * from the cache) and start its shards; returns the split, or NULL with
+ * *how when it ended at once. shard_start_pending: start waiting shards
+ * while slots are free (free of them); returns how many started.
+ * shard_running: the slots a split holds. shard_rerun: er's pytest command
+ * (run as written) failed with why, its tests in the run's report from
+ * index from on: rerun those that failed (--reruns); the split, or NULL
+ * when none started. shard_release: at the end of the run.
  */
-void shard_nodes(struct ctx *c, unsigned char *keep, FILE *out);
-void shard_share_free(struct envrun *er);
+enum split_end { SPLIT_ENDED, SPLIT_STOPPED, SPLIT_SKIPPED, SPLIT_AS_WRITTEN };
+typedef void split_report_fn(struct ctx *c, struct envrun *er, enum split_end how, const char *why, int code);
+
+struct split *shard_start(struct ctx *c, struct envrun *er, split_report_fn *report, enum split_end *how);
+size_t shard_start_pending(struct ctx *c, size_t free);
+size_t shard_running(const struct split *sp);
+struct split *shard_rerun(struct ctx *c, struct envrun *er, size_t from, const char *why, split_report_fn *report);
+void shard_free(struct split *sp);
+void shard_release(struct ctx *c);
+
+/* ---- services.c ---- */
 
 /*
- * Services (services.c): a real server per parallel slot for the jobs of
- * envs that name it in blitz_services, started from [blitz:service:NAME].
- * services_init: before the run, read the definitions, check each env's
- * names, stop what a killed run left; 2 when the run cannot go on (printed).
+ * Services: a real server per parallel slot for the jobs of envs that name
+ * it in blitz_services, started from [blitz:service:NAME]. services_init:
+ * before the run, read the definitions, check each env's names, stop what
+ * a killed run left; unable[i] (one per env, "" on the way in) says why
+ * env i cannot have its services; 2 when the run cannot go on (printed).
  * services_env_start: env er starts; take a slot and start its services
- * while its venv is set up. services_start_job: start job spec of er (holder
- * -1: the env's own step; else the shard of that index) now, or once its
- * slot's services are ready and reset (fresh: reset even when the env's
- * own steps used them last: a rerun); jobs of envs needing none start at
- * once. services_job_done: a job of the services ended (tag < 0).
- * services_job_end: er's holder's job ended (a shard frees its slot).
- * services_env_end: er finished. services_poll: each turn of the loop;
- * returns the ms until it wants to look again, -1 when nothing waits.
- * services_finish: stop them all, remove their folders, fill res.
+ * while its venv is set up. services_start_job: start job spec of er
+ * (holder -1: the env's own step; else the shard of that index) now, or
+ * once its slot's services are ready and reset (fresh: reset even when
+ * the env's own steps used them last: a rerun); jobs of envs needing none
+ * start at once. services_job_end: er's holder's job ended (a shard frees
+ * its slot). services_env_end: er finished. services_note: what er should
+ * be told of its services (one died while its job ran), or "".
+ * services_poll: each turn of the loop; returns the ms until it wants to
+ * look again, -1 when nothing waits. services_finish: stop them all,
+ * remove their folders, fill res.
  */
-int services_init(struct ctx *c);
-void services_env_start(struct ctx *c, struct envrun *er);
-void services_start_job(struct ctx *c, struct envrun *er, const struct job_spec *spec, long holder, int fresh);
-void services_job_done(struct ctx *c, struct job *j);
-void services_job_end(struct ctx *c, struct envrun *er, long holder);
-void services_env_end(struct ctx *c, struct envrun *er);
+int services_init(struct ctx *c, char (*unable)[512]);
+void services_env_start(struct ctx *c, const struct envrun *er);
+void services_start_job(struct ctx *c, const struct envrun *er, const struct job_spec *spec, long holder, int fresh);
+void services_job_end(struct ctx *c, const struct envrun *er, long holder);
+void services_env_end(struct ctx *c, const struct envrun *er);
+const char *services_note(const struct ctx *c, const struct envrun *er);
 int services_poll(struct ctx *c);
 void services_finish(struct ctx *c, struct run_result *res);
 
-/* Job tags of the services: negative, apart from the envs' */
-enum { TAG_SVC_PROC = -1, TAG_SVC_SETUP = -2, TAG_SVC_READY = -3, TAG_SVC_RESET = -4, TAG_SVC_COPY = -5 };
+/* ---- envrun.c: an env's life, and the only writer of struct envrun ---- */
 
 /*
- * An env's building (build.c). envrun_lock: take the lock on er's env_dir,
- * shared (using it) or exclusive (building it), not waiting (1 held, or
- * locks cannot be had; 0 another run holds it the other way); envrun_unlock:
- * let it go. envrun_build: er holds its lock: decide whether it is reused or
- * built (waiting, exclusive, for other runs using it to be done), and start
- * its first step.
+ * envrun_init: er is env name of t, resolved (or why not in er->error),
+ * its result r (record_init'd), its commands' timeout. envrun_prepare:
+ * before the run, its interpreter and the pip blitz runs for it, its
+ * steps, environment and fingerprints (prepare.c answers); an env that
+ * cannot run gets er->ready (how it ends) and er->error (why) instead.
+ * envrun_refuse: er cannot run: it ends with status and why once started.
+ * envrun_move: move the env at from to to, its result now r (keeping only
+ * some envs). envrun_start: er's turn has come: take its lock and start
+ * building it (or wait for another run's lock). envrun_resume: the task
+ * er waited for has ended: go on (or end, when the run is stopping).
+ * envrun_retry_lock: er waits for another run's lock: try again (or end,
+ * when the run is stopping); returns what it still waits for
+ * (waiting_lock). envrun_release: what er holds, but for its result.
  */
-int envrun_lock(struct ctx *c, struct envrun *er, int exclusive);
-void envrun_unlock(struct envrun *er);
-void envrun_build(struct ctx *c, struct envrun *er);
+void envrun_init(struct envrun *er, struct tox *t, const char *name, struct env_result *r, long long timeout_ns);
+void envrun_prepare(struct ctx *c, struct envrun *er);
+void envrun_refuse(struct envrun *er, enum env_status status, const char *why);
+void envrun_move(struct envrun *to, struct envrun *from, struct env_result *r);
+void envrun_start(struct ctx *c, struct envrun *er);
+void envrun_resume(struct ctx *c, struct envrun *er);
+int envrun_retry_lock(struct ctx *c, struct envrun *er);
+void envrun_release(struct envrun *er);
 
 /*
- * Env er's STEP_CREATE when blitz makes the venv itself (build.c): the venv
- * and its seeds, in this process, recorded as the step. Returns 0, or -1
- * when it failed (the env is finished).
+ * What the planning before the run tells an env, and what it learns later.
+ * envrun_use_layer: er clones layer t after its venv is made (a
+ * STEP_LAYER), and installs no deps itself when all of them are in it.
+ * envrun_use_package: er installs the package pc names (a STEP_WHEEL before
+ * its STEP_PACKAGE), constrained as constrain_package_deps says.
+ * envrun_plan_split: its pytest command at step (or -1) runs in shards
+ * (1: as written). envrun_give_share: --shard: its part of the tests split
+ * among CI nodes (taken; NULL: none). envrun_tree_changed: the project's
+ * tree is seen anew (a build wrote a version file): its project's
+ * fingerprint again.
  */
-int envrun_create(struct ctx *c, struct envrun *er);
+struct package_choice {
+	int none;			/* it installs no package of blitz's building */
+	char error[512];		/* it cannot run (a package type blitz does not support), or "" */
+	char *pkg_error;		/* its package cannot be built: its STEP_WHEEL fails with this; or NULL */
+	struct task *task;		/* else the task that builds it */
+};
+void envrun_use_layer(struct envrun *er, struct task *t, int all_deps);
+void envrun_use_package(struct ctx *c, struct envrun *er, const struct package_choice *pc);
+void envrun_plan_split(struct envrun *er, long step, size_t shards);
+void envrun_give_share(struct envrun *er, struct share *sh);
+void envrun_tree_changed(struct ctx *c, struct envrun *er);
 
 /*
- * Env er's STEP_DEPS st in a venv it is building (build.c):
- * envrun_deps_cached installs what pip resolved for the same install before
- * (env/resolved.h) in this process, recorded as the step: 0 done, 1 run
- * pip. envrun_deps_ran: pip ran it and passed: keep what it installed.
+ * A task's steps, run as an env's. envrun_init_task: run is task t's, its
+ * result r. envrun_begin_task: take what ts holds and start the steps (as
+ * envrun_start_step returns). envrun_wait_for: the task's run waits for
+ * task other (NULL: for none) before it starts.
  */
-int envrun_deps_cached(struct ctx *c, struct envrun *er, const struct step *st);
-void envrun_deps_ran(struct ctx *c, struct envrun *er, const struct step *st);
+void envrun_init_task(struct envrun *run, struct task *t, struct env_result *r);
+int envrun_begin_task(struct ctx *c, struct envrun *run, struct task_setup *ts);
+void envrun_wait_for(struct envrun *run, struct task *other);
 
-/* Start env er's next step (envrun.c): 0 started, 1 waiting for a task, -1 finished. */
+/* Start env er's next step: 0 started, 1 waiting for a task, -1 finished. */
 int envrun_start_step(struct ctx *c, struct envrun *er);
 
-/* A job of env er's current step ended (envrun.c): go on with the env, or record why it failed. */
-void envrun_job_done(struct ctx *c, struct envrun *er, struct job *j);
-
-/* Env er ends with status; reason says why it did not pass (envrun.c); code: tox's exit code for it. */
+/* Env er ends with status; reason says why it did not pass; code: tox's exit code for it. */
 void envrun_finish(struct envrun *er, enum env_status status, const char *reason);
 void envrun_fail(struct envrun *er, int code, const char *reason);
 
 /*
- * Env er's current step (steps.v[er->next]) has ended (envrun.c): why is
- * "" when it passed, else why it failed and code the exit code tox gives
- * that failure; stopped: Ctrl-C or --fail-fast stopped it. Goes on as tox
- * does: a failing command of commands_pre or commands skips to
- * commands_post (all of them run with ignore_errors), a failing set-up step
- * ends the env; and starts what comes next.
+ * Env er's current step (steps.v[er->next]) has ended: why is "" when it
+ * passed, else why it failed and code the exit code tox gives that
+ * failure; stopped: Ctrl-C or --fail-fast stopped it. Goes on as tox does:
+ * a failing command of commands_pre or commands skips to commands_post
+ * (all of them run with ignore_errors), a failing set-up step ends the
+ * env; and starts what comes next.
  */
 void envrun_step_ended(struct ctx *c, struct envrun *er, const char *why, int code, int stopped);
 
-/*
- * How env er's commands are stopped on Ctrl-C, as tox stops them: SIGINT
- * after suicide_timeout, SIGTERM interrupt_timeout later, SIGKILL
- * terminate_timeout later (into spec).
- */
-void envrun_stop_plan(const struct envrun *er, struct job_spec *spec);
-
-/* The environment env er's step st runs in. */
-char *const *envrun_envp(const struct envrun *er, const struct step *st);
-
-/* The exit code tox gives a failed job: the process's code, -N when signal N killed it, 2 when it never started. */
-int job_tox_code(const struct job *j);
-
-/* A line "[blitz] ENV: WHAT PATH" in env er's log (shared.c). */
-void envrun_log_line(const struct envrun *er, const char *what, const char *path);
+/* ---- task.c ---- */
 
 /*
- * Work shared by envs (shared.c). shared_plan_layers: before the run, group
- * the envs to be built whose deps overlap and give them a layer (a
- * STEP_LAYER after their venv). layer_step: run env er's STEP_LAYER (0 go
- * on, 1 waiting, -1 finished). task_get: the task of kind and key, made
+ * Tasks. task_get: the task of kind and key (its folder under root), made
  * idle when the run has none yet (done, when an earlier run left its
- * result under root). task_wait: env er needs task t: start it when idle; 0
- * when it is done, 1 while er waits (er->waiting), -1 when it failed (er
- * finished). task_run_steps: start the steps a task's run holds.
- * task_done: a task's steps ended. shared_prune: remove packages and
- * layers no run has used for a week, and what dead runs left half-built.
- * task_free: at the end of the run.
+ * result there). task_start: start t (idle, or waiting for the task it
+ * needs) for env er (or NULL). task_run: t's steps start, as ts says.
+ * task_wait_for: t waits for other (its sdist, its packaging env's other
+ * build). task_fail_early: t fails before any step (status, why).
+ * task_done: t's steps ended: it is published, or failed. task_prune: in
+ * root (packages or layers), remove what no run has used for a week, and
+ * what dead runs left half-built. tasks_release: at the end of the run.
  */
-void shared_plan_layers(struct ctx *c);
-int layer_step(struct ctx *c, struct envrun *er);
-struct task *task_get(struct ctx *c, enum task_kind kind, uint64_t key, const char *root);
-int task_wait(struct ctx *c, struct task *t, struct envrun *er);
-void task_run_steps(struct ctx *c, struct task *t);
+struct task *task_get(struct ctx *c, enum task_kind kind, const struct task_ops *ops, uint64_t key, const char *root);
+void task_start(struct ctx *c, struct task *t, const struct envrun *er);
+void task_run(struct ctx *c, struct task *t, struct task_setup *ts);
+void task_wait_for(struct task *t, struct task *other);
+void task_fail_early(struct task *t, enum env_status status, const char *why);
 void task_done(struct ctx *c, struct task *t);
-void task_free(struct task *t);
-void shared_prune(struct ctx *c);
+void task_prune(const char *root);
+void tasks_release(struct ctx *c);
 
-/* Copy the log at from to the end of the log at to. */
-void append_log(const char *to, const char *from);
-
-/* Record in r a step blitz did in its own process (what, cmd), which started at t0. */
-void record_inproc(struct env_result *r, const char *what, const char *cmd, long long t0);
+/* ---- package.c ---- */
 
 /*
- * The project's package, built as tox 4 builds it (package.c) and
- * installed into each env (package_install.c). package_prepare: before the
- * run, env er's package steps: for sdist, wheel, sdist-wheel, editable and
- * external a STEP_WHEEL before its STEP_PACKAGE and the tasks that build
- * the package (returns -1 with er->error when it cannot).
- * package_constraints: constrain_package_deps's file, and the STEP_FREEZE
- * that writes it with use_frozen_constraints. package_step: er's
- * STEP_WHEEL: wait for the package, then point its install at it (0 go
- * on, 1 waiting, -1 finished).
- * package_task_start: start a package task (or make it wait for the one it
- * needs). package_task_found: a package task's folder holds what it
- * builds (0, with artifact and metadata set), else -1. package_task_built:
- * its steps passed: read what it made in its tmp folder (-1 with why).
+ * package_choose: before the run, what env er installs as its project:
+ * for sdist, wheel, sdist-wheel, editable and external the task that
+ * builds the package (built once for the envs that want the same).
  * package_root_dir: where packages are kept between runs (allocated).
- * pkgenv_free: at the end of the run.
+ * package_release: at the end of the run.
  */
-int package_prepare(struct ctx *c, struct envrun *er);
-void package_constraints(struct ctx *c, struct envrun *er);
-int package_step(struct ctx *c, struct envrun *er);
-void package_task_start(struct ctx *c, struct task *t);
-int package_task_found(struct task *t);
-int package_task_built(struct ctx *c, struct task *t);
+void package_choose(struct ctx *c, const struct envrun *er, struct package_choice *pc);
 char *package_root_dir(const struct ctx *c);
-void pkgenv_free(struct pkgenv *p);
+void package_release(struct ctx *c);
+
+/* ---- layers.c ---- */
 
 /*
- * The run's test report (report.c). report_junit_options: before the run,
- * give each pytest command of er a JUnit XML path (step->junit).
- * report_read_junit: a pytest command ended, read what it wrote at path
- * (returns the sum of its tests' seconds, or -1 when there was nothing);
- * rerun: it reran failed tests, and those that passed are flaky.
- * report_write_cases: suite's cases from index from, as JUnit XML at path.
- * report_write: at the end, the merged JUnit XML and the slowest tests in res.
+ * layers_plan: before the run, group the envs to be built whose deps
+ * overlap and give them a layer (envrun_use_layer). layers_root: where
+ * layers are kept between runs (allocated).
  */
-void report_junit_options(struct ctx *c, struct envrun *er);
-double report_read_junit(struct ctx *c, struct envrun *er, const char *path, int rerun);
-void report_write_cases(struct ctx *c, const char *suite, size_t from, const char *path);
-void report_write(struct ctx *c, struct run_result *res);
+void layers_plan(struct ctx *c);
+char *layers_root(const struct ctx *c);
 
 #endif

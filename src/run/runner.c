@@ -21,28 +21,6 @@
 #include "../util/strvec.h"
 #include "../util/util.h"
 
-static void start_env(struct ctx *c, struct envrun *er)
-{
-	er->started = 1;
-	er->start_ns = now_ns();
-	if (er->ready != ENV_PASSED) {
-		envrun_finish(er, er->ready, er->error);
-		return;
-	}
-	services_env_start(c, er);	/* its services start while its venv is set up */
-	if (!envrun_lock(c, er, 0)) {
-		FILE *f = fopen(er->r->log_path, "w");
-		if (f) {
-			fprintf(f, "[blitz] %s: waiting for another blitz run that is building %s\n", er->r->name,
-				er->e.env_dir);
-			fclose(f);
-		}
-		er->waiting_lock = 1;
-		return;
-	}
-	envrun_build(c, er);
-}
-
 /*
  * Where the run stands. The time left is the predicted work not yet done
  * (history; envs never seen count as the mean of those seen) spread over the
@@ -99,9 +77,8 @@ static void report(struct ctx *c, const struct env_result *r)
 	for (size_t i = 0; i < c->p->n; i++) {
 		const struct job *j = c->p->jobs[i];
 		double quiet = (double)(now - (j->output_ns ? j->output_ns : j->start_ns)) / 1e9;
-		const struct envrun *er = j->tag >= 0 ? j->data : NULL;
-		if (er && er->r && er->r->name && j->pid > 0 && quiet >= 60 && quiet > st.silent_s) {
-			st.silent = er->r->name;
+		if (j->label && j->pid > 0 && quiet >= 60 && quiet > st.silent_s) {
+			st.silent = j->label;
 			st.silent_s = quiet;
 		}
 	}
@@ -109,9 +86,11 @@ static void report(struct ctx *c, const struct env_result *r)
 	free((void *)st.running);
 }
 
-/* Env er has finished; was_running: it had started a step. */
-static void env_finished(struct ctx *c, struct envrun *er, int was_running)
+/* Env er has finished. */
+static void env_finished(struct ctx *c, struct envrun *er)
 {
+	int was_running = er->r->nsteps > 0;	/* it ran something */
+
 	c->done++;
 	services_env_end(c, er);
 	sched_done(c->s, (size_t)(er - c->runs));
@@ -129,15 +108,35 @@ static void env_finished(struct ctx *c, struct envrun *er, int was_running)
  * What takes a slot: envs started and not finished (also those waiting for
  * another run's lock) but for those waiting for a task, and running tasks.
  */
+/*
+ * What finished since the last look: tasks whose steps ended are published
+ * (or failed), envs that ended are counted, once each.
+ */
+static void settle(struct ctx *c)
+{
+	/* a task an env waits for starts (taking the env's interpreter and settings) */
+	for (size_t i = 0; i < c->n && !c->stopping; i++)
+		if (c->runs[i].waiting && c->runs[i].waiting->state == TASK_IDLE)
+			task_start(c, c->runs[i].waiting, &c->runs[i]);
+	for (size_t i = 0; i < c->tasks.n; i++)
+		if (c->tasks.v[i]->state == TASK_RUNNING && c->tasks.v[i]->run.finished)
+			task_done(c, c->tasks.v[i]);
+	for (size_t i = 0; i < c->n; i++)
+		if (c->runs[i].finished && !c->counted[i]) {
+			c->counted[i] = 1;
+			env_finished(c, &c->runs[i]);
+		}
+}
+
 static size_t count_running(const struct ctx *c)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < c->n; i++)
 		if (c->runs[i].started && !c->runs[i].finished && !c->runs[i].waiting)
-			n += c->runs[i].split ? shard_running(&c->runs[i]) : 1;
-	for (size_t i = 0; i < c->ntasks; i++)
-		n += c->tasks[i]->state == TASK_RUNNING && !c->tasks[i]->run.waiting;
+			n += c->runs[i].split ? shard_running(c->runs[i].split) : 1;
+	for (size_t i = 0; i < c->tasks.n; i++)
+		n += c->tasks.v[i]->state == TASK_RUNNING && !c->tasks.v[i]->run.waiting;
 	return n;
 }
 
@@ -146,36 +145,32 @@ static size_t count_running(const struct ctx *c)
  * packaging env) start once it has ended; then envs whose task has ended go
  * on, as slots allow (at once when it failed: they only finish).
  */
-static void resume_waiting(struct ctx *c)
+static size_t resume_waiting(struct ctx *c)
 {
-	for (size_t i = 0; i < c->ntasks; i++) {
-		struct task *t = c->tasks[i];
+	size_t resumed = 0;
+
+	for (size_t i = 0; i < c->tasks.n; i++) {
+		struct task *t = c->tasks.v[i];
 		if (t->state != TASK_RUNNING || !t->run.waiting || t->run.waiting->state == TASK_RUNNING)
 			continue;
-		if (c->stopping) {
-			t->run.waiting = NULL;
-			snprintf(t->result.reason, sizeof(t->result.reason), "stopped before it started");
-			t->result.status = ENV_NOT_RUN;
-			t->state = TASK_FAILED;
-			continue;
-		}
-		package_task_start(c, t);
+		if (c->stopping)
+			envrun_resume(c, &t->run);	/* it ends, not started */
+		else
+			task_start(c, t, NULL);
 	}
+	settle(c);
 	for (size_t i = 0; i < c->n; i++) {
 		struct envrun *er = &c->runs[i];
 		if (!er->waiting || er->waiting->state == TASK_RUNNING)
 			continue;
 		if (er->waiting->state == TASK_DONE && !c->stopping && c->running >= c->slots)
 			continue;
-		er->waiting = NULL;
-		if (c->stopping && !er->finished)
-			envrun_finish(er, ENV_NOT_RUN, "stopped while it waited for work shared with other envs");
-		else
-			envrun_start_step(c, er);
-		if (er->finished)
-			env_finished(c, er, 1);
+		envrun_resume(c, er);
+		settle(c);
 		c->running = count_running(c);
+		resumed++;
 	}
+	return resumed;
 }
 
 /* Envs waiting for another run's lock: try again (or give up, when the run is stopping). */
@@ -183,19 +178,11 @@ static int retry_locks(struct ctx *c)
 {
 	int waiting = 0;
 
-	for (size_t i = 0; i < c->n; i++) {
-		struct envrun *er = &c->runs[i];
-		if (!er->waiting_lock)
-			continue;
-		if (c->stopping)
-			envrun_finish(er, ENV_NOT_RUN, "stopped while waiting for another blitz run to build its env");
-		else if (envrun_lock(c, er, er->waiting_lock == 2))
-			envrun_build(c, er);
-		if (er->finished)
-			env_finished(c, er, 1);
-		else
-			waiting += er->waiting_lock;
-	}
+	for (size_t i = 0; i < c->n; i++)
+		if (c->runs[i].waiting_lock) {
+			waiting += envrun_retry_lock(c, &c->runs[i]);
+			settle(c);
+		}
 	return waiting;
 }
 
@@ -209,23 +196,6 @@ static void cache_store(void *db, const char *real, long long size, long long mt
 			const char *impl)
 {
 	db_interp_store(db, real, size, mtime_ns, version, impl);
-}
-
-/* What env er holds, but for its result. */
-static void envrun_release(struct envrun *er)
-{
-	shard_free(er);
-	shard_share_free(er);
-	if (er->resolved)
-		toxenv_release(&er->e);
-	er->resolved = 0;
-	steps_release(&er->steps);
-	strvec_clear(&er->envp);
-	strvec_clear(&er->envp_setup);
-	free(er->constraints);
-	er->constraints = NULL;
-	free(er->pkg_error);
-	er->pkg_error = NULL;
 }
 
 /* Keep only the envs keep marks (--shard: this node's), in their order; the others are forgotten. */
@@ -242,9 +212,8 @@ static void keep_envs(struct ctx *c, struct run_result *res, struct strvec *deps
 			free(res->envs[i].log_path);
 			continue;
 		}
-		c->runs[k] = c->runs[i];
 		res->envs[k] = res->envs[i];
-		c->runs[k].r = &res->envs[k];
+		envrun_move(&c->runs[k], &c->runs[i], &res->envs[k]);
 		deps[k] = deps[i];
 		predicted[k] = predicted[i];
 		k++;
@@ -299,7 +268,7 @@ static void coverage_order(struct envrun *runs, size_t n, struct strvec *deps)
 			if (k != i && runs[k].resolved && env_coverage(&runs[k].e, 0) && !env_coverage(&runs[k].e, 1))
 				strvec_push(&deps[i], runs[k].r->name);
 		if (deps[i].n)
-			envrun_log_line(&runs[i], "combines coverage and names no depends: it runs after", "the envs that collect it");
+			record_line(runs[i].r, "combines coverage and names no depends: it runs after", "the envs that collect it");
 	}
 }
 
@@ -366,27 +335,25 @@ int runner_run(struct tox *t, const struct strvec *envs, const struct run_opts *
 	interp_set_cache(&icache);
 	for (size_t i = 0; i < envs->n; i++) {
 		struct envrun *er = &runs[i];
-		struct diag ed = { 0 };
-		er->ready = ENV_FAILED;
-		er->r = &res->envs[i];
-		er->r->name = xstrdup(envs->v[i]);
-		er->r->status = ENV_NOT_RUN;
-		er->r->log_path = xconcat(o->run_dir, "/", envs->v[i], ".log", NULL);
-		er->timeout_ns = o->timeout_ns;
-		er->lock_fd = -1;
-		er->resolved = tox_env_resolve(t, envs->v[i], &er->e, &ed) == 0;
-		if (!er->resolved) {
-			char *msg = diag_format(&ed);
-			snprintf(er->error, sizeof(er->error), "%s", msg);
-			free(msg);
-		} else {
+		char *log = xconcat(o->run_dir, "/", envs->v[i], ".log", NULL);
+		record_init(&res->envs[i], envs->v[i], log);
+		free(log);
+		envrun_init(er, t, envs->v[i], &res->envs[i], o->timeout_ns);
+		if (er->resolved)
 			strvec_extend(&deps[i], &er->e.depends);
-		}
 		predicted[i] = db_env_duration(&db, envs->v[i]);
 	}
 	coverage_order(runs, envs->n, deps);
-	for (size_t i = 0; i < envs->n; i++)
+	for (size_t i = 0; i < envs->n; i++) {
+		struct package_choice pc;
 		envrun_prepare(&c, &runs[i]);
+		if (runs[i].ready != ENV_PASSED)
+			continue;
+		/* the project's package, built once for the envs that install it */
+		package_choose(&c, &runs[i], &pc);
+		envrun_use_package(&c, &runs[i], &pc);
+		free(pc.pkg_error);
+	}
 	if (o->nodes > 1) {
 		/* --shard I/N: only this node's share of the envs and their tests */
 		unsigned char *keep = xcalloc(c.n ? c.n : 1, 1);
@@ -394,10 +361,17 @@ int runner_run(struct tox *t, const struct strvec *envs, const struct run_opts *
 		keep_envs(&c, res, deps, predicted, keep);
 		free(keep);
 	}
-	if (services_init(&c) != 0) {
+	char (*unable)[512] = xcalloc(c.n ? c.n : 1, sizeof(*unable));
+	int svc_rc = services_init(&c, unable);
+	for (size_t i = 0; i < c.n; i++)
+		if (unable[i][0])
+			envrun_refuse(&runs[i], ENV_FAILED, unable[i]);
+	free(unable);
+	if (svc_rc != 0) {
 		rc = 2;
 		goto out_nosched;
 	}
+	c.counted = xcalloc(c.n ? c.n : 1, 1);
 	const char **names = xcalloc(c.n ? c.n : 1, sizeof(*names));
 	for (size_t i = 0; i < c.n; i++)
 		names[i] = res->envs[i].name;
@@ -421,7 +395,7 @@ int runner_run(struct tox *t, const struct strvec *envs, const struct run_opts *
 		rc = 2;
 		goto out;
 	}
-	shared_plan_layers(&c);
+	layers_plan(&c);
 	shard_plan(&c, o->dry_run ? stdout : NULL);
 	if (o->dry_run)
 		goto stop;
@@ -433,17 +407,19 @@ int runner_run(struct tox *t, const struct strvec *envs, const struct run_opts *
 	while (!sched_finished(&s)) {
 		c.running = count_running(&c);
 		resume_waiting(&c);
-		shard_start_pending(&c);	/* an env's shards before new envs: its set-up is paid */
+		/* an env's shards before new envs: its set-up is paid */
+		c.running += shard_start_pending(&c, c.running < c.slots ? c.slots - c.running : 0);
 		while (!c.stopping && !c.no_new_envs && c.running < c.slots) {
 			long i = sched_next(&s);
 			if (i < 0)
 				break;
-			start_env(&c, &runs[i]);
-			if (runs[i].finished)
-				env_finished(&c, &runs[i], runs[i].r->nsteps > 0);
+			envrun_start(&c, &runs[i]);
+			settle(&c);
 			c.running = count_running(&c);
 		}
 		int waiting = retry_locks(&c);
+		while (resume_waiting(&c))
+			;	/* a task that failed at once (or was there already): its envs go on */
 		c.running = count_running(&c);
 		if (!c.running)
 			break;
@@ -472,21 +448,8 @@ int runner_run(struct tox *t, const struct strvec *envs, const struct run_opts *
 				pool_stop_all(&p);
 			continue;
 		}
-		if (j->tag < 0) {
-			services_job_done(&c, j);
-			job_free(j);
-			continue;
-		}
-		struct envrun *er = j->data;
-		if (j->tag != TAG_STEP)
-			shard_job_done(&c, er, j);
-		else
-			envrun_job_done(&c, er, j);
-		job_free(j);
-		if (er->finished && er->task)
-			task_done(&c, er->task);
-		else if (er->finished)
-			env_finished(&c, er, 1);
+		job_done(j, &c);	/* its owner's: an env's step, a shard, a service */
+		settle(&c);
 	}
 stop:
 	services_finish(&c, res);
@@ -501,30 +464,22 @@ out_nosched:
 		if (c.no_new_envs && !runs[i].started)
 			snprintf(res->envs[i].reason, sizeof(res->envs[i].reason), "not started: fail-fast stopped the run after %s failed",
 				 res->envs[c.first_failed].name);
-		envrun_unlock(&runs[i]);
 		envrun_release(&runs[i]);
 		strvec_clear(&deps[i]);
 	}
-	report_write(&c, res);
-	junit_release(&c.junit);
-	shared_prune(&c);
-	for (size_t i = 0; i < c.ntasks; i++) {
-		remove_tree(c.tasks[i]->tmp);	/* an interrupted one's */
-		task_free(c.tasks[i]);
-	}
-	free(c.tasks);
-	strvec_clear(&c.tree_skip);
-	strvec_clear(&c.tree_entries);
-	for (size_t i = 0; i < c.npkgenvs; i++)
-		pkgenv_free(c.pkgenvs[i]);
-	free(c.pkgenvs);
-	free(c.backend_script);
-	for (size_t i = 0; i < c.nseedings; i++) {
-		seed_plan_release(&c.seedings[i]->plan);
-		free(c.seedings[i]);
-	}
-	free(c.seedings);
-	free(c.plugin_dir);
+	tests_finish(&c.tests, &db, o->run_dir, o->durations, res);
+	tests_release(&c.tests);
+	char *packages = package_root_dir(&c), *layers = layers_root(&c);
+	task_prune(packages);
+	task_prune(layers);
+	free(packages);
+	free(layers);
+	tasks_release(&c);
+	tree_release(&c);
+	package_release(&c);
+	seeding_release(&c);
+	shard_release(&c);
+	free(c.counted);
 	if (res->interrupted && rc != 2)
 		rc = 130;
 	interp_set_cache(NULL);
@@ -533,36 +488,4 @@ out_nosched:
 	free(deps);
 	free(predicted);
 	return rc;
-}
-
-void run_result_release(struct run_result *res)
-{
-	for (size_t i = 0; i < res->nslowest; i++) {
-		free(res->slowest[i].env);
-		free(res->slowest[i].test);
-	}
-	free(res->slowest);
-	for (size_t i = 0; i < res->nflaky; i++) {
-		free(res->flaky[i].env);
-		free(res->flaky[i].test);
-	}
-	free(res->flaky);
-	free(res->junit);
-	for (size_t i = 0; i < res->nservices; i++) {
-		free(res->services[i].service);
-		free(res->services[i].log_path);
-		free(res->services[i].error);
-	}
-	free(res->services);
-	for (size_t i = 0; i < res->n; i++) {
-		for (size_t k = 0; k < res->envs[i].nsteps; k++) {
-			free(res->envs[i].steps[k].what);
-			free(res->envs[i].steps[k].cmd);
-		}
-		free(res->envs[i].steps);
-		free(res->envs[i].name);
-		free(res->envs[i].log_path);
-	}
-	free(res->envs);
-	memset(res, 0, sizeof(*res));
 }

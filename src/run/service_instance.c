@@ -128,9 +128,10 @@ static void service_envp(const struct services *s, const struct svc_def *def, co
 	}
 }
 
-/* Start argv, one of the service's commands, as a job of the pool with tag, in dir, as the service's user. */
+/* Start argv, one of the service's commands, as a job of the pool owned by done and owner, in dir, as the service's user. */
+typedef void job_done_fn(void *run, void *owner, struct job *j);
 static struct job *start_argv(struct ctx *c, const struct svc_def *def, char *const *argv, const char *dir,
-			      const char *log, long tag, void *data)
+			      const char *log, job_done_fn *done, void *owner)
 {
 	struct strvec envp = STRVEC_INIT;
 	struct job_spec spec = { 0 };
@@ -152,8 +153,9 @@ static struct job *start_argv(struct ctx *c, const struct svc_def *def, char *co
 	spec.cwd = dir;
 	spec.log_path = log;
 	spec.append = 1;
-	spec.data = data;
-	spec.tag = tag;
+	spec.done = done;
+	spec.owner = owner;
+	spec.label = def->name;
 	spec.user = service_user(c->svc, def);
 	struct job *j = pool_start(c->p, &spec);
 	strvec_clear(&envp);
@@ -162,16 +164,16 @@ static struct job *start_argv(struct ctx *c, const struct svc_def *def, char *co
 
 /*
  * Start one of the service's commands (raw, substituted for this instance)
- * as a job of the pool with tag; 0, or -1 with why filled.
+ * as a job of the pool owned by done and owner; 0, or -1 with why filled.
  */
 static int start_command(struct ctx *c, const struct svc_def *def, const char *raw, const struct svc_vars *v,
-			 const char *log, long tag, void *data, struct job **out, char *why, size_t whysz)
+			 const char *log, job_done_fn *done, void *owner, struct job **out, char *why, size_t whysz)
 {
 	struct strvec argv = STRVEC_INIT;
 
 	if (svc_words(def, raw, v, &argv, why, whysz) < 0)
 		return -1;
-	struct job *j = start_argv(c, def, argv.v, v->dir, log, tag, data);
+	struct job *j = start_argv(c, def, argv.v, v->dir, log, done, owner);
 	if (out)
 		*out = j;
 	strvec_clear(&argv);
@@ -179,6 +181,12 @@ static int start_command(struct ctx *c, const struct svc_def *def, const char *r
 }
 
 /* ---- setup, once per service ---- */
+
+static void setup_done(void *run, void *owner, struct job *j);
+static void copy_done(void *run, void *owner, struct job *j);
+static void probe_done(void *run, void *owner, struct job *j);
+static void reset_done(void *run, void *owner, struct job *j);
+static void server_done(void *run, void *owner, struct job *j);
 
 static void template_step(struct ctx *c, struct template *t)
 {
@@ -194,7 +202,7 @@ static void template_step(struct ctx *c, struct template *t)
 		t->state = TPL_DONE;
 		return;
 	}
-	if (start_command(c, t->def, t->def->setup.v[t->line], &v, t->log, TAG_SVC_SETUP, t, NULL, t->why,
+	if (start_command(c, t->def, t->def->setup.v[t->line], &v, t->log, setup_done, t, NULL, t->why,
 			  sizeof(t->why)) < 0)
 		t->state = TPL_FAILED;
 }
@@ -316,7 +324,7 @@ static void spawn_server(struct ctx *c, struct instance *in)
 	struct svc_vars v = { in->port, in->dir, in->slot, c->t->toxinidir };
 	in->start_ns = now_ns();
 	in->next_probe_ns = 0;
-	if (start_command(c, in->def, in->def->command, &v, in->log, TAG_SVC_PROC, in, &in->job, err,
+	if (start_command(c, in->def, in->def->command, &v, in->log, server_done, in, &in->job, err,
 			  sizeof(err)) < 0) {
 		fail_instance(in, "service %s (slot %zu): %s", err);
 		return;
@@ -363,7 +371,7 @@ static void launch(struct ctx *c, struct instance *in)
 	strvec_push(&argv, "--reflink=auto");
 	strvec_push_owned(&argv, xconcat(in->tpl->dir, "/.", NULL));
 	strvec_push(&argv, in->dir);
-	start_argv(c, in->def, argv.v, in->dir, in->log, TAG_SVC_COPY, in);
+	start_argv(c, in->def, argv.v, in->dir, in->log, copy_done, in);
 	strvec_clear(&argv);
 	in->state = INST_COPYING;
 }
@@ -539,7 +547,7 @@ void instance_probe(struct ctx *c, struct instance *in)
 	}
 	struct svc_vars v = { in->port, in->dir, in->slot, c->t->toxinidir };
 	char err[300];
-	if (start_command(c, in->def, in->def->ready_arg, &v, in->log, TAG_SVC_READY, in, &in->probe, err,
+	if (start_command(c, in->def, in->def->ready_arg, &v, in->log, probe_done, in, &in->probe, err,
 			  sizeof(err)) < 0)
 		fail_instance(in, "service %s (slot %zu): ready: %s", err);
 }
@@ -557,7 +565,7 @@ static void reset_step(struct ctx *c, struct instance *in)
 		in->owner = NULL;
 		return;
 	}
-	if (start_command(c, in->def, in->def->reset.v[in->reset_line], &v, in->log, TAG_SVC_RESET, in, NULL, err,
+	if (start_command(c, in->def, in->def->reset.v[in->reset_line], &v, in->log, reset_done, in, NULL, err,
 			  sizeof(err)) < 0)
 		fail_instance(in, "service %s (slot %zu): reset: %s", err);
 }
@@ -592,12 +600,14 @@ static void died(struct ctx *c, struct instance *in, const struct job *j)
 	in->state = INST_DEAD;
 	svc_pidfile_remove(c->svc->run_dir, in->def->name, in->slot);
 	if (in->owner && in->owner_running && !in->owner->finished) {
-		struct envrun *er = in->owner;
-		snprintf(er->svc_note, sizeof(er->svc_note), "service %s (slot %zu) died while its job ran (%s)",
-			 in->def->name, in->slot, how);
+		const struct envrun *er = in->owner;
+		char note[512];
+		snprintf(note, sizeof(note), "service %s (slot %zu) died while its job ran (%s)", in->def->name, in->slot,
+			 how);
+		services_add_note(c->svc, er, note);
 		FILE *f = fopen(er->r->log_path, "a");
 		if (f) {
-			fprintf(f, "[blitz] %s: %s; the end of its log %s:\n%s\n", er->r->name, er->svc_note, in->log, tail);
+			fprintf(f, "[blitz] %s: %s; the end of its log %s:\n%s\n", er->r->name, note, in->log, tail);
 			fclose(f);
 		}
 	}
@@ -609,71 +619,91 @@ static void died(struct ctx *c, struct instance *in, const struct job *j)
 	free(tail);
 }
 
-void instance_job_done(struct ctx *c, struct job *j)
+/* A command of t's setup ended: the next, or the template failed. */
+static void setup_done(void *run, void *owner, struct job *j)
 {
-	struct services *s = c->svc;
+	struct ctx *c = run;
+	struct template *t = owner;
 	int ok = j->end == JOB_EXITED && j->exit_code == 0;
 
-	if (j->tag == TAG_SVC_SETUP) {
-		struct template *t = j->data;
-		if (s->finishing || c->stopping || j->end == JOB_STOPPED) {
-			t->state = TPL_FAILED;
-			snprintf(t->why, sizeof(t->why), "stopped");
-			return;
-		}
-		if (!ok) {
-			const char *line = t->def->setup.v[t->line];
-			t->state = TPL_FAILED;
-			if (j->end == JOB_SPAWN_FAILED)
-				snprintf(t->why, sizeof(t->why), "%s", j->error);
-			else if (j->end == JOB_EXITED)
-				snprintf(t->why, sizeof(t->why), "'%s' exited with code %d", line, j->exit_code);
-			else
-				snprintf(t->why, sizeof(t->why), "'%s' was killed by signal %d", line, j->signo);
-			return;
-		}
-		t->line++;
-		template_step(c, t);
+	if (c->svc->finishing || c->stopping || j->end == JOB_STOPPED) {
+		t->state = TPL_FAILED;
+		snprintf(t->why, sizeof(t->why), "stopped");
 		return;
 	}
-	struct instance *in = j->data;
-	if (j->tag == TAG_SVC_COPY) {
-		if (in->state != INST_COPYING)
-			return;
-		if (s->finishing || c->stopping || j->end == JOB_STOPPED)
-			in->state = INST_NONE;
-		else if (!ok)
-			fail_instance(in, "service %s (slot %zu): %s", "copying its setup's files failed (see its log)");
+	if (!ok) {
+		const char *line = t->def->setup.v[t->line];
+		t->state = TPL_FAILED;
+		if (j->end == JOB_SPAWN_FAILED)
+			snprintf(t->why, sizeof(t->why), "%s", j->error);
+		else if (j->end == JOB_EXITED)
+			snprintf(t->why, sizeof(t->why), "'%s' exited with code %d", line, j->exit_code);
 		else
-			spawn_server(c, in);
+			snprintf(t->why, sizeof(t->why), "'%s' was killed by signal %d", line, j->signo);
 		return;
 	}
-	if (j->tag == TAG_SVC_READY) {
-		in->probe = NULL;
-		if (ok && in->state == INST_STARTING)
-			became_ready(in);
+	t->line++;
+	template_step(c, t);
+}
+
+/* The copy of its template's files into in's folder ended: start the server. */
+static void copy_done(void *run, void *owner, struct job *j)
+{
+	struct ctx *c = run;
+	struct instance *in = owner;
+
+	if (in->state != INST_COPYING)
+		return;
+	if (c->svc->finishing || c->stopping || j->end == JOB_STOPPED)
+		in->state = INST_NONE;
+	else if (!(j->end == JOB_EXITED && j->exit_code == 0))
+		fail_instance(in, "service %s (slot %zu): %s", "copying its setup's files failed (see its log)");
+	else
+		spawn_server(c, in);
+}
+
+/* A readiness probe of in ended: ready when it passed. */
+static void probe_done(void *run, void *owner, struct job *j)
+{
+	struct instance *in = owner;
+
+	(void)run;
+	in->probe = NULL;
+	if (j->end == JOB_EXITED && j->exit_code == 0 && in->state == INST_STARTING)
+		became_ready(in);
+}
+
+/* A command of in's reset ended: the next, or the instance failed. */
+static void reset_done(void *run, void *owner, struct job *j)
+{
+	struct ctx *c = run;
+	struct instance *in = owner;
+
+	if (in->state != INST_RESETTING)
+		return;
+	if (!(j->end == JOB_EXITED && j->exit_code == 0)) {
+		char detail[600];
+		if (j->end == JOB_SPAWN_FAILED)
+			snprintf(detail, sizeof(detail), "%s", j->error);
+		else
+			snprintf(detail, sizeof(detail), "%s (exit code %d)", in->def->reset.v[in->reset_line],
+				 j->end == JOB_EXITED ? j->exit_code : -1);
+		fail_instance(in, "service %s (slot %zu): its reset failed: %s", detail);
+		if (in->job && in->job->pid > 0)
+			kill(-in->job->pid, SIGTERM);
 		return;
 	}
-	if (j->tag == TAG_SVC_RESET) {
-		if (in->state != INST_RESETTING)
-			return;
-		if (!ok) {
-			char detail[600];
-			if (j->end == JOB_SPAWN_FAILED)
-				snprintf(detail, sizeof(detail), "%s", j->error);
-			else
-				snprintf(detail, sizeof(detail), "%s (exit code %d)", in->def->reset.v[in->reset_line],
-					 j->end == JOB_EXITED ? j->exit_code : -1);
-			fail_instance(in, "service %s (slot %zu): its reset failed: %s", detail);
-			if (in->job && in->job->pid > 0)
-				kill(-in->job->pid, SIGTERM);
-			return;
-		}
-		in->reset_line++;
-		reset_step(c, in);
-		return;
-	}
-	/* TAG_SVC_PROC: the server ended */
+	in->reset_line++;
+	reset_step(c, in);
+}
+
+/* in's server ended: started again on another port, failed, or died while in use. */
+static void server_done(void *run, void *owner, struct job *j)
+{
+	struct ctx *c = run;
+	struct services *s = c->svc;
+	struct instance *in = owner;
+
 	in->job = NULL;
 	if (s->finishing || c->stopping || j->end == JOB_STOPPED)
 		return;
@@ -709,4 +739,3 @@ void instance_job_done(struct ctx *c, struct job *j)
 	}
 	died(c, in, j);
 }
-

@@ -34,7 +34,7 @@ static int needs(const struct envrun *er)
 
 /* ---- slots ---- */
 
-static long slot_take(struct services *s, struct envrun *er, long holder)
+static long slot_take(struct services *s, const struct envrun *er, long holder)
 {
 	size_t i = 0;
 
@@ -67,7 +67,7 @@ static void slot_free(struct services *s, long i)
 }
 
 /* Start the instances slot needs for er. */
-static void start_for(struct ctx *c, struct envrun *er, size_t slot)
+static void start_for(struct ctx *c, const struct envrun *er, size_t slot)
 {
 	for (size_t i = 0; i < er->e.services.n; i++) {
 		const struct svc_def *def = svc_def_find(&c->svc->defs, er->e.services.v[i]);
@@ -76,12 +76,11 @@ static void start_for(struct ctx *c, struct envrun *er, size_t slot)
 	}
 }
 
-void services_env_start(struct ctx *c, struct envrun *er)
+void services_env_start(struct ctx *c, const struct envrun *er)
 {
 	if (!c->svc || !needs(er) || er->ready != ENV_PASSED)
 		return;
-	er->svc_slot = slot_take(c->svc, er, -1);
-	start_for(c, er, (size_t)er->svc_slot);
+	start_for(c, er, (size_t)slot_take(c->svc, er, -1));
 	/* its shards will take the slots free now: their services start too */
 	size_t more = er->shards > 1 ? er->shards - 1 : 0;
 	for (size_t i = 0; more && i < c->slots; i++)
@@ -91,7 +90,7 @@ void services_env_start(struct ctx *c, struct envrun *er)
 		}
 }
 
-void services_start_job(struct ctx *c, struct envrun *er, const struct job_spec *spec, long holder, int fresh)
+void services_start_job(struct ctx *c, const struct envrun *er, const struct job_spec *spec, long holder, int fresh)
 {
 	struct services *s = c->svc;
 
@@ -100,17 +99,10 @@ void services_start_job(struct ctx *c, struct envrun *er, const struct job_spec 
 		return;
 	}
 	long slot = slot_find(s, er, holder);
-	if (slot < 0 && holder >= 0 && er->svc_slot >= 0) {
-		/* the env's first shard goes on in the slot the env set up in */
-		slot = er->svc_slot;
-		s->slots[slot].holder = holder;
-		er->svc_slot = -1;
-	}
-	if (slot < 0) {
+	if (slot < 0 && holder >= 0 && (slot = slot_find(s, er, -1)) >= 0)
+		s->slots[slot].holder = holder;	/* the env's first shard goes on in the slot the env set up in */
+	if (slot < 0)
 		slot = slot_take(s, er, holder);
-		if (holder < 0)
-			er->svc_slot = slot;
-	}
 	start_for(c, er, (size_t)slot);
 	s->pend = xrealloc(s->pend, (s->npend + 1) * sizeof(*s->pend));
 	struct pending *pd = &s->pend[s->npend++];
@@ -128,25 +120,44 @@ void services_start_job(struct ctx *c, struct envrun *er, const struct job_spec 
 	pd->log = xstrdup(spec->log_path);
 	pd->append = spec->append;
 	pd->timeout_ns = spec->timeout_ns;
-	pd->tag = spec->tag;
+	pd->done = spec->done;
+	pd->owner = spec->owner;
+	pd->label = spec->label;
 	services_poll(c);	/* ready already: it starts now */
 }
 
-void services_job_end(struct ctx *c, struct envrun *er, long holder)
+void services_job_end(struct ctx *c, const struct envrun *er, long holder)
 {
 	if (!c->svc || holder < 0)
 		return;
 	slot_free(c->svc, slot_find(c->svc, er, holder));
 }
 
-void services_env_end(struct ctx *c, struct envrun *er)
+void services_env_end(struct ctx *c, const struct envrun *er)
 {
 	if (!c->svc)
 		return;
 	for (size_t i = 0; i < c->svc->nslots; i++)
 		if (c->svc->slots[i].er == er)
 			slot_free(c->svc, (long)i);
-	er->svc_slot = -1;
+}
+
+void services_add_note(struct services *s, const struct envrun *er, const char *text)
+{
+	for (size_t i = 0; i < s->nnotes; i++)
+		if (s->notes[i].er == er)
+			return;	/* the first is what most likely made it fail */
+	s->notes = xrealloc(s->notes, (s->nnotes + 1) * sizeof(*s->notes));
+	s->notes[s->nnotes].er = er;
+	snprintf(s->notes[s->nnotes++].text, sizeof(s->notes->text), "%s", text);
+}
+
+const char *services_note(const struct ctx *c, const struct envrun *er)
+{
+	for (size_t i = 0; c->svc && i < c->svc->nnotes; i++)
+		if (c->svc->notes[i].er == er)
+			return c->svc->notes[i].text;
+	return "";
 }
 
 /* Set or replace KEY=value in envp. */
@@ -234,8 +245,9 @@ static void start_pending(struct ctx *c, struct pending *pd)
 	spec.log_path = pd->log;
 	spec.append = pd->append;
 	spec.timeout_ns = pd->timeout_ns;
-	spec.data = pd->er;
-	spec.tag = pd->tag;
+	spec.done = pd->done;
+	spec.owner = pd->owner;
+	spec.label = pd->label;
 	pool_start(c->p, &spec);
 }
 
@@ -263,8 +275,8 @@ int services_poll(struct ctx *c)
 			i++;
 			continue;
 		}
-		struct job_spec spec = { .envp = pd->envp.v, .log_path = pd->log, .append = 1, .data = pd->er,
-					 .tag = pd->tag };
+		struct job_spec spec = { .envp = pd->envp.v, .log_path = pd->log, .append = 1, .done = pd->done,
+					 .owner = pd->owner, .label = pd->label };
 		if (g == 1) {
 			start_pending(c, pd);
 		} else if (g == -2) {
@@ -287,16 +299,13 @@ int services_poll(struct ctx *c)
 	return busy ? 10 : -1;
 }
 
-/* A service died while a job used it: tell that job's env. */
-int services_init(struct ctx *c)
+int services_init(struct ctx *c, char (*unable)[512])
 {
 	struct diag d = { 0 };
 	struct services *s = xcalloc(1, sizeof(*s));
 	size_t using = 0;
 	char err[512];
 
-	for (size_t i = 0; i < c->n; i++)
-		c->runs[i].svc_slot = -1;
 	if (svc_defs_load(c->t, &s->defs, &d) < 0) {
 		char *msg = diag_format(&d);
 		error("%s", msg);
@@ -306,18 +315,15 @@ int services_init(struct ctx *c)
 		return 2;
 	}
 	for (size_t i = 0; i < c->n; i++) {
-		struct envrun *er = &c->runs[i];
+		const struct envrun *er = &c->runs[i];
 		if (!needs(er) || er->ready != ENV_PASSED)
 			continue;
-		for (size_t k = 0; k < er->e.services.n; k++)
-			if (!svc_def_find(&s->defs, er->e.services.v[k])) {
-				er->ready = ENV_FAILED;
-				snprintf(er->error, sizeof(er->error), "blitz_services names '%s', but %s has no "
+		for (size_t k = 0; k < er->e.services.n && !unable[i][0]; k++)
+			if (!svc_def_find(&s->defs, er->e.services.v[k]))
+				snprintf(unable[i], sizeof(unable[i]), "blitz_services names '%s', but %s has no "
 					 "[blitz:service:%s] section: define it there, or take the name out",
 					 er->e.services.v[k], c->t->path, er->e.services.v[k]);
-				break;
-			}
-		using += er->ready == ENV_PASSED;
+		using += !unable[i][0];
 	}
 	if (!s->defs.n || c->o->dry_run) {
 		svc_defs_release(&s->defs);
@@ -332,10 +338,8 @@ int services_init(struct ctx *c)
 		s->run_dir = svc_run_dir(s->base, &s->lock_fd, err, sizeof(err));
 	if (using && !s->run_dir) {
 		for (size_t i = 0; i < c->n; i++)
-			if (needs(&c->runs[i]) && c->runs[i].ready == ENV_PASSED) {
-				c->runs[i].ready = ENV_FAILED;
-				snprintf(c->runs[i].error, sizeof(c->runs[i].error), "its services cannot run: %.400s", err);
-			}
+			if (needs(&c->runs[i]) && c->runs[i].ready == ENV_PASSED && !unable[i][0])
+				snprintf(unable[i], sizeof(unable[i]), "its services cannot run: %.400s", err);
 	}
 	if (!s->run_dir) {
 		free(s->base);
@@ -399,6 +403,7 @@ void services_finish(struct ctx *c, struct run_result *res)
 	if (s->lock_fd >= 0)
 		close(s->lock_fd);
 	free(s->pend);
+	free(s->notes);
 	free(s->inst);
 	free(s->slots);
 	free(s->tpls);
@@ -410,8 +415,3 @@ void services_finish(struct ctx *c, struct run_result *res)
 	c->svc = NULL;
 }
 
-void services_job_done(struct ctx *c, struct job *j)
-{
-	if (c->svc)
-		instance_job_done(c, j);
-}

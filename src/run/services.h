@@ -51,7 +51,7 @@ struct instance {
 	size_t starts;			/* how often its server was started */
 	size_t reset_line;		/* the reset line running */
 	int dirty;			/* a job has used it since its start or last reset */
-	struct envrun *owner;		/* that job's env */
+	const struct envrun *owner;	/* that job's env */
 	long owner_holder;		/* and which of its jobs: -1 its steps, else a shard */
 	int owner_running;		/* that job still runs */
 	char why[1024];			/* INST_FAILED: why */
@@ -60,7 +60,7 @@ struct instance {
 
 /* A job waiting for its slot's services. */
 struct pending {
-	struct envrun *er;
+	const struct envrun *er;
 	long holder;
 	int fresh;			/* wants its services reset even after its own env's steps (a rerun) */
 	long long since_ns;		/* when it asked to start */
@@ -69,12 +69,20 @@ struct pending {
 	char *cwd, *log;
 	int append;
 	long long timeout_ns;
-	long tag;
+	void (*done)(void *run, void *owner, struct job *j);	/* the job's owner, as its spec named it */
+	void *owner;
+	const char *label;
+};
+
+/* A service that died while an env's job used it: what that env is told when it asks (services_note). */
+struct note {
+	const struct envrun *er;
+	char text[512];
 };
 
 /* A parallel slot's claim: the env (and its shard, or -1) whose jobs use its instances. */
 struct slot {
-	struct envrun *er;		/* who holds it, or NULL */
+	const struct envrun *er;		/* who holds it, or NULL */
 	long holder;
 };
 
@@ -92,6 +100,8 @@ struct services {
 	size_t nslots;
 	struct pending *pend;
 	size_t npend;
+	struct note *notes;
+	size_t nnotes;
 	int finishing;			/* the run ends: servers ending are no news */
 };
 
@@ -113,7 +123,7 @@ void instance_probe(struct ctx *c, struct instance *in);
 /* Run in's reset (INST_RESETTING); when it is done, in is clean and ready again. */
 void instance_reset(struct ctx *c, struct instance *in);
 
-/* A job of an instance or a setup (tags TAG_SVC_*) ended. */
-void instance_job_done(struct ctx *c, struct job *j);
+/* Keep text as what env er is told of its services (services_note). */
+void services_add_note(struct services *s, const struct envrun *er, const char *text);
 
 #endif

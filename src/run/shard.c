@@ -30,6 +30,7 @@ static const char plugin_source[] =
 	;
 
 struct shard {
+	struct split *split;		/* the split it is part of */
 	struct step step;		/* its command (a STEP_COMMAND) */
 	struct strvec envp;
 	char *log;			/* its output */
@@ -40,6 +41,8 @@ struct shard {
 };
 
 struct split {
+	struct envrun *er;		/* whose step it is (read only: the env's state is envrun.c's) */
+	split_report_fn *report;	/* how it tells that env its end */
 	size_t step;			/* the step run in shards */
 	long at;			/* where pytest's own arguments start in its words */
 	char *key;			/* of its collection in the state db */
@@ -166,7 +169,7 @@ static char *collection_key(struct ctx *c, const struct envrun *er, const struct
 	uint64_t h = fp_str(FP_INIT, "blitz collect 1");
 	struct strvec env = STRVEC_INIT;
 
-	uint64_t tree = run_tree(c, 1);
+	uint64_t tree = tree_fp(c, 1);
 
 	h = fp_bytes(h, &tree, sizeof(tree));
 	h = fp_bytes(h, &er->fp_setup, sizeof(er->fp_setup));
@@ -259,7 +262,7 @@ static char *write_queue(struct ctx *c, struct envrun *er, const struct strvec *
 		ok = 0;
 	free(next);
 	if (!ok) {
-		envrun_log_line(er, "tests not split: cannot write", path);
+		record_line(er->r, "tests not split: cannot write", path);
 		free(path);
 		return NULL;
 	}
@@ -272,9 +275,9 @@ static char *write_queue(struct ctx *c, struct envrun *er, const struct strvec *
  * node's (--shard), or -1 when there is nothing to split (then the command
  * runs as written; the reason is in er's log).
  */
-static int make_shards(struct ctx *c, struct envrun *er, char *text)
+static int make_shards(struct ctx *c, struct split *sp, char *text)
 {
-	struct split *sp = er->split;
+	struct envrun *er = sp->er;
 	const struct step *st = &er->steps.v[sp->step];
 	struct strvec ids = STRVEC_INIT, base = STRVEC_INIT;
 	int rc = -1;
@@ -283,7 +286,7 @@ static int make_shards(struct ctx *c, struct envrun *er, char *text)
 		char *nl = strchr(text, '\n');
 		if (nl)
 			*nl = '\0';
-		envrun_log_line(er, "tests not split:", text + 1);
+		record_line(er->r, "tests not split:", text + 1);
 		return -1;
 	}
 	split_lines(text, &ids);
@@ -301,7 +304,7 @@ static int make_shards(struct ctx *c, struct envrun *er, char *text)
 		ids.n = k;
 		if (!k) {
 			strvec_clear(&ids);
-			envrun_log_line(er, "none of its tests is this node's (--shard): skipping", st->argv.v[0]);
+			record_line(er->r, "none of its tests is this node's (--shard): skipping", st->argv.v[0]);
 			return 1;
 		}
 	} else if (ids.n < 2) {
@@ -324,11 +327,12 @@ static int make_shards(struct ctx *c, struct envrun *er, char *text)
 	sp->n = k;
 	for (size_t s = 0; s < k; s++) {
 		struct shard *sh = &sp->v[s];
+		sh->split = sp;
 		char *list = xasprintf("%s/%s.shard-%zu.txt", c->o->run_dir, er->r->name, s + 1);
 		FILE *f = fopen(list, "w");
 		struct strmap mine = STRMAP_INIT, skipped = STRMAP_INIT;
 		if (!f) {
-			envrun_log_line(er, "tests not split: cannot write", list);
+			record_line(er->r, "tests not split: cannot write", list);
 			free(list);
 			goto out;
 		}
@@ -387,7 +391,7 @@ static int make_shards(struct ctx *c, struct envrun *er, char *text)
 		snprintf(what, sizeof(what), "%zu tests in %zu shards, each a pytest process (%zu of them in a queue the "
 			 "shards take from as each gets free); their logs:", ids.n, k, nq);
 		char *where = xasprintf("%s/%s.shard-*.log", c->o->run_dir, er->r->name);
-		envrun_log_line(er, what, where);
+		record_line(er->r, what, where);
 		free(where);
 	}
 out:
@@ -400,37 +404,39 @@ out:
 	return rc;
 }
 
-static void start_shard(struct ctx *c, struct envrun *er);
+static void start_shard(struct ctx *c, struct split *sp);
 
 /*
- * make_shards gave rc: 0, start the first shard (returns 0); 1, this
- * node has none of the tests (returns 1: the step is done); -1, the tests
- * cannot be split: they run in one process (returns -1), but under --shard
- * on one node only, the first that has part of them (the others return 1).
+ * make_shards gave rc: 0, start the first shard (returns sp); else the
+ * split is over before it began (sp freed, NULL returned, *how says why):
+ * 1, this node has none of the tests (SPLIT_SKIPPED: the step is done);
+ * -1, the tests cannot be split (SPLIT_AS_WRITTEN: they run in one
+ * process), but under --shard on one node only, the first that has part
+ * of them (the others: SPLIT_SKIPPED).
  */
-static int made(struct ctx *c, struct envrun *er, int rc)
+static struct split *made(struct ctx *c, struct split *sp, int rc, enum split_end *how)
 {
+	const struct envrun *er = sp->er;
+
 	if (rc == 0) {
-		start_shard(c, er);
-		return 0;
+		start_shard(c, sp);
+		return sp;
 	}
-	shard_free(er);
-	er->shards = 1;
-	if (rc < 0 && er->share) {
-		int mine = er->share->node == share_first(er->share);
-		shard_share_free(er);
-		if (!mine) {
-			envrun_log_line(er, "its tests cannot be split, and run whole on another node (--shard): skipping",
-					er->e.change_dir);
-			return 1;
-		}
+	shard_free(sp);
+	*how = rc > 0 ? SPLIT_SKIPPED : SPLIT_AS_WRITTEN;
+	if (rc < 0 && er->share && er->share->node != share_first(er->share)) {
+		record_line(er->r, "its tests cannot be split, and run whole on another node (--shard): skipping",
+			    er->e.change_dir);
+		*how = SPLIT_SKIPPED;
 	}
-	return rc;
+	return NULL;
 }
 
-static void start_shard(struct ctx *c, struct envrun *er)
+static void shard_job_done(void *run, void *owner, struct job *j);
+
+static void start_shard(struct ctx *c, struct split *sp)
 {
-	struct split *sp = er->split;
+	struct envrun *er = sp->er;
 	struct shard *sh = &sp->v[sp->next++];
 	struct job_spec spec = { 0 };
 
@@ -439,27 +445,31 @@ static void start_shard(struct ctx *c, struct envrun *er)
 	spec.cwd = er->e.change_dir;
 	spec.log_path = sh->log;
 	spec.timeout_ns = er->timeout_ns;
-	envrun_stop_plan(er, &spec);
-	spec.data = er;
-	spec.tag = TAG_SHARD + (long)(sh - sp->v);
+	steps_stop_plan(&er->e, &spec);
+	spec.done = shard_job_done;
+	spec.owner = sh;
+	spec.label = er->r->name;
 	sh->started = 1;
 	sp->running++;
 	services_start_job(c, er, &spec, sh - sp->v, sh->rerun);
 }
 
-int shard_start(struct ctx *c, struct envrun *er)
+static void collect_done(void *run, void *owner, struct job *j);
+
+struct split *shard_start(struct ctx *c, struct envrun *er, split_report_fn *report, enum split_end *how)
 {
 	const struct step *st = &er->steps.v[er->next];
 	long at = steps_pytest_args(&st->argv);
-	struct split *sp;
+	struct split *sp = xcalloc(1, sizeof(*sp));
 	struct strvec base = STRVEC_INIT;
 
+	sp->er = er;
+	sp->report = report;
 	if (at < 0 || !plugin_dir(c))
-		return made(c, er, -1);	/* as written (under --shard, on one node) */
-	sp = er->split = xcalloc(1, sizeof(*sp));
+		return made(c, sp, -1, how);	/* as written (under --shard, on one node) */
 	sp->step = er->next;
 	sp->at = at;
-	sp->junit_from = c->junit.n;
+	sp->junit_from = c->tests.junit.n;
 	sp->collected = xasprintf("%s/%s.collected.txt", c->o->run_dir, er->r->name);
 	without_junit(&st->argv, at, &base);
 	sp->key = collection_key(c, er, &base);
@@ -471,12 +481,12 @@ int shard_start(struct ctx *c, struct envrun *er)
 			fputs(ids, f);
 			fclose(f);
 		}
-		int rc = f ? make_shards(c, er, ids) : -1;
+		int rc = f ? make_shards(c, sp, ids) : -1;
 		free(ids);
 		strvec_clear(&base);
 		if (rc == 0)
-			envrun_log_line(er, "node ids from the collection of an earlier run:", sp->key);
-		return made(c, er, rc);
+			record_line(er->r, "node ids from the collection of an earlier run:", sp->key);
+		return made(c, sp, rc, how);
 	}
 	struct job_spec spec = { 0 };
 	struct strvec envp = STRVEC_INIT;
@@ -488,21 +498,22 @@ int shard_start(struct ctx *c, struct envrun *er)
 	plugin_envp(c, er, var, NULL, NULL, &envp);
 	free(var);
 	unlink(sp->collected);
-	envrun_log_line(er, "collecting the tests to split them, in", er->e.change_dir);
+	record_line(er->r, "collecting the tests to split them, in", er->e.change_dir);
 	spec.argv = base.v;
 	spec.envp = envp.v;
 	spec.cwd = er->e.change_dir;
 	spec.log_path = er->r->log_path;
 	spec.append = 1;
 	spec.timeout_ns = er->timeout_ns;
-	envrun_stop_plan(er, &spec);
-	spec.data = er;
-	spec.tag = TAG_COLLECT;
+	steps_stop_plan(&er->e, &spec);
+	spec.done = collect_done;
+	spec.owner = sp;
+	spec.label = er->r->name;
 	sp->collecting = 1;
 	services_start_job(c, er, &spec, -1, 0);
 	strvec_clear(&base);
 	strvec_clear(&envp);
-	return 0;
+	return sp;
 }
 
 /* Copy the log of a shard into its env's log, so the env's tail shows what failed. */
@@ -531,15 +542,15 @@ static void append_shard_log(const struct envrun *er, const struct shard *sh, si
  * (those in the run's report from sp->rerun_from on). Returns 0 when one
  * started, -1 when there is nothing to rerun.
  */
-static int start_rerun(struct ctx *c, struct envrun *er)
+static int start_rerun(struct ctx *c, struct split *sp)
 {
-	struct split *sp = er->split;
+	struct envrun *er = sp->er;
 	const struct step *st = &er->steps.v[sp->step];
 	struct strmap keys = STRMAP_INIT;
 	struct strvec list = STRVEC_INIT;
 
-	for (size_t i = sp->rerun_from; i < c->junit.n; i++) {
-		const struct junit_case *jc = &c->junit.v[i];
+	for (size_t i = sp->rerun_from; i < c->tests.junit.n; i++) {
+		const struct junit_case *jc = &c->tests.junit.v[i];
 		if (strcmp(jc->suite, er->r->name) != 0 || (jc->outcome != JUNIT_FAILED && jc->outcome != JUNIT_ERROR))
 			continue;
 		char *key = xconcat(jc->classname, "::", jc->name, NULL);
@@ -567,6 +578,7 @@ static int start_rerun(struct ctx *c, struct envrun *er)
 	sp->v = xrealloc(sp->v, (sp->n + 1) * sizeof(*sp->v));
 	struct shard *sh = &sp->v[sp->n++];
 	memset(sh, 0, sizeof(*sh));
+	sh->split = sp;
 	sh->rerun = 1;
 	sh->ntests = list.n;
 	sh->step.kind = STEP_COMMAND;
@@ -583,92 +595,101 @@ static int start_rerun(struct ctx *c, struct envrun *er)
 	char what[160];
 	snprintf(what, sizeof(what), "rerun %zu of %zu: %zu failed test%s in a fresh pytest process, its log:", r,
 		 c->o->reruns, list.n, list.n == 1 ? "" : "s");
-	envrun_log_line(er, what, sh->log);
+	record_line(er->r, what, sh->log);
 	free(file);
 	strvec_clear(&list);
-	sp->rerun_from = c->junit.n;
-	start_shard(c, er);
+	sp->rerun_from = c->tests.junit.n;
+	start_shard(c, sp);
 	return 0;
 }
 
-int shard_rerun(struct ctx *c, struct envrun *er, size_t from, const char *why)
+struct split *shard_rerun(struct ctx *c, struct envrun *er, size_t from, const char *why, split_report_fn *report)
 {
 	const struct step *st = &er->steps.v[er->next];
 	long at = steps_pytest_args(&st->argv);
 
 	if (at < 0 || !c->o->reruns || c->stopping || !plugin_dir(c))
-		return -1;
-	struct split *sp = er->split = xcalloc(1, sizeof(*sp));
+		return NULL;
+	struct split *sp = xcalloc(1, sizeof(*sp));
+	sp->er = er;
+	sp->report = report;
 	sp->step = er->next;
 	sp->at = at;
 	sp->junit_from = sp->rerun_from = from;
 	snprintf(sp->why, sizeof(sp->why), "%s", why);
 	sp->code = 1;	/* pytest's: tests failed */
-	if (start_rerun(c, er) < 0) {
-		shard_free(er);
-		return -1;
+	if (start_rerun(c, sp) < 0) {
+		shard_free(sp);
+		return NULL;
 	}
-	return 0;
+	return sp;
 }
 
-/* Every shard of er's split step has ended (or the run is stopping and none runs): go on with the env. */
-static void split_done(struct ctx *c, struct envrun *er)
+/* Every shard of sp's step has ended (or the run is stopping and none runs): tell its env. */
+static void split_done(struct ctx *c, struct split *sp)
 {
-	struct split *sp = er->split;
+	struct envrun *er = sp->er;
 	const struct step *st = &er->steps.v[sp->step];
 	char why[640];
 	int stopped = sp->next < sp->n || c->stopping;	/* Ctrl-C, --fail-fast: its shards were stopped */
 
 	/* failed tests, and nothing worse: run them again while --reruns allows */
 	if (sp->why[0] && !sp->not_tests && !stopped && !c->stopping && sp->reruns < c->o->reruns &&
-	    start_rerun(c, er) == 0)
+	    start_rerun(c, sp) == 0)
 		return;
-	snprintf(why, sizeof(why), "%s", sp->why);
+	snprintf(why, sizeof(why), "%s", stopped && !sp->why[0] ? "stopped while its tests ran in shards" : sp->why);
 	/* the command named a JUnit XML of its own: it gets every shard's tests */
 	if (st->junit && strncmp(st->junit, c->o->run_dir, strlen(c->o->run_dir)) != 0)
-		report_write_cases(c, er->r->name, sp->junit_from, st->junit);
-	int code = sp->code;
-	shard_free(er);
-	envrun_step_ended(c, er, stopped && !why[0] ? "stopped while its tests ran in shards" : why, code, stopped);
+		tests_write_cases(&c->tests, er->r->name, sp->junit_from, st->junit);
+	sp->report(c, er, stopped ? SPLIT_STOPPED : SPLIT_ENDED, why, sp->code);	/* frees sp */
 }
 
-void shard_job_done(struct ctx *c, struct envrun *er, struct job *j)
+static void collect_done(void *run, void *owner, struct job *j)
 {
-	struct split *sp = er->split;
+	struct ctx *c = run;
+	struct split *sp = owner;
+	struct envrun *er = sp->er;
+	size_t len = 0;
+	char *text = j->end == JOB_EXITED && (j->exit_code == 0 || j->exit_code == 5) ?
+		read_file(sp->collected, &len) : NULL;
+	enum split_end how;
 
-	if (j->tag == TAG_COLLECT) {
-		size_t len = 0;
-		char *text = j->end == JOB_EXITED && (j->exit_code == 0 || j->exit_code == 5) ?
-			read_file(sp->collected, &len) : NULL;
-		sp->collecting = 0;
-		if (j->end == JOB_STOPPED || c->stopping) {
-			free(text);
-			shard_free(er);
-			envrun_finish(er, ENV_NOT_RUN, "stopped while collecting its tests");
-			return;
-		}
-		if (text)
-			db_store_collected(c->db, sp->key, text);
-		else
-			envrun_log_line(er, "collecting the tests failed (see above): not split, in", er->e.change_dir);
-		int rc = made(c, er, text ? make_shards(c, er, text) : -1);
+	sp->collecting = 0;
+	if (j->end == JOB_STOPPED || c->stopping) {
 		free(text);
-		if (rc == 1)
-			er->next++;
-		if (rc != 0)
-			envrun_start_step(c, er);
+		sp->report(c, er, SPLIT_STOPPED, "stopped while collecting its tests", 1);
 		return;
 	}
-	size_t i = (size_t)(j->tag - TAG_SHARD);
-	struct shard *sh = &sp->v[i];
+	if (text)
+		db_store_collected(c->db, sp->key, text);
+	else
+		record_line(er->r, "collecting the tests failed (see above): not split, in", er->e.change_dir);
+	split_report_fn *report = sp->report;
+	sp = made(c, sp, text ? make_shards(c, sp, text) : -1, &how);
+	free(text);
+	if (!sp)
+		report(c, er, how, "", 0);
+}
+
+static void shard_job_done(void *run, void *owner, struct job *j)
+{
+	struct ctx *c = run;
+	struct shard *sh = owner;
+	struct split *sp = sh->split;
+	struct envrun *er = sp->er;
+	size_t i = (size_t)(sh - sp->v);
 	char why[512];
+
 	sh->done = 1;
 	sp->running--;
 	sp->finished++;
 	services_job_end(c, er, (long)i);
-	envrun_record_step(er, &sh->step, j, NULL);
+	step_record(er->r, &sh->step, j, NULL);
 	if (j->end == JOB_EXITED || j->end == JOB_SIGNALED || j->end == JOB_TIMED_OUT) {
-		double tests = report_read_junit(c, er, sh->junit, sh->rerun);
+		char err[1024];
+		double tests = tests_read(&c->tests, c->db, er->r->name, sh->junit, sh->rerun, err, sizeof(err));
+		if (err[0])
+			record_line(er->r, "could not read the JUnit XML pytest wrote:", err);
 		if (tests >= 0 && j->end == JOB_EXITED)
 			db_record_cost(c->db, er->r->name, (double)(j->end_ns - j->start_ns) / 1e9 - tests);
 	}
@@ -689,7 +710,7 @@ void shard_job_done(struct ctx *c, struct envrun *er, struct job *j)
 		sh->failed = 1;
 		append_shard_log(er, sh, i, sp->n);
 	} else if (sh->rerun) {
-		envrun_log_line(er, "the rerun passed: its tests are flaky; its log:", sh->log);
+		record_line(er->r, "the rerun passed: its tests are flaky; its log:", sh->log);
 	} else if (why[0]) {
 		sh->failed = 1;
 		if (j->end != JOB_STOPPED)
@@ -701,32 +722,39 @@ void shard_job_done(struct ctx *c, struct envrun *er, struct job *j)
 	} else {
 		char what[128];
 		snprintf(what, sizeof(what), "shard %zu of %zu (%zu tests) passed:", i + 1, sp->n, sh->ntests);
-		envrun_log_line(er, what, sh->log);
+		record_line(er->r, what, sh->log);
 	}
 	if (!sp->running && (sp->next == sp->n || c->stopping))
-		split_done(c, er);
+		split_done(c, sp);
 }
 
-void shard_start_pending(struct ctx *c)
+size_t shard_start_pending(struct ctx *c, size_t free)
 {
-	for (size_t i = 0; i < c->n && !c->stopping && c->running < c->slots; i++) {
-		struct envrun *er = &c->runs[i];
-		while (er->split && !er->split->collecting && er->split->next < er->split->n && c->running < c->slots) {
-			start_shard(c, er);
-			c->running++;
+	size_t started = 0;
+
+	for (size_t i = 0; i < c->n && !c->stopping && started < free; i++) {
+		struct split *sp = c->runs[i].split;
+		while (sp && !sp->collecting && sp->next < sp->n && started < free) {
+			start_shard(c, sp);
+			started++;
 		}
 	}
+	return started;
 }
 
-size_t shard_running(const struct envrun *er)
+void shard_release(struct ctx *c)
 {
-	return er->split->collecting ? 1 : er->split->running;
+	free(c->plugin_dir);
+	c->plugin_dir = NULL;
 }
 
-void shard_free(struct envrun *er)
+size_t shard_running(const struct split *sp)
 {
-	struct split *sp = er->split;
+	return sp->collecting ? 1 : sp->running;
+}
 
+void shard_free(struct split *sp)
+{
 	if (!sp)
 		return;
 	for (size_t i = 0; i < sp->n; i++) {
@@ -739,5 +767,4 @@ void shard_free(struct envrun *er)
 	free(sp->key);
 	free(sp->collected);
 	free(sp);
-	er->split = NULL;
 }

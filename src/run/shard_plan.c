@@ -302,13 +302,12 @@ void shard_nodes(struct ctx *c, unsigned char *keep, FILE *out)
 	free(cost);
 }
 
-void shard_share_free(struct envrun *er)
+void share_free(struct share *sh)
 {
-	if (!er->share)
+	if (!sh)
 		return;
-	strmap_clear(&er->share->mine);
-	strmap_clear(&er->share->known);
-	free(er->share->on_node);
-	free(er->share);
-	er->share = NULL;
+	strmap_clear(&sh->mine);
+	strmap_clear(&sh->known);
+	free(sh->on_node);
+	free(sh);
 }

@@ -1,9 +1,13 @@
 #include "steps.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "pool.h"
+#include "../results/record.h"
+#include "../config/shlex.h"
 #include "../config/tox.h"
 #include "../util/util.h"
 
@@ -247,4 +251,101 @@ void steps_release(struct steps *s)
 	free(s->v);
 	s->v = NULL;
 	s->n = 0;
+}
+
+const char *step_name(enum step_kind k)
+{
+	switch (k) {
+	case STEP_CREATE: return "creating the venv";
+	case STEP_DEPS: return "installing deps";
+	case STEP_PACKAGE: return "installing the project";
+	case STEP_LAYER: return "cloning the deps installed once for several envs";
+	case STEP_WHEEL: return "building the project's package";
+	case STEP_BUILD: return "building the project's package";
+	case STEP_FREEZE: return "writing the installed versions as constraints";
+	default: return "command";
+	}
+}
+
+/*
+ * The step's words, shell-quoted so a person can paste them, joined
+ * (allocated). A word holding ' but nothing a shell expands inside "..." is
+ * put in double quotes, which reads better than shlex's '"'"'.
+ */
+char *step_cmd(const struct step *st)
+{
+	char *cmd = xstrdup("");
+
+	for (size_t i = 0; i < st->argv.n; i++) {
+		const char *w = st->argv.v[i];
+		char *q = strchr(w, '\'') && !strpbrk(w, "\"$`\\!") ? xconcat("\"", w, "\"", NULL) : shlex_quote(w);
+		char *next = xconcat(cmd, i ? " " : "", q, NULL);
+		free(cmd);
+		free(q);
+		cmd = next;
+	}
+	return cmd;
+}
+
+void step_failure(const struct step *st, const struct job *j, char *why, size_t whysz)
+{
+	char *cmd = step_cmd(st);
+
+	why[0] = '\0';
+	if (strlen(cmd) > 100)
+		strcpy(cmd + 97, "...");
+	if (j->end == JOB_EXITED && j->exit_code == 0) {
+		/* fine */
+	} else if (j->end == JOB_SPAWN_FAILED) {
+		snprintf(why, whysz, "%s: %s", step_name(st->kind), j->error);
+	} else if (j->end == JOB_EXITED) {
+		snprintf(why, whysz, "%s failed with exit code %d: %s", step_name(st->kind), j->exit_code, cmd);
+	} else if (j->end == JOB_SIGNALED) {
+		snprintf(why, whysz, "%s was killed by signal %d (%s): %s", step_name(st->kind), j->signo,
+			 strsignal(j->signo), cmd);
+	} else if (j->end == JOB_TIMED_OUT) {
+		snprintf(why, whysz, "%s ran out of time (--timeout) and was stopped: %s", step_name(st->kind), cmd);
+	} else {
+		snprintf(why, whysz, "stopped while %s ran: %s", step_name(st->kind), cmd);
+	}
+	free(cmd);
+}
+
+int job_tox_code(const struct job *j)
+{
+	switch (j->end) {
+	case JOB_EXITED: return j->exit_code;
+	case JOB_SIGNALED: return -j->signo;
+	case JOB_SPAWN_FAILED: return 2;	/* tox: the errno of the missing program */
+	default: return 1;
+	}
+}
+
+void steps_stop_plan(const struct toxenv *e, struct job_spec *spec)
+{
+	spec->suicide_ns = (long long)(e->suicide_timeout * 1e9);
+	spec->interrupt_ns = (long long)(e->interrupt_timeout * 1e9);
+	spec->terminate_ns = (long long)(e->terminate_timeout * 1e9);
+}
+
+void steps_set_packages(struct step *st, const struct strvec *words)
+{
+	for (size_t i = 0; i < st->pkg_n; i++)
+		strvec_remove(&st->argv, st->pkg_at);
+	for (size_t i = 0; i < words->n; i++)
+		strvec_insert(&st->argv, st->pkg_at + i, words->v[i]);
+	st->pkg_n = words->n;
+}
+
+void step_record(struct env_result *r, const struct step *st, const struct job *j, const char *cmd_as)
+{
+	static const char *const kinds[] = { "create", "deps", "package", "command", "layer", "wheel", "build", "freeze" };
+	char *cmd = cmd_as ? xstrdup(cmd_as) : step_cmd(st);
+
+	record_step(r, kinds[st->kind], cmd, j->end == JOB_EXITED ? j->exit_code : -1,
+		    j->end == JOB_SIGNALED ? j->signo : 0, (double)(j->end_ns - j->start_ns) / 1e9, (double)j->cpu_ns / 1e9);
+	free(cmd);
+	if (j->lost_bytes)
+		warn("%s: %zu bytes of its output could not be written to %s (%s): the log is cut short", r->name,
+		     j->lost_bytes, r->log_path, strerror(j->log_errno));
 }

@@ -6,6 +6,9 @@
 #include "../util/strvec.h"
 
 struct toxenv;
+struct env_result;
+struct job;
+struct job_spec;
 
 /* What an env does, in order: each a command the pool runs, but for the runner's own two. */
 enum step_kind {
@@ -74,6 +77,9 @@ struct step *steps_install(struct steps *s, enum step_kind kind, const struct to
 struct step *steps_install_at(struct steps *s, size_t at, enum step_kind kind, const struct toxenv *e,
 			      const struct strvec *packages);
 
+/* Replace the packages of install step st by words. */
+void steps_set_packages(struct step *st, const struct strvec *words);
+
 /* Put a step of kind before step i (the runner's own steps); returns it. */
 struct step *steps_insert(struct steps *s, size_t i, enum step_kind kind);
 
@@ -81,5 +87,30 @@ struct step *steps_insert(struct steps *s, size_t i, enum step_kind kind);
 void steps_remove(struct steps *s, size_t i);
 
 void steps_release(struct steps *s);
+
+/* What a step of kind k does, for messages: "installing deps", "command", ... */
+const char *step_name(enum step_kind k);
+
+/*
+ * Step st's words, shell-quoted so a person can paste them, joined
+ * (allocated).
+ */
+char *step_cmd(const struct step *st);
+
+/* Why job j of step st failed, into why ("" when it did not). */
+void step_failure(const struct step *st, const struct job *j, char *why, size_t whysz);
+
+/* Step st ran as job j: into r's steps, described as cmd (or st's words when NULL); a log cut short is warned of. */
+void step_record(struct env_result *r, const struct step *st, const struct job *j, const char *cmd);
+
+/* The exit code tox gives a failed job: the process's code, -N when signal N killed it, 2 when it never started. */
+int job_tox_code(const struct job *j);
+
+/*
+ * How env e's commands are stopped on Ctrl-C, as tox stops them: SIGINT
+ * after suicide_timeout, SIGTERM interrupt_timeout later, SIGKILL
+ * terminate_timeout later (into spec).
+ */
+void steps_stop_plan(const struct toxenv *e, struct job_spec *spec);
 
 #endif

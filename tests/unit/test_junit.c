@@ -1,11 +1,11 @@
-/* JUnit XML read and merged (src/report/junit.c). */
+/* JUnit XML read and merged (src/results/junit.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fixture.h"
 #include "tests.h"
-#include "../../src/report/junit.h"
+#include "../../src/results/junit.h"
 #include "../../src/util/util.h"
 
 /* What pytest 7 writes (xunit2), a passed, a failed with a teardown error, a skipped, an error. */

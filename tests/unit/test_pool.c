@@ -25,7 +25,7 @@ static struct job *start_sh(struct pool *p, struct fx *f, const char *script, lo
 
 	snprintf(name, sizeof(name), "job%d.log", n++);
 	spec.log_path = fx_path(f, name);
-	spec.data = (void *)spec.log_path;
+	spec.owner = (void *)spec.log_path;
 	return pool_start(p, &spec);
 }
 
@@ -41,7 +41,7 @@ static struct job *next(struct pool *p)
 
 static const char *log_of(struct fx *f, struct job *j)
 {
-	char *text = read_file(j->data, NULL);
+	char *text = read_file(j->owner, NULL);
 	struct strvec keep = STRVEC_INIT;
 	const char *s;
 
