@@ -1,6 +1,6 @@
 /*
- * The record of each env's run: its log's own lines and its result. See
- * record.h.
+ * The record of each env's run: its log's own lines and its result; the
+ * only writer of struct env_result. See record.h.
  */
 #include "record.h"
 

@@ -3,7 +3,7 @@
  * blitz adds, or the command's own), read when the command ends into one
  * report per run (a testsuite per env) and the history of each test's time
  * and outcome in the state db; the slowest and flaky tests for the
- * summary. See tests.h.
+ * summary. The only writer of struct test_report. See tests.h.
  */
 #include "tests.h"
 

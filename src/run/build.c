@@ -4,7 +4,7 @@
  * its old venv), and the lock that keeps two blitz runs from building or
  * checking the same env_dir at once, and from rebuilding one the other uses.
  * Decisions come back as plain data: the env's state machine (envrun.c)
- * applies them. See build.h.
+ * applies them. The only writer of struct env_lock. See build.h.
  */
 #define _GNU_SOURCE	/* F_OFD_SETLK */
 #include "build.h"

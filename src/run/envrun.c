@@ -1,8 +1,12 @@
 /*
- * One env's steps, as tox runs them: the next started (venv, deps, project,
- * commands, or the wait for work shared with other envs), one ended and what
- * follows (tox's rules for failing commands), the folders tox makes before
- * the commands and the logs it keeps of each process.
+ * An env's life, and the only writer of struct envrun: prepared before the
+ * run (what prepare.c, package.c and the planners answer, put into it); its
+ * lock and build (build.c answers); its steps, as tox runs them: the next
+ * started (venv, deps, project, commands, or the wait for work shared with
+ * other envs), one ended and what follows (tox's rules for failing
+ * commands), the folders tox makes before the commands and the logs it
+ * keeps of each process. The jobs of its steps are its own (their owner);
+ * a split of its tests into shards reports its end here.
  */
 #include "run_internal.h"
 
@@ -909,4 +913,16 @@ void envrun_use_package(struct ctx *c, struct envrun *er, const struct package_c
 void envrun_tree_changed(struct ctx *c, struct envrun *er)
 {
 	er->fp_package = tree_package_fp(c, er);
+}
+
+void envrun_plan_split(struct envrun *er, long step, size_t shards)
+{
+	er->split_step = step;
+	er->shards = shards ? shards : 1;
+}
+
+void envrun_give_share(struct envrun *er, struct share *sh)
+{
+	share_free(er->share);
+	er->share = sh;
 }

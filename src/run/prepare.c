@@ -123,7 +123,7 @@ int prepare_dependency_groups(const struct ctx *c, const struct toxenv *e, struc
 	return 0;
 }
 
-int prepare_interp(const struct tox *t, const struct strvec *base_python, struct interp *in)
+int prepare_interp(struct tox *t, const struct strvec *base_python, struct interp *in)
 {
 	int found = -1;
 

@@ -17,6 +17,7 @@
 #include "../config/tox.h"
 #include "../env/interp.h"
 #include "../env/seed.h"
+#include "../plan/shards.h"
 #include "../results/record.h"
 #include "../results/tests.h"
 #include "../util/strvec.h"
@@ -279,7 +280,7 @@ void prepare_fingerprints(struct ctx *c, const struct envrun *er, struct env_fps
 enum env_status prepare_platform(const struct toxenv *e, char *why, size_t whysz);
 
 /* The first interpreter of base_python found (into in): 0, or -1 when none is. */
-int prepare_interp(const struct tox *t, const struct strvec *base_python, struct interp *in);
+int prepare_interp(struct tox *t, const struct strvec *base_python, struct interp *in);
 
 /* tox 4's dependency_groups of e (pyproject.toml, PEP 735): their requirements into reqs; -1 with why. */
 int prepare_dependency_groups(const struct ctx *c, const struct toxenv *e, struct strvec *reqs, char *why, size_t whysz);
@@ -315,7 +316,9 @@ void package_install_release(struct pkg_install *pi);
  * --shard: the step is done) or SPLIT_AS_WRITTEN (its tests cannot be
  * split: run the step as written). The env frees it then (shard_free).
  *
- * shard_start: er's split step is next: collect its node ids (or take them
+ * shard_step_of: the first pytest command of steps that may run in
+ * shards: its step, or -1 (why says why not). shard_start: er's split
+ * step is next: collect its node ids (or take them
  * from the cache) and start its shards; returns the split, or NULL with
  * *how when it ended at once. shard_start_pending: start waiting shards
  * while slots are free (free of them); returns how many started.
@@ -327,6 +330,7 @@ void package_install_release(struct pkg_install *pi);
 enum split_end { SPLIT_ENDED, SPLIT_STOPPED, SPLIT_SKIPPED, SPLIT_AS_WRITTEN };
 typedef void split_report_fn(struct ctx *c, struct envrun *er, enum split_end how, const char *why, int code);
 
+long shard_step_of(const struct steps *steps, const char **why);
 struct split *shard_start(struct ctx *c, struct envrun *er, split_report_fn *report, enum split_end *how);
 size_t shard_start_pending(struct ctx *c, size_t free);
 size_t shard_running(const struct split *sp);

@@ -16,6 +16,7 @@
 #include "../config/tox.h"
 #include "../env/interp.h"
 #include "../plan/sched.h"
+#include "../plan/shards.h"
 #include "../plan/width.h"
 #include "../state/db.h"
 #include "../util/strvec.h"
@@ -198,6 +199,66 @@ static void cache_store(void *db, const char *real, long long size, long long mt
 	db_interp_store(db, real, size, mtime_ns, version, impl);
 }
 
+/*
+ * The envs as the shard planner sees them (plan/shards.h): what runs,
+ * its pytest command that may be split, its history (tests allocated: the
+ * caller frees them with plan_envs_release).
+ */
+static struct shard_env *plan_envs(struct ctx *c)
+{
+	struct shard_env *v = xcalloc(c->n ? c->n : 1, sizeof(*v));
+
+	for (size_t i = 0; i < c->n; i++) {
+		const struct envrun *er = &c->runs[i];
+		v[i].name = er->r->name;
+		v[i].runs = er->ready == ENV_PASSED;
+		v[i].split_step = v[i].runs ? shard_step_of(&er->steps, &v[i].why_not) : -1;
+		v[i].predicted = c->predicted[i];
+		v[i].cost = db_process_cost(c->db, er->r->name);
+		v[i].share = er->share;
+		if (v[i].split_step >= 0 && !c->o->no_split)
+			v[i].ntests = db_env_tests(c->db, er->r->name, &v[i].tests, &v[i].secs);
+	}
+	return v;
+}
+
+static void plan_envs_release(struct shard_env *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		for (size_t t = 0; t < v[i].ntests; t++)
+			free(v[i].tests[t]);
+		free(v[i].tests);
+		free(v[i].secs);
+	}
+	free(v);
+}
+
+/* --shard I/N: share the envs and their tests among the nodes; keep[i] set for this node's. */
+static void plan_nodes(struct ctx *c, unsigned char *keep)
+{
+	struct shard_env *v = plan_envs(c);
+	struct share **shares = xcalloc(c->n ? c->n : 1, sizeof(*shares));
+
+	shards_nodes(v, c->n, c->o->node, c->o->nodes, keep, shares, stdout);
+	for (size_t i = 0; i < c->n; i++)
+		envrun_give_share(&c->runs[i], shares[i]);
+	free(shares);
+	plan_envs_release(v, c->n);
+}
+
+/* How many shards each env's pytest command gets (with --dry-run, the plan printed instead of run). */
+static void plan_shards(struct ctx *c)
+{
+	struct shard_env *v = plan_envs(c);
+	size_t *shards = xcalloc(c->n ? c->n : 1, sizeof(*shards));
+
+	shards_plan(v, c->n, c->slots, c->o->split_by, c->o->no_split, shards, c->o->dry_run ? stdout : NULL);
+	for (size_t i = 0; i < c->n; i++)
+		envrun_plan_split(&c->runs[i], c->o->no_split ? -1 : v[i].split_step, shards[i]);
+	free(shards);
+	plan_envs_release(v, c->n);
+}
+
 /* Keep only the envs keep marks (--shard: this node's), in their order; the others are forgotten. */
 static void keep_envs(struct ctx *c, struct run_result *res, struct strvec *deps, double *predicted,
 		      const unsigned char *keep)
@@ -357,7 +418,7 @@ int runner_run(struct tox *t, const struct strvec *envs, const struct run_opts *
 	if (o->nodes > 1) {
 		/* --shard I/N: only this node's share of the envs and their tests */
 		unsigned char *keep = xcalloc(c.n ? c.n : 1, 1);
-		shard_nodes(&c, keep, stdout);
+		plan_nodes(&c, keep);
 		keep_envs(&c, res, deps, predicted, keep);
 		free(keep);
 	}
@@ -396,7 +457,7 @@ int runner_run(struct tox *t, const struct strvec *envs, const struct run_opts *
 		goto out;
 	}
 	layers_plan(&c);
-	shard_plan(&c, o->dry_run ? stdout : NULL);
+	plan_shards(&c);
 	if (o->dry_run)
 		goto stop;
 	width_init(&w, c.slots);

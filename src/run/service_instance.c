@@ -587,6 +587,17 @@ static int port_taken(const char *log)
 	return taken;
 }
 
+/* Keep text as what env er is told of its services (services_note). */
+static void add_note(struct services *s, const struct envrun *er, const char *text)
+{
+	for (size_t i = 0; i < s->nnotes; i++)
+		if (s->notes[i].er == er)
+			return;	/* the first is what most likely made it fail */
+	s->notes = xrealloc(s->notes, (s->nnotes + 1) * sizeof(*s->notes));
+	s->notes[s->nnotes].er = er;
+	snprintf(s->notes[s->nnotes++].text, sizeof(s->notes->text), "%s", text);
+}
+
 /* The server of in ended while it was in use or ready: tell the env whose job used it. */
 static void died(struct ctx *c, struct instance *in, const struct job *j)
 {
@@ -604,7 +615,7 @@ static void died(struct ctx *c, struct instance *in, const struct job *j)
 		char note[512];
 		snprintf(note, sizeof(note), "service %s (slot %zu) died while its job ran (%s)", in->def->name, in->slot,
 			 how);
-		services_add_note(c->svc, er, note);
+		add_note(c->svc, er, note);
 		FILE *f = fopen(er->r->log_path, "a");
 		if (f) {
 			fprintf(f, "[blitz] %s: %s; the end of its log %s:\n%s\n", er->r->name, note, in->log, tail);

@@ -142,16 +142,6 @@ void services_env_end(struct ctx *c, const struct envrun *er)
 			slot_free(c->svc, (long)i);
 }
 
-void services_add_note(struct services *s, const struct envrun *er, const char *text)
-{
-	for (size_t i = 0; i < s->nnotes; i++)
-		if (s->notes[i].er == er)
-			return;	/* the first is what most likely made it fail */
-	s->notes = xrealloc(s->notes, (s->nnotes + 1) * sizeof(*s->notes));
-	s->notes[s->nnotes].er = er;
-	snprintf(s->notes[s->nnotes++].text, sizeof(s->notes->text), "%s", text);
-}
-
 const char *services_note(const struct ctx *c, const struct envrun *er)
 {
 	for (size_t i = 0; c->svc && i < c->svc->nnotes; i++)

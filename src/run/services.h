@@ -123,7 +123,5 @@ void instance_probe(struct ctx *c, struct instance *in);
 /* Run in's reset (INST_RESETTING); when it is done, in is clean and ready again. */
 void instance_reset(struct ctx *c, struct instance *in);
 
-/* Keep text as what env er is told of its services (services_note). */
-void services_add_note(struct services *s, const struct envrun *er, const char *text);
 
 #endif

@@ -15,8 +15,8 @@
 #include <unistd.h>
 
 #include "pool.h"
-#include "shard.h"
 #include "../env/fingerprint.h"
+#include "../plan/shards.h"
 #include "../plan/split.h"
 #include "../state/db.h"
 #include "../util/strmap.h"
@@ -87,7 +87,8 @@ static const char *plugin_dir(struct ctx *c)
 	return dir;
 }
 
-int shard_splittable(const struct strvec *argv, long at, const char **why)
+/* Whether a pytest command (its own arguments from at) may run in shards; why not into *why. */
+static int splittable(const struct strvec *argv, long at, const char **why)
 {
 	const char *prog = strrchr(argv->v[0], '/') ? strrchr(argv->v[0], '/') + 1 : argv->v[0];
 
@@ -119,6 +120,18 @@ int shard_splittable(const struct strvec *argv, long at, const char **why)
 		}
 	}
 	return 1;
+}
+
+long shard_step_of(const struct steps *steps, const char **why)
+{
+	*why = "no pytest command";
+	for (size_t i = 0; i < steps->n; i++) {
+		const struct step *st = &steps->v[i];
+		long at = st->kind == STEP_COMMAND ? steps_pytest_args(&st->argv) : -1;
+		if (at >= 0)
+			return splittable(&st->argv, at, why) ? (long)i : -1;
+	}
+	return -1;
 }
 
 /* The command's words without any --junitxml option: blitz gives each shard its own. */

@@ -1,6 +1,6 @@
 /*
- * The project's source tree as this run sees it (struct tree, this file's
- * alone): its fingerprint, once per run (all of it, or its Python and
+ * The project's source tree as this run sees it (the only writer of
+ * struct tree): its fingerprint, once per run (all of it, or its Python and
  * pytest configuration files only), and the files its builds write, which
  * leave the fingerprint for good. See run_internal.h.
  */
