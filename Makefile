@@ -100,6 +100,11 @@ unit: $(BUILD)/unit-tests
 e2e: blitz
 	tests/e2e/run.sh ./blitz
 
+# The house as designed: no call or include cycle within a folder, each struct's writer alone
+layout: blitz
+	python3 tests/layout/cycles.py $(BUILD)
+	python3 tests/layout/owners.py
+
 compat: blitz
 	python3 tests/compat/compat.py --blitz ./blitz
 
@@ -130,6 +135,7 @@ CHECK_LOG = $(BUILD)/check.log
 check: deps-check blitz
 	@mkdir -p $(BUILD) && : > $(CHECK_LOG)
 	$(MAKE) --no-print-directory unit 2>&1 | tee -a $(CHECK_LOG)
+	$(MAKE) --no-print-directory layout 2>&1 | tee -a $(CHECK_LOG)
 	$(MAKE) --no-print-directory e2e 2>&1 | tee -a $(CHECK_LOG)
 	$(MAKE) --no-print-directory sanitize 2>&1 | tee -a $(CHECK_LOG)
 	$(MAKE) --no-print-directory compat 2>&1 | tee -a $(CHECK_LOG)
@@ -221,4 +227,4 @@ install: blitz
 clean:
 	rm -rf build build-san build-fuzz blitz
 
-.PHONY: all deps-build deps-check demo wheelhouse unit e2e compat toml-test diff sanitize check fuzz fuzz-replay bench bench-toml bench-matrix bench-suites bench-services bench-skipsdist install clean
+.PHONY: all deps-build deps-check demo wheelhouse unit layout e2e compat toml-test diff sanitize check fuzz fuzz-replay bench bench-toml bench-matrix bench-suites bench-services bench-skipsdist install clean

@@ -1,6 +1,7 @@
 #ifndef BLITZ_CLI_H
 #define BLITZ_CLI_H
 
+#include "../util/json.h"
 #include "../util/strvec.h"
 
 /* Everything the command line said. */
@@ -58,9 +59,5 @@ int cmd_check(const struct opts *o);
 int cmd_run(const struct opts *o);
 int cmd_merge(const struct opts *o);
 int cmd_timings(const struct opts *o);
-
-/* Write s as a JSON string literal (quoted, escaped) to f. */
-#include <stdio.h>
-void json_string(FILE *f, const char *s);
 
 #endif

@@ -386,9 +386,7 @@ static void forget_outputs(struct ctx *c, struct task *t, const char *artifact)
 
 	if (tree_outputs(c, version) > 0) {
 		char *root = package_root_dir(c);
-		t->key = build_key(c, t->pkg, t->build_kind, t->root);
-		free(t->dir);
-		t->dir = xasprintf("%s/%016llx", root, (unsigned long long)t->key);
+		task_rekey(t, build_key(c, t->pkg, t->build_kind, t->root), root);
 		free(root);
 		for (size_t i = 0; i < c->n; i++)
 			if (c->runs[i].fp_package)

@@ -115,6 +115,11 @@ struct task_ops {
 	int (*built)(struct ctx *c, struct task *t, char *why, size_t whysz);
 };
 
+/*
+ * A task's state (key, folders, state, run, result) is task.c's to write;
+ * what its kind needs (needs, deps, build_kind, root, pkg, in, seeding,
+ * envp, artifact, metadata) the kind's file's (layers.c, package.c).
+ */
 struct task {
 	/*
 	 * TASK_LAYER: deps several envs share (layers.c). TASK_BUILD: the
@@ -449,7 +454,8 @@ void envrun_step_ended(struct ctx *c, struct envrun *er, const char *why, int co
 /*
  * Tasks. task_get: the task of kind and key (its folder under root), made
  * idle when the run has none yet (done, when an earlier run left its
- * result there). task_start: start t (idle, or waiting for the task it
+ * result there). task_rekey: t is kept under key from now on (its
+ * build's inputs are seen anew), in root. task_start: start t (idle, or waiting for the task it
  * needs) for env er (or NULL). task_run: t's steps start, as ts says.
  * task_wait_for: t waits for other (its sdist, its packaging env's other
  * build). task_fail_early: t fails before any step (status, why).
@@ -458,6 +464,7 @@ void envrun_step_ended(struct ctx *c, struct envrun *er, const char *why, int co
  * what dead runs left half-built. tasks_release: at the end of the run.
  */
 struct task *task_get(struct ctx *c, enum task_kind kind, const struct task_ops *ops, uint64_t key, const char *root);
+void task_rekey(struct task *t, uint64_t key, const char *root);
 void task_start(struct ctx *c, struct task *t, const struct envrun *er);
 void task_run(struct ctx *c, struct task *t, struct task_setup *ts);
 void task_wait_for(struct task *t, struct task *other);

@@ -4,7 +4,8 @@
  * the service's setup run once into a folder kept between runs; for each
  * slot, a copy of it (cp, as a job), a free port, the server started as a
  * job of the pool and checked ready (TCP or a command) within its
- * timeout; reset between jobs; started again when it dies.
+ * timeout; reset between jobs; started again when it dies. The only
+ * writer of struct instance, and the only writer of struct template.
  */
 #include "services.h"
 
@@ -749,4 +750,71 @@ static void server_done(void *run, void *owner, struct job *j)
 		return;	/* stopped by blitz: not ready in time, or its reset failed */
 	}
 	died(c, in, j);
+}
+
+void instances_init(struct services *s)
+{
+	s->tpls = xcalloc(s->defs.n, sizeof(*s->tpls));
+	for (size_t i = 0; i < s->defs.n; i++) {
+		s->tpls[i].def = &s->defs.v[i];
+		s->tpls[i].tmp_lock = -1;
+	}
+}
+
+void instance_use(struct instance *in, const struct envrun *er, long holder, long long since_ns)
+{
+	double waited = in->usable_ns > since_ns ? (double)(in->usable_ns - since_ns) / 1e9 : 0;
+
+	if (waited > in->job_wait_s)
+		in->job_wait_s = waited;
+	in->dirty = 1;
+	in->owner = er;
+	in->owner_holder = holder;
+	in->owner_running = 1;
+}
+
+void instances_slot_free(struct services *s, size_t slot)
+{
+	for (size_t k = 0; k < s->ninst; k++)
+		if (s->inst[k]->slot == slot)
+			s->inst[k]->owner_running = 0;
+}
+
+void instances_finish(struct services *s, struct run_result *res)
+{
+	res->services = xcalloc(s->ninst ? s->ninst : 1, sizeof(*res->services));
+	for (size_t i = 0; i < s->ninst; i++) {
+		struct instance *in = s->inst[i];
+		struct service_result *r = &res->services[res->nservices++];
+		r->service = xstrdup(in->def->name);
+		r->slot = in->slot;
+		r->port = in->port;
+		r->ready_seconds = in->ready_s;
+		r->job_wait_seconds = in->job_wait_s;
+		r->starts = in->starts;
+		r->log_path = xstrdup(in->log);
+		if (in->state == INST_FAILED)
+			r->error = xstrdup(in->why);
+		svc_pidfile_remove(s->run_dir, in->def->name, in->slot);
+		if (in->port_fd >= 0)
+			close(in->port_fd);
+		free(in->dir);
+		free(in->log);
+		free(in);
+	}
+	free(s->inst);
+	s->inst = NULL;
+	s->ninst = 0;
+	for (size_t i = 0; i < s->defs.n; i++) {
+		struct template *t = &s->tpls[i];
+		if (t->tmp && (t->state == TPL_RUNNING || t->state == TPL_FAILED))
+			remove_tree(t->tmp);
+		if (t->tmp_lock >= 0)
+			close(t->tmp_lock);
+		free(t->dir);
+		free(t->tmp);
+		free(t->log);
+	}
+	free(s->tpls);
+	s->tpls = NULL;
 }

@@ -61,9 +61,8 @@ static void slot_free(struct services *s, long i)
 {
 	if (i >= 0 && (size_t)i < s->nslots)
 		s->slots[i].er = NULL;
-	for (size_t k = 0; k < s->ninst; k++)
-		if (s->inst[k]->slot == (size_t)i)
-			s->inst[k]->owner_running = 0;
+	if (i >= 0)
+		instances_slot_free(s, (size_t)i);
 }
 
 /* Start the instances slot needs for er. */
@@ -219,13 +218,7 @@ static void start_pending(struct ctx *c, struct pending *pd)
 				setvar(&pd->envp, def->env_keys.v[k], val);
 			free(val);
 		}
-		double waited = in->usable_ns > pd->since_ns ? (double)(in->usable_ns - pd->since_ns) / 1e9 : 0;
-		if (waited > in->job_wait_s)
-			in->job_wait_s = waited;
-		in->dirty = 1;
-		in->owner = pd->er;
-		in->owner_holder = pd->holder;
-		in->owner_running = 1;
+		instance_use(in, pd->er, pd->holder, pd->since_ns);
 	}
 	snprintf(slot, sizeof(slot), "%zu", pd->slot);
 	setvar(&pd->envp, "BLITZ_SLOT", slot);
@@ -340,11 +333,7 @@ int services_init(struct ctx *c, char (*unable)[512])
 	s->as_root = getuid() == 0;
 	s->log_dir = xconcat(c->o->run_dir, "/services", NULL);
 	mkdirs(s->log_dir);
-	s->tpls = xcalloc(s->defs.n, sizeof(*s->tpls));
-	for (size_t i = 0; i < s->defs.n; i++) {
-		s->tpls[i].def = &s->defs.v[i];
-		s->tpls[i].tmp_lock = -1;
-	}
+	instances_init(s);
 	c->svc = s;
 	return 0;
 }
@@ -357,36 +346,7 @@ void services_finish(struct ctx *c, struct run_result *res)
 		return;
 	s->finishing = 1;
 	pool_stop_all(c->p);	/* every env has ended: what still runs is services */
-	res->services = xcalloc(s->ninst ? s->ninst : 1, sizeof(*res->services));
-	for (size_t i = 0; i < s->ninst; i++) {
-		struct instance *in = s->inst[i];
-		struct service_result *r = &res->services[res->nservices++];
-		r->service = xstrdup(in->def->name);
-		r->slot = in->slot;
-		r->port = in->port;
-		r->ready_seconds = in->ready_s;
-		r->job_wait_seconds = in->job_wait_s;
-		r->starts = in->starts;
-		r->log_path = xstrdup(in->log);
-		if (in->state == INST_FAILED)
-			r->error = xstrdup(in->why);
-		svc_pidfile_remove(s->run_dir, in->def->name, in->slot);
-		if (in->port_fd >= 0)
-			close(in->port_fd);
-		free(in->dir);
-		free(in->log);
-		free(in);
-	}
-	for (size_t i = 0; i < s->defs.n; i++) {
-		struct template *t = &s->tpls[i];
-		if (t->tmp && (t->state == TPL_RUNNING || t->state == TPL_FAILED))
-			remove_tree(t->tmp);
-		if (t->tmp_lock >= 0)
-			close(t->tmp_lock);
-		free(t->dir);
-		free(t->tmp);
-		free(t->log);
-	}
+	instances_finish(s, res);
 	for (size_t i = 0; i < s->npend; i++)
 		pending_release(&s->pend[i]);
 	remove_tree(s->run_dir);
@@ -394,9 +354,7 @@ void services_finish(struct ctx *c, struct run_result *res)
 		close(s->lock_fd);
 	free(s->pend);
 	free(s->notes);
-	free(s->inst);
 	free(s->slots);
-	free(s->tpls);
 	free(s->log_dir);
 	free(s->run_dir);
 	free(s->base);

@@ -124,4 +124,17 @@ void instance_probe(struct ctx *c, struct instance *in);
 void instance_reset(struct ctx *c, struct instance *in);
 
 
+/*
+ * The instances' and templates' side of services.c's work (this file is
+ * the only writer of struct instance, and the only writer of struct
+ * template). instances_init: a template per definition. instance_use: a
+ * job of er (holder) starts on in, which it waited for since since_ns.
+ * instances_slot_free: slot's jobs have ended. instances_finish: each
+ * instance into res, and everything freed (its servers stopped already).
+ */
+void instances_init(struct services *s);
+void instance_use(struct instance *in, const struct envrun *er, long holder, long long since_ns);
+void instances_slot_free(struct services *s, size_t slot);
+void instances_finish(struct services *s, struct run_result *res);
+
 #endif

@@ -78,6 +78,13 @@ static void task_free(struct task *t)
 	free(t);
 }
 
+void task_rekey(struct task *t, uint64_t key, const char *root)
+{
+	t->key = key;
+	free(t->dir);
+	t->dir = xasprintf("%s/%016llx", root, (unsigned long long)key);
+}
+
 void task_start(struct ctx *c, struct task *t, const struct envrun *er)
 {
 	if (t->state == TASK_IDLE || (t->state == TASK_RUNNING && t->run.waiting))

@@ -121,11 +121,14 @@ def main():
                     continue
                 bad += 1
                 print(f"src/{folder}: {what} cycle between {', '.join(comp)}")
+    folders = sum(os.path.isdir(os.path.join(SRC, f)) for f in os.listdir(SRC))
     if bad:
         print(f"{bad} cycle(s): a folder's files should depend on each other one way only")
-        return 1
-    print("no include or call cycle within any folder of src/")
-    return 0
+    else:
+        print("no include or call cycle within any folder of src/ but those explained")
+    # one check per folder, counted as every suite is (make check sums these lines)
+    print(f"{folders - min(bad, folders)} passed, {bad} failed")
+    return 1 if bad else 0
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 #include <stdio.h>
 
-#include "cli.h"
+#include "json.h"
 
 void json_string(FILE *f, const char *s)
 {
