@@ -163,7 +163,16 @@ int cmd_run(const struct opts *o)
 	cli_select(&t, o, &envs);
 	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", localtime(&now));
 	char *state = cli_state_dir(&t);
-	char *run_dir = xasprintf("%s/runs/%s-%ld", state, stamp, (long)getpid());
+	/*
+	 * its own folder, named by mkdtemp: two runs that start in the same
+	 * second with the same pid (in two PID namespaces sharing the project)
+	 * never share one. Made by the runner, which says why when it cannot.
+	 */
+	char *runs = xconcat(state, "/runs", NULL);
+	char *run_dir = xasprintf("%s/%s-%ld-XXXXXX", runs, stamp, (long)getpid());
+	if (!o->dry_run && mkdirs(runs) == 0)
+		mkdtemp(run_dir);
+	free(runs);
 	memset(&ro, 0, sizeof(ro));
 	ro.slots = slots(o->parallel, envs.n);
 	ro.auto_width = o->parallel && strcmp(o->parallel, "auto") == 0;

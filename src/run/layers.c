@@ -46,11 +46,13 @@ static void layer_start(struct ctx *c, struct task *t, const struct envrun *er)
 {
 	struct task_setup ts = { 0 };
 	struct step *st;
-	char *root = layers_root(c);
+	char why[700];
 
-	mkdirs(root);
-	free(root);
-	remove_tree(t->tmp);	/* this process's own, from a step that failed: never another run's */
+	(void)c;
+	if (task_make_tmp(t, why, sizeof(why)) < 0) {
+		task_fail_early(t, ENV_FAILED, why);
+		return;
+	}
 	ts.in = er->in;
 	ts.seeding = er->seeding;
 	/* a venv like er's, its deps installed as er installs them */

@@ -539,10 +539,8 @@ static void package_task_start(struct ctx *c, struct task *t, const struct envru
 		task_fail_early(t, ENV_FAILED, "no pip wheel to build the project's wheel with for this interpreter");
 		return;
 	}
-	remove_tree(t->tmp);
-	if (mkdirs(t->tmp) < 0) {
-		char why[600];
-		snprintf(why, sizeof(why), "cannot create %s: %s", t->tmp, strerror(errno));
+	char why[700];
+	if (task_make_tmp(t, why, sizeof(why)) < 0) {
 		task_fail_early(t, ENV_FAILED, why);
 		return;
 	}

@@ -131,7 +131,8 @@ struct task {
 	const struct task_ops *ops;
 	uint64_t key;
 	char *dir;			/* where it lives when done: the layer's venv, the package's folder */
-	char *tmp;			/* where it is built */
+	char *tmp;			/* where it is built: KEY.tmp-PID-XXXXXX (util/rundir.h), once started; or NULL */
+	int tmp_lock;			/* held on tmp while this run builds there, or -1 */
 	enum { TASK_IDLE, TASK_RUNNING, TASK_DONE, TASK_FAILED } state;
 	struct task *needs;		/* a task that must be done before this one starts, or NULL */
 	struct strvec deps;		/* TASK_LAYER: the deps it holds */
@@ -456,7 +457,9 @@ void envrun_step_ended(struct ctx *c, struct envrun *er, const char *why, int co
  * idle when the run has none yet (done, when an earlier run left its
  * result there). task_rekey: t is kept under key from now on (its
  * build's inputs are seen anew), in root. task_start: start t (idle, or waiting for the task it
- * needs) for env er (or NULL). task_run: t's steps start, as ts says.
+ * needs) for env er (or NULL). task_make_tmp: the folder t is built in,
+ * named and locked as this run's alone (its kind's start makes it); 0, or
+ * -1 with why. task_run: t's steps start, as ts says.
  * task_wait_for: t waits for other (its sdist, its packaging env's other
  * build). task_fail_early: t fails before any step (status, why).
  * task_done: t's steps ended: it is published, or failed. task_prune: in
@@ -466,6 +469,7 @@ void envrun_step_ended(struct ctx *c, struct envrun *er, const char *why, int co
 struct task *task_get(struct ctx *c, enum task_kind kind, const struct task_ops *ops, uint64_t key, const char *root);
 void task_rekey(struct task *t, uint64_t key, const char *root);
 void task_start(struct ctx *c, struct task *t, const struct envrun *er);
+int task_make_tmp(struct task *t, char *why, size_t whysz);
 void task_run(struct ctx *c, struct task *t, struct task_setup *ts);
 void task_wait_for(struct task *t, struct task *other);
 void task_fail_early(struct task *t, enum env_status status, const char *why);

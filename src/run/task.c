@@ -12,7 +12,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../util/rundir.h"
 #include "../util/util.h"
 
 /* a wheel or layer no run has used for this long is removed */
@@ -43,7 +43,7 @@ struct task *task_get(struct ctx *c, enum task_kind kind, const struct task_ops 
 	t->ops = ops;
 	t->key = key;
 	t->dir = xasprintf("%s/%016llx", root, (unsigned long long)key);
-	t->tmp = xasprintf("%s/%016llx.tmp-%ld", root, (unsigned long long)key, (long)getpid());
+	t->tmp_lock = -1;	/* t->tmp: made when it starts (task_make_tmp) */
 	char *log = xasprintf("%s/.%s-%016llx.log", c->o->run_dir, ops->name, (unsigned long long)key);
 	record_init(&t->result, ops->name, log);
 	free(log);
@@ -75,6 +75,8 @@ static void task_free(struct task *t)
 	free(t->root);
 	free(t->dir);
 	free(t->tmp);
+	if (t->tmp_lock >= 0)
+		close(t->tmp_lock);
 	free(t);
 }
 
@@ -83,6 +85,28 @@ void task_rekey(struct task *t, uint64_t key, const char *root)
 	t->key = key;
 	free(t->dir);
 	t->dir = xasprintf("%s/%016llx", root, (unsigned long long)key);
+}
+
+int task_make_tmp(struct task *t, char *why, size_t whysz)
+{
+	char *root = xstrndup(t->dir, (size_t)(strrchr(t->dir, '/') - t->dir));
+	char *prefix = xasprintf("%016llx.tmp", (unsigned long long)t->key), err[600];
+
+	if (t->tmp_lock >= 0) {
+		remove_tree(t->tmp);	/* its own, from a start before */
+		close(t->tmp_lock);
+	}
+	free(t->tmp);
+	t->tmp = NULL;
+	if (mkdirs(root) == 0)
+		t->tmp = rundir_claim(root, prefix, 0755, &t->tmp_lock, err, sizeof(err));
+	else
+		snprintf(err, sizeof(err), "cannot create %s: %s", root, strerror(errno));
+	if (!t->tmp)
+		snprintf(why, whysz, "%s", err);
+	free(root);
+	free(prefix);
+	return t->tmp ? 0 : -1;
 }
 
 void task_start(struct ctx *c, struct task *t, const struct envrun *er)
@@ -124,7 +148,7 @@ void task_fail_early(struct task *t, enum env_status status, const char *why)
  */
 static int replace_aside(const char *tmp, const char *dir)
 {
-	char *aside = xasprintf("%s.old-%ld", tmp, (long)getpid());
+	char *aside = xconcat(tmp, ".old", NULL);	/* tmp's name is this run's alone */
 	int rc = -1;
 
 	remove_tree(aside);
@@ -184,12 +208,15 @@ void task_done(struct ctx *c, struct task *t)
 
 	if (t->result.status == ENV_PASSED && task_install(c, t, why, sizeof(why)) == 0) {
 		t->state = TASK_DONE;
-		return;
+	} else {
+		if (t->result.status == ENV_PASSED)
+			record_end(&t->result, ENV_FAILED, why, NULL, 1, 0, -1);
+		t->state = TASK_FAILED;
+		remove_tree(t->tmp);
 	}
-	if (t->result.status == ENV_PASSED)
-		record_end(&t->result, ENV_FAILED, why, NULL, 1, 0, -1);
-	t->state = TASK_FAILED;
-	remove_tree(t->tmp);
+	if (t->tmp_lock >= 0)
+		close(t->tmp_lock);	/* what it held is published, or gone */
+	t->tmp_lock = -1;
 }
 
 void task_prune(const char *root)
@@ -202,30 +229,28 @@ void task_prune(const char *root)
 		return;
 	while ((de = readdir(d))) {
 		const char *n = de->d_name;
-		size_t hex = strspn(n, "0123456789abcdef");
 		struct stat st;
-		int gone = 0;
-		if (hex != 16)
+		if (strspn(n, "0123456789abcdef") != 16 || n[16] != '\0')
 			continue;
 		char *path = xconcat(root, "/", n, NULL);
-		if (n[16] == '\0')
-			gone = lstat(path, &st) == 0 && S_ISDIR(st.st_mode) && now - st.st_mtime > UNUSED_FOR;
-		else if (strncmp(n + 16, ".tmp-", 5) == 0) {
-			char *end;
-			long pid = strtol(n + 21, &end, 10);
-			gone = !*end && pid > 0 && kill((pid_t)pid, 0) < 0 && errno == ESRCH;
-		}
-		if (gone)
+		if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode) && now - st.st_mtime > UNUSED_FOR)
 			remove_tree(path);
 		free(path);
 	}
 	closedir(d);
+	/*
+	 * what a run that died left half-built: KEY.tmp-..., which its run
+	 * held locked while it lived (whatever its pid means in this PID
+	 * namespace)
+	 */
+	rundir_reap(root, "*.tmp", NULL, NULL, NULL);
 }
 
 void tasks_release(struct ctx *c)
 {
 	for (size_t i = 0; i < c->tasks.n; i++) {
-		remove_tree(c->tasks.v[i]->tmp);	/* an interrupted one's */
+		if (c->tasks.v[i]->tmp_lock >= 0)
+			remove_tree(c->tasks.v[i]->tmp);	/* an interrupted one's */
 		task_free(c->tasks.v[i]);
 	}
 	free(c->tasks.v);

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,17 +61,23 @@ size_t rundir_reap(const char *base, const char *prefix, const char *mine, void 
 	DIR *d = bfd < 0 ? NULL : fdopendir(bfd);
 	struct dirent *de;
 	size_t plen = prefix ? strlen(prefix) : 0, removed = 0;
+	/* a prefix that is a pattern ("*.tmp"): PREFIX-* matched as the shell would */
+	char *glob = prefix && strpbrk(prefix, "*?[") ? xconcat(prefix, "-*", NULL) : NULL;
 	const char *my_name = mine && strrchr(mine, '/') ? strrchr(mine, '/') + 1 : mine;
 
 	if (!d) {
 		if (bfd >= 0)
 			close(bfd);
+		free(glob);
 		return 0;
 	}
 	while ((de = readdir(d))) {
 		struct stat st;
-		if (de->d_name[0] == '.' || (prefix && (strncmp(de->d_name, prefix, plen) != 0 || de->d_name[plen] != '-')) ||
-		    (my_name && strcmp(de->d_name, my_name) == 0))
+		if (de->d_name[0] == '.' || (my_name && strcmp(de->d_name, my_name) == 0))
+			continue;
+		if (glob && fnmatch(glob, de->d_name, FNM_PERIOD) != 0)
+			continue;
+		if (prefix && !glob && (strncmp(de->d_name, prefix, plen) != 0 || de->d_name[plen] != '-'))
 			continue;
 		/* a folder of this user's (root's also when it gave it to a service's user) */
 		if (fstatat(bfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode) ||
@@ -98,5 +105,6 @@ size_t rundir_reap(const char *base, const char *prefix, const char *mine, void 
 		close(fd);
 	}
 	closedir(d);
+	free(glob);
 	return removed;
 }

@@ -22,7 +22,8 @@ char *rundir_claim(const char *base, const char *prefix, int mode, int *lock_fd,
 
 /*
  * Remove the folders under base named PREFIX-... (any name but dot files
- * when prefix is NULL) whose run is gone (see above), never this run's own
+ * when prefix is NULL; a prefix with * ? or [ is a pattern, as the shell
+ * matches names) whose run is gone (see above), never this run's own
  * (mine, or NULL). Before each is removed,
  * gone(dir, arg) is called (when not NULL) while its lock is held: to stop
  * what its run left running. Returns how many were removed.
