@@ -730,7 +730,10 @@ int envrun_retry_lock(struct ctx *c, struct envrun *er)
 {
 	if (c->stopping)
 		envrun_finish(er, ENV_NOT_RUN, "stopped while waiting for another blitz run to build its env");
-	else if (lock(c, er, er->waiting_lock == 2))
+	else if (er->task && lock(c, er, 1)) {
+		er->waiting_lock = 0;
+		envrun_start_step(c, er);	/* a task's packaging env, free now */
+	} else if (!er->task && lock(c, er, er->waiting_lock == 2))
 		build(c, er);
 	return er->finished ? 0 : er->waiting_lock;
 }
@@ -777,10 +780,16 @@ int envrun_begin_task(struct ctx *c, struct envrun *run, struct task_setup *ts)
 	run->building = ts->building;
 	run->clear = ts->clear;
 	run->setup_end = ts->setup_end ? ts->setup_end : run->steps.n;
+	int want_lock = ts->lock;
 	memset(ts, 0, sizeof(*ts));	/* all of it is run's now */
 	run->next = 0;
 	run->started = 1;
 	run->start_ns = now_ns();
+	if (want_lock && !lock(c, run, 1)) {
+		record_line(run->r, "waiting for another blitz run that builds in", run->e.env_dir);
+		run->waiting_lock = 1;	/* envrun_retry_lock goes on */
+		return 0;
+	}
 	return envrun_start_step(c, run);
 }
 

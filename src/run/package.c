@@ -478,6 +478,7 @@ static void build_steps(struct ctx *c, struct task *t, const char *script, struc
 	ts->system_site_packages = p->e.system_site_packages;
 	ts->steps.direct_venv = 1;
 	ts->fp_setup = p->fp;
+	ts->lock = 1;	/* another blitz run's build in it, or its venv made again, waits for this one's */
 	if (c->o->recreate || p->e.recreate || envmark_read(p->e.env_dir, &setup, &package, NULL) < 0 || setup != p->fp) {
 		char *cfg = xconcat(p->e.env_dir, "/pyvenv.cfg", NULL);
 		ts->clear = access(cfg, F_OK) == 0;

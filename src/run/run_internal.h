@@ -165,6 +165,7 @@ struct task_setup {
 	int building;			/* its venv is made (steps before setup_end), then marked */
 	int clear;			/* over an old one */
 	size_t setup_end;		/* its first step after the venv's set-up; 0: all of them */
+	int lock;			/* env_dir is shared with other runs (a packaging env): held exclusive */
 };
 
 /*

@@ -184,6 +184,11 @@ static int retry_locks(struct ctx *c)
 			waiting += envrun_retry_lock(c, &c->runs[i]);
 			settle(c);
 		}
+	for (size_t i = 0; i < c->tasks.n; i++)
+		if (c->tasks.v[i]->run.waiting_lock) {
+			waiting += envrun_retry_lock(c, &c->tasks.v[i]->run);
+			settle(c);
+		}
 	return waiting;
 }
 
