@@ -69,20 +69,23 @@ static void unlock(struct envrun *er)
 	er->waiting_lock = 0;
 }
 
-void envrun_finish(struct envrun *er, enum env_status status, const char *reason)
+/* Env er ends: its lock let go, its result recorded (code: tox's, for a failure; 0 keeps the one it has, or 1). */
+static void end(struct envrun *er, enum env_status status, int code, const char *reason)
 {
 	unlock(er);
 	er->finished = 1;
-	record_end(er->r, status, reason, er->svc_note, 0, status == ENV_FAILED && er->resolved && er->e.ignore_outcome,
+	record_end(er->r, status, reason, er->svc_note, code, status == ENV_FAILED && er->resolved && er->e.ignore_outcome,
 		   er->started ? (double)(now_ns() - er->start_ns) / 1e9 : -1);
+}
+
+void envrun_finish(struct envrun *er, enum env_status status, const char *reason)
+{
+	end(er, status, 0, reason);
 }
 
 void envrun_fail(struct envrun *er, int code, const char *reason)
 {
-	unlock(er);
-	er->finished = 1;
-	record_end(er->r, ENV_FAILED, reason, er->svc_note, code, er->resolved && er->e.ignore_outcome,
-		   er->started ? (double)(now_ns() - er->start_ns) / 1e9 : -1);
+	end(er, ENV_FAILED, code, reason);
 }
 
 /*

@@ -231,7 +231,54 @@ static void test_pool_cpu_time(void)
 	fx_release(&f);
 }
 
+/* What an owner's callback saw. */
+struct seen {
+	void *run;
+	int calls, exit_code;
+};
+
+static void owner_done(void *run, void *owner, struct job *j)
+{
+	struct seen *s = owner;
+
+	s->run = run;
+	s->calls++;
+	s->exit_code = j->exit_code;
+}
+
+/* Each job goes back to its own owner's callback, with the waiter's context; a job without one is only freed. */
+static void test_pool_job_owners(void)
+{
+	struct fx f;
+	struct pool p;
+	struct seen a = { 0 }, b = { 0 };
+	int run_ctx = 0;
+	char *argv_a[] = { "sh", "-c", "exit 4", NULL }, *argv_b[] = { "sh", "-c", "exit 5", NULL };
+	char *argv_c[] = { "true", NULL };
+
+	fx_init(&f);
+	CHECK_INT(pool_init(&p), 0);
+	struct job_spec sa = { .argv = argv_a, .log_path = fx_path(&f, "a.log"), .done = owner_done, .owner = &a,
+			       .label = "a" };
+	struct job_spec sb = { .argv = argv_b, .log_path = fx_path(&f, "b.log"), .done = owner_done, .owner = &b };
+	struct job_spec sc = { .argv = argv_c, .log_path = fx_path(&f, "c.log") };
+	CHECK_STR(pool_start(&p, &sa)->label, "a");
+	pool_start(&p, &sb);
+	pool_start(&p, &sc);
+	for (int i = 0; i < 3; i++)
+		job_done(next(&p), &run_ctx);
+	CHECK_INT(a.calls, 1);
+	CHECK_INT(a.exit_code, 4);
+	CHECK(a.run == &run_ctx);
+	CHECK_INT(b.calls, 1);
+	CHECK_INT(b.exit_code, 5);
+	CHECK_INT(pool_running(&p), 0);
+	pool_release(&p);
+	fx_release(&f);
+}
+
 const struct test pool_tests[] = {
+	{ "pool_job_owners", test_pool_job_owners },
 	{ "pool_cpu_time", test_pool_cpu_time },
 	{ "pool_exit_code_and_output", test_pool_exit_code_and_output },
 	{ "pool_killed_by_signal", test_pool_killed_by_signal },
