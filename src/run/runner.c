@@ -106,10 +106,6 @@ static void env_finished(struct ctx *c, struct envrun *er)
 }
 
 /*
- * What takes a slot: envs started and not finished (also those waiting for
- * another run's lock) but for those waiting for a task, and running tasks.
- */
-/*
  * What finished since the last look: tasks whose steps ended are published
  * (or failed), envs that ended are counted, once each.
  */
@@ -129,6 +125,10 @@ static void settle(struct ctx *c)
 		}
 }
 
+/*
+ * What takes a slot: envs started and not finished (also those waiting for
+ * another run's lock) but for those waiting for a task, and running tasks.
+ */
 static size_t count_running(const struct ctx *c)
 {
 	size_t n = 0;
