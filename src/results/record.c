@@ -96,6 +96,18 @@ void record_reused(struct env_result *r, int reused)
 	r->reused = reused;
 }
 
+void record_release(struct env_result *r)
+{
+	for (size_t k = 0; k < r->nsteps; k++) {
+		free(r->steps[k].what);
+		free(r->steps[k].cmd);
+	}
+	free(r->steps);
+	free(r->name);
+	free(r->log_path);
+	memset(r, 0, sizeof(*r));
+}
+
 void run_result_release(struct run_result *res)
 {
 	for (size_t i = 0; i < res->nslowest; i++) {
@@ -115,15 +127,8 @@ void run_result_release(struct run_result *res)
 		free(res->services[i].error);
 	}
 	free(res->services);
-	for (size_t i = 0; i < res->n; i++) {
-		for (size_t k = 0; k < res->envs[i].nsteps; k++) {
-			free(res->envs[i].steps[k].what);
-			free(res->envs[i].steps[k].cmd);
-		}
-		free(res->envs[i].steps);
-		free(res->envs[i].name);
-		free(res->envs[i].log_path);
-	}
+	for (size_t i = 0; i < res->n; i++)
+		record_release(&res->envs[i]);
 	free(res->envs);
 	memset(res, 0, sizeof(*res));
 }

@@ -36,6 +36,9 @@ void record_inproc(struct env_result *r, const char *what, const char *cmd, int 
 void record_end(struct env_result *r, enum env_status status, const char *reason, const char *note, int code,
 		int ignore_outcome, double seconds);
 
+/* What r holds, freed. */
+void record_release(struct env_result *r);
+
 /* r was reused unchanged (its venv, deps and project in place). */
 void record_reused(struct env_result *r, int reused);
 

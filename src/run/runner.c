@@ -274,8 +274,7 @@ static void keep_envs(struct ctx *c, struct run_result *res, struct strvec *deps
 		if (!keep[i]) {
 			envrun_release(&c->runs[i]);
 			strvec_clear(&deps[i]);
-			free(res->envs[i].name);
-			free(res->envs[i].log_path);
+			record_release(&res->envs[i]);
 			continue;
 		}
 		res->envs[k] = res->envs[i];
@@ -527,9 +526,12 @@ out_nosched:
 	if (rc == 0 && !o->dry_run)
 		rc = exit_status(&c, res);
 	for (size_t i = 0; i < c.n; i++) {
-		if (c.no_new_envs && !runs[i].started)
-			snprintf(res->envs[i].reason, sizeof(res->envs[i].reason), "not started: fail-fast stopped the run after %s failed",
+		if (c.no_new_envs && !runs[i].started) {
+			char why[600];
+			snprintf(why, sizeof(why), "not started: fail-fast stopped the run after %.400s failed",
 				 res->envs[c.first_failed].name);
+			envrun_finish(&runs[i], ENV_NOT_RUN, why);
+		}
 		envrun_release(&runs[i]);
 		strvec_clear(&deps[i]);
 	}

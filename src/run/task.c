@@ -63,13 +63,7 @@ static void task_free(struct task *t)
 	envrun_release(&t->run);
 	strvec_clear(&t->deps);
 	strvec_clear(&t->envp);
-	for (size_t k = 0; k < t->result.nsteps; k++) {
-		free(t->result.steps[k].what);
-		free(t->result.steps[k].cmd);
-	}
-	free(t->result.steps);
-	free(t->result.name);
-	free(t->result.log_path);
+	record_release(&t->result);
 	free(t->artifact);
 	free(t->metadata);
 	free(t->root);

@@ -53,6 +53,12 @@ def main():
                 owners[m.group(1)] = path
             else:
                 owners.setdefault(m.group(1), None)
+    members = {}
+    for struct in owners:
+        members[struct] = set()
+        for path, text in texts:
+            if path.endswith(".h"):
+                members[struct] |= set(re.findall(r"\n\s+(?:const\s+)?struct " + struct + r"\s*\*?\s*(\w+)\s*;", text))
     bad = 0
     for struct, owner in sorted(owners.items()):
         if owner is None:
@@ -68,14 +74,18 @@ def main():
         for path, text in texts:
             if path == owner or not path.endswith(".c"):
                 continue
-            # the names this file gives values of that struct type (pointers and members)
+            # the names this file gives values of that struct type, and the members of that type any header declares
             names = set(re.findall(r"struct " + struct + r"\s*\*?\s*(\w+)\s*[=;,)\[]", text))
-            if struct == "envrun":
-                names.add("run")  # a task's run (struct task's member)
-            if not names:
+            alts = []
+            if names:  # a name of this file's, on its own or reached through others
+                alts.append(r"(?:(?:\w+(?:\[[^]]*\])?(?:->|\.))*\b(?:" + "|".join(sorted(names)) + r")(?:\[[^]]*\])?)")
+            if members[struct]:  # a member of that type, reached through whatever holds it
+                alts.append(r"(?:(?:\w+(?:\[[^]]*\])?(?:->|\.))+(?:" + "|".join(sorted(members[struct])) + r")(?:\[[^]]*\])?)")
+            if not alts:
                 continue
-            var = r"(?:(?:\w+(?:->|\.))*(?:" + "|".join(sorted(names)) + r")(?:\[[^]]*\])?)"
-            field = r"(?:->|\.)(?:" + f + r")\b(?:(?:->|\.)\w+|\[[^]]*\])*"
+            var = "(?:" + "|".join(alts) + ")"
+            # its field, and what is inside the field itself (a member struct, an array), not what it points to
+            field = r"(?:->|\.)(?:" + f + r")\b(?:\.\w+|\[[^]]*\])*"
             assign = re.compile(r"(?<![\w>.])" + var + field + r"\s*(?:[-+*/|&^]?=(?!=)|\+\+|--)")
             incdec = re.compile(r"(?:\+\+|--)\s*" + var + field)
             mutate = re.compile(MUTATORS + r"\(\s*&?" + var + field + r"\s*[,)]")
