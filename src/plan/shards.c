@@ -1,7 +1,8 @@
 /*
  * Deciding the shards (run/shard.c runs them): how many each env's pytest
  * command gets, from the history and the measured cost of a pytest process;
- * and under --shard, which envs and tests are this CI node's. See shards.h.
+ * and under --shard, which envs and tests are this CI node's (the only
+ * writer of struct share). See shards.h.
  */
 #include "shards.h"
 

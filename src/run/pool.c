@@ -1,3 +1,7 @@
+/*
+ * The job pool (see pool.h): the only writer of struct job and the only
+ * writer of struct pool; a job's owner reads what it says when it ends.
+ */
 /* posix_spawn_file_actions_addchdir_np (glibc >= 2.29) */
 #define _GNU_SOURCE
 #include "pool.h"

@@ -1,7 +1,7 @@
 /*
  * How each interpreter's venvs are seeded (struct seeding): the wheels
  * chosen and their images made, once per machine, the first time a run
- * asks; then shared by its envs. This file alone writes them.
+ * asks; then shared by its envs. The only writer of struct seeding.
  */
 #include "run_internal.h"
 

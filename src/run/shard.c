@@ -4,7 +4,9 @@
  * are unchanged), split by their times in earlier runs into shards, each a
  * pytest process of its own writing its own JUnit XML, run in parallel over
  * the slots. blitz's pytest plugin (blitz_pytest.py, built in) does the
- * collecting and the selecting inside pytest.
+ * collecting and the selecting inside pytest. The only writer of struct
+ * split and of struct shard: a split owns its jobs, and reports its end to
+ * its env's state machine.
  */
 #include "run_internal.h"
 
