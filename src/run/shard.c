@@ -423,7 +423,8 @@ static void start_shard(struct ctx *c, struct split *sp);
 
 /*
  * make_shards gave rc: 0, start the first shard (returns sp); else the
- * split is over before it began (sp freed, NULL returned, *how says why):
+ * split is over before it began (NULL returned, *how says why; sp is for
+ * its holder to free):
  * 1, this node has none of the tests (SPLIT_SKIPPED: the step is done);
  * -1, the tests cannot be split (SPLIT_AS_WRITTEN: they run in one
  * process), but under --shard on one node only, the first that has part
@@ -437,7 +438,6 @@ static struct split *made(struct ctx *c, struct split *sp, int rc, enum split_en
 		start_shard(c, sp);
 		return sp;
 	}
-	shard_free(sp);
 	*how = rc > 0 ? SPLIT_SKIPPED : SPLIT_AS_WRITTEN;
 	if (rc < 0 && er->share && er->share->node != share_first(er->share)) {
 		record_line(er->r, "its tests cannot be split, and run whole on another node (--shard): skipping",
@@ -445,6 +445,14 @@ static struct split *made(struct ctx *c, struct split *sp, int rc, enum split_en
 		*how = SPLIT_SKIPPED;
 	}
 	return NULL;
+}
+
+/* What shard_start returns: the split made (sp), or NULL with sp freed (no env holds it yet). */
+static struct split *over(struct split *made_sp, struct split *sp)
+{
+	if (!made_sp)
+		shard_free(sp);
+	return made_sp;
 }
 
 static void shard_job_done(void *run, void *owner, struct job *j);
@@ -481,7 +489,7 @@ struct split *shard_start(struct ctx *c, struct envrun *er, split_report_fn *rep
 	sp->er = er;
 	sp->report = report;
 	if (at < 0 || !plugin_dir(c))
-		return made(c, sp, -1, how);	/* as written (under --shard, on one node) */
+		return over(made(c, sp, -1, how), sp);	/* as written (under --shard, on one node) */
 	sp->step = er->next;
 	sp->at = at;
 	sp->junit_from = c->tests.junit.n;
@@ -501,7 +509,7 @@ struct split *shard_start(struct ctx *c, struct envrun *er, split_report_fn *rep
 		strvec_clear(&base);
 		if (rc == 0)
 			record_line(er->r, "node ids from the collection of an earlier run:", sp->key);
-		return made(c, sp, rc, how);
+		return over(made(c, sp, rc, how), sp);
 	}
 	struct job_spec spec = { 0 };
 	struct strvec envp = STRVEC_INIT;
@@ -679,11 +687,10 @@ static void collect_done(void *run, void *owner, struct job *j)
 		db_store_collected(c->db, sp->key, text);
 	else
 		record_line(er->r, "collecting the tests failed (see above): not split, in", er->e.change_dir);
-	split_report_fn *report = sp->report;
-	sp = made(c, sp, text ? make_shards(c, sp, text) : -1, &how);
+	int rc = text ? make_shards(c, sp, text) : -1;
 	free(text);
-	if (!sp)
-		report(c, er, how, "", 0);
+	if (!made(c, sp, rc, &how))
+		sp->report(c, er, how, "", 0);	/* its env frees it */
 }
 
 static void shard_job_done(void *run, void *owner, struct job *j)
