@@ -14,8 +14,8 @@
 #include <unistd.h>
 
 #include "../state/db.h"
-#include "../util/strvec.h"
 #include "../util/strmap.h"
+#include "../util/strvec.h"
 #include "../util/util.h"
 
 char *tests_junit_path(const char *run_dir, const char *env, size_t k)

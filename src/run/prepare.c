@@ -10,11 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "envvars.h"
 #include "steps.h"
 #include "../config/check.h"
 #include "../config/diag.h"
@@ -23,8 +19,6 @@
 #include "../env/fingerprint.h"
 #include "../env/interp.h"
 #include "../env/seed.h"
-#include "../env/venv.h"
-#include "../util/strmap.h"
 #include "../util/strvec.h"
 #include "../util/util.h"
 
