@@ -6,9 +6,19 @@
 #   BLITZ_SHARD_FILE=FILE  run only the tests FILE names: node ids after a
 #                          "[run]" line, JUnit names ("classname::name")
 #                          after "[keys]"; test files after "[skip]" are not
-#                          even collected
+#                          even collected; with a "[done]" list instead, run
+#                          every test whose node id it does not name
+#   BLITZ_COLLECTED=FILE   the node ids blitz collected, in order: a test whose
+#                          id changed since (a time or a random value in a
+#                          parametrize id) is known by its place among its
+#                          function's variants, and run as the id it had
 #   BLITZ_ALL_IDS=FILE     run too the tests this list of node ids lacks
 #                          (tests that were not there when it was made)
+#   BLITZ_REPORT=FILE      when the session ends, write to FILE the node ids
+#                          of the tests it started ("ran\tID") and those the
+#                          shard file named that it did not collect
+#                          ("missing\tID": a name that changed since blitz's
+#                          collection, such as a time in a parametrize id)
 #   BLITZ_QUEUE=FILE       after its own tests, take groups of tests from the
 #                          queue FILE (one group a line, node ids joined by
 #                          tabs) shared with the other shards: FILE.next holds
@@ -19,6 +29,9 @@ import re
 
 _shard = None
 _queue = None
+_ran = []
+_missing = []
+_original = {}
 
 
 def _lines(path):
@@ -47,21 +60,46 @@ def _junit_key(nodeid):
     return ".".join(names[:-1]) + "::" + names[-1]
 
 
+def _places(ids):
+    # each id's name by its place: a parametrized test's base id and its
+    # variant's number among its function's ("tests/a.py::test_x[#2]");
+    # another test, its id
+    seen = {}
+    out = []
+    for nodeid in ids:
+        base, bracket, _ = nodeid.partition("[")
+        if not bracket:
+            out.append(nodeid)
+            continue
+        k = seen.get(base, 0)
+        seen[base] = k + 1
+        out.append("%s[#%d]" % (base, k))
+    return out
+
+
 def pytest_configure(config):
     global _shard
     path = os.environ.get("BLITZ_SHARD_FILE")
     if not path:
         return
-    _shard = {"run": set(), "keys": set(), "skip": set(), "all": None}
+    _shard = {"run": set(), "keys": set(), "skip": set(), "done": set(), "all": None, "sweep": False}
     section = None
     for line in _lines(path):
-        if line in ("[run]", "[keys]", "[skip]"):
+        if line == "[done]":
+            _shard["sweep"] = True
+        if line in ("[run]", "[keys]", "[skip]", "[done]"):
             section = line[1:-1]
         elif section and line:
             _shard[section].add(line)
     every = os.environ.get("BLITZ_ALL_IDS")
     if every:
         _shard["all"] = set(_lines(every))
+    collected = os.environ.get("BLITZ_COLLECTED")
+    _shard["was"] = {}
+    if collected:
+        ids = [line for line in _lines(collected) if line and not line.startswith("!")]
+        _shard["was"] = dict(zip(_places(ids), ids))
+    _shard["known"] = set(_shard["was"].values())
     queue = os.environ.get("BLITZ_QUEUE")
     if queue:
         global _queue
@@ -96,12 +134,24 @@ def pytest_collection_modifyitems(session, config, items):
     if _shard is None:
         return
     keep, drop = [], []
-    for item in items:
+    seen = set()
+    was = _shard["was"]
+    for item, place in zip(items, _places([item.nodeid for item in items])):
         nodeid = item.nodeid
-        wanted = (nodeid in _shard["run"]
-                  or (_shard["keys"] and _junit_key(nodeid) in _shard["keys"])
-                  or (_shard["all"] is not None and nodeid not in _shard["all"]))
+        # the id blitz collected it under: its own, or the one at its place when that changed
+        renamed = was and nodeid not in _shard["known"]
+        known = was.get(place, nodeid) if renamed else nodeid
+        _original[nodeid] = known
+        seen.add(known)
+        if _shard["sweep"]:
+            wanted = known not in _shard["done"]
+        else:
+            wanted = (known in _shard["run"]
+                      or (_shard["keys"] and _junit_key(nodeid) in _shard["keys"])
+                      or (_shard["all"] is not None and known not in _shard["all"]))
         (keep if wanted else drop).append(item)
+    if os.environ.get("BLITZ_REPORT"):
+        _missing[:] = sorted(_shard["run"] - seen)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
@@ -122,6 +172,23 @@ def pytest_collection_finish(session):
             f.write(_encode("!" + why + "\n"))
         for item in session.items:
             f.write(_encode(item.nodeid) + b"\n")
+    os.rename(out + ".tmp", out)
+
+
+def pytest_runtest_logstart(nodeid, location):
+    if _shard is not None and os.environ.get("BLITZ_REPORT"):
+        _ran.append(_original.get(nodeid, nodeid))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    out = os.environ.get("BLITZ_REPORT")
+    if _shard is None or not out:
+        return
+    with open(out + ".tmp", "wb") as f:
+        for nodeid in _ran:
+            f.write(b"ran\t" + _encode(nodeid) + b"\n")
+        for nodeid in _missing:
+            f.write(b"missing\t" + _encode(nodeid) + b"\n")
     os.rename(out + ".tmp", out)
 
 
@@ -169,8 +236,9 @@ def _groups(session):
     by_id = {}
     own = []
     for item in session.items:
-        if item.nodeid in queued:
-            by_id.setdefault(item.nodeid, []).append(item)
+        known = _original.get(item.nodeid, item.nodeid)
+        if known in queued:
+            by_id.setdefault(known, []).append(item)
         else:
             own.append(item)
     if own:

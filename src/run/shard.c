@@ -37,9 +37,11 @@ struct shard {
 	struct strvec envp;
 	char *log;			/* its output */
 	char *junit;			/* the JUnit XML it writes */
+	char *report;			/* what it started, and what it was given but did not collect (BLITZ_REPORT) */
 	size_t ntests;
 	int started, done, failed;
 	int rerun;			/* it reruns the tests that failed */
+	int sweep;			/* it runs every test no other shard ran */
 };
 
 struct split {
@@ -57,6 +59,7 @@ struct split {
 	int code;			/* its exit code, as tox gives it */
 	int not_tests;			/* a failure that is no failed test (pytest's exit code is not 1) */
 	size_t reruns;			/* reruns done (--reruns) */
+	int swept;			/* a sweep ran: the tests that fell between the shards */
 	size_t rerun_from;		/* the tests the next rerun looks at start here in the run's report */
 };
 
@@ -152,9 +155,8 @@ static void without_junit(const struct strvec *argv, long at, struct strvec *out
 	}
 }
 
-/* er's environment for a pytest process that loads the plugin, with up to three more variables (or NULL). */
-static void plugin_envp(struct ctx *c, const struct envrun *er, const char *extra, const char *extra2,
-			const char *extra3, struct strvec *out)
+/* er's environment for a pytest process that loads the plugin, with the variables of extra (NULL-ended). */
+static void plugin_envp(struct ctx *c, const struct envrun *er, const char *const *extra, struct strvec *out)
 {
 	const char *dir = plugin_dir(c), *old = NULL;
 
@@ -165,12 +167,8 @@ static void plugin_envp(struct ctx *c, const struct envrun *er, const char *extr
 			strvec_push(out, er->envp.v[i]);
 	}
 	strvec_push_owned(out, old && *old ? xconcat("PYTHONPATH=", dir, ":", old, NULL) : xconcat("PYTHONPATH=", dir, NULL));
-	if (extra)
-		strvec_push(out, extra);
-	if (extra2)
-		strvec_push(out, extra2);
-	if (extra3)
-		strvec_push(out, extra3);
+	for (size_t i = 0; extra[i]; i++)
+		strvec_push(out, extra[i]);
 }
 
 /*
@@ -386,13 +384,19 @@ static int make_shards(struct ctx *c, struct split *sp, char *text)
 			strvec_insert(&sh->step.argv, (size_t)sp->at + 2, sh->junit);
 			strvec_insert(&sh->step.argv, (size_t)sp->at + 2, "--junitxml");
 		}
-		char *file = xconcat("BLITZ_SHARD_FILE=", list, NULL);
+		sh->report = xasprintf("%s/%s.shard-%zu.report", c->o->run_dir, er->r->name, s + 1);
+		unlink(sh->report);
+		char *file = xconcat("BLITZ_SHARD_FILE=", list, NULL), *report = xconcat("BLITZ_REPORT=", sh->report, NULL);
 		char *q = queue ? xconcat("BLITZ_QUEUE=", queue, NULL) : NULL;
 		/* the first shard also runs tests the collection did not see (but on one node only) */
 		char *all = s == 0 && (!er->share || er->share->node == share_first(er->share)) ?
 			xconcat("BLITZ_ALL_IDS=", sp->collected, NULL) : NULL;
-		plugin_envp(c, er, file, all, q, &sh->envp);
+		char *collected = xconcat("BLITZ_COLLECTED=", sp->collected, NULL);
+		const char *vars[] = { file, report, collected, q ? q : all, q ? all : NULL, NULL };
+		plugin_envp(c, er, vars, &sh->envp);
 		free(file);
+		free(report);
+		free(collected);
 		free(q);
 		free(all);
 		free(list);
@@ -518,7 +522,8 @@ struct split *shard_start(struct ctx *c, struct envrun *er, split_report_fn *rep
 	strvec_insert(&base, (size_t)at + 1, "blitz_pytest");
 	strvec_insert(&base, (size_t)at + 2, "--collect-only");
 	strvec_insert(&base, (size_t)at + 3, "-qq");
-	plugin_envp(c, er, var, NULL, NULL, &envp);
+	const char *vars[] = { var, NULL };
+	plugin_envp(c, er, vars, &envp);
 	free(var);
 	unlink(sp->collected);
 	record_line(er->r, "collecting the tests to split them, in", er->e.change_dir);
@@ -613,7 +618,8 @@ static int start_rerun(struct ctx *c, struct split *sp)
 	strvec_insert(&sh->step.argv, (size_t)sp->at + 2, sh->junit);
 	strvec_insert(&sh->step.argv, (size_t)sp->at + 2, "--junitxml");
 	char *var = xconcat("BLITZ_SHARD_FILE=", file, NULL);
-	plugin_envp(c, er, var, NULL, NULL, &sh->envp);
+	const char *vars[] = { var, NULL };
+	plugin_envp(c, er, vars, &sh->envp);
 	free(var);
 	char what[160];
 	snprintf(what, sizeof(what), "rerun %zu of %zu: %zu failed test%s in a fresh pytest process, its log:", r,
@@ -648,6 +654,102 @@ struct split *shard_rerun(struct ctx *c, struct envrun *er, size_t from, const c
 	return sp;
 }
 
+/*
+ * The tests that fell between sp's shards: given to a shard under a name
+ * it did not collect (a name that changes between collections: a time, a
+ * random value, an object's id in a parametrize id) and started by no
+ * shard. Into done: every node id a shard started. Returns how many fell;
+ * -1 when a shard wrote no report (it did not end its session: its own
+ * failure says why).
+ */
+static long fell_between(const struct split *sp, struct strvec *done)
+{
+	struct strmap ran = STRMAP_INIT;
+	struct strvec missing = STRVEC_INIT;
+	long fell = 0;
+
+	for (size_t i = 0; i < sp->n && fell >= 0; i++) {
+		const struct shard *sh = &sp->v[i];
+		if (!sh->report)
+			continue;	/* a rerun's */
+		size_t len = 0;
+		char *text = read_file(sh->report, &len);
+		if (!text) {
+			fell = -1;
+			break;
+		}
+		for (char *line = text, *nl; line < text + len; line = nl + 1) {
+			nl = memchr(line, '\n', (size_t)(text + len - line));
+			if (!nl)
+				break;
+			*nl = '\0';
+			if (starts_with(line, "ran\t") && strmap_add(&ran, line + 4))
+				strvec_push(done, line + 4);
+			else if (starts_with(line, "missing\t"))
+				strvec_push(&missing, line + 8);
+		}
+		free(text);
+	}
+	for (size_t i = 0; i < missing.n && fell >= 0; i++)
+		fell += strmap_get(&ran, missing.v[i], strlen(missing.v[i])) < 0;
+	strmap_clear(&ran);
+	strvec_clear(&missing);
+	return fell;
+}
+
+/*
+ * One more pytest process for sp's step: every test no shard started
+ * (done names those that were), so that a test whose name changed between
+ * collections runs under its name of now. Returns 0, or -1 when it cannot
+ * be written.
+ */
+static int start_sweep(struct ctx *c, struct split *sp, const struct strvec *done, long fell)
+{
+	struct envrun *er = sp->er;
+	const struct step *st = &er->steps.v[sp->step];
+	char *file = xasprintf("%s/%s.sweep.txt", c->o->run_dir, er->r->name);
+	FILE *f = fopen(file, "w");
+
+	if (!f) {
+		free(file);
+		return -1;
+	}
+	fputs("[done]\n", f);
+	for (size_t i = 0; i < done->n; i++)
+		fprintf(f, "%s\n", done->v[i]);
+	if (fclose(f) != 0) {
+		free(file);
+		return -1;
+	}
+	sp->v = xrealloc(sp->v, (sp->n + 1) * sizeof(*sp->v));
+	struct shard *sh = &sp->v[sp->n++];
+	memset(sh, 0, sizeof(*sh));
+	sh->split = sp;
+	sh->sweep = 1;
+	sh->ntests = (size_t)fell;
+	sh->step.kind = STEP_COMMAND;
+	without_junit(&st->argv, sp->at, &sh->step.argv);
+	sh->junit = xasprintf("%s/%s.sweep.xml", c->o->run_dir, er->r->name);
+	sh->log = xasprintf("%s/%s.sweep.log", c->o->run_dir, er->r->name);
+	strvec_insert(&sh->step.argv, (size_t)sp->at, "-p");
+	strvec_insert(&sh->step.argv, (size_t)sp->at + 1, "blitz_pytest");
+	strvec_insert(&sh->step.argv, (size_t)sp->at + 2, sh->junit);
+	strvec_insert(&sh->step.argv, (size_t)sp->at + 2, "--junitxml");
+	char *var = xconcat("BLITZ_SHARD_FILE=", file, NULL), *collected = xconcat("BLITZ_COLLECTED=", sp->collected, NULL);
+	const char *vars[] = { var, collected, NULL };
+	plugin_envp(c, er, vars, &sh->envp);
+	free(var);
+	free(collected);
+	char what[200];
+	snprintf(what, sizeof(what), "%ld test%s given to the shards under a name they did not collect (a name that changes "
+		 "between collections); every test no shard ran, in one more pytest process, its log:", fell,
+		 fell == 1 ? "" : "s");
+	record_line(er->r, what, sh->log);
+	free(file);
+	start_shard(c, sp);
+	return 0;
+}
+
 /* Every shard of sp's step has ended (or the run is stopping and none runs): tell its env. */
 static void split_done(struct ctx *c, struct split *sp)
 {
@@ -656,6 +758,16 @@ static void split_done(struct ctx *c, struct split *sp)
 	char why[640];
 	int stopped = sp->next < sp->n || c->stopping;	/* Ctrl-C, --fail-fast: its shards were stopped */
 
+	/* tests that fell between the shards (their names changed): run, never lost */
+	if (!stopped && !sp->swept) {
+		struct strvec done = STRVEC_INIT;
+		long fell = fell_between(sp, &done);
+		sp->swept = 1;
+		int swept = fell > 0 && start_sweep(c, sp, &done, fell) == 0;
+		strvec_clear(&done);
+		if (swept)
+			return;
+	}
 	/* failed tests, and nothing worse: run them again while --reruns allows */
 	if (sp->why[0] && !sp->not_tests && !stopped && !c->stopping && sp->reruns < c->o->reruns &&
 	    start_rerun(c, sp) == 0)
@@ -733,6 +845,8 @@ static void shard_job_done(void *run, void *owner, struct job *j)
 		append_shard_log(er, sh, i, sp->n);
 	} else if (sh->rerun) {
 		record_line(er->r, "the rerun passed: its tests are flaky; its log:", sh->log);
+	} else if (sh->sweep && !why[0]) {
+		record_line(er->r, "the tests no shard ran passed:", sh->log);
 	} else if (why[0]) {
 		sh->failed = 1;
 		if (j->end != JOB_STOPPED)
@@ -784,6 +898,7 @@ void shard_free(struct split *sp)
 		strvec_clear(&sp->v[i].envp);
 		free(sp->v[i].log);
 		free(sp->v[i].junit);
+		free(sp->v[i].report);
 	}
 	free(sp->v);
 	free(sp->key);
