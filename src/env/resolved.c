@@ -196,13 +196,10 @@ no:
 
 static char *cache_file(uint64_t key)
 {
-	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	char *root = cache_dir("resolved"), *file = root ? xasprintf("%s/%016llx", root, (unsigned long long)key) : NULL;
 
-	if (xdg && *xdg == '/')
-		return xasprintf("%s/blitz/resolved/%016llx", xdg, (unsigned long long)key);
-	if (home && *home == '/')
-		return xasprintf("%s/.cache/blitz/resolved/%016llx", home, (unsigned long long)key);
-	return NULL;
+	free(root);
+	return file;
 }
 
 /* A wheel file's name and version, normalised ("Foo_Bar-1.0-py3-none-any.whl" -> "foo-bar", "1.0"). */

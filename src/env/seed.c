@@ -280,13 +280,7 @@ void seed_choose(const struct interp *in, char *const *envp, struct seed_plan *o
 /* The cache folder of the images, or NULL when there is no home to put it in. */
 static char *seed_root(void)
 {
-	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-
-	if (xdg && *xdg == '/')
-		return xconcat(xdg, "/blitz/seed", NULL);
-	if (home && *home == '/')
-		return xconcat(home, "/.cache/blitz/seed", NULL);
-	return NULL;
+	return cache_dir("seed");
 }
 
 /* Run python with the unpack script, its output into log; 0 when it succeeded, 3 when the wheel is not for it, else -1. */

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "pool.h"
@@ -63,22 +64,37 @@ struct split {
 	size_t rerun_from;		/* the tests the next rerun looks at start here in the run's report */
 };
 
-/* Write the plugin where PYTHONPATH will find it (once a run); its folder, or NULL. */
+/*
+ * Write the plugin where PYTHONPATH will find it (once a run); its folder,
+ * or NULL. The folder is in blitz's cache, outside the project, named by
+ * the plugin's contents: the tests see no blitz folder in their tree, and
+ * blitz versions side by side never overwrite each other's plugin.
+ */
 static const char *plugin_dir(struct ctx *c)
 {
 	if (c->plugin_dir)
 		return c->plugin_dir;
-	char *dir = xconcat(c->o->state_dir, "/pytest", NULL);
+	char *base = cache_dir("pytest");
+	if (!base || mkdirs(base) < 0) {
+		free(base);
+		base = xconcat(c->o->state_dir, "/pytest", NULL);	/* no cache to be had: the project's state */
+	}
+	uint64_t h = fp_bytes(FP_INIT, plugin_source, sizeof(plugin_source) - 1);
+	char *dir = xasprintf("%s/%016llx", base, (unsigned long long)h);
 	char *path = xconcat(dir, "/blitz_pytest.py", NULL);
 	size_t len = 0;
 	char *old = read_file(path, &len);
+	free(base);
 	if (!old || len != sizeof(plugin_source) - 1 || memcmp(old, plugin_source, len) != 0) {
-		char *tmp = xasprintf("%s.tmp-%ld", path, (long)getpid());
-		FILE *f = mkdirs(dir) == 0 ? fopen(tmp, "w") : NULL;
+		char *tmp = xconcat(path, ".tmp-XXXXXX", NULL);
+		int fd = mkdirs(dir) == 0 ? mkstemp(tmp) : -1;
+		FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
 		int ok = f && fwrite(plugin_source, 1, sizeof(plugin_source) - 1, f) == sizeof(plugin_source) - 1;
 		if (f && fclose(f) != 0)
 			ok = 0;
-		if (!ok || rename(tmp, path) < 0) {
+		else if (!f && fd >= 0)
+			close(fd);
+		if (!ok || chmod(tmp, 0644) < 0 || rename(tmp, path) < 0) {
 			warn("cannot write blitz's pytest plugin '%s' (%s): tests run unsplit", path, strerror(errno));
 			unlink(tmp);
 			free(dir);

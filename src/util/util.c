@@ -410,3 +410,14 @@ int is_tmpfs(const char *dir, unsigned long long *free_bytes)
 		*free_bytes = (unsigned long long)fs.f_bavail * (unsigned long long)fs.f_bsize;
 	return 1;
 }
+
+char *cache_dir(const char *sub)
+{
+	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+
+	if (xdg && *xdg == '/')
+		return xconcat(xdg, "/blitz/", sub, NULL);
+	if (home && *home == '/')
+		return xconcat(home, "/.cache/blitz/", sub, NULL);
+	return NULL;
+}

@@ -87,4 +87,11 @@ int dir_fd_is_empty(int fd);
  */
 int remove_tree(const char *dir);
 
+/*
+ * blitz's cache folder for sub, outside any project: $XDG_CACHE_HOME/blitz/SUB,
+ * else $HOME/.cache/blitz/SUB (allocated); NULL when neither names an
+ * absolute folder.
+ */
+char *cache_dir(const char *sub);
+
 #endif
