@@ -198,7 +198,12 @@ int cmd_run(const struct opts *o)
 	}
 	int line = 0;
 	const char *by = o->split_by ? o->split_by : tox_blitz_value(&t, "split_by", &line);
-	enum split_by sb = SPLIT_TEST;
+	/*
+	 * a class's tests stay in one process, in pytest's order, unless the
+	 * user says they are independent (split_by = test): a class's set-up
+	 * and the order its tests rely on are what splitting breaks first
+	 */
+	enum split_by sb = SPLIT_CLASS;
 	if (by && split_by_parse(by, &sb) < 0) {
 		if (o->split_by)
 			fprintf(stderr, "blitz: error: --split-by '%s': give test, class or module\n", by);

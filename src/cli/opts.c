@@ -30,7 +30,7 @@ static const char usage[] =
 	"                        --skip-missing-interpreters [config|true|false], -r (rebuild unchanged envs too),\n"
 	"                        --ram (envs in a RAM file system for this run, removed after; [blitz] ram = true),\n"
 	"                        --durations N (the N slowest tests of the run's pytest commands; default 5, 0: none),\n"
-	"                        --split-by test|class|module (what stays in one shard; [blitz] split_by),\n"
+	"                        --split-by test|class|module (what stays in one shard, default class; [blitz] split_by),\n"
 	"                        --no-split (every pytest command in one process), --dry-run (print the plan),\n"
 	"                        --reruns N (failed tests run again in a fresh process, up to N times; passing\n"
 	"                        then, they are reported flaky; [blitz] reruns = N),\n"

@@ -42,6 +42,29 @@ static int longer(const void *a, const void *b)
 }
 
 /*
+ * What stays together of the test with JUnit name key ("classname::name")
+ * under by: its classname for a module, and for a class when the
+ * classname's last part names one (Test..., as pytest's classes are
+ * named; a module's own functions have its module's lowercase name); all
+ * of it otherwise.
+ */
+static size_t group_len(const char *key, enum split_by by)
+{
+	size_t cls = strcspn(key, ":");
+
+	if (by == SPLIT_MODULE)
+		return cls;
+	if (by == SPLIT_CLASS) {
+		size_t last = cls;
+		while (last > 0 && key[last - 1] != '.')
+			last--;
+		if (key[last] >= 'A' && key[last] <= 'Z')
+			return cls;
+	}
+	return strlen(key);
+}
+
+/*
  * An env's tests from its history as the planner's groups: each test, or
  * (split_by class or module) the tests of one JUnit classname, whose
  * seconds are summed; longest first. Returns how many, *out allocated.
@@ -57,7 +80,7 @@ static size_t history_groups(const struct shard_env *e, int split_by, double **o
 		const char *t = e->tests[i];
 		if (e->share && !share_has(e->share, t))
 			continue;	/* another node's */
-		size_t len = (enum split_by)split_by == SPLIT_TEST ? strlen(t) : strcspn(t, ":");
+		size_t len = group_len(t, (enum split_by)split_by);
 		int g = strmap_intern(&names, t, len);
 		if ((size_t)g == ng)
 			(*out)[ng++] = 0;
