@@ -25,6 +25,8 @@
 #               holding the run's stdout and stderr files; it must exit 0, and what it
 #               prints is the reason when it does not (to look at files the run left)
 #
+# A case whose stdout starts with a line "skipped: REASON" (exit status 0) could not run
+# here (it needs root, a namespace): it is reported as skipped, neither passed nor failed.
 # A case whose name is in tests/e2e/known-bugs.txt still runs, but its failure is
 # reported as "known" and not counted. Whatever a case says, an exit status above 128
 # (a signal) other than the status expected, a sanitizer report or a run longer than E2E_TIMEOUT seconds is a failure.
@@ -56,6 +58,7 @@ trap 'exit 130' INT TERM
 passed=0
 failed=0
 known=0
+skips=0
 stale=""
 
 # The reason a case is listed in known-bugs.txt, or nothing.
@@ -139,6 +142,12 @@ EOF_ENV
 	status=$?
 
 	why=""
+	skipped=""
+	# a case that cannot run here (it needs root, a namespace) says so on its first line
+	if [ "$status" -eq 0 ] && head -n 1 "$out/stdout" | grep -q '^skipped: '; then
+		skipped=$(head -n 1 "$out/stdout" | sed 's/^skipped: //')
+		return
+	fi
 	if [ "$status" -eq 124 ]; then
 		why="timed out after ${limit}s"
 	elif [ "$status" -gt 128 ] && [ "$status" -ne "$want_status" ]; then
@@ -196,6 +205,11 @@ for c in "$CASES"/*/; do
 	name=${c##*/}
 	n=$((n + 1))
 	run_case "$c" "$n"
+	if [ -n "$skipped" ]; then
+		echo "skip $name: $skipped"
+		skips=$((skips + 1))
+		continue
+	fi
 	reason=$(known_reason "$name")
 	if [ -z "$why" ]; then
 		if [ -n "$reason" ]; then
@@ -226,6 +240,7 @@ for c in "$CASES"/*/; do
 done
 
 [ "$known" -gt 0 ] && echo "$known known bugs (tests/e2e/known-bugs.txt)"
+[ "$skips" -gt 0 ] && echo "$skips skipped: they cannot run here (see each one's reason above)"
 [ -n "$stale" ] && echo "passing but listed as known bugs:$stale"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
