@@ -12,7 +12,14 @@ def stamp():
     return "late" if late else "early"
 
 
-@pytest.mark.parametrize("when", ["%s-%d" % (stamp(), i) for i in range(80)])
+def variants():
+    # with a file "fewer" in the project, that later process also sees fewer of them: the
+    # tests it was given at places it no longer has fall between the shards
+    fewer = os.path.exists(os.path.join(os.path.dirname(__file__), "..", "fewer"))
+    return 70 if fewer and stamp() == "late" else 80
+
+
+@pytest.mark.parametrize("when", ["%s-%d" % (stamp(), i) for i in range(variants())])
 def test_at(when):
     time.sleep(0.01)
     assert when
