@@ -46,7 +46,7 @@ $(BUILD)/libblitz.a: $(OBJS_LIB)
 $(BUILD)/gen/%.inc: src/run/%.py
 	@mkdir -p $(dir $@)
 	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $< > $@.tmp && mv -f $@.tmp $@
-$(BUILD)/src/run/shard.o: $(BUILD)/gen/blitz_pytest.inc
+$(BUILD)/src/run/plugin.o: $(BUILD)/gen/blitz_pytest.inc
 $(BUILD)/src/run/package.o: $(BUILD)/gen/blitz_backend.inc
 CPPFLAGS += -I$(BUILD)/gen
 

@@ -229,7 +229,7 @@ struct ctx {
 		size_t n;
 		char *backend_script;	/* blitz's PEP 517 front end, written once needed */
 	} pkg;
-	char *plugin_dir;		/* shard.c: where blitz's pytest plugin is written, once needed */
+	char *plugin_dir;		/* plugin.c: where blitz's pytest plugin is written, once needed */
 	struct test_report tests;	/* results/tests.c: every env's tests, as their pytest reported them */
 	struct services *svc;		/* services.c: the services of blitz_services, or NULL */
 };
@@ -248,6 +248,7 @@ struct ctx {
  *   build.c    whether an env is built or reused; its lock
  *   package_install.c  the package's install into an env
  *   shard.c    an env's pytest command in shards, reruns
+ *   plugin.c   blitz's pytest plugin, and what a pytest process needs to load it
  *   services.c, service_instance.c  servers per slot
  *   tree.c, seeding.c, steps.c, envvars.c, pool.c
  */
@@ -312,6 +313,24 @@ int package_install_plan(const struct envrun *er, const struct task *t, int has_
 			 size_t whysz);
 void package_install_release(struct pkg_install *pi);
 
+/* ---- plugin.c ---- */
+
+/*
+ * plugin_dir: where blitz's pytest plugin is (written once a run, outside
+ * the project), or NULL when it cannot be written (tests then run
+ * unsplit). plugin_envp: er's environment for a pytest process that loads
+ * it, with the variables of extra (NULL-ended), into out.
+ * plugin_without_junit: a pytest command's words (its own arguments from
+ * at) without any --junitxml option, into out. plugin_split_step: the
+ * first pytest command of steps that may run in shards: its step, or -1
+ * (why says why not). plugin_release: at the end of the run.
+ */
+const char *plugin_dir(struct ctx *c);
+void plugin_envp(struct ctx *c, const struct envrun *er, const char *const *extra, struct strvec *out);
+void plugin_without_junit(const struct strvec *argv, long at, struct strvec *out);
+long plugin_split_step(const struct steps *steps, const char **why);
+void plugin_release(struct ctx *c);
+
 /* ---- shard.c ---- */
 
 /*
@@ -323,27 +342,23 @@ void package_install_release(struct pkg_install *pi);
  * --shard: the step is done) or SPLIT_AS_WRITTEN (its tests cannot be
  * split: run the step as written). The env frees it then (shard_free).
  *
- * shard_step_of: the first pytest command of steps that may run in
- * shards: its step, or -1 (why says why not). shard_start: er's split
- * step is next: collect its node ids (or take them
+ * shard_start: er's split step is next: collect its node ids (or take them
  * from the cache) and start its shards; returns the split, or NULL with
  * *how when it ended at once. shard_start_pending: start waiting shards
  * while slots are free (free of them); returns how many started.
  * shard_running: the slots a split holds. shard_rerun: er's pytest command
  * (run as written) failed with why, its tests in the run's report from
  * index from on: rerun those that failed (--reruns); the split, or NULL
- * when none started. shard_release: at the end of the run.
+ * when none started.
  */
 enum split_end { SPLIT_ENDED, SPLIT_STOPPED, SPLIT_SKIPPED, SPLIT_AS_WRITTEN };
 typedef void split_report_fn(struct ctx *c, struct envrun *er, enum split_end how, const char *why, int code);
 
-long shard_step_of(const struct steps *steps, const char **why);
 struct split *shard_start(struct ctx *c, struct envrun *er, split_report_fn *report, enum split_end *how);
 size_t shard_start_pending(struct ctx *c, size_t free);
 size_t shard_running(const struct split *sp);
 struct split *shard_rerun(struct ctx *c, struct envrun *er, size_t from, const char *why, split_report_fn *report);
 void shard_free(struct split *sp);
-void shard_release(struct ctx *c);
 
 /* ---- services.c ---- */
 

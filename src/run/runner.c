@@ -217,7 +217,7 @@ static struct shard_env *plan_envs(struct ctx *c)
 		const struct envrun *er = &c->runs[i];
 		v[i].name = er->r->name;
 		v[i].runs = er->ready == ENV_PASSED;
-		v[i].split_step = v[i].runs ? shard_step_of(&er->steps, &v[i].why_not) : -1;
+		v[i].split_step = v[i].runs ? plugin_split_step(&er->steps, &v[i].why_not) : -1;
 		v[i].predicted = c->predicted[i];
 		v[i].cost = db_process_cost(c->db, er->r->name);
 		v[i].share = er->share;
@@ -546,7 +546,7 @@ out_nosched:
 	tree_release(&c);
 	package_release(&c);
 	seeding_release(&c);
-	shard_release(&c);
+	plugin_release(&c);
 	free(c.counted);
 	if (res->interrupted && rc != 2)
 		rc = 130;

@@ -1,5 +1,6 @@
 /*
- * An env's pytest command run in shards: its tests' node ids collected once
+ * An env's pytest command run in shards (plugin.c has blitz's pytest
+ * plugin and what a pytest process needs to load it): its tests' node ids collected once
  * (and kept in the state db while the test tree, the env and the command
  * are unchanged), split by their times in earlier runs into shards, each a
  * pytest process of its own writing its own JUnit XML, run in parallel over
@@ -14,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "pool.h"
@@ -27,10 +27,6 @@
 
 /* A shard keeps the groups placed for it until it holds this share of its work; the rest is queued. */
 #define QUEUE_PIN 0.5
-
-static const char plugin_source[] =
-#include "blitz_pytest.inc"
-	;
 
 struct shard {
 	struct split *split;		/* the split it is part of */
@@ -63,129 +59,6 @@ struct split {
 	int swept;			/* a sweep ran: the tests that fell between the shards */
 	size_t rerun_from;		/* the tests the next rerun looks at start here in the run's report */
 };
-
-/*
- * Write the plugin where PYTHONPATH will find it (once a run); its folder,
- * or NULL. The folder is in blitz's cache, outside the project, named by
- * the plugin's contents: the tests see no blitz folder in their tree, and
- * blitz versions side by side never overwrite each other's plugin.
- */
-static const char *plugin_dir(struct ctx *c)
-{
-	if (c->plugin_dir)
-		return c->plugin_dir;
-	char *base = cache_dir("pytest");
-	if (!base || mkdirs(base) < 0) {
-		free(base);
-		base = xconcat(c->o->state_dir, "/pytest", NULL);	/* no cache to be had: the project's state */
-	}
-	uint64_t h = fp_bytes(FP_INIT, plugin_source, sizeof(plugin_source) - 1);
-	char *dir = xasprintf("%s/%016llx", base, (unsigned long long)h);
-	char *path = xconcat(dir, "/blitz_pytest.py", NULL);
-	size_t len = 0;
-	char *old = read_file(path, &len);
-	free(base);
-	if (!old || len != sizeof(plugin_source) - 1 || memcmp(old, plugin_source, len) != 0) {
-		char *tmp = xconcat(path, ".tmp-XXXXXX", NULL);
-		int fd = mkdirs(dir) == 0 ? mkstemp(tmp) : -1;
-		FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-		int ok = f && fwrite(plugin_source, 1, sizeof(plugin_source) - 1, f) == sizeof(plugin_source) - 1;
-		if (f && fclose(f) != 0)
-			ok = 0;
-		else if (!f && fd >= 0)
-			close(fd);
-		if (!ok || chmod(tmp, 0644) < 0 || rename(tmp, path) < 0) {
-			warn("cannot write blitz's pytest plugin '%s' (%s): tests run unsplit", path, strerror(errno));
-			unlink(tmp);
-			free(dir);
-			dir = NULL;
-		}
-		free(tmp);
-	}
-	free(old);
-	free(path);
-	c->plugin_dir = dir;
-	return dir;
-}
-
-/* Whether a pytest command (its own arguments from at) may run in shards; why not into *why. */
-static int splittable(const struct strvec *argv, long at, const char **why)
-{
-	const char *prog = strrchr(argv->v[0], '/') ? strrchr(argv->v[0], '/') + 1 : argv->v[0];
-
-	if (strcmp(prog, "coverage") == 0) {
-		*why = "it runs under coverage (shards would overwrite each other's data)";
-		return 0;
-	}
-	for (long k = 1; k < at; k++)
-		if (strcmp(argv->v[k], "-I") == 0 || strcmp(argv->v[k], "-E") == 0) {
-			*why = "python -I/-E would not load blitz's pytest plugin";
-			return 0;
-		}
-	for (size_t k = (size_t)at; k < argv->n; k++) {
-		const char *w = argv->v[k];
-		if (strcmp(w, "--") == 0)
-			break;
-		if (strcmp(w, "-n") == 0 || starts_with(w, "--numprocesses") || (w[0] == '-' && w[1] == 'n' && w[2] &&
-		    (w[2] == 'a' || (w[2] >= '0' && w[2] <= '9')))) {
-			*why = "pytest-xdist runs its tests in processes of its own (-n)";
-			return 0;
-		}
-		if (starts_with(w, "--cov")) {
-			*why = "pytest-cov measures coverage (shards would overwrite each other's data)";
-			return 0;
-		}
-		if (strcmp(w, "--pdb") == 0 || strcmp(w, "--trace") == 0) {
-			*why = "it runs pytest's debugger";
-			return 0;
-		}
-	}
-	return 1;
-}
-
-long shard_step_of(const struct steps *steps, const char **why)
-{
-	*why = "no pytest command";
-	for (size_t i = 0; i < steps->n; i++) {
-		const struct step *st = &steps->v[i];
-		long at = st->kind == STEP_COMMAND ? steps_pytest_args(&st->argv) : -1;
-		if (at >= 0)
-			return splittable(&st->argv, at, why) ? (long)i : -1;
-	}
-	return -1;
-}
-
-/* The command's words without any --junitxml option: blitz gives each shard its own. */
-static void without_junit(const struct strvec *argv, long at, struct strvec *out)
-{
-	for (size_t k = 0; k < argv->n; k++) {
-		const char *w = argv->v[k];
-		if ((long)k >= at && (starts_with(w, "--junitxml") || starts_with(w, "--junit-xml"))) {
-			const char *rest = w + (w[7] == '-' ? 11 : 10);
-			if (*rest == '\0')
-				k++;	/* its value is the next word */
-			if (*rest == '\0' || *rest == '=')
-				continue;
-		}
-		strvec_push(out, w);
-	}
-}
-
-/* er's environment for a pytest process that loads the plugin, with the variables of extra (NULL-ended). */
-static void plugin_envp(struct ctx *c, const struct envrun *er, const char *const *extra, struct strvec *out)
-{
-	const char *dir = plugin_dir(c), *old = NULL;
-
-	for (size_t i = 0; i < er->envp.n; i++) {
-		if (starts_with(er->envp.v[i], "PYTHONPATH="))
-			old = er->envp.v[i] + 11;
-		else
-			strvec_push(out, er->envp.v[i]);
-	}
-	strvec_push_owned(out, old && *old ? xconcat("PYTHONPATH=", dir, ":", old, NULL) : xconcat("PYTHONPATH=", dir, NULL));
-	for (size_t i = 0; extra[i]; i++)
-		strvec_push(out, extra[i]);
-}
 
 /*
  * What decides the node ids er's step st collects: the test tree's code,
@@ -351,7 +224,7 @@ static int make_shards(struct ctx *c, struct split *sp, char *text)
 		goto out;
 	if (k > 1 && !(queue = write_queue(c, er, &ids, qrank)))
 		goto out;
-	without_junit(&st->argv, sp->at, &base);
+	plugin_without_junit(&st->argv, sp->at, &base);
 	sp->v = xcalloc(k, sizeof(*sp->v));
 	sp->n = k;
 	for (size_t s = 0; s < k; s++) {
@@ -514,7 +387,7 @@ struct split *shard_start(struct ctx *c, struct envrun *er, split_report_fn *rep
 	sp->at = at;
 	sp->junit_from = c->tests.junit.n;
 	sp->collected = xasprintf("%s/%s.collected.txt", c->o->run_dir, er->r->name);
-	without_junit(&st->argv, at, &base);
+	plugin_without_junit(&st->argv, at, &base);
 	sp->key = collection_key(c, er, &base);
 	char *ids = db_collected(c->db, sp->key);
 	if (ids) {
@@ -626,7 +499,7 @@ static int start_rerun(struct ctx *c, struct split *sp)
 	sh->rerun = 1;
 	sh->ntests = list.n;
 	sh->step.kind = STEP_COMMAND;
-	without_junit(&st->argv, sp->at, &sh->step.argv);
+	plugin_without_junit(&st->argv, sp->at, &sh->step.argv);
 	sh->junit = xasprintf("%s/%s.rerun-%zu.xml", c->o->run_dir, er->r->name, r);
 	sh->log = xasprintf("%s/%s.rerun-%zu.log", c->o->run_dir, er->r->name, r);
 	strvec_insert(&sh->step.argv, (size_t)sp->at, "-p");
@@ -744,7 +617,7 @@ static int start_sweep(struct ctx *c, struct split *sp, const struct strvec *don
 	sh->sweep = 1;
 	sh->ntests = (size_t)fell;
 	sh->step.kind = STEP_COMMAND;
-	without_junit(&st->argv, sp->at, &sh->step.argv);
+	plugin_without_junit(&st->argv, sp->at, &sh->step.argv);
 	sh->junit = xasprintf("%s/%s.sweep.xml", c->o->run_dir, er->r->name);
 	sh->log = xasprintf("%s/%s.sweep.log", c->o->run_dir, er->r->name);
 	strvec_insert(&sh->step.argv, (size_t)sp->at, "-p");
@@ -892,12 +765,6 @@ size_t shard_start_pending(struct ctx *c, size_t free)
 		}
 	}
 	return started;
-}
-
-void shard_release(struct ctx *c)
-{
-	free(c->plugin_dir);
-	c->plugin_dir = NULL;
 }
 
 size_t shard_running(const struct split *sp)
